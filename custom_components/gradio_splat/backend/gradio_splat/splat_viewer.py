@@ -1,0 +1,232 @@
+"""gradio_splat.SplatViewer() component."""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections import deque
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+from urllib.parse import urlparse
+
+import msgpack
+from gradio.components.base import Component
+from gradio.data_classes import FileData, GradioModel
+from gradio.events import Events
+from gradio.i18n import I18nData
+from gradio.utils import get_upload_folder
+
+if TYPE_CHECKING:
+    from gradio.components import Timer
+
+WIRE_FORMAT = "gradio-splat"
+WIRE_VERSION = 1
+SPLAT_FILE_TYPES = ("ply", "spz", "splat")
+
+
+class SplatData(GradioModel):
+    """What the browser receives: where to fetch the bytes, and what they are."""
+
+    file: FileData
+    kind: Literal["frame", "ply", "spz", "splat"]
+    """"frame" is a wire frame (docs/wire-format.md); the others are splat files Spark loads."""
+    num_splats: int | None = None
+    """Splats in a frame, read from its header; None for files."""
+    frame_id: int | None = None
+    """The frame's `frame_id`; None for files."""
+
+
+class FrameCache:
+    """Frame files in Gradio's cache, each deleted `ttl` seconds after it was written.
+
+    Policy: a frame must outlive the slowest fetch of it (the SSE message announcing it, then one
+    download behind at most one other in-flight download in the browser), and the cache must not
+    grow during a stream. Age, not count, decides: the component instance is shared by every
+    session, so "keep the last K" would let a busy session evict a slow session's frame. Disk use is
+    bounded by (frames per second over all sessions) × ttl × frame size. Sweeping happens on every
+    write, so an idle server keeps at most the last ttl seconds of frames until the next one; Gradio
+    removes the rest on shutdown.
+
+    Names are uuid4 (122 random bits) and Gradio's file route lists no directories, so a session
+    can fetch only frames whose URL it was sent.
+    """
+
+    def __init__(
+        self,
+        folder: Path,
+        ttl: float,
+        on_delete: Callable[[str], None] = lambda path: None,
+        clock: Callable[[], float] = time.monotonic,
+    ):
+        self.folder = folder
+        self.ttl = ttl
+        self._on_delete = on_delete
+        self._clock = clock
+        self._files: deque[tuple[float, Path]] = deque()  # oldest first
+        self._lock = threading.Lock()  # postprocess runs in worker threads, one per session
+
+    def put(self, data: bytes) -> Path:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        path = self.folder / f"{uuid.uuid4().hex}.bin"
+        path.write_bytes(data)
+        with self._lock:
+            now = self._clock()
+            self._files.append((now, path))
+            self._sweep(now)
+        return path
+
+    def __len__(self) -> int:
+        return len(self._files)
+
+    def _sweep(self, now: float) -> None:
+        while self._files and now - self._files[0][0] > self.ttl:
+            _, path = self._files.popleft()
+            path.unlink(missing_ok=True)
+            self._on_delete(str(path))
+
+
+def read_frame_header(data: bytes) -> dict[str, Any]:
+    """Decodes and checks a wire frame (docs/wire-format.md); raises ValueError if it is not one."""
+    try:
+        frame = msgpack.unpackb(data, raw=False)
+    except Exception as e:
+        raise ValueError(f"SplatViewer got bytes that are not a msgpack wire frame: {e}") from e
+    if not isinstance(frame, dict) or frame.get("format") != WIRE_FORMAT:
+        raise ValueError(f"SplatViewer got bytes whose 'format' is not {WIRE_FORMAT!r}.")
+    if frame.get("version") != WIRE_VERSION:
+        raise ValueError(
+            f"SplatViewer reads wire version {WIRE_VERSION}, got {frame.get('version')!r}."
+        )
+    n = frame.get("num_splats")
+    packed = frame.get("packed")
+    if not isinstance(n, int) or not isinstance(packed, bytes) or len(packed) != 16 * n:
+        raise ValueError("SplatViewer got a frame whose 'packed' is not num_splats × 16 bytes.")
+    return frame
+
+
+class SplatViewer(Component):
+    """
+    Shows Gaussian splats with SparkJS: live wire frames many times a second, or a .ply, .spz or .splat file.
+    """
+
+    EVENTS = [Events.change]
+
+    data_model = SplatData
+
+    def __init__(
+        self,
+        value: bytes | str | Path | Callable | None = None,
+        *,
+        height: int | str = 480,
+        show_stats: bool = False,
+        frame_ttl: float = 10.0,
+        label: str | I18nData | None = None,
+        show_label: bool | None = None,
+        every: Timer | float | None = None,
+        inputs: Component | Sequence[Component] | set[Component] | None = None,
+        container: bool = True,
+        scale: int | None = None,
+        min_width: int = 160,
+        visible: bool | Literal["hidden"] = True,
+        elem_id: str | None = None,
+        elem_classes: list[str] | str | None = None,
+        render: bool = True,
+        key: int | str | tuple[int | str, ...] | None = None,
+        preserved_by_key: list[str] | str | None = "value",
+    ):
+        """
+        Parameters:
+            value: a wire frame (bytes from splat_core.wire.encode_frame), or a path or URL of a .ply, .spz or .splat file.
+            height: height of the viewer, in pixels if a number is passed, or in CSS units if a string is passed.
+            show_stats: whether the stats overlay (render FPS, frames per second, splats, KB per frame, latency) starts shown; the user can toggle it.
+            frame_ttl: seconds a frame file stays in Gradio's cache for the browser to fetch it; older frames are deleted.
+            label: the label for this component.
+            show_label: if True, will display label.
+            every: continuously calls `value` to recalculate it if `value` is a function (has no effect otherwise).
+            inputs: components that are used as inputs to calculate `value` if `value` is a function (has no effect otherwise).
+            container: if True, will place the component in a container, providing some extra padding around its border.
+            scale: relative size compared to adjacent components in a Row or Blocks layout.
+            min_width: minimum pixel width; will wrap if not sufficient screen width.
+            visible: if False, component will be hidden; if "hidden", hidden but kept in the DOM.
+            elem_id: an optional string that is assigned as the id of this component in the HTML DOM.
+            elem_classes: an optional list of strings that are assigned as the classes of this component in the HTML DOM.
+            render: if False, component will not render be rendered in the Blocks context.
+            key: in a gr.render, components with the same key across re-renders are treated as the same component.
+            preserved_by_key: parameters of this component preserved across re-renders with the same key.
+        """
+        if frame_ttl <= 0:
+            raise ValueError("frame_ttl must be a positive number of seconds.")
+        self.height = height
+        self.show_stats = show_stats
+        # Set before super().__init__, which postprocesses an initial value; the folder is the
+        # one Gradio's GRADIO_CACHE will be, so Gradio serves frames as they are (no hash, no copy).
+        self._frames = FrameCache(
+            Path(get_upload_folder()) / "gradio_splat",
+            frame_ttl,
+            on_delete=lambda path: self.temp_files.discard(path),
+        )
+        super().__init__(
+            value=value,
+            label=label,
+            show_label=show_label,
+            every=every,
+            inputs=inputs,
+            container=container,
+            scale=scale,
+            min_width=min_width,
+            visible=visible,
+            elem_id=elem_id,
+            elem_classes=elem_classes,
+            render=render,
+            key=key,
+            preserved_by_key=preserved_by_key,
+        )
+
+    def preprocess(self, payload: SplatData | None) -> bytes | str | None:
+        """
+        Parameters:
+            payload: the value shown in the browser.
+        Returns:
+            The wire frame's bytes, or the path of the splat file in Gradio's cache.
+        """
+        if payload is None:
+            return None
+        if payload.kind == "frame":
+            return Path(payload.file.path).read_bytes()
+        return payload.file.path
+
+    def postprocess(self, value: bytes | str | Path | None) -> SplatData | None:
+        """
+        Parameters:
+            value: a wire frame's bytes, or a path or URL of a .ply, .spz or .splat file.
+        Returns:
+            The file the browser fetches, with what it holds.
+        """
+        if value is None:
+            return None
+        if isinstance(value, (bytes, bytearray, memoryview)):
+            data = bytes(value)
+            frame = read_frame_header(data)
+            path = self._frames.put(data)
+            return SplatData(
+                file=FileData(path=str(path), size=len(data), mime_type="application/octet-stream"),
+                kind="frame",
+                num_splats=frame["num_splats"],
+                frame_id=frame.get("frame_id"),
+            )
+        name = urlparse(str(value)).path if "://" in str(value) else str(value)
+        kind = Path(name).suffix.lower().lstrip(".")
+        if kind not in SPLAT_FILE_TYPES:
+            raise ValueError(
+                f"SplatViewer shows .ply, .spz and .splat files, not {Path(name).name!r}; "
+                "pass bytes for a wire frame."
+            )
+        return SplatData(file=FileData(path=str(value), orig_name=Path(name).name), kind=kind)
+
+    def example_payload(self) -> Any:
+        return None
+
+    def example_value(self) -> Any:
+        return None

@@ -1,0 +1,9 @@
+export default {
+	plugins: [],
+	svelte: {
+		preprocess: []
+	},
+	build: {
+		target: "modules"
+	}
+};
