@@ -1,0 +1,50 @@
+"""Synthetic splat scenes for the demo and the browser test, in OpenCV camera axes (x right,
+y down, z forward, camera at the origin), encoded as wire frames by splat_core."""
+
+from __future__ import annotations
+
+import numpy as np
+from splat_core.pack import pack_splats, words_to_bytes
+from splat_core.wire import Camera, Frame, encode_frame
+
+# A small webcam: 160×120 pixels, 56° vertical field of view.
+CAMERA = Camera(width=160, height=120, fx=113.0, fy=113.0, cx=80.0, cy=60.0)
+
+
+def blob_frame(
+    blobs: list[tuple[tuple[float, float, float], tuple[float, float, float]]],
+    *,
+    splats_per_blob: int = 400,
+    radius: float = 0.08,
+    scale: float = 0.025,
+    frame_id: int = 0,
+    camera: Camera = CAMERA,
+    mode: str = "gaussians",
+    seed: int = 0,
+) -> bytes:
+    """A wire frame of round blobs, each `splats_per_blob` opaque splats of one colour
+    scattered in a ball of `radius` around its centre. `blobs` is [(centre xyz, rgb 0..1)]."""
+    rng = np.random.default_rng(seed)
+    n = splats_per_blob * len(blobs)
+    offsets = rng.normal(size=(n, 3))
+    offsets *= radius * rng.random((n, 1)) ** (1 / 3) / np.linalg.norm(offsets, axis=1, keepdims=True)
+    centers = np.repeat(np.array([c for c, _ in blobs], np.float32), splats_per_blob, axis=0) + offsets
+    rgb = np.repeat(np.array([c for _, c in blobs], np.float32), splats_per_blob, axis=0)
+    words = pack_splats(
+        centers.astype(np.float32),
+        np.full((n, 3), scale, np.float32),
+        np.tile(np.array([0, 0, 0, 1], np.float32), (n, 1)),
+        np.ones(n, np.float32),
+        rgb,
+    )
+    depth = float(np.median(centers[:, 2]))
+    return encode_frame(
+        Frame(
+            packed=words_to_bytes(words, n),
+            num_splats=n,
+            mode=mode,
+            camera=camera,
+            target_depth=depth,
+            frame_id=frame_id,
+        )
+    )
