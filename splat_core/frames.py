@@ -22,7 +22,7 @@ def to_rgb_uint8(image) -> torch.Tensor:
     if image is None:
         raise ValueError("No image: the frame is empty (None).")
     if hasattr(image, "convert") and hasattr(image, "size"):  # PIL, without importing it
-        image = np.asarray(image.convert("RGB"))
+        image = np.array(image.convert("RGB"))
     if isinstance(image, np.ndarray):
         try:
             image = torch.from_numpy(np.ascontiguousarray(image))

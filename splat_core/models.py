@@ -105,13 +105,12 @@ def fitting_model(name: str, need_gaussians: bool, free_bytes: int) -> tuple[Mod
 
 def build_network(spec: ModelSpec) -> torch.nn.Module:
     """The bare DA3 network with random weights."""
-    from depth_anything_3.cfg import create_object, load_config
-    from depth_anything_3.registry import MODEL_REGISTRY
-
-    config_path = MODEL_REGISTRY.get(spec.config, spec.config)
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*register_new_resolver.*")  # omegaconf 2.4 notice
-        return create_object(load_config(config_path))
+        from depth_anything_3.cfg import create_object, load_config
+        from depth_anything_3.registry import MODEL_REGISTRY
+
+        return create_object(load_config(MODEL_REGISTRY.get(spec.config, spec.config)))
 
 
 def _hub_files(repo: str) -> Path:
@@ -144,14 +143,16 @@ def _checkpoint_file(weights: str, spec: ModelSpec) -> Path:
 def load_weights(net: torch.nn.Module, checkpoint: Path) -> None:
     """Load a DA3 hub checkpoint into the bare network, strictly.
 
-    Hub checkpoints are saved from DA3's API wrapper, so their keys start with ``model.``.
+    Hub checkpoints are saved by huggingface_hub's mixin from DA3's API wrapper: keys start with
+    ``model.`` and tied tensors (the depth head's aux convolutions) are stored once. safetensors'
+    ``load_model`` understands that de-duplication, so the network is wrapped to match the key prefix.
     """
-    from safetensors.torch import load_file
+    from safetensors.torch import load_model as load_safetensors
 
-    state = load_file(str(checkpoint))
-    state = {k.removeprefix("model."): v for k, v in state.items()}
+    wrapper = torch.nn.Module()
+    wrapper.model = net
     try:
-        net.load_state_dict(state, strict=True)
+        load_safetensors(wrapper, str(checkpoint), strict=True)
     except RuntimeError as err:
         raise ModelLoadError(f"{checkpoint} does not match the model's architecture: {err}") from err
 

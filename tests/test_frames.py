@@ -1,0 +1,65 @@
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from splat_core.frames import MAX_SIDE, prepare, processing_size, to_rgb_uint8
+
+
+@pytest.mark.parametrize("image, expected", [
+    (np.full((4, 5), 7, np.uint8), [7, 7, 7]),  # grayscale → three equal channels
+    (np.full((4, 5, 1), 9, np.uint8), [9, 9, 9]),
+    (np.dstack([np.full((4, 5, 3), 20, np.uint8), np.zeros((4, 5), np.uint8)]), [20, 20, 20]),  # RGBA
+    (np.full((4, 5, 3), 0.5, np.float32), [128, 128, 128]),  # fractions
+    (np.full((4, 5, 3), 200.4, np.float64), [200, 200, 200]),  # 0–255 floats
+    (np.ones((4, 5, 3), bool), [255, 255, 255]),
+    (np.full((4, 5, 3), 65535, np.uint16), [255, 255, 255]),
+    (torch.full((4, 5, 3), 3, dtype=torch.uint8), [3, 3, 3]),
+    (Image.new("L", (5, 4), 11), [11, 11, 11]),
+])
+def test_images_are_normalised_to_rgb_uint8(image, expected):
+    rgb = to_rgb_uint8(image)
+    assert rgb.dtype == torch.uint8 and tuple(rgb.shape) == (4, 5, 3)
+    assert rgb[2, 3].tolist() == expected
+
+
+def test_nan_and_inf_become_valid_colours():
+    image = np.full((2, 2, 3), np.nan, np.float32)
+    image[0, 0] = np.inf
+    rgb = to_rgb_uint8(image)
+    assert rgb[1, 1].tolist() == [0, 0, 0] and rgb[0, 0].tolist() == [255, 255, 255]
+
+
+@pytest.mark.parametrize("image, message", [
+    (None, "No image"),
+    (np.zeros((0, 5, 3), np.uint8), "empty"),
+    (np.zeros((4, 5, 2), np.uint8), "1, 3 or 4 channels"),
+    (np.zeros((2, 4, 5, 3), np.uint8), "H×W or H×W×C"),
+    (np.zeros((4, 5, 3), object), "dtype"),
+    (np.zeros((4, 5, 3), np.complex64), "dtype"),
+    ("frame.jpg", "Unsupported image type"),
+    (np.zeros((MAX_SIDE + 1, 1, 3), np.uint8), "too large"),
+])
+def test_bad_images_raise_a_clear_value_error(image, message):
+    with pytest.raises(ValueError, match=message):
+        to_rgb_uint8(image)
+
+
+def test_processing_size_matches_da3_upper_bound_resize():
+    assert processing_size(640, 480, 504) == (504, 378)
+    assert processing_size(480, 640, 504) == (378, 504)
+    assert processing_size(1, 1, 504) == (504, 504)
+    assert processing_size(7680, 4320, 504) == (504, 280)
+    assert processing_size(10000, 3, 504) == (504, 14)  # never below one patch
+
+
+@pytest.mark.parametrize("shape", [(480, 640, 3), (1, 1, 3), (4320, 7680, 3)])
+def test_prepare_gives_normalised_network_input(shape):
+    image = np.full(shape, 255, np.uint8)
+    x, rgb = prepare(image, 504, torch.device("cpu"))
+    width, height = processing_size(shape[1], shape[0], 504)
+    assert x.shape == (1, 1, 3, height, width) and rgb.shape == (height, width, 3)
+    assert torch.allclose(rgb, torch.ones_like(rgb))
+    # white normalised with ImageNet statistics
+    assert torch.allclose(x[0, 0, :, 0, 0], torch.tensor([(1 - 0.485) / 0.229, (1 - 0.456) / 0.224,
+                                                          (1 - 0.406) / 0.225]), atol=1e-5)
