@@ -19,7 +19,10 @@ is not, e.g. for 0.49999999999999994).
 Remaining caveat: ``Math.log``/``Math.acos`` (V8: fdlibm) and torch's ``log``/``acos``
 (SLEEF or glibc on CPU, libdevice on CUDA) may differ by one ulp for some inputs; that
 changes a byte only when the scaled value lies within ~1e-16 (relative) of a rounding tie.
-The test includes inputs placed on those ties.
+The test includes inputs placed on those ties. On an H100 (torch 2.11+cu130), CUDA output
+matched Spark's Chromium words for all 28,464 test splats, although CUDA's float64 acos
+differed from the CPU's by an ulp for 17% of inputs: a flip needs a value on a tie.
+Timing there for 190,512 splats: pack_splats 0.86 ms, plus 0.37 ms for words_to_bytes.
 
 NaN / Inf inputs never raise and give deterministic words. They reproduce what Spark's
 encoder does, because the same IEEE operations run and JS's ``NaN | 0 == 0`` is mirrored:
@@ -103,9 +106,13 @@ def _f64_to_half_bits(x: torch.Tensor) -> torch.Tensor:
 def _centers_to_half_bytes(c: torch.Tensor) -> torch.Tensor:
     """(N,3) centres -> (N,6) uint8: three little-endian float16 values."""
     if c.dtype in (torch.float32, torch.float16, torch.bfloat16):
-        # Exact value -> one RNE rounding. NaN -> 0x7e00 | sign, as Chromium's Float16Array.
-        h = c.to(torch.float32).half().contiguous()
-        return h.view(torch.uint8).reshape(-1, 6)
+        c = c.to(torch.float32)
+        bits = c.half().contiguous().view(torch.int16)  # exact value -> one RNE rounding
+        # NaN -> 0x7e00 | sign, as Chromium's Float16Array (and torch on CPU) give; CUDA's
+        # float->half conversion gives 0x7fff instead.
+        nan_bits = torch.where(torch.signbit(c), -0x200, 0x7E00)  # int16 0xfe00 / 0x7e00
+        bits = torch.where(torch.isnan(c), nan_bits, bits).to(torch.int16)
+        return bits.view(torch.uint8).reshape(-1, 6)
     bits = _f64_to_half_bits(c.to(F64)).to(torch.int16)  # low 16 bits
     return bits.view(torch.uint8).reshape(-1, 6)
 
@@ -254,9 +261,15 @@ def pack_sh(sh_rest, sh1_max=None, sh2_max=None):
 def words_to_bytes(words, n: int) -> bytes:
     """First n rows of packed words (torch on any device, or numpy) as little-endian bytes.
 
-    Copies only those n rows to the host, once.
+    Copies only those n rows to the host, once. From CUDA the copy goes through a pinned
+    buffer of torch's caching host allocator: on an H100 host that took 0.37 ms for 190k
+    splats where ``.cpu().numpy().tobytes()`` took 3.2 ms (fresh pageable pages each call).
     """
     w = words[:n]
     if isinstance(w, torch.Tensor):
+        if w.is_cuda:
+            buf = torch.empty(w.shape, dtype=w.dtype, pin_memory=True)
+            buf.copy_(w)
+            w = buf
         w = w.cpu().numpy()
     return np.ascontiguousarray(w).view(np.uint32).astype("<u4", copy=False).tobytes()

@@ -388,3 +388,18 @@ def test_padding_rows_are_zero():
         assert w.shape == (capacity(n), 4)
         assert not w[n:].numpy().any()
         assert w[:n].numpy().any(axis=1).all()           # real splats are never all-zero here
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_cuda_matches_cpu():
+    rng = np.random.default_rng(11)
+    for d in (_random_splats(rng, 20_000), _edge_splats(rng)):
+        ref = pack_splats(*_args(d))
+        w = pack_splats(*(x.cuda() for x in _args(d, to_torch=True)))
+        assert w.is_cuda and w.dtype == torch.uint32
+        n = len(d["opacities"])
+        assert words_to_bytes(w, n) == words_to_bytes(ref, n)
+    sh = _sh_data(rng, 5_000, 8)
+    a, b = pack_sh(sh), pack_sh(torch.from_numpy(sh).cuda())
+    assert a[2:] == b[2:]
+    assert np.array_equal(a[0], b[0].cpu().numpy()) and np.array_equal(a[1], b[1].cpu().numpy())
