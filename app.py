@@ -1,0 +1,223 @@
+"""Live 3D camera: webcam → Depth Anything 3 → Gaussian splats, orbitable in the browser.
+
+    python app.py                      # real weights from the hub
+    python app.py --weights random --model tiny   # offline: random weights, CPU-sized model
+
+This file only wires the UI to ``splat_core`` (the pipeline) and ``gradio_splat`` (the viewer).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+# The viewer is imported from source with its committed templates: a Space installs requirements.txt
+# before the repository is copied in, so it cannot pip-install a local path (research/gradio.md §4.1).
+sys.path.insert(0, str(ROOT / "custom_components" / "gradio_splat" / "backend"))
+
+import gradio as gr  # noqa: E402
+import spaces  # noqa: E402  (spaces.GPU is a no-op outside ZeroGPU)
+from gradio_splat import SplatViewer  # noqa: E402
+
+from splat_core.engine import Engine  # noqa: E402
+from splat_core.export import write_ply, write_spz  # noqa: E402
+from splat_core.models import MODELS, ModelLoadError  # noqa: E402
+from splat_core.video import sample_frames  # noqa: E402
+
+log = logging.getLogger("app")
+
+MODES = {"Points (fast)": "points", "Gaussians": "gaussians"}
+# 90,000 splats × 16 B = 1.44 MB: a live frame stays under 1.5 MB on the wire.
+DEFAULT_LIVE_BUDGET = 90_000
+FULL_DETAIL = 200_000  # above the 190,512 pixels of a 504×378 frame: no cap
+WEBCAM = gr.WebcamOptions(mirror=False, constraints={"video": {"width": {"ideal": 640}, "height": {"ideal": 480}}})
+
+ENGINE: Engine | None = None  # set by main() or by tests through build_app()
+
+
+def _cap(detail: float) -> int | None:
+    return None if detail >= FULL_DETAIL else int(detail)
+
+
+def _status(extra: str = "") -> str:
+    lines = [ENGINE.status, *ENGINE.notices[-3:]]
+    return "\n\n".join(line for line in [*lines, extra] if line)
+
+
+@spaces.GPU(duration=10)
+def _live_frame(image, mode: str, max_splats: int | None) -> bytes:
+    return ENGINE.live(image, mode, max_splats)
+
+
+@spaces.GPU(duration=60)
+def _hq_capture(image):
+    return ENGINE.capture(image)
+
+
+def on_frame(image, mode_label: str, detail: float, frozen: bool):
+    """The webcam stream: one wire frame per webcam frame, unless an HQ capture is on show."""
+    if frozen or image is None:
+        return gr.skip(), image, gr.skip()
+    try:
+        return _live_frame(image, MODES[mode_label], _cap(detail)), image, _status()
+    except (ValueError, ModelLoadError, RuntimeError) as err:
+        return gr.skip(), image, _status(f"⚠️ Frame skipped: {err}")
+
+
+def capture_hq(image, progress=gr.Progress()):
+    """Capture HQ: the giant model at high resolution, frozen in the viewer, PLY and SPZ to download."""
+    if image is None:
+        raise gr.Error("No frame yet: start the webcam or upload an image first.")
+    progress(0.1, desc="Reconstructing at high quality…")
+    try:
+        capture = _hq_capture(image)
+    except (ValueError, ModelLoadError, RuntimeError) as err:
+        raise gr.Error(str(err)) from err
+    progress(0.8, desc="Writing PLY and SPZ…")
+    folder = Path(tempfile.mkdtemp(prefix="capture-"))
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    ply = write_ply(capture.recon.splats, folder / f"capture-{stamp}.ply")
+    spz = write_spz(capture.recon.splats, folder / f"capture-{stamp}.spz")
+    status = _status(f"HQ capture: {len(capture.recon.splats):,} Gaussians with spherical harmonics. "
+                     "Press “Back to live” to resume the stream.")
+    return (capture.frame, True, gr.update(value=str(ply), visible=True),
+            gr.update(value=str(spz), visible=True), status)
+
+
+def back_to_live():
+    return False, gr.update(visible=False), gr.update(visible=False), _status()
+
+
+def show_image(image, mode_label: str, detail: float):
+    """An uploaded photo: one frame, shown frozen like a capture."""
+    if image is None:
+        return gr.skip(), gr.skip(), gr.skip(), gr.skip()
+    try:
+        return _live_frame(image, MODES[mode_label], _cap(detail)), True, image, _status()
+    except (ValueError, ModelLoadError, RuntimeError) as err:
+        raise gr.Error(str(err)) from err
+
+
+def play_video(path, mode_label: str, detail: float):
+    """An uploaded video: its frames through the same pipeline, played back at about 5 frames a second."""
+    if not path:
+        return
+    started = time.monotonic()
+    try:
+        for seconds, frame in sample_frames(path, fps=5):
+            data = _live_frame(frame, MODES[mode_label], _cap(detail))
+            time.sleep(max(0.0, started + seconds - time.monotonic()))  # keep the video's pace
+            yield data, True, frame, _status(f"Video: {seconds:.1f} s")
+    except (ValueError, ModelLoadError, RuntimeError) as err:
+        raise gr.Error(str(err)) from err
+
+
+def reconstruct_api(image):
+    """API: an image in, a PLY file and a wire frame out (``/reconstruct``)."""
+    if image is None:
+        raise gr.Error("No image given.")
+    try:
+        capture = _hq_capture(image)
+    except (ValueError, ModelLoadError, RuntimeError) as err:
+        raise gr.Error(str(err)) from err
+    ply = write_ply(capture.recon.splats, Path(tempfile.mkdtemp(prefix="api-")) / "reconstruction.ply")
+    return str(ply), capture.frame
+
+
+def build_app(engine: Engine, live_budget: int = DEFAULT_LIVE_BUDGET) -> gr.Blocks:
+    global ENGINE
+    ENGINE = engine
+    with gr.Blocks(title="Live 3D camera", delete_cache=(60, 600)) as demo:
+        gr.Markdown("## Live 3D camera\nDepth Anything 3 turns every webcam frame into 3D splats. "
+                    "Drag to orbit, right-drag to pan, scroll to zoom.")
+        frozen = gr.State(False)
+        last_frame = gr.State(None)
+        with gr.Row():
+            with gr.Column(scale=1, min_width=320):
+                with gr.Tab("Webcam"):
+                    webcam = gr.Image(sources=["webcam"], streaming=True, type="numpy", label="Webcam",
+                                      webcam_options=WEBCAM)
+                with gr.Tab("Photo"):
+                    photo = gr.Image(sources=["upload", "clipboard"], type="numpy", label="Photo")
+                with gr.Tab("Video"):
+                    video = gr.Video(sources=["upload"], label="Video")
+                mode = gr.Radio(list(MODES), value="Points (fast)", label="Live mode")
+                detail = gr.Slider(10_000, FULL_DETAIL, value=live_budget, step=10_000,
+                                   label="Detail (splats per frame; right end = every pixel)")
+                full = gr.Button("Full detail", size="sm")
+                with gr.Row():
+                    capture = gr.Button("Capture HQ", variant="primary")
+                    live = gr.Button("Back to live")
+                with gr.Row():
+                    ply_file = gr.DownloadButton("Download .ply", visible=False)
+                    spz_file = gr.DownloadButton("Download .spz", visible=False)
+                status = gr.Markdown(engine.status, elem_id="status")
+            with gr.Column(scale=2):
+                viewer = SplatViewer(label="3D view", height=560, show_stats=True, elem_id="viewer")
+
+        webcam.stream(on_frame, [webcam, mode, detail, frozen], [viewer, last_frame, status],
+                      stream_every=0.1, time_limit=300, concurrency_limit=4, show_progress="hidden",
+                      api_visibility="undocumented")
+        full.click(lambda: FULL_DETAIL, None, detail, api_visibility="private")
+        capture.click(capture_hq, last_frame, [viewer, frozen, ply_file, spz_file, status],
+                      api_visibility="private")
+        live.click(back_to_live, None, [frozen, ply_file, spz_file, status], api_visibility="private")
+        photo.upload(show_image, [photo, mode, detail], [viewer, frozen, last_frame, status],
+                     api_visibility="private")
+        video.upload(play_video, [video, mode, detail], [viewer, frozen, last_frame, status],
+                     show_progress="hidden", api_visibility="private")
+        # gradio_client cannot call stream endpoints: /reconstruct is the non-stream API twin.
+        api_image = gr.Image(type="numpy", visible=False)
+        api_ply = gr.File(visible=False)
+        gr.Button(visible=False).click(reconstruct_api, api_image, [api_ply, viewer], api_name="reconstruct")
+        # Model download and warm-up progress until the live model is ready.
+        timer = gr.Timer(1.0)
+        timer.tick(lambda: (_status(), gr.Timer(active=ENGINE.status.endswith("…"))), None,
+                   [status, timer], show_progress="hidden", api_visibility="private")
+    return demo
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description="Live 3D camera: webcam → Depth Anything 3 → splats.")
+    parser.add_argument("--model", choices=list(MODELS), default="base",
+                        help="model for live points (default base); a model with a Gaussian head "
+                             "(tiny, giant, nested) also serves Gaussians and HQ captures")
+    parser.add_argument("--gaussian-model", choices=[m for m, s in MODELS.items() if s.has_gaussians],
+                        help="model for live Gaussians and HQ captures (default: --model if it can, else giant)")
+    parser.add_argument("--weights", default="auto",
+                        help="auto (the Hugging Face hub, cached), random (offline testing), or a local path")
+    parser.add_argument("--device", default=None, help="cuda, mps or cpu (default: the first available)")
+    parser.add_argument("--port", type=int, default=7860)
+    parser.add_argument("--host", default=None, help="address to listen on (default: Gradio's, 127.0.0.1)")
+    parser.add_argument("--share", action="store_true", help="also serve through a public share link")
+    parser.add_argument("--live-budget", type=int, default=DEFAULT_LIVE_BUDGET,
+                        help=f"default splats per live frame (default {DEFAULT_LIVE_BUDGET:,} ≈ 1.44 MB)")
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    args = parse_args(argv)
+    gaussian_model = args.gaussian_model or (args.model if MODELS[args.model].has_gaussians else "giant")
+    engine = Engine(args.model, gaussian_model, args.weights, args.device)
+
+    def warm_up():
+        try:
+            engine.warm_up()
+        except ModelLoadError as err:
+            engine.status = f"⚠️ {err}"
+            log.error("%s", err)
+
+    threading.Thread(target=warm_up, daemon=True).start()
+    build_app(engine, args.live_budget).queue(default_concurrency_limit=4).launch(
+        server_name=args.host, server_port=args.port, share=args.share, ssr_mode=False, run_history=False)
+
+
+if __name__ == "__main__":
+    main()
