@@ -148,7 +148,7 @@ def build_app(engine: Engine, live_budget: int = DEFAULT_LIVE_BUDGET) -> gr.Bloc
                 with gr.Tab("Video"):
                     video = gr.Video(sources=["upload"], label="Video")
                 mode = gr.Radio(list(MODES), value="Points (fast)", label="Live mode")
-                detail = gr.Slider(10_000, FULL_DETAIL, value=live_budget, step=10_000,
+                detail = gr.Slider(1_000, FULL_DETAIL, value=live_budget, step=1_000,
                                    label="Detail (splats per frame; right end = every pixel)")
                 full = gr.Button("Full detail", size="sm")
                 with gr.Row():
