@@ -4,7 +4,7 @@ y down, z forward, camera at the origin), encoded as wire frames by splat_core."
 from __future__ import annotations
 
 import numpy as np
-from splat_core.pack import pack_splats, words_to_bytes
+from splat_core.pack import pack_sh, pack_splats, words_to_bytes
 from splat_core.wire import Camera, Frame, encode_frame
 
 # A small webcam: 160×120 pixels, 56° vertical field of view.
@@ -20,10 +20,13 @@ def blob_frame(
     frame_id: int = 0,
     camera: Camera = CAMERA,
     mode: str = "gaussians",
+    sh_rest: np.ndarray | None = None,
     seed: int = 0,
 ) -> bytes:
     """A wire frame of round blobs, each `splats_per_blob` opaque splats of one colour
-    scattered in a ball of `radius` around its centre. `blobs` is [(centre xyz, rgb 0..1)]."""
+    scattered in a ball of `radius` around its centre. `blobs` is [(centre xyz, rgb 0..1)].
+    `sh_rest` (8, 3), if given, are SH degree 1 and 2 coefficients (coefficient-major, then RGB)
+    shared by every splat: an HQ frame."""
     rng = np.random.default_rng(seed)
     n = splats_per_blob * len(blobs)
     offsets = rng.normal(size=(n, 3))
@@ -37,14 +40,18 @@ def blob_frame(
         np.ones(n, np.float32),
         rgb,
     )
-    depth = float(np.median(centers[:, 2]))
+    sh = {}
+    if sh_rest is not None:
+        sh1, sh2, sh1_max, sh2_max = pack_sh(np.tile(np.asarray(sh_rest, np.float32), (n, 1, 1)))
+        sh = {"sh1": words_to_bytes(sh1, n), "sh2": words_to_bytes(sh2, n), "sh_max": (sh1_max, sh2_max)}
     return encode_frame(
         Frame(
             packed=words_to_bytes(words, n),
             num_splats=n,
             mode=mode,
             camera=camera,
-            target_depth=depth,
+            target_depth=float(np.median(centers[:, 2])),
             frame_id=frame_id,
+            **sh,
         )
     )
