@@ -9,7 +9,6 @@ import torch
 
 from . import frames, wire
 from .budget import GAUSSIANS_BUDGET, POINTS_BUDGET, Budget, apply_budget
-from .gaussians import splats_from_gaussians
 from .inference import run_network
 from .models import LoadedModel
 from .pack import pack_sh, pack_splats, words_to_bytes
@@ -60,7 +59,7 @@ def reconstruct(model: LoadedModel, image, mode: str = "points", process_res: in
     out = run_network(model, x, want_gaussians=mode == "gaussians")
     watch.lap("model")
     if mode == "gaussians":
-        splats = splats_from_gaussians(out.gaussians, out.confidence, keep_sh=keep_sh)
+        splats = out.gaussians(keep_sh)
     else:
         splats = splats_from_depth(out.depth, out.intrinsics, rgb, out.confidence)
     watch.lap("extract")
