@@ -44,7 +44,7 @@ def camera_gaussians(adapter, raw: torch.Tensor, opacity: torch.Tensor, depth: t
                           torch.arange(width, device=device, dtype=torch.float32) + 0.5, indexing="ij")
     pixels = torch.stack((u.reshape(count) + raw[:, 0], v.reshape(count) + raw[:, 1],
                           torch.ones(count, device=device)), dim=-1)
-    k_inv = torch.linalg.inv(intrinsics.float())
+    k_inv = torch.linalg.inv_ex(intrinsics.float()).inverse  # inv_ex: no host sync for error checks
     rays = torch.nn.functional.normalize(pixels @ k_inv.T, dim=-1)
     footprint = 0.1 * k_inv[:2, :2].sum()  # DA3: 0.1 · (K_norm⁻¹ · pixel size), summed over x and y
     limits = adapter.gaussian_scale_min, adapter.gaussian_scale_max

@@ -50,8 +50,7 @@ def branch_forward(net, x: torch.Tensor, want_gaussians: bool, heads_autocast: b
     height, width = x.shape[-2:]
     with autocast(x.device):
         feats, _ = net.backbone(x, cam_token=None, export_feat_layers=[], ref_view_strategy="first")
-    with torch.autocast(x.device.type, enabled=heads_autocast and x.device.type == "cuda",
-                        dtype=torch.bfloat16):
+    with torch.autocast(x.device.type, enabled=heads_autocast, dtype=torch.bfloat16):
         out = net._process_depth_head(feats, height, width)
         out = net._process_camera_estimation(feats, height, width, out)
         if want_gaussians:
@@ -60,24 +59,32 @@ def branch_forward(net, x: torch.Tensor, want_gaussians: bool, heads_autocast: b
     return out
 
 
+def output_of(net, out, metric_scale: float = 1.0) -> NetworkOutput:
+    """The first frame of a ``branch_forward`` result."""
+    result = NetworkOutput(out.depth[0, 0], out.depth_conf[0, 0], out.intrinsics[0, 0])
+    if "raw_gs" in out:
+        result.adapter, result.raw_gs, result.gs_opacity = net.gs_adapter, out.raw_gs[0, 0], out.raw_gs_conf[0, 0]
+        result.gs_depth, result.metric_scale = out.depth[0, 0], metric_scale
+    return result
+
+
 @torch.inference_mode()
 def run_network(model: LoadedModel, x: torch.Tensor, want_gaussians: bool) -> NetworkOutput:
     """Depth, confidence, intrinsics and optionally raw Gaussians for one input (1, 1, 3, h, w)."""
     if want_gaussians and not model.spec.has_gaussians:
         raise ValueError(f"Model '{model.spec.name}' has no Gaussian head.")
-    net = model.net.da3 if model.is_nested else model.net
-    out = branch_forward(net, x, want_gaussians)
-    gs_depth, scale = out.depth[0, 0], 1.0
-    if model.is_nested:
-        # Metric scale from the metric branch, as NestedDepthAnything3Net.forward does. DA3 scales only
-        # depth and poses; its Gaussians come from the unscaled depth, then get the same factor.
-        gs_depth = gs_depth.clone()
-        metric = model.net.da3_metric(x)
-        out = model.net._apply_metric_scaling(out, metric)
-        out = model.net._apply_depth_alignment(out, metric)
-        scale = out.scale_factor
-    result = NetworkOutput(out.depth[0, 0], out.depth_conf[0, 0], out.intrinsics[0, 0])
+    if model.fast is not None:
+        return model.fast(x, want_gaussians)
+    if not model.is_nested:
+        return output_of(model.net, branch_forward(model.net, x, want_gaussians))
+    # Metric scale from the metric branch, as NestedDepthAnything3Net.forward does. DA3 scales only
+    # depth and poses; its Gaussians come from the unscaled depth, then get the same factor.
+    out = branch_forward(model.net.da3, x, want_gaussians)
+    gs_depth = out.depth.clone()
+    metric = model.net.da3_metric(x)
+    out = model.net._apply_metric_scaling(out, metric)
+    out = model.net._apply_depth_alignment(out, metric)
+    result = output_of(model.net.da3, out, out.scale_factor)
     if want_gaussians:
-        result.adapter, result.raw_gs, result.gs_opacity = net.gs_adapter, out.raw_gs[0, 0], out.raw_gs_conf[0, 0]
-        result.gs_depth, result.metric_scale = gs_depth, scale
+        result.gs_depth = gs_depth[0, 0]
     return result

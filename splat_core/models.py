@@ -58,6 +58,7 @@ class LoadedModel:
     spec: ModelSpec
     device: torch.device
     notices: list[str] = field(default_factory=list)  # things the app should show the user
+    fast: object | None = None  # fast.FastNetwork (not for the nested model)
 
     @property
     def is_nested(self) -> bool:
@@ -165,8 +166,10 @@ def free_memory(device: torch.device) -> int | None:
 
 
 def load_model(name: str = "giant", weights: str = "auto", device: str | None = None,
-               need_gaussians: bool = False) -> LoadedModel:
-    """Build model ``name`` with ``weights`` ("auto" = hub, "random", or a local path) on ``device``."""
+               need_gaussians: bool = False, fast: bool = True) -> LoadedModel:
+    """Build model ``name`` with ``weights`` ("auto" = hub, "random", or a local path) on ``device``.
+
+    With ``fast``, frames run through ``splat_core.fast`` (CUDA graphs on CUDA)."""
     if name not in MODELS:
         raise ModelLoadError(f"Unknown model '{name}'; choose one of {', '.join(MODELS)}.")
     dev = pick_device(device)
@@ -182,6 +185,10 @@ def load_model(name: str = "giant", weights: str = "auto", device: str | None = 
         load_weights(net, _checkpoint_file(weights, spec))
     net = net.eval().requires_grad_(False).to(dev)
     loaded = LoadedModel(net=net, spec=spec, device=dev)
+    if fast and spec.name != "nested":
+        from .fast import FastNetwork
+
+        loaded.fast = FastNetwork(net)
     if notice:
         loaded.notices.append(notice)
         log.warning(notice)

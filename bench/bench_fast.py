@@ -1,0 +1,109 @@
+"""Reference (eager DA3 forward) and fast path (CUDA graphs) side by side, from one run on one card.
+
+    python bench/bench_fast.py [--reps 30]
+
+Both paths get the same random weights and the same JPEG. Each row times JPEG bytes in → packed wire
+bytes on the host (decode, preprocess, network, splats, budget, pack, copy, msgpack), and checks the
+fast path against the reference: relative L2 error of depth and centres, and the share of identical
+packed words.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from PIL import Image
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.bench_pipeline import webcam_like_frame  # noqa: E402
+from splat_core.budget import Budget  # noqa: E402
+from splat_core.fast import FastNetwork  # noqa: E402
+from splat_core.models import MODELS, LoadedModel, build_network  # noqa: E402
+from splat_core.pipeline import pack_reconstruction, reconstruct  # noqa: E402
+from splat_core.wire import decode_frame  # noqa: E402
+
+NO_PRUNING = Budget(min_opacity=0.0)
+
+
+def frame_from_jpeg(data: bytes) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
+
+
+def run(model, jpeg: bytes, mode: str) -> bytes:
+    return pack_reconstruction(reconstruct(model, frame_from_jpeg(jpeg), mode, budget=NO_PRUNING))
+
+
+def time_ms(fn, reps: int, warmup: int = 5) -> float:
+    for _ in range(warmup):
+        fn()
+    samples = []
+    for _ in range(reps):
+        torch.cuda.synchronize()
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1e3)
+    return statistics.median(samples)
+
+
+def rel_err(a: torch.Tensor, b: torch.Tensor) -> float:
+    return ((a - b).norm() / b.norm().clamp_min(1e-12)).item()
+
+
+def accuracy(ref_model, fast_model, jpeg: bytes, mode: str) -> dict:
+    image = frame_from_jpeg(jpeg)
+    ref = reconstruct(ref_model, image, mode, budget=NO_PRUNING).splats
+    fast = reconstruct(fast_model, image, mode, budget=NO_PRUNING).splats
+    ref_words = np.frombuffer(decode_frame(run(ref_model, jpeg, mode)).packed, np.uint32)
+    fast_words = np.frombuffer(decode_frame(run(fast_model, jpeg, mode)).packed, np.uint32)
+    return {"depth": rel_err(fast.centers[:, 2], ref.centers[:, 2]),
+            "centres": rel_err(fast.centers, ref.centers),
+            "scales": rel_err(fast.scales, ref.scales),
+            "words_identical": float((ref_words == fast_words).mean())}
+
+
+def models_for(name: str):
+    """The same random weights behind a reference model and a fast one."""
+    spec = MODELS[name]
+    net = build_network(spec).eval().requires_grad_(False).cuda()
+    reference = LoadedModel(net=net, spec=spec, device=torch.device("cuda"))
+    fast_net = build_network(spec).eval().requires_grad_(False).cuda()
+    fast_net.load_state_dict(net.state_dict())
+    fast = LoadedModel(net=fast_net, spec=spec, device=torch.device("cuda"), fast=FastNetwork(fast_net))
+    bf16 = LoadedModel(net=fast_net, spec=spec, device=torch.device("cuda"),
+                       fast=FastNetwork(fast_net, heads_bf16=True))
+    return reference, fast, bf16
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reps", type=int, default=30)
+    args = parser.parse_args()
+    buffer = io.BytesIO()
+    Image.fromarray(webcam_like_frame()).save(buffer, format="JPEG", quality=90)
+    jpeg = buffer.getvalue()
+    print(f"### {torch.cuda.get_device_name()}, torch {torch.__version__}, 640×480 JPEG ({len(jpeg) // 1024} KB) "
+          f"→ 504×378, median of {args.reps}\n")
+    print("| model, mode | reference ms | fast ms | fast + bf16 heads ms | depth rel. err | centre rel. err | "
+          "identical words | bf16 heads: centre err, identical words |")
+    print("|---|---|---|---|---|---|---|---|")
+    for name, mode in [("giant", "gaussians"), ("base", "points"), ("small", "points")]:
+        reference, fast, bf16 = models_for(name)
+        timings = [time_ms(lambda m=m: run(m, jpeg, mode), args.reps) for m in (reference, fast, bf16)]
+        exact, loose = accuracy(reference, fast, jpeg, mode), accuracy(reference, bf16, jpeg, mode)
+        print(f"| {name}, {mode} | {timings[0]:.1f} | {timings[1]:.1f} | {timings[2]:.1f} | {exact['depth']:.1e} | "
+              f"{exact['centres']:.1e} | {exact['words_identical']:.2%} | "
+              f"{loose['centres']:.1e}, {loose['words_identical']:.2%} |", flush=True)
+        del reference, fast, bf16
+        torch.cuda.empty_cache()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,83 @@
+"""The fast path: one frame's network forward replayed from a CUDA graph (eager elsewhere).
+
+Eager DA3 is launch-bound on a big GPU: the giant model spends most of its ~80 ms launching kernels
+(research/da3.md, addendum). A CUDA graph replays the whole forward with one launch. Two things in DA3
+stop a graph from being captured, and both are per-resolution constants, so they are cached per
+instance here instead (DA3's classes are not modified):
+
+- the ViT's positional embedding is re-interpolated (bicubic, fp32) on every call; it depends only on
+  the weights and the input size;
+- the RoPE positions are rebuilt every call from a host tensor (``torch.zeros(...).to(device)``), a
+  host-to-device copy that a graph cannot hold.
+
+Graphs are captured lazily, one per input shape and mode. Their outputs are static tensors that the next
+replay overwrites, so a caller must be done with one frame before starting the next (the engine's lock
+guarantees that).
+"""
+
+from __future__ import annotations
+
+import torch
+
+from .inference import NetworkOutput, branch_forward, output_of
+
+
+def _cache_per_call_constants(vit) -> None:
+    """Instance-level caches for the ViT's positional embedding and RoPE positions."""
+    pos_embed_cache, rope_cache = {}, {}
+    interpolate, prepare_rope = vit.interpolate_pos_encoding, vit._prepare_rope
+
+    def cached_pos_embed(x, w, h):
+        key = (x.shape[1], w, h, x.dtype, x.device)
+        if key not in pos_embed_cache:
+            pos_embed_cache[key] = interpolate(x, w, h)
+        return pos_embed_cache[key]
+
+    def cached_rope(batch, views, height, width, device):
+        key = (batch, views, height, width, device)
+        if key not in rope_cache:
+            rope_cache[key] = prepare_rope(batch, views, height, width, device)
+        return rope_cache[key]
+
+    vit.interpolate_pos_encoding, vit._prepare_rope = cached_pos_embed, cached_rope
+
+
+class _Captured:
+    def __init__(self, net, x: torch.Tensor, want_gaussians: bool, heads_bf16: bool, warmup: int = 3):
+        self.input = x.clone()
+        stream = torch.cuda.Stream()
+        stream.wait_stream(torch.cuda.current_stream())
+        with torch.cuda.stream(stream):  # warm-up off the default stream, as torch.cuda.graph wants
+            for _ in range(warmup):
+                branch_forward(net, self.input, want_gaussians, heads_bf16)
+        torch.cuda.current_stream().wait_stream(stream)
+        self.graph = torch.cuda.CUDAGraph()
+        with torch.cuda.graph(self.graph):
+            out = branch_forward(net, self.input, want_gaussians, heads_bf16)
+        self.output = output_of(net, out)
+
+
+class FastNetwork:
+    """A DepthAnything3Net forward with per-size constants cached, replayed from CUDA graphs on CUDA
+    and run eagerly on other devices; same results as DA3's forward (tests/test_fast.py).
+
+    ``heads_bf16`` runs the depth, camera and Gaussian heads under bf16 autocast (DA3 keeps them in
+    fp32); the benchmark reports what that changes.
+    """
+
+    def __init__(self, net, heads_bf16: bool = False):
+        self.net, self.heads_bf16 = net, heads_bf16
+        _cache_per_call_constants(net.backbone.pretrained)
+        self._captured: dict[tuple, _Captured] = {}
+
+    @torch.inference_mode()
+    def __call__(self, x: torch.Tensor, want_gaussians: bool) -> NetworkOutput:
+        if x.device.type != "cuda":
+            return output_of(self.net, branch_forward(self.net, x, want_gaussians, self.heads_bf16))
+        key = (tuple(x.shape), x.dtype, want_gaussians)
+        captured = self._captured.get(key)
+        if captured is None:
+            captured = self._captured[key] = _Captured(self.net, x, want_gaussians, self.heads_bf16)
+        captured.input.copy_(x)
+        captured.graph.replay()
+        return captured.output
