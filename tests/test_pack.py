@@ -13,6 +13,7 @@ $CI is set: then they fail.
 from __future__ import annotations
 
 import base64
+import contextlib
 import functools
 import http.server
 import math
@@ -85,14 +86,9 @@ class Spark:
         return sh1, sh2
 
 
-@pytest.fixture(scope="module")
-def spark(tmp_path_factory):
-    missing = _missing()
-    if missing:
-        msg = "Spark encoder harness unavailable: " + "; ".join(missing)
-        if os.environ.get("CI", "").lower() not in ("", "0", "false"):
-            pytest.fail(msg)
-        pytest.skip(msg)
+@contextlib.contextmanager
+def spark_session(profile_dir: str):
+    """Headless Chromium on a 127.0.0.1 server of tests/spark_encoder, as a Spark wrapper."""
     from playwright.sync_api import sync_playwright
 
     server = http.server.ThreadingHTTPServer(
@@ -104,8 +100,7 @@ def spark(tmp_path_factory):
             # headless=False so that Playwright adds no headless flag of its own: ours is
             # --headless=new, the mode real Chromium uses.
             ctx = p.chromium.launch_persistent_context(
-                str(tmp_path_factory.mktemp("chromium-profile")), executable_path=CHROMIUM,
-                headless=False, args=CHROMIUM_ARGS)
+                profile_dir, executable_path=CHROMIUM, headless=False, args=CHROMIUM_ARGS)
             try:
                 page = ctx.pages[0] if ctx.pages else ctx.new_page()
                 page.on("pageerror", lambda e: errors.append(str(e)))
@@ -120,6 +115,83 @@ def spark(tmp_path_factory):
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture(scope="module")
+def spark(tmp_path_factory):
+    missing = _missing()
+    if missing:
+        msg = "Spark encoder harness unavailable: " + "; ".join(missing)
+        if os.environ.get("CI", "").lower() not in ("", "0", "false"):
+            pytest.fail(msg)
+        pytest.skip(msg)
+    with spark_session(str(tmp_path_factory.mktemp("chromium-profile"))) as sp:
+        yield sp
+
+
+# ----------------------------------------------------------------------------- thresholds
+# pack.py reads the scale and angle bytes off two tables of thresholds instead of calling
+# log/acos, whose last bit differs between libms (V8's fdlibm, glibc, SLEEF, CUDA). The
+# tables are found here by bisection over doubles, asking Spark's own setPackedSplat in
+# Chromium at every step; test_thresholds_match_spark re-checks them, with a margin.
+
+def _quat_with_w(w: float) -> tuple:
+    """(a, 0, 0, w) whose computed norm is exactly 1.0, so Spark's normalised w is w itself."""
+    a0 = math.sqrt(max(0.0, 1.0 - w * w))
+    for k in (0, 1, -1, 2, -2, 3, -3, 4, -4):
+        a = float(np.nextafter(a0, np.inf) if k > 0 else np.nextafter(a0, -np.inf)) if k else a0
+        for _ in range(abs(k) - 1):
+            a = float(np.nextafter(a, np.inf if k > 0 else -np.inf))
+        if math.sqrt(a * a + w * w) == 1.0:
+            return (a, 0.0, 0.0, w)
+    raise ValueError(f"no unit-norm quaternion with w = {w!r}")
+
+
+def _probe_rows(scales: np.ndarray, ws: np.ndarray) -> np.ndarray:
+    """One splat per value: scale x = scales[i], rotation with normalised w = ws[i]."""
+    n = len(scales)
+    rows = np.zeros((n, 14))
+    rows[:, 3] = scales
+    rows[:, 4:6] = 1.0
+    rows[:, 6:10] = [_quat_with_w(float(w)) for w in ws]
+    return rows
+
+
+def _spark_codes(spark, scales, ws):
+    w3 = spark.pack_splats(_probe_rows(np.asarray(scales, float), np.asarray(ws, float)))[:, 3]
+    return (w3 & 0xFF).astype(np.int64), (w3 >> 24).astype(np.int64)
+
+
+def _bits(x):
+    return np.asarray(x, dtype=np.float64).view(np.int64)
+
+
+def _from_bits(b):
+    return np.asarray(b, dtype=np.int64).view(np.float64)
+
+
+def derive_thresholds(spark):
+    """Bisect Spark's encoder: (scale thresholds for codes 2..255, angle thresholds for 1..255).
+
+    Scale: t[j-2] is the smallest double s with code(s) >= j. Angle: u[k-1] is the largest
+    w in [0, 1] with byte(w) >= k. Positive doubles are ordered like their bit patterns.
+    """
+    j = np.arange(2, 256)
+    k = np.arange(1, 256)
+    s_lo = np.full(254, _bits(pack.SCALE_ZERO))     # code(s_lo) < j
+    s_hi = np.full(254, _bits(np.inf))              # code(s_hi) >= j
+    w_lo = np.full(255, _bits(0.0))                 # byte(w_lo) >= k
+    w_hi = np.full(255, _bits(1.0))                 # byte(w_hi) < k
+    while (s_hi - s_lo > 1).any() or (w_hi - w_lo > 1).any():
+        s_mid = s_lo + (s_hi - s_lo) // 2              # no int64 overflow
+        w_mid = w_lo + (w_hi - w_lo) // 2
+        sc, ang = _spark_codes(spark, np.r_[_from_bits(s_mid), np.ones(255)],
+                               np.r_[np.ones(254), _from_bits(w_mid)])
+        up = sc[:254] >= j
+        s_hi, s_lo = np.where(up, s_mid, s_hi), np.where(up, s_lo, s_mid)
+        ok = ang[254:] >= k
+        w_lo, w_hi = np.where(ok, w_mid, w_lo), np.where(ok, w_hi, w_mid)
+    return _from_bits(s_hi), _from_bits(w_lo)
 
 
 # ----------------------------------------------------------------------------- data
@@ -163,6 +235,14 @@ def _quat_edges(rng) -> np.ndarray:
         (0, nan, 0, 0), (inf, inf, 0, 0),
     ]
     q = np.array(q, dtype=np.float64)
+    # 90-degree rotations about +-x, +-y, +-z at many norms, also normalised in float32:
+    # their angle byte sits on a tie (127.5), so one ulp in the normalisation flips it.
+    eye = np.concatenate([np.eye(3), -np.eye(3)])
+    right = np.concatenate([eye, np.ones((6, 1))], axis=1)
+    c = np.concatenate([[1.0, 0.5, 2.0, 3.0, 0.1, 0.3, 7.0, 1e-3, 1e3], rng.uniform(0.01, 100.0, 23)])
+    right = (right[None] * c[:, None, None]).reshape(-1, 4)
+    right32 = (right / np.linalg.norm(right, axis=1, keepdims=True)).astype(np.float32)
+    q = np.concatenate([q, right, -right, right32.astype(np.float64)])
     r = rng.normal(size=(600, 4))
     r[:200, 2] = -np.abs(r[:200, 2])                     # lower hemisphere (fold)
     r[100:300, 3] = -np.abs(r[100:300, 3])               # w < 0
@@ -281,6 +361,29 @@ def test_pack_splats_matches_spark(spark):
           f"{words} words compared, {bad} differ")
     assert bad == 0
     assert splats >= 20_000
+
+
+def test_thresholds_match_spark(spark):
+    """Every step of pack's scale/angle tables, and 4 doubles either side, against Spark."""
+    win = np.arange(-4, 5)
+    t = _from_bits(_bits(pack.SCALE_THRESHOLDS)[:, None] + win).ravel()
+    u = _from_bits(_bits(pack.ANGLE_THRESHOLDS)[:, None] + win).ravel()
+    rows = np.concatenate([_probe_rows(t, np.ones_like(t)), _probe_rows(np.ones_like(u), u)])
+    ref = spark.pack_splats(rows)
+    ours = pack_splats(rows[:, :3], rows[:, 3:6], rows[:, 6:10], rows[:, 10], rows[:, 11:])
+    n = len(rows)
+    bad = _diff(ours, ref, n, "threshold windows")
+    print(f"\nthreshold windows vs Spark: {n} splats, {4 * n} words compared, {bad} differ")
+    assert bad == 0
+
+
+def test_threshold_tables_are_sane():
+    t, u = np.array(pack.SCALE_THRESHOLDS), np.array(pack.ANGLE_THRESHOLDS)
+    assert len(t) == 254 and len(u) == 255
+    assert (np.diff(t) > 0).all() and (np.diff(u) < 0).all()
+    j, k = np.arange(2, 256), np.arange(1, 256)
+    np.testing.assert_allclose(t, np.exp((j - 1.5) / pack.LN_SCALE_SCALE + pack.LN_SCALE_MIN), rtol=1e-12)
+    np.testing.assert_allclose(u, np.cos((k - 0.5) * math.pi / 510), rtol=1e-12)
 
 
 def _sh_data(rng, n, k):
@@ -403,3 +506,16 @@ def test_cuda_matches_cpu():
     a, b = pack_sh(sh), pack_sh(torch.from_numpy(sh).cuda())
     assert a[2:] == b[2:]
     assert np.array_equal(a[0], b[0].cpu().numpy()) and np.array_equal(a[1], b[1].cpu().numpy())
+
+
+if __name__ == "__main__":
+    # Print pack.py's threshold tables, freshly derived from Spark in Chromium.
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp, spark_session(tmp) as sp:
+        t_scale, u_angle = derive_thresholds(sp)
+    for name, vals in (("SCALE_THRESHOLDS", t_scale), ("ANGLE_THRESHOLDS", u_angle)):
+        print(f"{name} = _hex_table(\"\"\"")
+        for i in range(0, len(vals), 4):
+            print(" ".join(float(v).hex() for v in vals[i:i + 4]))
+        print('""")')
