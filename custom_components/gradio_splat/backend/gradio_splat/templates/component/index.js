@@ -420,9 +420,9 @@ function Jt(Q, A, I, g, B, C = null) {
     ), a = n.length, G = /* @__PURE__ */ new Set(), S = (
       /** @type {Batch} */
       Cs
-    ), c = is(), M = 0; M < a; M += 1) {
+    ), y = is(), M = 0; M < a; M += 1) {
       var d = n[M], l = g(d, M), H = D ? null : i.get(l);
-      H ? (H.v && yD(H.v, d), H.i && yD(H.i, M), c && S.unskip_effect(H.e)) : (H = Vn(
+      H ? (H.v && yD(H.v, d), H.i && yD(H.i, M), y && S.unskip_effect(H.e)) : (H = Vn(
         i,
         D ? E : ND ??= oB(),
         d,
@@ -434,7 +434,7 @@ function Jt(Q, A, I, g, B, C = null) {
       ), D || (H.e.f |= GQ), i.set(l, H)), G.add(l);
     }
     if (a === 0 && C && !e && (D ? e = sB(() => C(E)) : (e = sB(() => C(ND ??= oB())), e.f |= GQ)), a > G.size && ja(), !D)
-      if (o.set(S, G), c) {
+      if (o.set(S, G), y) {
         for (const [R, k] of i)
           G.has(R) || S.skip_effect(k.e);
         S.oncommit(s), S.ondiscard(h);
@@ -469,12 +469,12 @@ function Zn(Q, A, I, g, B) {
         if (o.length < D.length) {
           var a = D[0], G;
           t = a.prev;
-          var S = o[0], c = o[o.length - 1];
+          var S = o[0], y = o[o.length - 1];
           for (G = 0; G < o.length; G += 1)
             lC(o[G], a, I);
           for (G = 0; G < D.length; G += 1)
             e.delete(D[G]);
-          MQ(Q, S.prev, c.next), MQ(Q, t, S), MQ(Q, c, a), i = a, t = c, r -= 1, o = [], D = [];
+          MQ(Q, S.prev, y.next), MQ(Q, t, S), MQ(Q, y, a), i = a, t = y, r -= 1, o = [], D = [];
         } else
           e.delete(w), lC(w, i, I), MQ(Q, w.prev, w.next), MQ(Q, w, t === null ? Q.effect.first : t.next), MQ(Q, t, w), t = w;
         continue;
@@ -874,9 +874,9 @@ function ih(Q, A, I, g, B = !1, C = !1) {
         else {
           var S = M;
           e || (S = rn(S));
-          var c = S === "defaultValue" || S === "defaultChecked";
+          var y = S === "defaultValue" || S === "defaultChecked";
           if (D && S === "defaultValue") continue;
-          if (d == null && !i && !c)
+          if (d == null && !i && !y)
             if (E[M] = null, S === "value" || S === "checked") {
               let l = (
                 /** @type {HTMLInputElement} */
@@ -892,7 +892,7 @@ function ih(Q, A, I, g, B = !1, C = !1) {
               }
             } else
               Q.removeAttribute(M);
-          else c || (i || typeof d != "string") && h.has(S) ? (Q[S] = d, S in E && (E[S] = cn)) : typeof d != "function" && fg(Q, S, d, C);
+          else y || (i || typeof d != "string") && h.has(S) ? (Q[S] = d, S in E && (E[S] = cn)) : typeof d != "function" && fg(Q, S, d, C);
         }
     }
   }
@@ -1180,7 +1180,7 @@ function sA(Q, A, I, g) {
   let D;
   if (C) {
     var s = Oe in Q || ns in Q;
-    D = dt(Q, A)?.set ?? (s && A in Q ? (c) => Q[A] = c : void 0);
+    D = dt(Q, A)?.set ?? (s && A in Q ? (y) => Q[A] = y : void 0);
   }
   var h, w = !1;
   C ? [h, w] = oh(() => (
@@ -1190,26 +1190,26 @@ function sA(Q, A, I, g) {
   Q[A], h === void 0 && g !== void 0 && (h = o(), D && (B && Nn(), D(h)));
   var r;
   if (B ? r = () => {
-    var c = (
+    var y = (
       /** @type {V} */
       Q[A]
     );
-    return c === void 0 ? o() : (e = !0, c);
+    return y === void 0 ? o() : (e = !0, y);
   } : r = () => {
-    var c = (
+    var y = (
       /** @type {V} */
       Q[A]
     );
-    return c !== void 0 && (i = /** @type {V} */
-    void 0), c === void 0 ? i : c;
+    return y !== void 0 && (i = /** @type {V} */
+    void 0), y === void 0 ? i : y;
   }, B && (I & Fn) === 0)
     return r;
   if (D) {
     var n = Q.$$legacy;
     return (
       /** @type {() => V} */
-      (function(c, M) {
-        return arguments.length > 0 ? ((!B || !M || n || w) && D(M ? r() : c), c) : r();
+      (function(y, M) {
+        return arguments.length > 0 ? ((!B || !M || n || w) && D(M ? r() : y), y) : r();
       })
     );
   }
@@ -1221,10 +1221,10 @@ function sA(Q, A, I, g) {
   );
   return (
     /** @type {() => V} */
-    (function(c, M) {
+    (function(y, M) {
       if (arguments.length > 0) {
-        const d = M ? AA(G) : B && C ? bC(c) : c;
-        return II(G, d), a = !0, i !== void 0 && (i = d), c;
+        const d = M ? AA(G) : B && C ? bC(y) : y;
+        return II(G, d), a = !0, i !== void 0 && (i = d), y;
       }
       return Jn && a || (S.f & os) !== 0 ? G.v : AA(G);
     })
@@ -1755,7 +1755,7 @@ class Rh {
 var kh = /* @__PURE__ */ GB('<svg class="resize-handle svelte-1vi3m5m" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><line x1="1" y1="9" x2="9" y2="1" stroke="gray" stroke-width="0.5" class="svelte-1vi3m5m"></line><line x1="5" y1="9" x2="9" y2="5" stroke="gray" stroke-width="0.5" class="svelte-1vi3m5m"></line></svg>'), HD = /* @__PURE__ */ yI("<!> <!>", 1), Nh = /* @__PURE__ */ yI('<div class="placeholder svelte-1vi3m5m"></div>');
 function Fh(Q, A) {
   yB(A, !0);
-  let I = sA(A, "height", 3, void 0), g = sA(A, "min_height", 3, void 0), B = sA(A, "max_height", 3, void 0), C = sA(A, "width", 3, void 0), E = sA(A, "elem_id", 3, ""), i = sA(A, "elem_classes", 19, () => []), e = sA(A, "variant", 3, "solid"), t = sA(A, "border_mode", 3, "base"), o = sA(A, "padding", 3, !0), D = sA(A, "type", 3, "normal"), s = sA(A, "test_id", 3, void 0), h = sA(A, "explicit_call", 3, !1), w = sA(A, "container", 3, !0), r = sA(A, "visible", 3, !0), n = sA(A, "allow_overflow", 3, !0), a = sA(A, "overflow_behavior", 3, "auto"), G = sA(A, "scale", 3, null), S = sA(A, "min_width", 3, 0), c = sA(A, "flex", 3, !1), M = sA(A, "resizable", 3, !1), d = sA(A, "rtl", 3, !1), l = sA(A, "fullscreen", 15, !1), H = sA(A, "label", 3, void 0), R = l(), k = MI(void 0), J = VI(() => D() === "fieldset" ? "fieldset" : "div"), u = VI(() => r() ? c() : !1), m = MI(0), T = MI(0), P = MI(null), q = null, X = null, x = null;
+  let I = sA(A, "height", 3, void 0), g = sA(A, "min_height", 3, void 0), B = sA(A, "max_height", 3, void 0), C = sA(A, "width", 3, void 0), E = sA(A, "elem_id", 3, ""), i = sA(A, "elem_classes", 19, () => []), e = sA(A, "variant", 3, "solid"), t = sA(A, "border_mode", 3, "base"), o = sA(A, "padding", 3, !0), D = sA(A, "type", 3, "normal"), s = sA(A, "test_id", 3, void 0), h = sA(A, "explicit_call", 3, !1), w = sA(A, "container", 3, !0), r = sA(A, "visible", 3, !0), n = sA(A, "allow_overflow", 3, !0), a = sA(A, "overflow_behavior", 3, "auto"), G = sA(A, "scale", 3, null), S = sA(A, "min_width", 3, 0), y = sA(A, "flex", 3, !1), M = sA(A, "resizable", 3, !1), d = sA(A, "rtl", 3, !1), l = sA(A, "fullscreen", 15, !1), H = sA(A, "label", 3, void 0), R = l(), k = MI(void 0), J = VI(() => D() === "fieldset" ? "fieldset" : "div"), u = VI(() => r() ? y() : !1), m = MI(0), T = MI(0), P = MI(null), q = null, X = null, x = null;
   function $(j) {
     l() && j.key === "Escape" && l(!1);
   }
@@ -1821,7 +1821,7 @@ function Fh(Q, A) {
       _n(qA, () => AA(J), !1, (HA, LA) => {
         XE(HA, (PA) => II(k, PA, !0), () => AA(k)), th(
           HA,
-          (PA, VA, N, y, Y) => ({
+          (PA, VA, N, c, Y) => ({
             "data-testid": s(),
             id: E(),
             class: `block ${PA ?? ""}`,
@@ -1842,7 +1842,7 @@ function Fh(Q, A) {
             [TB]: {
               height: VA,
               "min-height": N,
-              "max-height": y,
+              "max-height": c,
               "--start-top": AA(P) ? `${AA(P).top}px` : "0px",
               "--start-left": AA(P) ? `${AA(P).left}px` : "0px",
               "--start-width": AA(P) ? `${AA(P).width}px` : "0px",
@@ -1936,9 +1936,9 @@ function Hi(Q, A) {
       g() && R(S);
     });
   }
-  var c = zA(G, 2);
+  var y = zA(G, 2);
   let M;
-  var d = fI(c);
+  var d = fI(y);
   Ze(d, () => A.Icon, (R, k) => {
     k(R, {});
   });
@@ -1962,7 +1962,7 @@ function Hi(Q, A) {
       "--border-color": h(),
       color: !e() && AA(w) ? AA(w) : "var(--block-label-text-color)",
       "--bg-color": e() ? "auto" : s()
-    }), M = Hg(c, 1, "svelte-1k3q6xg", null, M, {
+    }), M = Hg(y, 1, "svelte-1k3q6xg", null, M, {
       "x-small": C() === "x-small",
       small: C() === "small",
       large: C() === "large",
@@ -2044,8 +2044,8 @@ function Oh(Q, A) {
       Jt(w, 17, C, lt, (r, n) => {
         var a = EQ(), G = pI(a);
         {
-          var S = (c) => {
-            Ph(c, {
+          var S = (y) => {
+            Ph(y, {
               get button() {
                 return AA(n);
               },
@@ -2054,8 +2054,8 @@ function Oh(Q, A) {
               }
             });
           };
-          oI(G, (c) => {
-            typeof AA(n) != "string" && c(S);
+          oI(G, (y) => {
+            typeof AA(n) != "string" && y(S);
           });
         }
         fA(r, a);
@@ -2114,11 +2114,11 @@ function pD(Q, A = {}) {
       if (h)
         return h = !1, i = null, !1;
       D = Math.min(D + s, 1);
-      const c = Math.min(S - E, 1e3 / 30), M = {
+      const y = Math.min(S - E, 1e3 / 30), M = {
         inv_mass: D,
         opts: r,
         settled: !0,
-        dt: c * 60 / 1e3
+        dt: y * 60 / 1e3
       }, d = Yt(M, t, Q, o);
       return E = S, t = /** @type {T} */
       Q, I.set(Q = /** @type {T} */
@@ -2185,9 +2185,9 @@ function KD(Q, A) {
       g() && R(S);
     });
   }
-  var c = zA(G, 2);
+  var y = zA(G, 2);
   let M;
-  var d = fI(c);
+  var d = fI(y);
   Ze(d, () => A.Icon, (R, k) => {
     k(R, {});
   });
@@ -2211,7 +2211,7 @@ function KD(Q, A) {
       "--border-color": h(),
       color: !e() && AA(w) ? AA(w) : "var(--block-label-text-color)",
       "--bg-color": e() ? "auto" : s()
-    }), M = Hg(c, 1, "svelte-14ayo1r", null, M, {
+    }), M = Hg(y, 1, "svelte-14ayo1r", null, M, {
       "x-small": C() === "x-small",
       small: C() === "small",
       large: C() === "large",
@@ -2243,14 +2243,14 @@ async function zh(Q, A = !0) {
 var jh = /* @__PURE__ */ yI('<div class="validation-error svelte-2b1o8r"> <button class="svelte-2b1o8r"><!></button></div>'), $h = /* @__PURE__ */ yI('<div class="eta-bar svelte-2b1o8r"></div>'), Aw = /* @__PURE__ */ yI("<!> ", 1), Iw = /* @__PURE__ */ yI("<!> <!> <!> <!>", 1), gw = /* @__PURE__ */ yI('<div class="progress-level svelte-2b1o8r"><div class="progress-level-inner svelte-2b1o8r"><!></div> <div class="progress-bar-wrap svelte-2b1o8r"><div class="progress-bar svelte-2b1o8r"></div></div></div>'), Qw = /* @__PURE__ */ yI('<p class="loading svelte-2b1o8r"> </p> <!>', 1), Bw = /* @__PURE__ */ yI("<!> <div><!> <!></div> <!> <!>", 1), Cw = /* @__PURE__ */ yI('<div class="clear-status svelte-2b1o8r"><!></div> <span class="error svelte-2b1o8r"> </span> <!>', 1), Ew = /* @__PURE__ */ yI("<div> <!> </div>"), iw = /* @__PURE__ */ yI('<div data-testid="status-tracker"><!> <!></div> <!>', 1);
 function tw(Q, A) {
   yB(A, !0);
-  let I = sA(A, "eta", 3, null), g = sA(A, "scroll_to_output", 3, !1), B = sA(A, "timer", 3, !0), C = sA(A, "show_progress", 3, "full"), E = sA(A, "message", 3, null), i = sA(A, "progress", 3, null), e = sA(A, "variant", 3, "default"), t = sA(A, "loading_text", 3, "Loading..."), o = sA(A, "absolute", 3, !0), D = sA(A, "translucent", 3, !1), s = sA(A, "border", 3, !1), h = sA(A, "validation_error", 7, null), w = sA(A, "show_validation_error", 3, !0), r = sA(A, "type", 3, null), n = sA(A, "used_cache", 3, null), a = sA(A, "cache_duration", 3, null), G = sA(A, "avg_time", 3, null), S, c = !1, M = MI(0), d = MI(null), l = MI(null), H = MI(!1), R = MI(null), k = MI(!1), J = MI(!1), u = MI(null), m = MI(null), T = MI("from cache"), P = MI(!1), q = null, X = null;
+  let I = sA(A, "eta", 3, null), g = sA(A, "scroll_to_output", 3, !1), B = sA(A, "timer", 3, !0), C = sA(A, "show_progress", 3, "full"), E = sA(A, "message", 3, null), i = sA(A, "progress", 3, null), e = sA(A, "variant", 3, "default"), t = sA(A, "loading_text", 3, "Loading..."), o = sA(A, "absolute", 3, !0), D = sA(A, "translucent", 3, !1), s = sA(A, "border", 3, !1), h = sA(A, "validation_error", 7, null), w = sA(A, "show_validation_error", 3, !0), r = sA(A, "type", 3, null), n = sA(A, "used_cache", 3, null), a = sA(A, "cache_duration", 3, null), G = sA(A, "avg_time", 3, null), S, y = !1, M = MI(0), d = MI(null), l = MI(null), H = MI(!1), R = MI(null), k = MI(!1), J = MI(!1), u = MI(null), m = MI(null), T = MI("from cache"), P = MI(!1), q = null, X = null;
   const x = VI(() => !(w() && h()) && (r() === "input" || !A.status || A.status === "complete" || C() === "hidden" || A.status == "streaming"));
   let $ = MI(0);
   const tA = VI(() => AA(l) === null || AA(l) <= 0 || !AA($) ? 0 : Math.min(AA($) / AA(l), 1)), aA = VI(() => AA($).toFixed(1));
   let KA = VI(() => i() == null), YA = VI(() => I() ?? AA(d));
   function xA() {
     ds(() => {
-      II($, (performance.now() - AA(M)) / 1e3), c && xA();
+      II($, (performance.now() - AA(M)) / 1e3), y && xA();
     });
   }
   let wA = VI(() => {
@@ -2269,10 +2269,10 @@ function tw(Q, A) {
     };
   });
   function O() {
-    c || (II(d, II(R, null), !0), II(M, performance.now(), !0), c = !0, xA());
+    y || (II(d, II(R, null), !0), II(M, performance.now(), !0), y = !0, xA());
   }
   function W() {
-    II(d, II(R, null), !0), c && (c = !1);
+    II(d, II(R, null), !0), y && (y = !1);
   }
   ag(() => {
     A.status === "pending" ? O() : aB(() => {
@@ -2308,10 +2308,10 @@ function tw(Q, A) {
   var U = fI(j);
   {
     var XA = (yA) => {
-      var PA = jh(), VA = fI(PA), N = zA(VA), y = fI(N);
+      var PA = jh(), VA = fI(PA), N = zA(VA), c = fI(N);
       {
         let Y = VI(() => A.i18n ? A.i18n("common.clear") : "Clear");
-        KD(y, {
+        KD(c, {
           get Icon() {
             return fD;
           },
@@ -2348,9 +2348,9 @@ function tw(Q, A) {
           e() === "default" && AA(KA) && C() === "full" && IA(N);
         });
       }
-      var y = zA(VA, 2);
+      var c = zA(VA, 2);
       let Y;
-      var Z = fI(y);
+      var Z = fI(c);
       {
         var z = (IA) => {
           var kA = EQ(), f = pI(kA);
@@ -2404,7 +2404,7 @@ function tw(Q, A) {
           B() && IA(FA);
         });
       }
-      var lA = zA(y, 2);
+      var lA = zA(c, 2);
       {
         var BA = (IA) => {
           var kA = gw(), f = fI(kA), gA = fI(f);
@@ -2500,7 +2500,7 @@ function tw(Q, A) {
           B() || IA(UA);
         });
       }
-      sI(() => Y = Hg(y, 1, "progress-text svelte-2b1o8r", null, Y, {
+      sI(() => Y = Hg(c, 1, "progress-text svelte-2b1o8r", null, Y, {
         "meta-text-center": e() === "center",
         "meta-text": e() === "default"
       })), fA(yA, PA);
@@ -2523,7 +2523,7 @@ function tw(Q, A) {
           }
         });
       }
-      var y = zA(VA, 2), Y = lg(y, !0), Z = zA(y, 2);
+      var c = zA(VA, 2), Y = lg(c, !0), Z = zA(c, 2);
       FD(Z, A, "error", {}), sI((z) => FI(Y, z), [() => A.i18n("common.error")]), fA(yA, PA);
     };
     oI(HA, (yA) => {
@@ -2536,7 +2536,7 @@ function tw(Q, A) {
     var SA = (yA) => {
       var PA = Ew();
       let VA, N;
-      var y = fI(PA), Y = zA(y);
+      var c = fI(PA), Y = zA(c);
       {
         var Z = (V) => {
           var RA = $g();
@@ -2549,7 +2549,7 @@ function tw(Q, A) {
       }
       var z = zA(Y);
       sI(() => {
-        VA = Hg(PA, 1, "cache-indicator svelte-2b1o8r", null, VA, { "fade-out": AA(J) }), N = _g(PA, "", N, { position: o() ? "absolute" : "static" }), FI(y, `⚡ ${AA(T) ?? ""}: `), FI(z, `${AA(u) ?? ""}s`);
+        VA = Hg(PA, 1, "cache-indicator svelte-2b1o8r", null, VA, { "fade-out": AA(J) }), N = _g(PA, "", N, { position: o() ? "absolute" : "static" }), FI(c, `⚡ ${AA(T) ?? ""}: `), FI(z, `${AA(u) ?? ""}s`);
       }), fA(yA, PA);
     };
     oI(EI, (yA) => {
@@ -3727,8 +3727,8 @@ class Qg {
         const M = Math.sqrt(S), d = Math.atan2(M, a * G);
         n = Math.sin(n * d) / M, i = Math.sin(i * d) / M;
       }
-      const c = i * G;
-      if (e = e * n + s * c, t = t * n + h * c, o = o * n + w * c, D = D * n + r * c, n === 1 - i) {
+      const y = i * G;
+      if (e = e * n + s * y, t = t * n + h * y, o = o * n + w * y, D = D * n + r * y, n === 1 - i) {
         const M = 1 / Math.sqrt(e * e + t * t + o * o + D * D);
         e *= M, t *= M, o *= M, D *= M;
       }
@@ -5028,8 +5028,8 @@ class OA {
    * @return {Matrix3} A reference to this matrix.
    */
   multiplyMatrices(A, I) {
-    const g = A.elements, B = I.elements, C = this.elements, E = g[0], i = g[3], e = g[6], t = g[1], o = g[4], D = g[7], s = g[2], h = g[5], w = g[8], r = B[0], n = B[3], a = B[6], G = B[1], S = B[4], c = B[7], M = B[2], d = B[5], l = B[8];
-    return C[0] = E * r + i * G + e * M, C[3] = E * n + i * S + e * d, C[6] = E * a + i * c + e * l, C[1] = t * r + o * G + D * M, C[4] = t * n + o * S + D * d, C[7] = t * a + o * c + D * l, C[2] = s * r + h * G + w * M, C[5] = s * n + h * S + w * d, C[8] = s * a + h * c + w * l, this;
+    const g = A.elements, B = I.elements, C = this.elements, E = g[0], i = g[3], e = g[6], t = g[1], o = g[4], D = g[7], s = g[2], h = g[5], w = g[8], r = B[0], n = B[3], a = B[6], G = B[1], S = B[4], y = B[7], M = B[2], d = B[5], l = B[8];
+    return C[0] = E * r + i * G + e * M, C[3] = E * n + i * S + e * d, C[6] = E * a + i * y + e * l, C[1] = t * r + o * G + D * M, C[4] = t * n + o * S + D * d, C[7] = t * a + o * y + D * l, C[2] = s * r + h * G + w * M, C[5] = s * n + h * S + w * d, C[8] = s * a + h * y + w * l, this;
   }
   /**
    * Multiplies every component of the matrix by the given scalar.
@@ -6044,8 +6044,8 @@ class eI {
       if (Math.abs(o + s) < 0.1 && Math.abs(D + r) < 0.1 && Math.abs(w + n) < 0.1 && Math.abs(t + h + a - 3) < 0.1)
         return this.set(1, 0, 0, 0), this;
       I = Math.PI;
-      const S = (t + 1) / 2, c = (h + 1) / 2, M = (a + 1) / 2, d = (o + s) / 4, l = (D + r) / 4, H = (w + n) / 4;
-      return S > c && S > M ? S < 0.01 ? (g = 0, B = 0.707106781, C = 0.707106781) : (g = Math.sqrt(S), B = d / g, C = l / g) : c > M ? c < 0.01 ? (g = 0.707106781, B = 0, C = 0.707106781) : (B = Math.sqrt(c), g = d / B, C = H / B) : M < 0.01 ? (g = 0.707106781, B = 0.707106781, C = 0) : (C = Math.sqrt(M), g = l / C, B = H / C), this.set(g, B, C, I), this;
+      const S = (t + 1) / 2, y = (h + 1) / 2, M = (a + 1) / 2, d = (o + s) / 4, l = (D + r) / 4, H = (w + n) / 4;
+      return S > y && S > M ? S < 0.01 ? (g = 0, B = 0.707106781, C = 0.707106781) : (g = Math.sqrt(S), B = d / g, C = l / g) : y > M ? y < 0.01 ? (g = 0.707106781, B = 0, C = 0.707106781) : (B = Math.sqrt(y), g = d / B, C = H / B) : M < 0.01 ? (g = 0.707106781, B = 0.707106781, C = 0) : (C = Math.sqrt(M), g = l / C, B = H / C), this.set(g, B, C, I), this;
     }
     let G = Math.sqrt((n - w) * (n - w) + (D - r) * (D - r) + (s - o) * (s - o));
     return Math.abs(G) < 1e-3 && (G = 1), this.x = (n - w) / G, this.y = (D - r) / G, this.z = (s - o) / G, this.w = Math.acos((t + h + a - 1) / 2), this;
@@ -7688,8 +7688,8 @@ class NI {
    * @return {Matrix4} A reference to this matrix.
    */
   multiplyMatrices(A, I) {
-    const g = A.elements, B = I.elements, C = this.elements, E = g[0], i = g[4], e = g[8], t = g[12], o = g[1], D = g[5], s = g[9], h = g[13], w = g[2], r = g[6], n = g[10], a = g[14], G = g[3], S = g[7], c = g[11], M = g[15], d = B[0], l = B[4], H = B[8], R = B[12], k = B[1], J = B[5], u = B[9], m = B[13], T = B[2], P = B[6], q = B[10], X = B[14], x = B[3], $ = B[7], tA = B[11], aA = B[15];
-    return C[0] = E * d + i * k + e * T + t * x, C[4] = E * l + i * J + e * P + t * $, C[8] = E * H + i * u + e * q + t * tA, C[12] = E * R + i * m + e * X + t * aA, C[1] = o * d + D * k + s * T + h * x, C[5] = o * l + D * J + s * P + h * $, C[9] = o * H + D * u + s * q + h * tA, C[13] = o * R + D * m + s * X + h * aA, C[2] = w * d + r * k + n * T + a * x, C[6] = w * l + r * J + n * P + a * $, C[10] = w * H + r * u + n * q + a * tA, C[14] = w * R + r * m + n * X + a * aA, C[3] = G * d + S * k + c * T + M * x, C[7] = G * l + S * J + c * P + M * $, C[11] = G * H + S * u + c * q + M * tA, C[15] = G * R + S * m + c * X + M * aA, this;
+    const g = A.elements, B = I.elements, C = this.elements, E = g[0], i = g[4], e = g[8], t = g[12], o = g[1], D = g[5], s = g[9], h = g[13], w = g[2], r = g[6], n = g[10], a = g[14], G = g[3], S = g[7], y = g[11], M = g[15], d = B[0], l = B[4], H = B[8], R = B[12], k = B[1], J = B[5], u = B[9], m = B[13], T = B[2], P = B[6], q = B[10], X = B[14], x = B[3], $ = B[7], tA = B[11], aA = B[15];
+    return C[0] = E * d + i * k + e * T + t * x, C[4] = E * l + i * J + e * P + t * $, C[8] = E * H + i * u + e * q + t * tA, C[12] = E * R + i * m + e * X + t * aA, C[1] = o * d + D * k + s * T + h * x, C[5] = o * l + D * J + s * P + h * $, C[9] = o * H + D * u + s * q + h * tA, C[13] = o * R + D * m + s * X + h * aA, C[2] = w * d + r * k + n * T + a * x, C[6] = w * l + r * J + n * P + a * $, C[10] = w * H + r * u + n * q + a * tA, C[14] = w * R + r * m + n * X + a * aA, C[3] = G * d + S * k + y * T + M * x, C[7] = G * l + S * J + y * P + M * $, C[11] = G * H + S * u + y * q + M * tA, C[15] = G * R + S * m + y * X + M * aA, this;
   }
   /**
    * Multiplies every component of the matrix by the given scalar.
@@ -7743,10 +7743,10 @@ class NI {
    * @return {Matrix4} A reference to this matrix.
    */
   invert() {
-    const A = this.elements, I = A[0], g = A[1], B = A[2], C = A[3], E = A[4], i = A[5], e = A[6], t = A[7], o = A[8], D = A[9], s = A[10], h = A[11], w = A[12], r = A[13], n = A[14], a = A[15], G = D * n * t - r * s * t + r * e * h - i * n * h - D * e * a + i * s * a, S = w * s * t - o * n * t - w * e * h + E * n * h + o * e * a - E * s * a, c = o * r * t - w * D * t + w * i * h - E * r * h - o * i * a + E * D * a, M = w * D * e - o * r * e - w * i * s + E * r * s + o * i * n - E * D * n, d = I * G + g * S + B * c + C * M;
+    const A = this.elements, I = A[0], g = A[1], B = A[2], C = A[3], E = A[4], i = A[5], e = A[6], t = A[7], o = A[8], D = A[9], s = A[10], h = A[11], w = A[12], r = A[13], n = A[14], a = A[15], G = D * n * t - r * s * t + r * e * h - i * n * h - D * e * a + i * s * a, S = w * s * t - o * n * t - w * e * h + E * n * h + o * e * a - E * s * a, y = o * r * t - w * D * t + w * i * h - E * r * h - o * i * a + E * D * a, M = w * D * e - o * r * e - w * i * s + E * r * s + o * i * n - E * D * n, d = I * G + g * S + B * y + C * M;
     if (d === 0) return this.set(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
     const l = 1 / d;
-    return A[0] = G * l, A[1] = (r * s * C - D * n * C - r * B * h + g * n * h + D * B * a - g * s * a) * l, A[2] = (i * n * C - r * e * C + r * B * t - g * n * t - i * B * a + g * e * a) * l, A[3] = (D * e * C - i * s * C - D * B * t + g * s * t + i * B * h - g * e * h) * l, A[4] = S * l, A[5] = (o * n * C - w * s * C + w * B * h - I * n * h - o * B * a + I * s * a) * l, A[6] = (w * e * C - E * n * C - w * B * t + I * n * t + E * B * a - I * e * a) * l, A[7] = (E * s * C - o * e * C + o * B * t - I * s * t - E * B * h + I * e * h) * l, A[8] = c * l, A[9] = (w * D * C - o * r * C - w * g * h + I * r * h + o * g * a - I * D * a) * l, A[10] = (E * r * C - w * i * C + w * g * t - I * r * t - E * g * a + I * i * a) * l, A[11] = (o * i * C - E * D * C - o * g * t + I * D * t + E * g * h - I * i * h) * l, A[12] = M * l, A[13] = (o * r * B - w * D * B + w * g * s - I * r * s - o * g * n + I * D * n) * l, A[14] = (w * i * B - E * r * B - w * g * e + I * r * e + E * g * n - I * i * n) * l, A[15] = (E * D * B - o * i * B + o * g * e - I * D * e - E * g * s + I * i * s) * l, this;
+    return A[0] = G * l, A[1] = (r * s * C - D * n * C - r * B * h + g * n * h + D * B * a - g * s * a) * l, A[2] = (i * n * C - r * e * C + r * B * t - g * n * t - i * B * a + g * e * a) * l, A[3] = (D * e * C - i * s * C - D * B * t + g * s * t + i * B * h - g * e * h) * l, A[4] = S * l, A[5] = (o * n * C - w * s * C + w * B * h - I * n * h - o * B * a + I * s * a) * l, A[6] = (w * e * C - E * n * C - w * B * t + I * n * t + E * B * a - I * e * a) * l, A[7] = (E * s * C - o * e * C + o * B * t - I * s * t - E * B * h + I * e * h) * l, A[8] = y * l, A[9] = (w * D * C - o * r * C - w * g * h + I * r * h + o * g * a - I * D * a) * l, A[10] = (E * r * C - w * i * C + w * g * t - I * r * t - E * g * a + I * i * a) * l, A[11] = (o * i * C - E * D * C - o * g * t + I * D * t + E * g * h - I * i * h) * l, A[12] = M * l, A[13] = (o * r * B - w * D * B + w * g * s - I * r * s - o * g * n + I * D * n) * l, A[14] = (w * i * B - E * r * B - w * g * e + I * r * e + E * g * n - I * i * n) * l, A[15] = (E * D * B - o * i * B + o * g * e - I * D * e - E * g * s + I * i * s) * l, this;
   }
   /**
    * Multiplies the columns of this matrix by the given vector.
@@ -7997,8 +7997,8 @@ class NI {
    * @return {Matrix4} A reference to this matrix.
    */
   compose(A, I, g) {
-    const B = this.elements, C = I._x, E = I._y, i = I._z, e = I._w, t = C + C, o = E + E, D = i + i, s = C * t, h = C * o, w = C * D, r = E * o, n = E * D, a = i * D, G = e * t, S = e * o, c = e * D, M = g.x, d = g.y, l = g.z;
-    return B[0] = (1 - (r + a)) * M, B[1] = (h + c) * M, B[2] = (w - S) * M, B[3] = 0, B[4] = (h - c) * d, B[5] = (1 - (s + a)) * d, B[6] = (n + G) * d, B[7] = 0, B[8] = (w + S) * l, B[9] = (n - G) * l, B[10] = (1 - (s + r)) * l, B[11] = 0, B[12] = A.x, B[13] = A.y, B[14] = A.z, B[15] = 1, this;
+    const B = this.elements, C = I._x, E = I._y, i = I._z, e = I._w, t = C + C, o = E + E, D = i + i, s = C * t, h = C * o, w = C * D, r = E * o, n = E * D, a = i * D, G = e * t, S = e * o, y = e * D, M = g.x, d = g.y, l = g.z;
+    return B[0] = (1 - (r + a)) * M, B[1] = (h + y) * M, B[2] = (w - S) * M, B[3] = 0, B[4] = (h - y) * d, B[5] = (1 - (s + a)) * d, B[6] = (n + G) * d, B[7] = 0, B[8] = (w + S) * l, B[9] = (n - G) * l, B[10] = (1 - (s + r)) * l, B[11] = 0, B[12] = A.x, B[13] = A.y, B[14] = A.z, B[15] = 1, this;
   }
   /**
    * Decomposes this matrix into its position, rotation and scale components
@@ -10837,12 +10837,12 @@ class NQ extends SB {
           A.getX(m + 2)
         );
     }
-    const S = new L(), c = new L(), M = new L(), d = new L();
+    const S = new L(), y = new L(), M = new L(), d = new L();
     function l(H) {
       M.fromBufferAttribute(B, H), d.copy(M);
       const R = i[H];
-      S.copy(R), S.sub(M.multiplyScalar(M.dot(R))).normalize(), c.crossVectors(d, R);
-      const J = c.dot(e[H]) < 0 ? -1 : 1;
+      S.copy(R), S.sub(M.multiplyScalar(M.dot(R))).normalize(), y.crossVectors(d, R);
+      const J = y.dot(e[H]) < 0 ? -1 : 1;
       E.setXYZW(H, S.x, S.y, S.z, J);
     }
     for (let H = 0, R = G.length; H < R; ++H) {
@@ -11097,32 +11097,32 @@ class Jg extends Ig {
       if (Array.isArray(E))
         for (let w = 0, r = s.length; w < r; w++) {
           const n = s[w], a = E[n.materialIndex], G = Math.max(n.start, h.start), S = Math.min(i.count, Math.min(n.start + n.count, h.start + h.count));
-          for (let c = G, M = S; c < M; c += 3) {
-            const d = i.getX(c), l = i.getX(c + 1), H = i.getX(c + 2);
-            B = NE(this, a, A, g, t, o, D, d, l, H), B && (B.faceIndex = Math.floor(c / 3), B.face.materialIndex = n.materialIndex, I.push(B));
+          for (let y = G, M = S; y < M; y += 3) {
+            const d = i.getX(y), l = i.getX(y + 1), H = i.getX(y + 2);
+            B = NE(this, a, A, g, t, o, D, d, l, H), B && (B.faceIndex = Math.floor(y / 3), B.face.materialIndex = n.materialIndex, I.push(B));
           }
         }
       else {
         const w = Math.max(0, h.start), r = Math.min(i.count, h.start + h.count);
         for (let n = w, a = r; n < a; n += 3) {
-          const G = i.getX(n), S = i.getX(n + 1), c = i.getX(n + 2);
-          B = NE(this, E, A, g, t, o, D, G, S, c), B && (B.faceIndex = Math.floor(n / 3), I.push(B));
+          const G = i.getX(n), S = i.getX(n + 1), y = i.getX(n + 2);
+          B = NE(this, E, A, g, t, o, D, G, S, y), B && (B.faceIndex = Math.floor(n / 3), I.push(B));
         }
       }
     else if (e !== void 0)
       if (Array.isArray(E))
         for (let w = 0, r = s.length; w < r; w++) {
           const n = s[w], a = E[n.materialIndex], G = Math.max(n.start, h.start), S = Math.min(e.count, Math.min(n.start + n.count, h.start + h.count));
-          for (let c = G, M = S; c < M; c += 3) {
-            const d = c, l = c + 1, H = c + 2;
-            B = NE(this, a, A, g, t, o, D, d, l, H), B && (B.faceIndex = Math.floor(c / 3), B.face.materialIndex = n.materialIndex, I.push(B));
+          for (let y = G, M = S; y < M; y += 3) {
+            const d = y, l = y + 1, H = y + 2;
+            B = NE(this, a, A, g, t, o, D, d, l, H), B && (B.faceIndex = Math.floor(y / 3), B.face.materialIndex = n.materialIndex, I.push(B));
           }
         }
       else {
         const w = Math.max(0, h.start), r = Math.min(e.count, h.start + h.count);
         for (let n = w, a = r; n < a; n += 3) {
-          const G = n, S = n + 1, c = n + 2;
-          B = NE(this, E, A, g, t, o, D, G, S, c), B && (B.faceIndex = Math.floor(n / 3), I.push(B));
+          const G = n, S = n + 1, y = n + 2;
+          B = NE(this, E, A, g, t, o, D, G, S, y), B && (B.faceIndex = Math.floor(n / 3), I.push(B));
         }
       }
   }
@@ -11180,8 +11180,8 @@ class AE extends NQ {
     const e = [], t = [], o = [], D = [];
     let s = 0, h = 0;
     w("z", "y", "x", -1, -1, g, I, A, E, C, 0), w("z", "y", "x", 1, -1, g, I, -A, E, C, 1), w("x", "z", "y", 1, 1, A, g, I, B, E, 2), w("x", "z", "y", 1, -1, A, g, -I, B, E, 3), w("x", "y", "z", 1, -1, A, I, g, B, C, 4), w("x", "y", "z", -1, -1, A, I, -g, B, C, 5), this.setIndex(e), this.setAttribute("position", new kQ(t, 3)), this.setAttribute("normal", new kQ(o, 3)), this.setAttribute("uv", new kQ(D, 2));
-    function w(r, n, a, G, S, c, M, d, l, H, R) {
-      const k = c / l, J = M / H, u = c / 2, m = M / 2, T = d / 2, P = l + 1, q = H + 1;
+    function w(r, n, a, G, S, y, M, d, l, H, R) {
+      const k = y / l, J = M / H, u = y / 2, m = M / 2, T = d / 2, P = l + 1, q = H + 1;
       let X = 0, x = 0;
       const $ = new L();
       for (let tA = 0; tA < q; tA++) {
@@ -12121,13 +12121,13 @@ class js {
    * @return {Frustum} A reference to this frustum.
    */
   setFromProjectionMatrix(A, I = iQ, g = !1) {
-    const B = this.planes, C = A.elements, E = C[0], i = C[1], e = C[2], t = C[3], o = C[4], D = C[5], s = C[6], h = C[7], w = C[8], r = C[9], n = C[10], a = C[11], G = C[12], S = C[13], c = C[14], M = C[15];
+    const B = this.planes, C = A.elements, E = C[0], i = C[1], e = C[2], t = C[3], o = C[4], D = C[5], s = C[6], h = C[7], w = C[8], r = C[9], n = C[10], a = C[11], G = C[12], S = C[13], y = C[14], M = C[15];
     if (B[0].setComponents(t - E, h - o, a - w, M - G).normalize(), B[1].setComponents(t + E, h + o, a + w, M + G).normalize(), B[2].setComponents(t + i, h + D, a + r, M + S).normalize(), B[3].setComponents(t - i, h - D, a - r, M - S).normalize(), g)
-      B[4].setComponents(e, s, n, c).normalize(), B[5].setComponents(t - e, h - s, a - n, M - c).normalize();
-    else if (B[4].setComponents(t - e, h - s, a - n, M - c).normalize(), I === iQ)
-      B[5].setComponents(t + e, h + s, a + n, M + c).normalize();
+      B[4].setComponents(e, s, n, y).normalize(), B[5].setComponents(t - e, h - s, a - n, M - y).normalize();
+    else if (B[4].setComponents(t - e, h - s, a - n, M - y).normalize(), I === iQ)
+      B[5].setComponents(t + e, h + s, a + n, M + y).normalize();
     else if (I === jE)
-      B[5].setComponents(e, s, n, c).normalize();
+      B[5].setComponents(e, s, n, y).normalize();
     else
       throw new Error("THREE.Frustum.setFromProjectionMatrix(): Invalid coordinate system: " + I);
     return this;
@@ -12273,14 +12273,14 @@ class ai extends NQ {
     for (let a = 0; a < o; a++) {
       const G = a * s - E;
       for (let S = 0; S < t; S++) {
-        const c = S * D - C;
-        w.push(c, -G, 0), r.push(0, 0, 1), n.push(S / i), n.push(1 - a / e);
+        const y = S * D - C;
+        w.push(y, -G, 0), r.push(0, 0, 1), n.push(S / i), n.push(1 - a / e);
       }
     }
     for (let a = 0; a < e; a++)
       for (let G = 0; G < i; G++) {
-        const S = G + t * a, c = G + t * (a + 1), M = G + 1 + t * (a + 1), d = G + 1 + t * a;
-        h.push(S, c, d), h.push(c, M, d);
+        const S = G + t * a, y = G + t * (a + 1), M = G + 1 + t * (a + 1), d = G + 1 + t * a;
+        h.push(S, y, d), h.push(y, M, d);
       }
     this.setIndex(h), this.setAttribute("position", new kQ(w, 3)), this.setAttribute("normal", new kQ(r, 3)), this.setAttribute("uv", new kQ(n, 2));
   }
@@ -12622,17 +12622,17 @@ class Kr extends ID {
           start(a) {
             G();
             function G() {
-              D.read().then(({ done: S, value: c }) => {
+              D.read().then(({ done: S, value: y }) => {
                 if (S)
                   a.close();
                 else {
-                  r += c.byteLength;
+                  r += y.byteLength;
                   const M = new ProgressEvent("progress", { lengthComputable: w, loaded: r, total: h });
                   for (let d = 0, l = o.length; d < l; d++) {
                     const H = o[d];
                     H.onProgress && H.onProgress(M);
                   }
-                  a.enqueue(c), G();
+                  a.enqueue(y), G();
                 }
               }, (S) => {
                 a.error(S);
@@ -17414,18 +17414,18 @@ function Ny(Q, A, I, g, B, C, E) {
   const i = new jA(0);
   let e = C === !0 ? 0 : 1, t, o, D = null, s = 0, h = null;
   function w(S) {
-    let c = S.isScene === !0 ? S.background : null;
-    return c && c.isTexture && (c = (S.backgroundBlurriness > 0 ? I : A).get(c)), c;
+    let y = S.isScene === !0 ? S.background : null;
+    return y && y.isTexture && (y = (S.backgroundBlurriness > 0 ? I : A).get(y)), y;
   }
   function r(S) {
-    let c = !1;
+    let y = !1;
     const M = w(S);
-    M === null ? a(i, e) : M && M.isColor && (a(M, 1), c = !0);
+    M === null ? a(i, e) : M && M.isColor && (a(M, 1), y = !0);
     const d = Q.xr.getEnvironmentBlendMode();
-    d === "additive" ? g.buffers.color.setClear(0, 0, 0, 1, E) : d === "alpha-blend" && g.buffers.color.setClear(0, 0, 0, 0, E), (Q.autoClear || c) && (g.buffers.depth.setTest(!0), g.buffers.depth.setMask(!0), g.buffers.color.setMask(!0), Q.clear(Q.autoClearColor, Q.autoClearDepth, Q.autoClearStencil));
+    d === "additive" ? g.buffers.color.setClear(0, 0, 0, 1, E) : d === "alpha-blend" && g.buffers.color.setClear(0, 0, 0, 0, E), (Q.autoClear || y) && (g.buffers.depth.setTest(!0), g.buffers.depth.setMask(!0), g.buffers.color.setMask(!0), Q.clear(Q.autoClearColor, Q.autoClearDepth, Q.autoClearStencil));
   }
-  function n(S, c) {
-    const M = w(c);
+  function n(S, y) {
+    const M = w(y);
     M && (M.isCubeTexture || M.mapping === si) ? (o === void 0 && (o = new Jg(
       new AE(1, 1, 1),
       new DQ({
@@ -17445,7 +17445,7 @@ function Ny(Q, A, I, g, B, C, E) {
       get: function() {
         return this.uniforms.envMap.value;
       }
-    }), B.update(o)), jQ.copy(c.backgroundRotation), jQ.x *= -1, jQ.y *= -1, jQ.z *= -1, M.isCubeTexture && M.isRenderTargetTexture === !1 && (jQ.y *= -1, jQ.z *= -1), o.material.uniforms.envMap.value = M, o.material.uniforms.flipEnvMap.value = M.isCubeTexture && M.isRenderTargetTexture === !1 ? -1 : 1, o.material.uniforms.backgroundBlurriness.value = c.backgroundBlurriness, o.material.uniforms.backgroundIntensity.value = c.backgroundIntensity, o.material.uniforms.backgroundRotation.value.setFromMatrix4(ky.makeRotationFromEuler(jQ)), o.material.toneMapped = CI.getTransfer(M.colorSpace) !== hI, (D !== M || s !== M.version || h !== Q.toneMapping) && (o.material.needsUpdate = !0, D = M, s = M.version, h = Q.toneMapping), o.layers.enableAll(), S.unshift(o, o.geometry, o.material, 0, 0, null)) : M && M.isTexture && (t === void 0 && (t = new Jg(
+    }), B.update(o)), jQ.copy(y.backgroundRotation), jQ.x *= -1, jQ.y *= -1, jQ.z *= -1, M.isCubeTexture && M.isRenderTargetTexture === !1 && (jQ.y *= -1, jQ.z *= -1), o.material.uniforms.envMap.value = M, o.material.uniforms.flipEnvMap.value = M.isCubeTexture && M.isRenderTargetTexture === !1 ? -1 : 1, o.material.uniforms.backgroundBlurriness.value = y.backgroundBlurriness, o.material.uniforms.backgroundIntensity.value = y.backgroundIntensity, o.material.uniforms.backgroundRotation.value.setFromMatrix4(ky.makeRotationFromEuler(jQ)), o.material.toneMapped = CI.getTransfer(M.colorSpace) !== hI, (D !== M || s !== M.version || h !== Q.toneMapping) && (o.material.needsUpdate = !0, D = M, s = M.version, h = Q.toneMapping), o.layers.enableAll(), S.unshift(o, o.geometry, o.material, 0, 0, null)) : M && M.isTexture && (t === void 0 && (t = new Jg(
       new ai(2, 2),
       new DQ({
         name: "BackgroundMaterial",
@@ -17462,10 +17462,10 @@ function Ny(Q, A, I, g, B, C, E) {
       get: function() {
         return this.uniforms.t2D.value;
       }
-    }), B.update(t)), t.material.uniforms.t2D.value = M, t.material.uniforms.backgroundIntensity.value = c.backgroundIntensity, t.material.toneMapped = CI.getTransfer(M.colorSpace) !== hI, M.matrixAutoUpdate === !0 && M.updateMatrix(), t.material.uniforms.uvTransform.value.copy(M.matrix), (D !== M || s !== M.version || h !== Q.toneMapping) && (t.material.needsUpdate = !0, D = M, s = M.version, h = Q.toneMapping), t.layers.enableAll(), S.unshift(t, t.geometry, t.material, 0, 0, null));
+    }), B.update(t)), t.material.uniforms.t2D.value = M, t.material.uniforms.backgroundIntensity.value = y.backgroundIntensity, t.material.toneMapped = CI.getTransfer(M.colorSpace) !== hI, M.matrixAutoUpdate === !0 && M.updateMatrix(), t.material.uniforms.uvTransform.value.copy(M.matrix), (D !== M || s !== M.version || h !== Q.toneMapping) && (t.material.needsUpdate = !0, D = M, s = M.version, h = Q.toneMapping), t.layers.enableAll(), S.unshift(t, t.geometry, t.material, 0, 0, null));
   }
-  function a(S, c) {
-    S.getRGB(ME, Ws(Q)), g.buffers.color.setClear(ME.r, ME.g, ME.b, c, E);
+  function a(S, y) {
+    S.getRGB(ME, Ws(Q)), g.buffers.color.setClear(ME.r, ME.g, ME.b, y, E);
   }
   function G() {
     o !== void 0 && (o.geometry.dispose(), o.material.dispose(), o = void 0), t !== void 0 && (t.geometry.dispose(), t.material.dispose(), t = void 0);
@@ -17474,8 +17474,8 @@ function Ny(Q, A, I, g, B, C, E) {
     getClearColor: function() {
       return i;
     },
-    setClearColor: function(S, c = 1) {
-      i.set(S), e = c, a(i, e);
+    setClearColor: function(S, y = 1) {
+      i.set(S), e = y, a(i, e);
     },
     getClearAlpha: function() {
       return e;
@@ -17494,7 +17494,7 @@ function Fy(Q, A) {
   function i(k, J, u, m, T) {
     let P = !1;
     const q = D(m, u, J);
-    C !== q && (C = q, t(C.object)), P = h(k, m, u, T), P && w(k, m, u, T), T !== null && A.update(T, Q.ELEMENT_ARRAY_BUFFER), (P || E) && (E = !1, c(k, J, u, m), T !== null && Q.bindBuffer(Q.ELEMENT_ARRAY_BUFFER, A.get(T).buffer));
+    C !== q && (C = q, t(C.object)), P = h(k, m, u, T), P && w(k, m, u, T), T !== null && A.update(T, Q.ELEMENT_ARRAY_BUFFER), (P || E) && (E = !1, y(k, J, u, m), T !== null && Q.bindBuffer(Q.ELEMENT_ARRAY_BUFFER, A.get(T).buffer));
   }
   function e() {
     return Q.createVertexArray();
@@ -17577,7 +17577,7 @@ function Fy(Q, A) {
   function S(k, J, u, m, T, P, q) {
     q === !0 ? Q.vertexAttribIPointer(k, J, u, T, P) : Q.vertexAttribPointer(k, J, u, m, T, P);
   }
-  function c(k, J, u, m) {
+  function y(k, J, u, m) {
     r();
     const T = m.attributes, P = u.getAttributes(), q = J.defaultAttributeValues;
     for (const X in P) {
@@ -17766,7 +17766,7 @@ function dy(Q, A, I, g) {
   let t = I.precision !== void 0 ? I.precision : "highp";
   const o = e(t);
   o !== t && (console.warn("THREE.WebGLRenderer:", t, "not supported, using", o, "instead."), t = o);
-  const D = I.logarithmicDepthBuffer === !0, s = I.reversedDepthBuffer === !0 && A.has("EXT_clip_control"), h = Q.getParameter(Q.MAX_TEXTURE_IMAGE_UNITS), w = Q.getParameter(Q.MAX_VERTEX_TEXTURE_IMAGE_UNITS), r = Q.getParameter(Q.MAX_TEXTURE_SIZE), n = Q.getParameter(Q.MAX_CUBE_MAP_TEXTURE_SIZE), a = Q.getParameter(Q.MAX_VERTEX_ATTRIBS), G = Q.getParameter(Q.MAX_VERTEX_UNIFORM_VECTORS), S = Q.getParameter(Q.MAX_VARYING_VECTORS), c = Q.getParameter(Q.MAX_FRAGMENT_UNIFORM_VECTORS), M = w > 0, d = Q.getParameter(Q.MAX_SAMPLES);
+  const D = I.logarithmicDepthBuffer === !0, s = I.reversedDepthBuffer === !0 && A.has("EXT_clip_control"), h = Q.getParameter(Q.MAX_TEXTURE_IMAGE_UNITS), w = Q.getParameter(Q.MAX_VERTEX_TEXTURE_IMAGE_UNITS), r = Q.getParameter(Q.MAX_TEXTURE_SIZE), n = Q.getParameter(Q.MAX_CUBE_MAP_TEXTURE_SIZE), a = Q.getParameter(Q.MAX_VERTEX_ATTRIBS), G = Q.getParameter(Q.MAX_VERTEX_UNIFORM_VECTORS), S = Q.getParameter(Q.MAX_VARYING_VECTORS), y = Q.getParameter(Q.MAX_FRAGMENT_UNIFORM_VECTORS), M = w > 0, d = Q.getParameter(Q.MAX_SAMPLES);
   return {
     isWebGL2: !0,
     // keeping this for backwards compatibility
@@ -17784,7 +17784,7 @@ function dy(Q, A, I, g) {
     maxAttributes: a,
     maxVertexUniforms: G,
     maxVaryings: S,
-    maxFragmentUniforms: c,
+    maxFragmentUniforms: y,
     vertexTextures: M,
     maxSamples: d
   };
@@ -17810,11 +17810,11 @@ function ly(Q) {
       C ? o(null) : t();
     else {
       const G = C ? 0 : g, S = G * 4;
-      let c = a.clippingState || null;
-      e.value = c, c = o(w, s, S, h);
+      let y = a.clippingState || null;
+      e.value = y, y = o(w, s, S, h);
       for (let M = 0; M !== S; ++M)
-        c[M] = I[M];
-      a.clippingState = c, this.numIntersection = r ? this.numPlanes : 0, this.numPlanes += G;
+        y[M] = I[M];
+      a.clippingState = y, this.numIntersection = r ? this.numPlanes : 0, this.numPlanes += G;
     }
   };
   function t() {
@@ -17827,8 +17827,8 @@ function ly(Q) {
       if (n = e.value, w !== !0 || n === null) {
         const a = h + r * 4, G = s.matrixWorldInverse;
         i.getNormalMatrix(G), (n === null || n.length < a) && (n = new Float32Array(a));
-        for (let S = 0, c = h; S !== r; ++S, c += 4)
-          E.copy(D[S]).applyMatrix4(G, i), E.normal.toArray(n, c), n[c + 3] = E.constant;
+        for (let S = 0, y = h; S !== r; ++S, y += 4)
+          E.copy(D[S]).applyMatrix4(G, i), E.normal.toArray(n, y), n[y + 3] = E.constant;
       }
       e.value = n, e.needsUpdate = !0;
     }
@@ -18016,10 +18016,10 @@ class ke {
     const G = A.background;
     G ? G.isColor && (r.color.copy(G), A.background = null, a = !0) : (r.color.copy(oo), a = !0);
     for (let S = 0; S < 6; S++) {
-      const c = S % 3;
-      c === 0 ? (e.up.set(0, t[S], 0), e.position.set(C.x, C.y, C.z), e.lookAt(C.x + o[S], C.y, C.z)) : c === 1 ? (e.up.set(0, 0, t[S]), e.position.set(C.x, C.y, C.z), e.lookAt(C.x, C.y + o[S], C.z)) : (e.up.set(0, t[S], 0), e.position.set(C.x, C.y, C.z), e.lookAt(C.x, C.y, C.z + o[S]));
+      const y = S % 3;
+      y === 0 ? (e.up.set(0, t[S], 0), e.position.set(C.x, C.y, C.z), e.lookAt(C.x + o[S], C.y, C.z)) : y === 1 ? (e.up.set(0, 0, t[S]), e.position.set(C.x, C.y, C.z), e.lookAt(C.x, C.y + o[S], C.z)) : (e.up.set(0, t[S], 0), e.position.set(C.x, C.y, C.z), e.lookAt(C.x, C.y, C.z + o[S]));
       const M = this._cubeSize;
-      dE(B, c * M, S > 2 ? M : 0, M, M), D.setRenderTarget(B), a && D.render(n, e), D.render(A, e);
+      dE(B, y * M, S > 2 ? M : 0, M, M), D.setRenderTarget(B), a && D.render(n, e), D.render(A, e);
     }
     n.geometry.dispose(), n.material.dispose(), D.toneMapping = h, D.autoClear = s, A.background = G;
   }
@@ -18093,8 +18093,8 @@ class ke {
     s.envMap.value = A.texture, s.samples.value = n, s.weights.value = a, s.latitudinal.value = E === "latitudinal", i && (s.poleAxis.value = i);
     const { _lodMax: S } = this;
     s.dTheta.value = w, s.mipInt.value = S - g;
-    const c = this._sizeLods[B], M = 3 * c * (B > S - ZB ? B - S + ZB : 0), d = 4 * (this._cubeSize - c);
-    dE(I, M, d, 3 * c, 2 * c), e.setRenderTarget(I), e.render(D, Ct);
+    const y = this._sizeLods[B], M = 3 * y * (B > S - ZB ? B - S + ZB : 0), d = 4 * (this._cubeSize - y);
+    dE(I, M, d, 3 * y, 2 * y), e.setRenderTarget(I), e.render(D, Ct);
   }
 }
 function Ly(Q) {
@@ -18106,7 +18106,7 @@ function Ly(Q) {
     I.push(i);
     let e = 1 / i;
     E > Q - ZB ? e = Do[E - Q + ZB - 1] : E === 0 && (e = 0), g.push(e);
-    const t = 1 / (i - 2), o = -t, D = 1 + t, s = [o, o, D, o, D, D, o, o, D, D, o, D], h = 6, w = 6, r = 3, n = 2, a = 1, G = new Float32Array(r * w * h), S = new Float32Array(n * w * h), c = new Float32Array(a * w * h);
+    const t = 1 / (i - 2), o = -t, D = 1 + t, s = [o, o, D, o, D, D, o, o, D, D, o, D], h = 6, w = 6, r = 3, n = 2, a = 1, G = new Float32Array(r * w * h), S = new Float32Array(n * w * h), y = new Float32Array(a * w * h);
     for (let d = 0; d < h; d++) {
       const l = d % 3 * 2 / 3 - 1, H = d > 2 ? 0 : -1, R = [
         l,
@@ -18130,10 +18130,10 @@ function Ly(Q) {
       ];
       G.set(R, r * w * d), S.set(s, n * w * d);
       const k = [d, d, d, d, d, d];
-      c.set(k, a * w * d);
+      y.set(k, a * w * d);
     }
     const M = new NQ();
-    M.setAttribute("position", new Yg(G, r)), M.setAttribute("uv", new Yg(S, n)), M.setAttribute("faceIndex", new Yg(c, a)), A.push(M), B > ZB && B--;
+    M.setAttribute("position", new Yg(G, r)), M.setAttribute("uv", new Yg(S, n)), M.setAttribute("faceIndex", new Yg(y, a)), A.push(M), B > ZB && B--;
   }
   return { lodPlanes: A, sizeLods: I, sigmas: g };
 }
@@ -18465,14 +18465,14 @@ function py(Q, A, I, g) {
     if (h !== null) {
       const G = h.array;
       r = h.version;
-      for (let S = 0, c = G.length; S < c; S += 3) {
+      for (let S = 0, y = G.length; S < y; S += 3) {
         const M = G[S + 0], d = G[S + 1], l = G[S + 2];
         s.push(M, d, d, l, l, M);
       }
     } else if (w !== void 0) {
       const G = w.array;
       r = w.version;
-      for (let S = 0, c = G.length / 3 - 1; S < c; S += 3) {
+      for (let S = 0, y = G.length / 3 - 1; S < y; S += 3) {
         const M = S + 0, d = S + 1, l = S + 2;
         s.push(M, d, d, l, l, M);
       }
@@ -18595,13 +18595,13 @@ function xy(Q, A, I) {
       const h = i.morphAttributes.position !== void 0, w = i.morphAttributes.normal !== void 0, r = i.morphAttributes.color !== void 0, n = i.morphAttributes.position || [], a = i.morphAttributes.normal || [], G = i.morphAttributes.color || [];
       let S = 0;
       h === !0 && (S = 1), w === !0 && (S = 2), r === !0 && (S = 3);
-      let c = i.attributes.position.count * S, M = 1;
-      c > A.maxTextureSize && (M = Math.ceil(c / A.maxTextureSize), c = A.maxTextureSize);
-      const d = new Float32Array(c * M * 4 * D), l = new XI(d, c, M, D);
+      let y = i.attributes.position.count * S, M = 1;
+      y > A.maxTextureSize && (M = Math.ceil(y / A.maxTextureSize), y = A.maxTextureSize);
+      const d = new Float32Array(y * M * 4 * D), l = new XI(d, y, M, D);
       l.type = SQ, l.needsUpdate = !0;
       const H = S * 4;
       for (let k = 0; k < D; k++) {
-        const J = n[k], u = a[k], m = G[k], T = c * M * 4 * k;
+        const J = n[k], u = a[k], m = G[k], T = y * M * 4 * k;
         for (let P = 0; P < J.count; P++) {
           const q = P * H;
           h === !0 && (B.fromBufferAttribute(J, P), d[T + q + 0] = B.x, d[T + q + 1] = B.y, d[T + q + 2] = B.z, d[T + q + 3] = 0), w === !0 && (B.fromBufferAttribute(u, P), d[T + q + 4] = B.x, d[T + q + 5] = B.y, d[T + q + 6] = B.z, d[T + q + 7] = 0), r === !0 && (B.fromBufferAttribute(m, P), d[T + q + 8] = B.x, d[T + q + 9] = B.y, d[T + q + 10] = B.z, d[T + q + 11] = m.itemSize === 4 ? B.w : 1);
@@ -18610,7 +18610,7 @@ function xy(Q, A, I) {
       s = {
         count: D,
         texture: l,
-        size: new ZA(c, M)
+        size: new ZA(y, M)
       }, g.set(i, s), i.addEventListener("dispose", R);
     }
     if (E.isInstancedMesh === !0 && E.morphTexture !== null)
@@ -19627,7 +19627,7 @@ function _G(Q, A, I, g) {
   ].join(`
 `) + `
 ` + a);
-  const S = G + n + E, c = G + a + i, M = ko(B, B.VERTEX_SHADER, S), d = ko(B, B.FRAGMENT_SHADER, c);
+  const S = G + n + E, y = G + a + i, M = ko(B, B.VERTEX_SHADER, S), d = ko(B, B.FRAGMENT_SHADER, y);
   B.attachShader(r, M), B.attachShader(r, d), I.index0AttributeName !== void 0 ? B.bindAttribLocation(r, 0, I.index0AttributeName) : I.morphTargets === !0 && B.bindAttribLocation(r, 0, "position"), B.linkProgram(r);
   function l(J) {
     if (Q.debug.checkShaderErrors) {
@@ -19755,7 +19755,7 @@ function AS(Q, A, I, g, B, C, E) {
       YA = QI.vertexShader, xA = QI.fragmentShader;
     } else
       YA = R.vertexShader, xA = R.fragmentShader, e.update(R), wA = e.getVertexShaderID(R), O = e.getFragmentShaderID(R);
-    const W = Q.getRenderTarget(), eA = Q.state.buffers.depth.getReversed(), dA = m.isInstancedMesh === !0, j = m.isBatchedMesh === !0, nA = !!R.map, qA = !!R.matcap, U = !!X, XA = !!R.aoMap, HA = !!R.lightMap, LA = !!R.bumpMap, rA = !!R.normalMap, EI = !!R.displacementMap, SA = !!R.emissiveMap, yA = !!R.metalnessMap, PA = !!R.roughnessMap, VA = R.anisotropy > 0, N = R.clearcoat > 0, y = R.dispersion > 0, Y = R.iridescence > 0, Z = R.sheen > 0, z = R.transmission > 0, V = VA && !!R.anisotropyMap, RA = N && !!R.clearcoatMap, iA = N && !!R.clearcoatNormalMap, FA = N && !!R.clearcoatRoughnessMap, lA = Y && !!R.iridescenceMap, BA = Y && !!R.iridescenceThicknessMap, DA = Z && !!R.sheenColorMap, uA = Z && !!R.sheenRoughnessMap, UA = !!R.specularMap, IA = !!R.specularColorMap, kA = !!R.specularIntensityMap, f = z && !!R.transmissionMap, gA = z && !!R.thicknessMap, CA = !!R.gradientMap, cA = !!R.alphaMap, QA = R.alphaTest > 0, _ = !!R.alphaHash, GA = !!R.extensions;
+    const W = Q.getRenderTarget(), eA = Q.state.buffers.depth.getReversed(), dA = m.isInstancedMesh === !0, j = m.isBatchedMesh === !0, nA = !!R.map, qA = !!R.matcap, U = !!X, XA = !!R.aoMap, HA = !!R.lightMap, LA = !!R.bumpMap, rA = !!R.normalMap, EI = !!R.displacementMap, SA = !!R.emissiveMap, yA = !!R.metalnessMap, PA = !!R.roughnessMap, VA = R.anisotropy > 0, N = R.clearcoat > 0, c = R.dispersion > 0, Y = R.iridescence > 0, Z = R.sheen > 0, z = R.transmission > 0, V = VA && !!R.anisotropyMap, RA = N && !!R.clearcoatMap, iA = N && !!R.clearcoatNormalMap, FA = N && !!R.clearcoatRoughnessMap, lA = Y && !!R.iridescenceMap, BA = Y && !!R.iridescenceThicknessMap, DA = Z && !!R.sheenColorMap, uA = Z && !!R.sheenRoughnessMap, UA = !!R.specularMap, IA = !!R.specularColorMap, kA = !!R.specularIntensityMap, f = z && !!R.transmissionMap, gA = z && !!R.thicknessMap, CA = !!R.gradientMap, cA = !!R.alphaMap, QA = R.alphaTest > 0, _ = !!R.alphaHash, GA = !!R.extensions;
     let bA = mQ;
     R.toneMapped && (W === null || W.isXRRenderTarget === !0) && (bA = Q.toneMapping);
     const DI = {
@@ -19799,7 +19799,7 @@ function AS(Q, A, I, g, B, C, E) {
       clearcoatMap: RA,
       clearcoatNormalMap: iA,
       clearcoatRoughnessMap: FA,
-      dispersion: y,
+      dispersion: c,
       iridescence: Y,
       iridescenceMap: lA,
       iridescenceThicknessMap: BA,
@@ -19905,7 +19905,7 @@ function AS(Q, A, I, g, B, C, E) {
   function S(R, k) {
     i.disableAll(), k.supportsVertexTextures && i.enable(0), k.instancing && i.enable(1), k.instancingColor && i.enable(2), k.instancingMorph && i.enable(3), k.matcap && i.enable(4), k.envMap && i.enable(5), k.normalMapObjectSpace && i.enable(6), k.normalMapTangentSpace && i.enable(7), k.clearcoat && i.enable(8), k.iridescence && i.enable(9), k.alphaTest && i.enable(10), k.vertexColors && i.enable(11), k.vertexAlphas && i.enable(12), k.vertexUv1s && i.enable(13), k.vertexUv2s && i.enable(14), k.vertexUv3s && i.enable(15), k.vertexTangents && i.enable(16), k.anisotropy && i.enable(17), k.alphaHash && i.enable(18), k.batching && i.enable(19), k.dispersion && i.enable(20), k.batchingColor && i.enable(21), k.gradientMap && i.enable(22), R.push(i.mask), i.disableAll(), k.fog && i.enable(0), k.useFog && i.enable(1), k.flatShading && i.enable(2), k.logarithmicDepthBuffer && i.enable(3), k.reversedDepthBuffer && i.enable(4), k.skinning && i.enable(5), k.morphTargets && i.enable(6), k.morphNormals && i.enable(7), k.morphColors && i.enable(8), k.premultipliedAlpha && i.enable(9), k.shadowMapEnabled && i.enable(10), k.doubleSided && i.enable(11), k.flipSided && i.enable(12), k.useDepthPacking && i.enable(13), k.dithering && i.enable(14), k.transmission && i.enable(15), k.sheen && i.enable(16), k.opaque && i.enable(17), k.pointsUvs && i.enable(18), k.decodeVideoTexture && i.enable(19), k.decodeVideoTextureEmissive && i.enable(20), k.alphaToCoverage && i.enable(21), R.push(i.mask);
   }
-  function c(R) {
+  function y(R) {
     const k = w[R.type];
     let J;
     if (k) {
@@ -19941,7 +19941,7 @@ function AS(Q, A, I, g, B, C, E) {
   return {
     getParameters: n,
     getProgramCacheKey: a,
-    getUniforms: c,
+    getUniforms: y,
     acquireProgram: M,
     releaseProgram: d,
     releaseShaderCache: l,
@@ -20187,7 +20187,7 @@ function tS(Q) {
   function i(t) {
     let o = 0, D = 0, s = 0;
     for (let R = 0; R < 9; R++) g.probe[R].set(0, 0, 0);
-    let h = 0, w = 0, r = 0, n = 0, a = 0, G = 0, S = 0, c = 0, M = 0, d = 0, l = 0;
+    let h = 0, w = 0, r = 0, n = 0, a = 0, G = 0, S = 0, y = 0, M = 0, d = 0, l = 0;
     t.sort(iS);
     for (let R = 0, k = t.length; R < k; R++) {
       const J = t[R], u = J.color, m = J.intensity, T = J.distance, P = J.shadow && J.shadow.map ? J.shadow.map.texture : null;
@@ -20210,7 +20210,7 @@ function tS(Q) {
         const X = J.shadow;
         if (J.map && (g.spotLightMap[M] = J.map, M++, X.updateMatrices(J), J.castShadow && d++), g.spotLightMatrix[r] = X.matrix, J.castShadow) {
           const x = I.get(J);
-          x.shadowIntensity = X.intensity, x.shadowBias = X.bias, x.shadowNormalBias = X.normalBias, x.shadowRadius = X.radius, x.shadowMapSize = X.mapSize, g.spotShadow[r] = x, g.spotShadowMap[r] = P, c++;
+          x.shadowIntensity = X.intensity, x.shadowBias = X.bias, x.shadowNormalBias = X.normalBias, x.shadowRadius = X.radius, x.shadowMapSize = X.mapSize, g.spotShadow[r] = x, g.spotShadowMap[r] = P, y++;
         }
         r++;
       } else if (J.isRectAreaLight) {
@@ -20230,7 +20230,7 @@ function tS(Q) {
     }
     n > 0 && (Q.has("OES_texture_float_linear") === !0 ? (g.rectAreaLTC1 = oA.LTC_FLOAT_1, g.rectAreaLTC2 = oA.LTC_FLOAT_2) : (g.rectAreaLTC1 = oA.LTC_HALF_1, g.rectAreaLTC2 = oA.LTC_HALF_2)), g.ambient[0] = o, g.ambient[1] = D, g.ambient[2] = s;
     const H = g.hash;
-    (H.directionalLength !== h || H.pointLength !== w || H.spotLength !== r || H.rectAreaLength !== n || H.hemiLength !== a || H.numDirectionalShadows !== G || H.numPointShadows !== S || H.numSpotShadows !== c || H.numSpotMaps !== M || H.numLightProbes !== l) && (g.directional.length = h, g.spot.length = r, g.rectArea.length = n, g.point.length = w, g.hemi.length = a, g.directionalShadow.length = G, g.directionalShadowMap.length = G, g.pointShadow.length = S, g.pointShadowMap.length = S, g.spotShadow.length = c, g.spotShadowMap.length = c, g.directionalShadowMatrix.length = G, g.pointShadowMatrix.length = S, g.spotLightMatrix.length = c + M - d, g.spotLightMap.length = M, g.numSpotLightShadowsWithMaps = d, g.numLightProbes = l, H.directionalLength = h, H.pointLength = w, H.spotLength = r, H.rectAreaLength = n, H.hemiLength = a, H.numDirectionalShadows = G, H.numPointShadows = S, H.numSpotShadows = c, H.numSpotMaps = M, H.numLightProbes = l, g.version = ES++);
+    (H.directionalLength !== h || H.pointLength !== w || H.spotLength !== r || H.rectAreaLength !== n || H.hemiLength !== a || H.numDirectionalShadows !== G || H.numPointShadows !== S || H.numSpotShadows !== y || H.numSpotMaps !== M || H.numLightProbes !== l) && (g.directional.length = h, g.spot.length = r, g.rectArea.length = n, g.point.length = w, g.hemi.length = a, g.directionalShadow.length = G, g.directionalShadowMap.length = G, g.pointShadow.length = S, g.pointShadowMap.length = S, g.spotShadow.length = y, g.spotShadowMap.length = y, g.directionalShadowMatrix.length = G, g.pointShadowMatrix.length = S, g.spotLightMatrix.length = y + M - d, g.spotLightMap.length = M, g.numSpotLightShadowsWithMaps = d, g.numLightProbes = l, H.directionalLength = h, H.pointLength = w, H.spotLength = r, H.rectAreaLength = n, H.hemiLength = a, H.numDirectionalShadows = G, H.numPointShadows = S, H.numSpotShadows = y, H.numSpotMaps = M, H.numLightProbes = l, g.version = ES++);
   }
   function e(t, o) {
     let D = 0, s = 0, h = 0, w = 0, r = 0;
@@ -20238,20 +20238,20 @@ function tS(Q) {
     for (let a = 0, G = t.length; a < G; a++) {
       const S = t[a];
       if (S.isDirectionalLight) {
-        const c = g.directional[D];
-        c.direction.setFromMatrixPosition(S.matrixWorld), B.setFromMatrixPosition(S.target.matrixWorld), c.direction.sub(B), c.direction.transformDirection(n), D++;
+        const y = g.directional[D];
+        y.direction.setFromMatrixPosition(S.matrixWorld), B.setFromMatrixPosition(S.target.matrixWorld), y.direction.sub(B), y.direction.transformDirection(n), D++;
       } else if (S.isSpotLight) {
-        const c = g.spot[h];
-        c.position.setFromMatrixPosition(S.matrixWorld), c.position.applyMatrix4(n), c.direction.setFromMatrixPosition(S.matrixWorld), B.setFromMatrixPosition(S.target.matrixWorld), c.direction.sub(B), c.direction.transformDirection(n), h++;
+        const y = g.spot[h];
+        y.position.setFromMatrixPosition(S.matrixWorld), y.position.applyMatrix4(n), y.direction.setFromMatrixPosition(S.matrixWorld), B.setFromMatrixPosition(S.target.matrixWorld), y.direction.sub(B), y.direction.transformDirection(n), h++;
       } else if (S.isRectAreaLight) {
-        const c = g.rectArea[w];
-        c.position.setFromMatrixPosition(S.matrixWorld), c.position.applyMatrix4(n), E.identity(), C.copy(S.matrixWorld), C.premultiply(n), E.extractRotation(C), c.halfWidth.set(S.width * 0.5, 0, 0), c.halfHeight.set(0, S.height * 0.5, 0), c.halfWidth.applyMatrix4(E), c.halfHeight.applyMatrix4(E), w++;
+        const y = g.rectArea[w];
+        y.position.setFromMatrixPosition(S.matrixWorld), y.position.applyMatrix4(n), E.identity(), C.copy(S.matrixWorld), C.premultiply(n), E.extractRotation(C), y.halfWidth.set(S.width * 0.5, 0, 0), y.halfHeight.set(0, S.height * 0.5, 0), y.halfWidth.applyMatrix4(E), y.halfHeight.applyMatrix4(E), w++;
       } else if (S.isPointLight) {
-        const c = g.point[s];
-        c.position.setFromMatrixPosition(S.matrixWorld), c.position.applyMatrix4(n), s++;
+        const y = g.point[s];
+        y.position.setFromMatrixPosition(S.matrixWorld), y.position.applyMatrix4(n), s++;
       } else if (S.isHemisphereLight) {
-        const c = g.hemi[r];
-        c.direction.setFromMatrixPosition(S.matrixWorld), c.direction.transformDirection(n), r++;
+        const y = g.hemi[r];
+        y.direction.setFromMatrixPosition(S.matrixWorld), y.direction.transformDirection(n), r++;
       }
     }
   }
@@ -20391,7 +20391,7 @@ function sS(Q, A, I) {
           C.y * KA.y,
           C.x * KA.z,
           C.y * KA.w
-        ), u.viewport(E), x.updateMatrices(X, aA), g = x.getFrustum(), c(l, H, x.camera, X, this.type);
+        ), u.viewport(E), x.updateMatrices(X, aA), g = x.getFrustum(), y(l, H, x.camera, X, this.type);
       }
       x.isPointLightShadow !== !0 && this.type === cQ && G(x, H), x.needsUpdate = !1;
     }
@@ -20419,7 +20419,7 @@ function sS(Q, A, I) {
     }
     return k;
   }
-  function c(d, l, H, R, k) {
+  function y(d, l, H, R, k) {
     if (d.visible === !1) return;
     if (d.layers.test(l.layers) && (d.isMesh || d.isLine || d.isPoints) && (d.castShadow || d.receiveShadow && k === cQ) && (!d.frustumCulled || g.intersectsObject(d))) {
       d.modelViewMatrix.multiplyMatrices(H.matrixWorldInverse, d.matrixWorld);
@@ -20440,7 +20440,7 @@ function sS(Q, A, I) {
     }
     const u = d.children;
     for (let m = 0, T = u.length; m < T; m++)
-      c(u[m], l, H, R, k);
+      y(u[m], l, H, R, k);
   }
   function M(d) {
     d.target.removeEventListener("dispose", M);
@@ -20572,7 +20572,7 @@ function nS(Q, A) {
     };
   }
   const C = new I(), E = new g(), i = new B(), e = /* @__PURE__ */ new WeakMap(), t = /* @__PURE__ */ new WeakMap();
-  let o = {}, D = {}, s = /* @__PURE__ */ new WeakMap(), h = [], w = null, r = !1, n = null, a = null, G = null, S = null, c = null, M = null, d = null, l = new jA(0, 0, 0), H = 0, R = !1, k = null, J = null, u = null, m = null, T = null;
+  let o = {}, D = {}, s = /* @__PURE__ */ new WeakMap(), h = [], w = null, r = !1, n = null, a = null, G = null, S = null, y = null, M = null, d = null, l = new jA(0, 0, 0), H = 0, R = !1, k = null, J = null, u = null, m = null, T = null;
   const P = Q.getParameter(Q.MAX_COMBINED_TEXTURE_IMAGE_UNITS);
   let q = !1, X = 0;
   const x = Q.getParameter(Q.VERSION);
@@ -20644,7 +20644,7 @@ function nS(Q, A) {
     }
     if (r === !1 && (W(Q.BLEND), r = !0), f !== ww) {
       if (f !== n || QI !== R) {
-        if ((a !== BB || c !== BB) && (Q.blendEquation(Q.FUNC_ADD), a = BB, c = BB), QI)
+        if ((a !== BB || y !== BB) && (Q.blendEquation(Q.FUNC_ADD), a = BB, y = BB), QI)
           switch (f) {
             case jB:
               Q.blendFuncSeparate(Q.ONE, Q.ONE_MINUS_SRC_ALPHA, Q.ONE, Q.ONE_MINUS_SRC_ALPHA);
@@ -20684,7 +20684,7 @@ function nS(Q, A) {
       }
       return;
     }
-    QA = QA || gA, _ = _ || CA, GA = GA || cA, (gA !== a || QA !== c) && (Q.blendEquationSeparate(qA[gA], qA[QA]), a = gA, c = QA), (CA !== G || cA !== S || _ !== M || GA !== d) && (Q.blendFuncSeparate(U[CA], U[cA], U[_], U[GA]), G = CA, S = cA, M = _, d = GA), (bA.equals(l) === !1 || DI !== H) && (Q.blendColor(bA.r, bA.g, bA.b, DI), l.copy(bA), H = DI), n = f, R = !1;
+    QA = QA || gA, _ = _ || CA, GA = GA || cA, (gA !== a || QA !== y) && (Q.blendEquationSeparate(qA[gA], qA[QA]), a = gA, y = QA), (CA !== G || cA !== S || _ !== M || GA !== d) && (Q.blendFuncSeparate(U[CA], U[cA], U[_], U[GA]), G = CA, S = cA, M = _, d = GA), (bA.equals(l) === !1 || DI !== H) && (Q.blendColor(bA.r, bA.g, bA.b, DI), l.copy(bA), H = DI), n = f, R = !1;
   }
   function HA(f, gA) {
     f.side === BQ ? eA(Q.CULL_FACE) : W(Q.CULL_FACE);
@@ -20720,7 +20720,7 @@ function nS(Q, A) {
     const f = tA[$];
     f !== void 0 && f.type !== void 0 && (Q.bindTexture(f.type, null), f.type = void 0, f.texture = void 0);
   }
-  function y() {
+  function c() {
     try {
       Q.compressedTexImage2D(...arguments);
     } catch (f) {
@@ -20807,7 +20807,7 @@ function nS(Q, A) {
     e.get(gA) !== cA && (Q.uniformBlockBinding(gA, cA, f.__bindingPointIndex), e.set(gA, cA));
   }
   function kA() {
-    Q.disable(Q.BLEND), Q.disable(Q.CULL_FACE), Q.disable(Q.DEPTH_TEST), Q.disable(Q.POLYGON_OFFSET_FILL), Q.disable(Q.SCISSOR_TEST), Q.disable(Q.STENCIL_TEST), Q.disable(Q.SAMPLE_ALPHA_TO_COVERAGE), Q.blendEquation(Q.FUNC_ADD), Q.blendFunc(Q.ONE, Q.ZERO), Q.blendFuncSeparate(Q.ONE, Q.ZERO, Q.ONE, Q.ZERO), Q.blendColor(0, 0, 0, 0), Q.colorMask(!0, !0, !0, !0), Q.clearColor(0, 0, 0, 0), Q.depthMask(!0), Q.depthFunc(Q.LESS), E.setReversed(!1), Q.clearDepth(1), Q.stencilMask(4294967295), Q.stencilFunc(Q.ALWAYS, 0, 4294967295), Q.stencilOp(Q.KEEP, Q.KEEP, Q.KEEP), Q.clearStencil(0), Q.cullFace(Q.BACK), Q.frontFace(Q.CCW), Q.polygonOffset(0, 0), Q.activeTexture(Q.TEXTURE0), Q.bindFramebuffer(Q.FRAMEBUFFER, null), Q.bindFramebuffer(Q.DRAW_FRAMEBUFFER, null), Q.bindFramebuffer(Q.READ_FRAMEBUFFER, null), Q.useProgram(null), Q.lineWidth(1), Q.scissor(0, 0, Q.canvas.width, Q.canvas.height), Q.viewport(0, 0, Q.canvas.width, Q.canvas.height), o = {}, $ = null, tA = {}, D = {}, s = /* @__PURE__ */ new WeakMap(), h = [], w = null, r = !1, n = null, a = null, G = null, S = null, c = null, M = null, d = null, l = new jA(0, 0, 0), H = 0, R = !1, k = null, J = null, u = null, m = null, T = null, YA.set(0, 0, Q.canvas.width, Q.canvas.height), xA.set(0, 0, Q.canvas.width, Q.canvas.height), C.reset(), E.reset(), i.reset();
+    Q.disable(Q.BLEND), Q.disable(Q.CULL_FACE), Q.disable(Q.DEPTH_TEST), Q.disable(Q.POLYGON_OFFSET_FILL), Q.disable(Q.SCISSOR_TEST), Q.disable(Q.STENCIL_TEST), Q.disable(Q.SAMPLE_ALPHA_TO_COVERAGE), Q.blendEquation(Q.FUNC_ADD), Q.blendFunc(Q.ONE, Q.ZERO), Q.blendFuncSeparate(Q.ONE, Q.ZERO, Q.ONE, Q.ZERO), Q.blendColor(0, 0, 0, 0), Q.colorMask(!0, !0, !0, !0), Q.clearColor(0, 0, 0, 0), Q.depthMask(!0), Q.depthFunc(Q.LESS), E.setReversed(!1), Q.clearDepth(1), Q.stencilMask(4294967295), Q.stencilFunc(Q.ALWAYS, 0, 4294967295), Q.stencilOp(Q.KEEP, Q.KEEP, Q.KEEP), Q.clearStencil(0), Q.cullFace(Q.BACK), Q.frontFace(Q.CCW), Q.polygonOffset(0, 0), Q.activeTexture(Q.TEXTURE0), Q.bindFramebuffer(Q.FRAMEBUFFER, null), Q.bindFramebuffer(Q.DRAW_FRAMEBUFFER, null), Q.bindFramebuffer(Q.READ_FRAMEBUFFER, null), Q.useProgram(null), Q.lineWidth(1), Q.scissor(0, 0, Q.canvas.width, Q.canvas.height), Q.viewport(0, 0, Q.canvas.width, Q.canvas.height), o = {}, $ = null, tA = {}, D = {}, s = /* @__PURE__ */ new WeakMap(), h = [], w = null, r = !1, n = null, a = null, G = null, S = null, y = null, M = null, d = null, l = new jA(0, 0, 0), H = 0, R = !1, k = null, J = null, u = null, m = null, T = null, YA.set(0, 0, Q.canvas.width, Q.canvas.height), xA.set(0, 0, Q.canvas.width, Q.canvas.height), C.reset(), E.reset(), i.reset();
   }
   return {
     buffers: {
@@ -20830,7 +20830,7 @@ function nS(Q, A) {
     activeTexture: PA,
     bindTexture: VA,
     unbindTexture: N,
-    compressedTexImage2D: y,
+    compressedTexImage2D: c,
     compressedTexImage3D: Y,
     texImage2D: lA,
     texImage3D: BA,
@@ -20856,20 +20856,20 @@ function hS(Q, A, I, g, B, C, E) {
     h = typeof OffscreenCanvas < "u" && new OffscreenCanvas(1, 1).getContext("2d") !== null;
   } catch {
   }
-  function w(N, y) {
+  function w(N, c) {
     return h ? (
       // eslint-disable-next-line compat/compat
-      new OffscreenCanvas(N, y)
+      new OffscreenCanvas(N, c)
     ) : $E("canvas");
   }
-  function r(N, y, Y) {
+  function r(N, c, Y) {
     let Z = 1;
     const z = VA(N);
     if ((z.width > Y || z.height > Y) && (Z = Y / Math.max(z.width, z.height)), Z < 1)
       if (typeof HTMLImageElement < "u" && N instanceof HTMLImageElement || typeof HTMLCanvasElement < "u" && N instanceof HTMLCanvasElement || typeof ImageBitmap < "u" && N instanceof ImageBitmap || typeof VideoFrame < "u" && N instanceof VideoFrame) {
         const V = Math.floor(Z * z.width), RA = Math.floor(Z * z.height);
         D === void 0 && (D = w(V, RA));
-        const iA = y ? w(V, RA) : D;
+        const iA = c ? w(V, RA) : D;
         return iA.width = V, iA.height = RA, iA.getContext("2d").drawImage(N, 0, 0, V, RA), console.warn("THREE.WebGLRenderer: Texture has been resized from (" + z.width + "x" + z.height + ") to (" + V + "x" + RA + ")."), iA;
       } else
         return "data" in N && console.warn("THREE.WebGLRenderer: Image in DataTexture is too big (" + z.width + "x" + z.height + ")."), N;
@@ -20884,68 +20884,68 @@ function hS(Q, A, I, g, B, C, E) {
   function G(N) {
     return N.isWebGLCubeRenderTarget ? Q.TEXTURE_CUBE_MAP : N.isWebGL3DRenderTarget ? Q.TEXTURE_3D : N.isWebGLArrayRenderTarget || N.isCompressedArrayTexture ? Q.TEXTURE_2D_ARRAY : Q.TEXTURE_2D;
   }
-  function S(N, y, Y, Z, z = !1) {
+  function S(N, c, Y, Z, z = !1) {
     if (N !== null) {
       if (Q[N] !== void 0) return Q[N];
       console.warn("THREE.WebGLRenderer: Attempt to use non-existing WebGL internal format '" + N + "'");
     }
-    let V = y;
-    if (y === Q.RED && (Y === Q.FLOAT && (V = Q.R32F), Y === Q.HALF_FLOAT && (V = Q.R16F), Y === Q.UNSIGNED_BYTE && (V = Q.R8)), y === Q.RED_INTEGER && (Y === Q.UNSIGNED_BYTE && (V = Q.R8UI), Y === Q.UNSIGNED_SHORT && (V = Q.R16UI), Y === Q.UNSIGNED_INT && (V = Q.R32UI), Y === Q.BYTE && (V = Q.R8I), Y === Q.SHORT && (V = Q.R16I), Y === Q.INT && (V = Q.R32I)), y === Q.RG && (Y === Q.FLOAT && (V = Q.RG32F), Y === Q.HALF_FLOAT && (V = Q.RG16F), Y === Q.UNSIGNED_BYTE && (V = Q.RG8)), y === Q.RG_INTEGER && (Y === Q.UNSIGNED_BYTE && (V = Q.RG8UI), Y === Q.UNSIGNED_SHORT && (V = Q.RG16UI), Y === Q.UNSIGNED_INT && (V = Q.RG32UI), Y === Q.BYTE && (V = Q.RG8I), Y === Q.SHORT && (V = Q.RG16I), Y === Q.INT && (V = Q.RG32I)), y === Q.RGB_INTEGER && (Y === Q.UNSIGNED_BYTE && (V = Q.RGB8UI), Y === Q.UNSIGNED_SHORT && (V = Q.RGB16UI), Y === Q.UNSIGNED_INT && (V = Q.RGB32UI), Y === Q.BYTE && (V = Q.RGB8I), Y === Q.SHORT && (V = Q.RGB16I), Y === Q.INT && (V = Q.RGB32I)), y === Q.RGBA_INTEGER && (Y === Q.UNSIGNED_BYTE && (V = Q.RGBA8UI), Y === Q.UNSIGNED_SHORT && (V = Q.RGBA16UI), Y === Q.UNSIGNED_INT && (V = Q.RGBA32UI), Y === Q.BYTE && (V = Q.RGBA8I), Y === Q.SHORT && (V = Q.RGBA16I), Y === Q.INT && (V = Q.RGBA32I)), y === Q.RGB && (Y === Q.UNSIGNED_INT_5_9_9_9_REV && (V = Q.RGB9_E5), Y === Q.UNSIGNED_INT_10F_11F_11F_REV && (V = Q.R11F_G11F_B10F)), y === Q.RGBA) {
+    let V = c;
+    if (c === Q.RED && (Y === Q.FLOAT && (V = Q.R32F), Y === Q.HALF_FLOAT && (V = Q.R16F), Y === Q.UNSIGNED_BYTE && (V = Q.R8)), c === Q.RED_INTEGER && (Y === Q.UNSIGNED_BYTE && (V = Q.R8UI), Y === Q.UNSIGNED_SHORT && (V = Q.R16UI), Y === Q.UNSIGNED_INT && (V = Q.R32UI), Y === Q.BYTE && (V = Q.R8I), Y === Q.SHORT && (V = Q.R16I), Y === Q.INT && (V = Q.R32I)), c === Q.RG && (Y === Q.FLOAT && (V = Q.RG32F), Y === Q.HALF_FLOAT && (V = Q.RG16F), Y === Q.UNSIGNED_BYTE && (V = Q.RG8)), c === Q.RG_INTEGER && (Y === Q.UNSIGNED_BYTE && (V = Q.RG8UI), Y === Q.UNSIGNED_SHORT && (V = Q.RG16UI), Y === Q.UNSIGNED_INT && (V = Q.RG32UI), Y === Q.BYTE && (V = Q.RG8I), Y === Q.SHORT && (V = Q.RG16I), Y === Q.INT && (V = Q.RG32I)), c === Q.RGB_INTEGER && (Y === Q.UNSIGNED_BYTE && (V = Q.RGB8UI), Y === Q.UNSIGNED_SHORT && (V = Q.RGB16UI), Y === Q.UNSIGNED_INT && (V = Q.RGB32UI), Y === Q.BYTE && (V = Q.RGB8I), Y === Q.SHORT && (V = Q.RGB16I), Y === Q.INT && (V = Q.RGB32I)), c === Q.RGBA_INTEGER && (Y === Q.UNSIGNED_BYTE && (V = Q.RGBA8UI), Y === Q.UNSIGNED_SHORT && (V = Q.RGBA16UI), Y === Q.UNSIGNED_INT && (V = Q.RGBA32UI), Y === Q.BYTE && (V = Q.RGBA8I), Y === Q.SHORT && (V = Q.RGBA16I), Y === Q.INT && (V = Q.RGBA32I)), c === Q.RGB && (Y === Q.UNSIGNED_INT_5_9_9_9_REV && (V = Q.RGB9_E5), Y === Q.UNSIGNED_INT_10F_11F_11F_REV && (V = Q.R11F_G11F_B10F)), c === Q.RGBA) {
       const RA = z ? _E : CI.getTransfer(Z);
       Y === Q.FLOAT && (V = Q.RGBA32F), Y === Q.HALF_FLOAT && (V = Q.RGBA16F), Y === Q.UNSIGNED_BYTE && (V = RA === hI ? Q.SRGB8_ALPHA8 : Q.RGBA8), Y === Q.UNSIGNED_SHORT_4_4_4_4 && (V = Q.RGBA4), Y === Q.UNSIGNED_SHORT_5_5_5_1 && (V = Q.RGB5_A1);
     }
     return (V === Q.R16F || V === Q.R32F || V === Q.RG16F || V === Q.RG32F || V === Q.RGBA16F || V === Q.RGBA32F) && A.get("EXT_color_buffer_float"), V;
   }
-  function c(N, y) {
+  function y(N, c) {
     let Y;
-    return N ? y === null || y === gI || y === PC ? Y = Q.DEPTH24_STENCIL8 : y === SQ ? Y = Q.DEPTH32F_STENCIL8 : y === vC && (Y = Q.DEPTH24_STENCIL8, console.warn("DepthTexture: 16 bit depth attachment is not supported with stencil. Using 24-bit attachment.")) : y === null || y === gI || y === PC ? Y = Q.DEPTH_COMPONENT24 : y === SQ ? Y = Q.DEPTH_COMPONENT32F : y === vC && (Y = Q.DEPTH_COMPONENT16), Y;
+    return N ? c === null || c === gI || c === PC ? Y = Q.DEPTH24_STENCIL8 : c === SQ ? Y = Q.DEPTH32F_STENCIL8 : c === vC && (Y = Q.DEPTH24_STENCIL8, console.warn("DepthTexture: 16 bit depth attachment is not supported with stencil. Using 24-bit attachment.")) : c === null || c === gI || c === PC ? Y = Q.DEPTH_COMPONENT24 : c === SQ ? Y = Q.DEPTH_COMPONENT32F : c === vC && (Y = Q.DEPTH_COMPONENT16), Y;
   }
-  function M(N, y) {
-    return n(N) === !0 || N.isFramebufferTexture && N.minFilter !== qI && N.minFilter !== Ug ? Math.log2(Math.max(y.width, y.height)) + 1 : N.mipmaps !== void 0 && N.mipmaps.length > 0 ? N.mipmaps.length : N.isCompressedTexture && Array.isArray(N.image) ? y.mipmaps.length : 1;
+  function M(N, c) {
+    return n(N) === !0 || N.isFramebufferTexture && N.minFilter !== qI && N.minFilter !== Ug ? Math.log2(Math.max(c.width, c.height)) + 1 : N.mipmaps !== void 0 && N.mipmaps.length > 0 ? N.mipmaps.length : N.isCompressedTexture && Array.isArray(N.image) ? c.mipmaps.length : 1;
   }
   function d(N) {
-    const y = N.target;
-    y.removeEventListener("dispose", d), H(y), y.isVideoTexture && o.delete(y);
+    const c = N.target;
+    c.removeEventListener("dispose", d), H(c), c.isVideoTexture && o.delete(c);
   }
   function l(N) {
-    const y = N.target;
-    y.removeEventListener("dispose", l), k(y);
+    const c = N.target;
+    c.removeEventListener("dispose", l), k(c);
   }
   function H(N) {
-    const y = g.get(N);
-    if (y.__webglInit === void 0) return;
+    const c = g.get(N);
+    if (c.__webglInit === void 0) return;
     const Y = N.source, Z = s.get(Y);
     if (Z) {
-      const z = Z[y.__cacheKey];
+      const z = Z[c.__cacheKey];
       z.usedTimes--, z.usedTimes === 0 && R(N), Object.keys(Z).length === 0 && s.delete(Y);
     }
     g.remove(N);
   }
   function R(N) {
-    const y = g.get(N);
-    Q.deleteTexture(y.__webglTexture);
+    const c = g.get(N);
+    Q.deleteTexture(c.__webglTexture);
     const Y = N.source, Z = s.get(Y);
-    delete Z[y.__cacheKey], E.memory.textures--;
+    delete Z[c.__cacheKey], E.memory.textures--;
   }
   function k(N) {
-    const y = g.get(N);
+    const c = g.get(N);
     if (N.depthTexture && (N.depthTexture.dispose(), g.remove(N.depthTexture)), N.isWebGLCubeRenderTarget)
       for (let Z = 0; Z < 6; Z++) {
-        if (Array.isArray(y.__webglFramebuffer[Z]))
-          for (let z = 0; z < y.__webglFramebuffer[Z].length; z++) Q.deleteFramebuffer(y.__webglFramebuffer[Z][z]);
+        if (Array.isArray(c.__webglFramebuffer[Z]))
+          for (let z = 0; z < c.__webglFramebuffer[Z].length; z++) Q.deleteFramebuffer(c.__webglFramebuffer[Z][z]);
         else
-          Q.deleteFramebuffer(y.__webglFramebuffer[Z]);
-        y.__webglDepthbuffer && Q.deleteRenderbuffer(y.__webglDepthbuffer[Z]);
+          Q.deleteFramebuffer(c.__webglFramebuffer[Z]);
+        c.__webglDepthbuffer && Q.deleteRenderbuffer(c.__webglDepthbuffer[Z]);
       }
     else {
-      if (Array.isArray(y.__webglFramebuffer))
-        for (let Z = 0; Z < y.__webglFramebuffer.length; Z++) Q.deleteFramebuffer(y.__webglFramebuffer[Z]);
+      if (Array.isArray(c.__webglFramebuffer))
+        for (let Z = 0; Z < c.__webglFramebuffer.length; Z++) Q.deleteFramebuffer(c.__webglFramebuffer[Z]);
       else
-        Q.deleteFramebuffer(y.__webglFramebuffer);
-      if (y.__webglDepthbuffer && Q.deleteRenderbuffer(y.__webglDepthbuffer), y.__webglMultisampledFramebuffer && Q.deleteFramebuffer(y.__webglMultisampledFramebuffer), y.__webglColorRenderbuffer)
-        for (let Z = 0; Z < y.__webglColorRenderbuffer.length; Z++)
-          y.__webglColorRenderbuffer[Z] && Q.deleteRenderbuffer(y.__webglColorRenderbuffer[Z]);
-      y.__webglDepthRenderbuffer && Q.deleteRenderbuffer(y.__webglDepthRenderbuffer);
+        Q.deleteFramebuffer(c.__webglFramebuffer);
+      if (c.__webglDepthbuffer && Q.deleteRenderbuffer(c.__webglDepthbuffer), c.__webglMultisampledFramebuffer && Q.deleteFramebuffer(c.__webglMultisampledFramebuffer), c.__webglColorRenderbuffer)
+        for (let Z = 0; Z < c.__webglColorRenderbuffer.length; Z++)
+          c.__webglColorRenderbuffer[Z] && Q.deleteRenderbuffer(c.__webglColorRenderbuffer[Z]);
+      c.__webglDepthRenderbuffer && Q.deleteRenderbuffer(c.__webglDepthRenderbuffer);
     }
     const Y = N.textures;
     for (let Z = 0, z = Y.length; Z < z; Z++) {
@@ -20963,10 +20963,10 @@ function hS(Q, A, I, g, B, C, E) {
     return N >= B.maxTextures && console.warn("THREE.WebGLTextures: Trying to use " + N + " texture units while this GPU supports only " + B.maxTextures), J += 1, N;
   }
   function T(N) {
-    const y = [];
-    return y.push(N.wrapS), y.push(N.wrapT), y.push(N.wrapR || 0), y.push(N.magFilter), y.push(N.minFilter), y.push(N.anisotropy), y.push(N.internalFormat), y.push(N.format), y.push(N.type), y.push(N.generateMipmaps), y.push(N.premultiplyAlpha), y.push(N.flipY), y.push(N.unpackAlignment), y.push(N.colorSpace), y.join();
+    const c = [];
+    return c.push(N.wrapS), c.push(N.wrapT), c.push(N.wrapR || 0), c.push(N.magFilter), c.push(N.minFilter), c.push(N.anisotropy), c.push(N.internalFormat), c.push(N.format), c.push(N.type), c.push(N.generateMipmaps), c.push(N.premultiplyAlpha), c.push(N.flipY), c.push(N.unpackAlignment), c.push(N.colorSpace), c.join();
   }
-  function P(N, y) {
+  function P(N, c) {
     const Y = g.get(N);
     if (N.isVideoTexture && yA(N), N.isRenderTargetTexture === !1 && N.isExternalTexture !== !0 && N.version > 0 && Y.__version !== N.version) {
       const Z = N.image;
@@ -20975,35 +20975,35 @@ function hS(Q, A, I, g, B, C, E) {
       else if (Z.complete === !1)
         console.warn("THREE.WebGLRenderer: Texture marked for update but image is incomplete");
       else {
-        O(Y, N, y);
+        O(Y, N, c);
         return;
       }
     } else N.isExternalTexture && (Y.__webglTexture = N.sourceTexture ? N.sourceTexture : null);
-    I.bindTexture(Q.TEXTURE_2D, Y.__webglTexture, Q.TEXTURE0 + y);
+    I.bindTexture(Q.TEXTURE_2D, Y.__webglTexture, Q.TEXTURE0 + c);
   }
-  function q(N, y) {
+  function q(N, c) {
     const Y = g.get(N);
     if (N.isRenderTargetTexture === !1 && N.version > 0 && Y.__version !== N.version) {
-      O(Y, N, y);
+      O(Y, N, c);
       return;
     }
-    I.bindTexture(Q.TEXTURE_2D_ARRAY, Y.__webglTexture, Q.TEXTURE0 + y);
+    I.bindTexture(Q.TEXTURE_2D_ARRAY, Y.__webglTexture, Q.TEXTURE0 + c);
   }
-  function X(N, y) {
+  function X(N, c) {
     const Y = g.get(N);
     if (N.isRenderTargetTexture === !1 && N.version > 0 && Y.__version !== N.version) {
-      O(Y, N, y);
+      O(Y, N, c);
       return;
     }
-    I.bindTexture(Q.TEXTURE_3D, Y.__webglTexture, Q.TEXTURE0 + y);
+    I.bindTexture(Q.TEXTURE_3D, Y.__webglTexture, Q.TEXTURE0 + c);
   }
-  function x(N, y) {
+  function x(N, c) {
     const Y = g.get(N);
     if (N.version > 0 && Y.__version !== N.version) {
-      W(Y, N, y);
+      W(Y, N, c);
       return;
     }
-    I.bindTexture(Q.TEXTURE_CUBE_MAP, Y.__webglTexture, Q.TEXTURE0 + y);
+    I.bindTexture(Q.TEXTURE_CUBE_MAP, Y.__webglTexture, Q.TEXTURE0 + c);
   }
   const $ = {
     [Zt]: Q.REPEAT,
@@ -21026,104 +21026,104 @@ function hS(Q, A, I, g, B, C, E) {
     [zw]: Q.GREATER,
     [jw]: Q.NOTEQUAL
   };
-  function KA(N, y) {
-    if (y.type === SQ && A.has("OES_texture_float_linear") === !1 && (y.magFilter === Ug || y.magFilter === pi || y.magFilter === tE || y.magFilter === iB || y.minFilter === Ug || y.minFilter === pi || y.minFilter === tE || y.minFilter === iB) && console.warn("THREE.WebGLRenderer: Unable to use linear filtering with floating point textures. OES_texture_float_linear not supported on this device."), Q.texParameteri(N, Q.TEXTURE_WRAP_S, $[y.wrapS]), Q.texParameteri(N, Q.TEXTURE_WRAP_T, $[y.wrapT]), (N === Q.TEXTURE_3D || N === Q.TEXTURE_2D_ARRAY) && Q.texParameteri(N, Q.TEXTURE_WRAP_R, $[y.wrapR]), Q.texParameteri(N, Q.TEXTURE_MAG_FILTER, tA[y.magFilter]), Q.texParameteri(N, Q.TEXTURE_MIN_FILTER, tA[y.minFilter]), y.compareFunction && (Q.texParameteri(N, Q.TEXTURE_COMPARE_MODE, Q.COMPARE_REF_TO_TEXTURE), Q.texParameteri(N, Q.TEXTURE_COMPARE_FUNC, aA[y.compareFunction])), A.has("EXT_texture_filter_anisotropic") === !0) {
-      if (y.magFilter === qI || y.minFilter !== tE && y.minFilter !== iB || y.type === SQ && A.has("OES_texture_float_linear") === !1) return;
-      if (y.anisotropy > 1 || g.get(y).__currentAnisotropy) {
+  function KA(N, c) {
+    if (c.type === SQ && A.has("OES_texture_float_linear") === !1 && (c.magFilter === Ug || c.magFilter === pi || c.magFilter === tE || c.magFilter === iB || c.minFilter === Ug || c.minFilter === pi || c.minFilter === tE || c.minFilter === iB) && console.warn("THREE.WebGLRenderer: Unable to use linear filtering with floating point textures. OES_texture_float_linear not supported on this device."), Q.texParameteri(N, Q.TEXTURE_WRAP_S, $[c.wrapS]), Q.texParameteri(N, Q.TEXTURE_WRAP_T, $[c.wrapT]), (N === Q.TEXTURE_3D || N === Q.TEXTURE_2D_ARRAY) && Q.texParameteri(N, Q.TEXTURE_WRAP_R, $[c.wrapR]), Q.texParameteri(N, Q.TEXTURE_MAG_FILTER, tA[c.magFilter]), Q.texParameteri(N, Q.TEXTURE_MIN_FILTER, tA[c.minFilter]), c.compareFunction && (Q.texParameteri(N, Q.TEXTURE_COMPARE_MODE, Q.COMPARE_REF_TO_TEXTURE), Q.texParameteri(N, Q.TEXTURE_COMPARE_FUNC, aA[c.compareFunction])), A.has("EXT_texture_filter_anisotropic") === !0) {
+      if (c.magFilter === qI || c.minFilter !== tE && c.minFilter !== iB || c.type === SQ && A.has("OES_texture_float_linear") === !1) return;
+      if (c.anisotropy > 1 || g.get(c).__currentAnisotropy) {
         const Y = A.get("EXT_texture_filter_anisotropic");
-        Q.texParameterf(N, Y.TEXTURE_MAX_ANISOTROPY_EXT, Math.min(y.anisotropy, B.getMaxAnisotropy())), g.get(y).__currentAnisotropy = y.anisotropy;
+        Q.texParameterf(N, Y.TEXTURE_MAX_ANISOTROPY_EXT, Math.min(c.anisotropy, B.getMaxAnisotropy())), g.get(c).__currentAnisotropy = c.anisotropy;
       }
     }
   }
-  function YA(N, y) {
+  function YA(N, c) {
     let Y = !1;
-    N.__webglInit === void 0 && (N.__webglInit = !0, y.addEventListener("dispose", d));
-    const Z = y.source;
+    N.__webglInit === void 0 && (N.__webglInit = !0, c.addEventListener("dispose", d));
+    const Z = c.source;
     let z = s.get(Z);
     z === void 0 && (z = {}, s.set(Z, z));
-    const V = T(y);
+    const V = T(c);
     if (V !== N.__cacheKey) {
       z[V] === void 0 && (z[V] = {
         texture: Q.createTexture(),
         usedTimes: 0
       }, E.memory.textures++, Y = !0), z[V].usedTimes++;
       const RA = z[N.__cacheKey];
-      RA !== void 0 && (z[N.__cacheKey].usedTimes--, RA.usedTimes === 0 && R(y)), N.__cacheKey = V, N.__webglTexture = z[V].texture;
+      RA !== void 0 && (z[N.__cacheKey].usedTimes--, RA.usedTimes === 0 && R(c)), N.__cacheKey = V, N.__webglTexture = z[V].texture;
     }
     return Y;
   }
-  function xA(N, y, Y) {
-    return Math.floor(Math.floor(N / Y) / y);
+  function xA(N, c, Y) {
+    return Math.floor(Math.floor(N / Y) / c);
   }
-  function wA(N, y, Y, Z) {
+  function wA(N, c, Y, Z) {
     const V = N.updateRanges;
     if (V.length === 0)
-      I.texSubImage2D(Q.TEXTURE_2D, 0, 0, 0, y.width, y.height, Y, Z, y.data);
+      I.texSubImage2D(Q.TEXTURE_2D, 0, 0, 0, c.width, c.height, Y, Z, c.data);
     else {
       V.sort((BA, DA) => BA.start - DA.start);
       let RA = 0;
       for (let BA = 1; BA < V.length; BA++) {
-        const DA = V[RA], uA = V[BA], UA = DA.start + DA.count, IA = xA(uA.start, y.width, 4), kA = xA(DA.start, y.width, 4);
-        uA.start <= UA + 1 && IA === kA && xA(uA.start + uA.count - 1, y.width, 4) === IA ? DA.count = Math.max(
+        const DA = V[RA], uA = V[BA], UA = DA.start + DA.count, IA = xA(uA.start, c.width, 4), kA = xA(DA.start, c.width, 4);
+        uA.start <= UA + 1 && IA === kA && xA(uA.start + uA.count - 1, c.width, 4) === IA ? DA.count = Math.max(
           DA.count,
           uA.start + uA.count - DA.start
         ) : (++RA, V[RA] = uA);
       }
       V.length = RA + 1;
       const iA = Q.getParameter(Q.UNPACK_ROW_LENGTH), FA = Q.getParameter(Q.UNPACK_SKIP_PIXELS), lA = Q.getParameter(Q.UNPACK_SKIP_ROWS);
-      Q.pixelStorei(Q.UNPACK_ROW_LENGTH, y.width);
+      Q.pixelStorei(Q.UNPACK_ROW_LENGTH, c.width);
       for (let BA = 0, DA = V.length; BA < DA; BA++) {
-        const uA = V[BA], UA = Math.floor(uA.start / 4), IA = Math.ceil(uA.count / 4), kA = UA % y.width, f = Math.floor(UA / y.width), gA = IA, CA = 1;
-        Q.pixelStorei(Q.UNPACK_SKIP_PIXELS, kA), Q.pixelStorei(Q.UNPACK_SKIP_ROWS, f), I.texSubImage2D(Q.TEXTURE_2D, 0, kA, f, gA, CA, Y, Z, y.data);
+        const uA = V[BA], UA = Math.floor(uA.start / 4), IA = Math.ceil(uA.count / 4), kA = UA % c.width, f = Math.floor(UA / c.width), gA = IA, CA = 1;
+        Q.pixelStorei(Q.UNPACK_SKIP_PIXELS, kA), Q.pixelStorei(Q.UNPACK_SKIP_ROWS, f), I.texSubImage2D(Q.TEXTURE_2D, 0, kA, f, gA, CA, Y, Z, c.data);
       }
       N.clearUpdateRanges(), Q.pixelStorei(Q.UNPACK_ROW_LENGTH, iA), Q.pixelStorei(Q.UNPACK_SKIP_PIXELS, FA), Q.pixelStorei(Q.UNPACK_SKIP_ROWS, lA);
     }
   }
-  function O(N, y, Y) {
+  function O(N, c, Y) {
     let Z = Q.TEXTURE_2D;
-    (y.isDataArrayTexture || y.isCompressedArrayTexture) && (Z = Q.TEXTURE_2D_ARRAY), y.isData3DTexture && (Z = Q.TEXTURE_3D);
-    const z = YA(N, y), V = y.source;
+    (c.isDataArrayTexture || c.isCompressedArrayTexture) && (Z = Q.TEXTURE_2D_ARRAY), c.isData3DTexture && (Z = Q.TEXTURE_3D);
+    const z = YA(N, c), V = c.source;
     I.bindTexture(Z, N.__webglTexture, Q.TEXTURE0 + Y);
     const RA = g.get(V);
     if (V.version !== RA.__version || z === !0) {
       I.activeTexture(Q.TEXTURE0 + Y);
-      const iA = CI.getPrimaries(CI.workingColorSpace), FA = y.colorSpace === KQ ? null : CI.getPrimaries(y.colorSpace), lA = y.colorSpace === KQ || iA === FA ? Q.NONE : Q.BROWSER_DEFAULT_WEBGL;
-      Q.pixelStorei(Q.UNPACK_FLIP_Y_WEBGL, y.flipY), Q.pixelStorei(Q.UNPACK_PREMULTIPLY_ALPHA_WEBGL, y.premultiplyAlpha), Q.pixelStorei(Q.UNPACK_ALIGNMENT, y.unpackAlignment), Q.pixelStorei(Q.UNPACK_COLORSPACE_CONVERSION_WEBGL, lA);
-      let BA = r(y.image, !1, B.maxTextureSize);
-      BA = PA(y, BA);
-      const DA = C.convert(y.format, y.colorSpace), uA = C.convert(y.type);
-      let UA = S(y.internalFormat, DA, uA, y.colorSpace, y.isVideoTexture);
-      KA(Z, y);
+      const iA = CI.getPrimaries(CI.workingColorSpace), FA = c.colorSpace === KQ ? null : CI.getPrimaries(c.colorSpace), lA = c.colorSpace === KQ || iA === FA ? Q.NONE : Q.BROWSER_DEFAULT_WEBGL;
+      Q.pixelStorei(Q.UNPACK_FLIP_Y_WEBGL, c.flipY), Q.pixelStorei(Q.UNPACK_PREMULTIPLY_ALPHA_WEBGL, c.premultiplyAlpha), Q.pixelStorei(Q.UNPACK_ALIGNMENT, c.unpackAlignment), Q.pixelStorei(Q.UNPACK_COLORSPACE_CONVERSION_WEBGL, lA);
+      let BA = r(c.image, !1, B.maxTextureSize);
+      BA = PA(c, BA);
+      const DA = C.convert(c.format, c.colorSpace), uA = C.convert(c.type);
+      let UA = S(c.internalFormat, DA, uA, c.colorSpace, c.isVideoTexture);
+      KA(Z, c);
       let IA;
-      const kA = y.mipmaps, f = y.isVideoTexture !== !0, gA = RA.__version === void 0 || z === !0, CA = V.dataReady, cA = M(y, BA);
-      if (y.isDepthTexture)
-        UA = c(y.format === OC, y.type), gA && (f ? I.texStorage2D(Q.TEXTURE_2D, 1, UA, BA.width, BA.height) : I.texImage2D(Q.TEXTURE_2D, 0, UA, BA.width, BA.height, 0, DA, uA, null));
-      else if (y.isDataTexture)
+      const kA = c.mipmaps, f = c.isVideoTexture !== !0, gA = RA.__version === void 0 || z === !0, CA = V.dataReady, cA = M(c, BA);
+      if (c.isDepthTexture)
+        UA = y(c.format === OC, c.type), gA && (f ? I.texStorage2D(Q.TEXTURE_2D, 1, UA, BA.width, BA.height) : I.texImage2D(Q.TEXTURE_2D, 0, UA, BA.width, BA.height, 0, DA, uA, null));
+      else if (c.isDataTexture)
         if (kA.length > 0) {
           f && gA && I.texStorage2D(Q.TEXTURE_2D, cA, UA, kA[0].width, kA[0].height);
           for (let QA = 0, _ = kA.length; QA < _; QA++)
             IA = kA[QA], f ? CA && I.texSubImage2D(Q.TEXTURE_2D, QA, 0, 0, IA.width, IA.height, DA, uA, IA.data) : I.texImage2D(Q.TEXTURE_2D, QA, UA, IA.width, IA.height, 0, DA, uA, IA.data);
-          y.generateMipmaps = !1;
+          c.generateMipmaps = !1;
         } else
-          f ? (gA && I.texStorage2D(Q.TEXTURE_2D, cA, UA, BA.width, BA.height), CA && wA(y, BA, DA, uA)) : I.texImage2D(Q.TEXTURE_2D, 0, UA, BA.width, BA.height, 0, DA, uA, BA.data);
-      else if (y.isCompressedTexture)
-        if (y.isCompressedArrayTexture) {
+          f ? (gA && I.texStorage2D(Q.TEXTURE_2D, cA, UA, BA.width, BA.height), CA && wA(c, BA, DA, uA)) : I.texImage2D(Q.TEXTURE_2D, 0, UA, BA.width, BA.height, 0, DA, uA, BA.data);
+      else if (c.isCompressedTexture)
+        if (c.isCompressedArrayTexture) {
           f && gA && I.texStorage3D(Q.TEXTURE_2D_ARRAY, cA, UA, kA[0].width, kA[0].height, BA.depth);
           for (let QA = 0, _ = kA.length; QA < _; QA++)
-            if (IA = kA[QA], y.format !== Ag)
+            if (IA = kA[QA], c.format !== Ag)
               if (DA !== null)
                 if (f) {
                   if (CA)
-                    if (y.layerUpdates.size > 0) {
-                      const GA = eo(IA.width, IA.height, y.format, y.type);
-                      for (const bA of y.layerUpdates) {
+                    if (c.layerUpdates.size > 0) {
+                      const GA = eo(IA.width, IA.height, c.format, c.type);
+                      for (const bA of c.layerUpdates) {
                         const DI = IA.data.subarray(
                           bA * GA / IA.data.BYTES_PER_ELEMENT,
                           (bA + 1) * GA / IA.data.BYTES_PER_ELEMENT
                         );
                         I.compressedTexSubImage3D(Q.TEXTURE_2D_ARRAY, QA, 0, 0, bA, IA.width, IA.height, 1, DA, DI);
                       }
-                      y.clearLayerUpdates();
+                      c.clearLayerUpdates();
                     } else
                       I.compressedTexSubImage3D(Q.TEXTURE_2D_ARRAY, QA, 0, 0, 0, IA.width, IA.height, BA.depth, DA, IA.data);
                 } else
@@ -21135,28 +21135,28 @@ function hS(Q, A, I, g, B, C, E) {
         } else {
           f && gA && I.texStorage2D(Q.TEXTURE_2D, cA, UA, kA[0].width, kA[0].height);
           for (let QA = 0, _ = kA.length; QA < _; QA++)
-            IA = kA[QA], y.format !== Ag ? DA !== null ? f ? CA && I.compressedTexSubImage2D(Q.TEXTURE_2D, QA, 0, 0, IA.width, IA.height, DA, IA.data) : I.compressedTexImage2D(Q.TEXTURE_2D, QA, UA, IA.width, IA.height, 0, IA.data) : console.warn("THREE.WebGLRenderer: Attempt to load unsupported compressed texture format in .uploadTexture()") : f ? CA && I.texSubImage2D(Q.TEXTURE_2D, QA, 0, 0, IA.width, IA.height, DA, uA, IA.data) : I.texImage2D(Q.TEXTURE_2D, QA, UA, IA.width, IA.height, 0, DA, uA, IA.data);
+            IA = kA[QA], c.format !== Ag ? DA !== null ? f ? CA && I.compressedTexSubImage2D(Q.TEXTURE_2D, QA, 0, 0, IA.width, IA.height, DA, IA.data) : I.compressedTexImage2D(Q.TEXTURE_2D, QA, UA, IA.width, IA.height, 0, IA.data) : console.warn("THREE.WebGLRenderer: Attempt to load unsupported compressed texture format in .uploadTexture()") : f ? CA && I.texSubImage2D(Q.TEXTURE_2D, QA, 0, 0, IA.width, IA.height, DA, uA, IA.data) : I.texImage2D(Q.TEXTURE_2D, QA, UA, IA.width, IA.height, 0, DA, uA, IA.data);
         }
-      else if (y.isDataArrayTexture)
+      else if (c.isDataArrayTexture)
         if (f) {
           if (gA && I.texStorage3D(Q.TEXTURE_2D_ARRAY, cA, UA, BA.width, BA.height, BA.depth), CA)
-            if (y.layerUpdates.size > 0) {
-              const QA = eo(BA.width, BA.height, y.format, y.type);
-              for (const _ of y.layerUpdates) {
+            if (c.layerUpdates.size > 0) {
+              const QA = eo(BA.width, BA.height, c.format, c.type);
+              for (const _ of c.layerUpdates) {
                 const GA = BA.data.subarray(
                   _ * QA / BA.data.BYTES_PER_ELEMENT,
                   (_ + 1) * QA / BA.data.BYTES_PER_ELEMENT
                 );
                 I.texSubImage3D(Q.TEXTURE_2D_ARRAY, 0, 0, 0, _, BA.width, BA.height, 1, DA, uA, GA);
               }
-              y.clearLayerUpdates();
+              c.clearLayerUpdates();
             } else
               I.texSubImage3D(Q.TEXTURE_2D_ARRAY, 0, 0, 0, 0, BA.width, BA.height, BA.depth, DA, uA, BA.data);
         } else
           I.texImage3D(Q.TEXTURE_2D_ARRAY, 0, UA, BA.width, BA.height, BA.depth, 0, DA, uA, BA.data);
-      else if (y.isData3DTexture)
+      else if (c.isData3DTexture)
         f ? (gA && I.texStorage3D(Q.TEXTURE_3D, cA, UA, BA.width, BA.height, BA.depth), CA && I.texSubImage3D(Q.TEXTURE_3D, 0, 0, 0, 0, BA.width, BA.height, BA.depth, DA, uA, BA.data)) : I.texImage3D(Q.TEXTURE_3D, 0, UA, BA.width, BA.height, BA.depth, 0, DA, uA, BA.data);
-      else if (y.isFramebufferTexture) {
+      else if (c.isFramebufferTexture) {
         if (gA)
           if (f)
             I.texStorage2D(Q.TEXTURE_2D, cA, UA, BA.width, BA.height);
@@ -21172,7 +21172,7 @@ function hS(Q, A, I, g, B, C, E) {
         }
         for (let QA = 0, _ = kA.length; QA < _; QA++)
           IA = kA[QA], f ? CA && I.texSubImage2D(Q.TEXTURE_2D, QA, 0, 0, DA, uA, IA) : I.texImage2D(Q.TEXTURE_2D, QA, UA, DA, uA, IA);
-        y.generateMipmaps = !1;
+        c.generateMipmaps = !1;
       } else if (f) {
         if (gA) {
           const QA = VA(BA);
@@ -21181,25 +21181,25 @@ function hS(Q, A, I, g, B, C, E) {
         CA && I.texSubImage2D(Q.TEXTURE_2D, 0, 0, 0, DA, uA, BA);
       } else
         I.texImage2D(Q.TEXTURE_2D, 0, UA, DA, uA, BA);
-      n(y) && a(Z), RA.__version = V.version, y.onUpdate && y.onUpdate(y);
+      n(c) && a(Z), RA.__version = V.version, c.onUpdate && c.onUpdate(c);
     }
-    N.__version = y.version;
+    N.__version = c.version;
   }
-  function W(N, y, Y) {
-    if (y.image.length !== 6) return;
-    const Z = YA(N, y), z = y.source;
+  function W(N, c, Y) {
+    if (c.image.length !== 6) return;
+    const Z = YA(N, c), z = c.source;
     I.bindTexture(Q.TEXTURE_CUBE_MAP, N.__webglTexture, Q.TEXTURE0 + Y);
     const V = g.get(z);
     if (z.version !== V.__version || Z === !0) {
       I.activeTexture(Q.TEXTURE0 + Y);
-      const RA = CI.getPrimaries(CI.workingColorSpace), iA = y.colorSpace === KQ ? null : CI.getPrimaries(y.colorSpace), FA = y.colorSpace === KQ || RA === iA ? Q.NONE : Q.BROWSER_DEFAULT_WEBGL;
-      Q.pixelStorei(Q.UNPACK_FLIP_Y_WEBGL, y.flipY), Q.pixelStorei(Q.UNPACK_PREMULTIPLY_ALPHA_WEBGL, y.premultiplyAlpha), Q.pixelStorei(Q.UNPACK_ALIGNMENT, y.unpackAlignment), Q.pixelStorei(Q.UNPACK_COLORSPACE_CONVERSION_WEBGL, FA);
-      const lA = y.isCompressedTexture || y.image[0].isCompressedTexture, BA = y.image[0] && y.image[0].isDataTexture, DA = [];
+      const RA = CI.getPrimaries(CI.workingColorSpace), iA = c.colorSpace === KQ ? null : CI.getPrimaries(c.colorSpace), FA = c.colorSpace === KQ || RA === iA ? Q.NONE : Q.BROWSER_DEFAULT_WEBGL;
+      Q.pixelStorei(Q.UNPACK_FLIP_Y_WEBGL, c.flipY), Q.pixelStorei(Q.UNPACK_PREMULTIPLY_ALPHA_WEBGL, c.premultiplyAlpha), Q.pixelStorei(Q.UNPACK_ALIGNMENT, c.unpackAlignment), Q.pixelStorei(Q.UNPACK_COLORSPACE_CONVERSION_WEBGL, FA);
+      const lA = c.isCompressedTexture || c.image[0].isCompressedTexture, BA = c.image[0] && c.image[0].isDataTexture, DA = [];
       for (let _ = 0; _ < 6; _++)
-        !lA && !BA ? DA[_] = r(y.image[_], !0, B.maxCubemapSize) : DA[_] = BA ? y.image[_].image : y.image[_], DA[_] = PA(y, DA[_]);
-      const uA = DA[0], UA = C.convert(y.format, y.colorSpace), IA = C.convert(y.type), kA = S(y.internalFormat, UA, IA, y.colorSpace), f = y.isVideoTexture !== !0, gA = V.__version === void 0 || Z === !0, CA = z.dataReady;
-      let cA = M(y, uA);
-      KA(Q.TEXTURE_CUBE_MAP, y);
+        !lA && !BA ? DA[_] = r(c.image[_], !0, B.maxCubemapSize) : DA[_] = BA ? c.image[_].image : c.image[_], DA[_] = PA(c, DA[_]);
+      const uA = DA[0], UA = C.convert(c.format, c.colorSpace), IA = C.convert(c.type), kA = S(c.internalFormat, UA, IA, c.colorSpace), f = c.isVideoTexture !== !0, gA = V.__version === void 0 || Z === !0, CA = z.dataReady;
+      let cA = M(c, uA);
+      KA(Q.TEXTURE_CUBE_MAP, c);
       let QA;
       if (lA) {
         f && gA && I.texStorage2D(Q.TEXTURE_CUBE_MAP, cA, kA, uA.width, uA.height);
@@ -21207,11 +21207,11 @@ function hS(Q, A, I, g, B, C, E) {
           QA = DA[_].mipmaps;
           for (let GA = 0; GA < QA.length; GA++) {
             const bA = QA[GA];
-            y.format !== Ag ? UA !== null ? f ? CA && I.compressedTexSubImage2D(Q.TEXTURE_CUBE_MAP_POSITIVE_X + _, GA, 0, 0, bA.width, bA.height, UA, bA.data) : I.compressedTexImage2D(Q.TEXTURE_CUBE_MAP_POSITIVE_X + _, GA, kA, bA.width, bA.height, 0, bA.data) : console.warn("THREE.WebGLRenderer: Attempt to load unsupported compressed texture format in .setTextureCube()") : f ? CA && I.texSubImage2D(Q.TEXTURE_CUBE_MAP_POSITIVE_X + _, GA, 0, 0, bA.width, bA.height, UA, IA, bA.data) : I.texImage2D(Q.TEXTURE_CUBE_MAP_POSITIVE_X + _, GA, kA, bA.width, bA.height, 0, UA, IA, bA.data);
+            c.format !== Ag ? UA !== null ? f ? CA && I.compressedTexSubImage2D(Q.TEXTURE_CUBE_MAP_POSITIVE_X + _, GA, 0, 0, bA.width, bA.height, UA, bA.data) : I.compressedTexImage2D(Q.TEXTURE_CUBE_MAP_POSITIVE_X + _, GA, kA, bA.width, bA.height, 0, bA.data) : console.warn("THREE.WebGLRenderer: Attempt to load unsupported compressed texture format in .setTextureCube()") : f ? CA && I.texSubImage2D(Q.TEXTURE_CUBE_MAP_POSITIVE_X + _, GA, 0, 0, bA.width, bA.height, UA, IA, bA.data) : I.texImage2D(Q.TEXTURE_CUBE_MAP_POSITIVE_X + _, GA, kA, bA.width, bA.height, 0, UA, IA, bA.data);
           }
         }
       } else {
-        if (QA = y.mipmaps, f && gA) {
+        if (QA = c.mipmaps, f && gA) {
           QA.length > 0 && cA++;
           const _ = VA(DA[0]);
           I.texStorage2D(Q.TEXTURE_CUBE_MAP, cA, kA, _.width, _.height);
@@ -21231,102 +21231,102 @@ function hS(Q, A, I, g, B, C, E) {
             }
           }
       }
-      n(y) && a(Q.TEXTURE_CUBE_MAP), V.__version = z.version, y.onUpdate && y.onUpdate(y);
+      n(c) && a(Q.TEXTURE_CUBE_MAP), V.__version = z.version, c.onUpdate && c.onUpdate(c);
     }
-    N.__version = y.version;
+    N.__version = c.version;
   }
-  function eA(N, y, Y, Z, z, V) {
-    const RA = C.convert(Y.format, Y.colorSpace), iA = C.convert(Y.type), FA = S(Y.internalFormat, RA, iA, Y.colorSpace), lA = g.get(y), BA = g.get(Y);
-    if (BA.__renderTarget = y, !lA.__hasExternalTextures) {
-      const DA = Math.max(1, y.width >> V), uA = Math.max(1, y.height >> V);
-      z === Q.TEXTURE_3D || z === Q.TEXTURE_2D_ARRAY ? I.texImage3D(z, V, FA, DA, uA, y.depth, 0, RA, iA, null) : I.texImage2D(z, V, FA, DA, uA, 0, RA, iA, null);
+  function eA(N, c, Y, Z, z, V) {
+    const RA = C.convert(Y.format, Y.colorSpace), iA = C.convert(Y.type), FA = S(Y.internalFormat, RA, iA, Y.colorSpace), lA = g.get(c), BA = g.get(Y);
+    if (BA.__renderTarget = c, !lA.__hasExternalTextures) {
+      const DA = Math.max(1, c.width >> V), uA = Math.max(1, c.height >> V);
+      z === Q.TEXTURE_3D || z === Q.TEXTURE_2D_ARRAY ? I.texImage3D(z, V, FA, DA, uA, c.depth, 0, RA, iA, null) : I.texImage2D(z, V, FA, DA, uA, 0, RA, iA, null);
     }
-    I.bindFramebuffer(Q.FRAMEBUFFER, N), SA(y) ? i.framebufferTexture2DMultisampleEXT(Q.FRAMEBUFFER, Z, z, BA.__webglTexture, 0, EI(y)) : (z === Q.TEXTURE_2D || z >= Q.TEXTURE_CUBE_MAP_POSITIVE_X && z <= Q.TEXTURE_CUBE_MAP_NEGATIVE_Z) && Q.framebufferTexture2D(Q.FRAMEBUFFER, Z, z, BA.__webglTexture, V), I.bindFramebuffer(Q.FRAMEBUFFER, null);
+    I.bindFramebuffer(Q.FRAMEBUFFER, N), SA(c) ? i.framebufferTexture2DMultisampleEXT(Q.FRAMEBUFFER, Z, z, BA.__webglTexture, 0, EI(c)) : (z === Q.TEXTURE_2D || z >= Q.TEXTURE_CUBE_MAP_POSITIVE_X && z <= Q.TEXTURE_CUBE_MAP_NEGATIVE_Z) && Q.framebufferTexture2D(Q.FRAMEBUFFER, Z, z, BA.__webglTexture, V), I.bindFramebuffer(Q.FRAMEBUFFER, null);
   }
-  function dA(N, y, Y) {
-    if (Q.bindRenderbuffer(Q.RENDERBUFFER, N), y.depthBuffer) {
-      const Z = y.depthTexture, z = Z && Z.isDepthTexture ? Z.type : null, V = c(y.stencilBuffer, z), RA = y.stencilBuffer ? Q.DEPTH_STENCIL_ATTACHMENT : Q.DEPTH_ATTACHMENT, iA = EI(y);
-      SA(y) ? i.renderbufferStorageMultisampleEXT(Q.RENDERBUFFER, iA, V, y.width, y.height) : Y ? Q.renderbufferStorageMultisample(Q.RENDERBUFFER, iA, V, y.width, y.height) : Q.renderbufferStorage(Q.RENDERBUFFER, V, y.width, y.height), Q.framebufferRenderbuffer(Q.FRAMEBUFFER, RA, Q.RENDERBUFFER, N);
+  function dA(N, c, Y) {
+    if (Q.bindRenderbuffer(Q.RENDERBUFFER, N), c.depthBuffer) {
+      const Z = c.depthTexture, z = Z && Z.isDepthTexture ? Z.type : null, V = y(c.stencilBuffer, z), RA = c.stencilBuffer ? Q.DEPTH_STENCIL_ATTACHMENT : Q.DEPTH_ATTACHMENT, iA = EI(c);
+      SA(c) ? i.renderbufferStorageMultisampleEXT(Q.RENDERBUFFER, iA, V, c.width, c.height) : Y ? Q.renderbufferStorageMultisample(Q.RENDERBUFFER, iA, V, c.width, c.height) : Q.renderbufferStorage(Q.RENDERBUFFER, V, c.width, c.height), Q.framebufferRenderbuffer(Q.FRAMEBUFFER, RA, Q.RENDERBUFFER, N);
     } else {
-      const Z = y.textures;
+      const Z = c.textures;
       for (let z = 0; z < Z.length; z++) {
-        const V = Z[z], RA = C.convert(V.format, V.colorSpace), iA = C.convert(V.type), FA = S(V.internalFormat, RA, iA, V.colorSpace), lA = EI(y);
-        Y && SA(y) === !1 ? Q.renderbufferStorageMultisample(Q.RENDERBUFFER, lA, FA, y.width, y.height) : SA(y) ? i.renderbufferStorageMultisampleEXT(Q.RENDERBUFFER, lA, FA, y.width, y.height) : Q.renderbufferStorage(Q.RENDERBUFFER, FA, y.width, y.height);
+        const V = Z[z], RA = C.convert(V.format, V.colorSpace), iA = C.convert(V.type), FA = S(V.internalFormat, RA, iA, V.colorSpace), lA = EI(c);
+        Y && SA(c) === !1 ? Q.renderbufferStorageMultisample(Q.RENDERBUFFER, lA, FA, c.width, c.height) : SA(c) ? i.renderbufferStorageMultisampleEXT(Q.RENDERBUFFER, lA, FA, c.width, c.height) : Q.renderbufferStorage(Q.RENDERBUFFER, FA, c.width, c.height);
       }
     }
     Q.bindRenderbuffer(Q.RENDERBUFFER, null);
   }
-  function j(N, y) {
-    if (y && y.isWebGLCubeRenderTarget) throw new Error("Depth Texture with cube render targets is not supported");
-    if (I.bindFramebuffer(Q.FRAMEBUFFER, N), !(y.depthTexture && y.depthTexture.isDepthTexture))
+  function j(N, c) {
+    if (c && c.isWebGLCubeRenderTarget) throw new Error("Depth Texture with cube render targets is not supported");
+    if (I.bindFramebuffer(Q.FRAMEBUFFER, N), !(c.depthTexture && c.depthTexture.isDepthTexture))
       throw new Error("renderTarget.depthTexture must be an instance of THREE.DepthTexture");
-    const Z = g.get(y.depthTexture);
-    Z.__renderTarget = y, (!Z.__webglTexture || y.depthTexture.image.width !== y.width || y.depthTexture.image.height !== y.height) && (y.depthTexture.image.width = y.width, y.depthTexture.image.height = y.height, y.depthTexture.needsUpdate = !0), P(y.depthTexture, 0);
-    const z = Z.__webglTexture, V = EI(y);
-    if (y.depthTexture.format === TC)
-      SA(y) ? i.framebufferTexture2DMultisampleEXT(Q.FRAMEBUFFER, Q.DEPTH_ATTACHMENT, Q.TEXTURE_2D, z, 0, V) : Q.framebufferTexture2D(Q.FRAMEBUFFER, Q.DEPTH_ATTACHMENT, Q.TEXTURE_2D, z, 0);
-    else if (y.depthTexture.format === OC)
-      SA(y) ? i.framebufferTexture2DMultisampleEXT(Q.FRAMEBUFFER, Q.DEPTH_STENCIL_ATTACHMENT, Q.TEXTURE_2D, z, 0, V) : Q.framebufferTexture2D(Q.FRAMEBUFFER, Q.DEPTH_STENCIL_ATTACHMENT, Q.TEXTURE_2D, z, 0);
+    const Z = g.get(c.depthTexture);
+    Z.__renderTarget = c, (!Z.__webglTexture || c.depthTexture.image.width !== c.width || c.depthTexture.image.height !== c.height) && (c.depthTexture.image.width = c.width, c.depthTexture.image.height = c.height, c.depthTexture.needsUpdate = !0), P(c.depthTexture, 0);
+    const z = Z.__webglTexture, V = EI(c);
+    if (c.depthTexture.format === TC)
+      SA(c) ? i.framebufferTexture2DMultisampleEXT(Q.FRAMEBUFFER, Q.DEPTH_ATTACHMENT, Q.TEXTURE_2D, z, 0, V) : Q.framebufferTexture2D(Q.FRAMEBUFFER, Q.DEPTH_ATTACHMENT, Q.TEXTURE_2D, z, 0);
+    else if (c.depthTexture.format === OC)
+      SA(c) ? i.framebufferTexture2DMultisampleEXT(Q.FRAMEBUFFER, Q.DEPTH_STENCIL_ATTACHMENT, Q.TEXTURE_2D, z, 0, V) : Q.framebufferTexture2D(Q.FRAMEBUFFER, Q.DEPTH_STENCIL_ATTACHMENT, Q.TEXTURE_2D, z, 0);
     else
       throw new Error("Unknown depthTexture format");
   }
   function nA(N) {
-    const y = g.get(N), Y = N.isWebGLCubeRenderTarget === !0;
-    if (y.__boundDepthTexture !== N.depthTexture) {
+    const c = g.get(N), Y = N.isWebGLCubeRenderTarget === !0;
+    if (c.__boundDepthTexture !== N.depthTexture) {
       const Z = N.depthTexture;
-      if (y.__depthDisposeCallback && y.__depthDisposeCallback(), Z) {
+      if (c.__depthDisposeCallback && c.__depthDisposeCallback(), Z) {
         const z = () => {
-          delete y.__boundDepthTexture, delete y.__depthDisposeCallback, Z.removeEventListener("dispose", z);
+          delete c.__boundDepthTexture, delete c.__depthDisposeCallback, Z.removeEventListener("dispose", z);
         };
-        Z.addEventListener("dispose", z), y.__depthDisposeCallback = z;
+        Z.addEventListener("dispose", z), c.__depthDisposeCallback = z;
       }
-      y.__boundDepthTexture = Z;
+      c.__boundDepthTexture = Z;
     }
-    if (N.depthTexture && !y.__autoAllocateDepthBuffer) {
+    if (N.depthTexture && !c.__autoAllocateDepthBuffer) {
       if (Y) throw new Error("target.depthTexture not supported in Cube render targets");
       const Z = N.texture.mipmaps;
-      Z && Z.length > 0 ? j(y.__webglFramebuffer[0], N) : j(y.__webglFramebuffer, N);
+      Z && Z.length > 0 ? j(c.__webglFramebuffer[0], N) : j(c.__webglFramebuffer, N);
     } else if (Y) {
-      y.__webglDepthbuffer = [];
+      c.__webglDepthbuffer = [];
       for (let Z = 0; Z < 6; Z++)
-        if (I.bindFramebuffer(Q.FRAMEBUFFER, y.__webglFramebuffer[Z]), y.__webglDepthbuffer[Z] === void 0)
-          y.__webglDepthbuffer[Z] = Q.createRenderbuffer(), dA(y.__webglDepthbuffer[Z], N, !1);
+        if (I.bindFramebuffer(Q.FRAMEBUFFER, c.__webglFramebuffer[Z]), c.__webglDepthbuffer[Z] === void 0)
+          c.__webglDepthbuffer[Z] = Q.createRenderbuffer(), dA(c.__webglDepthbuffer[Z], N, !1);
         else {
-          const z = N.stencilBuffer ? Q.DEPTH_STENCIL_ATTACHMENT : Q.DEPTH_ATTACHMENT, V = y.__webglDepthbuffer[Z];
+          const z = N.stencilBuffer ? Q.DEPTH_STENCIL_ATTACHMENT : Q.DEPTH_ATTACHMENT, V = c.__webglDepthbuffer[Z];
           Q.bindRenderbuffer(Q.RENDERBUFFER, V), Q.framebufferRenderbuffer(Q.FRAMEBUFFER, z, Q.RENDERBUFFER, V);
         }
     } else {
       const Z = N.texture.mipmaps;
-      if (Z && Z.length > 0 ? I.bindFramebuffer(Q.FRAMEBUFFER, y.__webglFramebuffer[0]) : I.bindFramebuffer(Q.FRAMEBUFFER, y.__webglFramebuffer), y.__webglDepthbuffer === void 0)
-        y.__webglDepthbuffer = Q.createRenderbuffer(), dA(y.__webglDepthbuffer, N, !1);
+      if (Z && Z.length > 0 ? I.bindFramebuffer(Q.FRAMEBUFFER, c.__webglFramebuffer[0]) : I.bindFramebuffer(Q.FRAMEBUFFER, c.__webglFramebuffer), c.__webglDepthbuffer === void 0)
+        c.__webglDepthbuffer = Q.createRenderbuffer(), dA(c.__webglDepthbuffer, N, !1);
       else {
-        const z = N.stencilBuffer ? Q.DEPTH_STENCIL_ATTACHMENT : Q.DEPTH_ATTACHMENT, V = y.__webglDepthbuffer;
+        const z = N.stencilBuffer ? Q.DEPTH_STENCIL_ATTACHMENT : Q.DEPTH_ATTACHMENT, V = c.__webglDepthbuffer;
         Q.bindRenderbuffer(Q.RENDERBUFFER, V), Q.framebufferRenderbuffer(Q.FRAMEBUFFER, z, Q.RENDERBUFFER, V);
       }
     }
     I.bindFramebuffer(Q.FRAMEBUFFER, null);
   }
-  function qA(N, y, Y) {
+  function qA(N, c, Y) {
     const Z = g.get(N);
-    y !== void 0 && eA(Z.__webglFramebuffer, N, N.texture, Q.COLOR_ATTACHMENT0, Q.TEXTURE_2D, 0), Y !== void 0 && nA(N);
+    c !== void 0 && eA(Z.__webglFramebuffer, N, N.texture, Q.COLOR_ATTACHMENT0, Q.TEXTURE_2D, 0), Y !== void 0 && nA(N);
   }
   function U(N) {
-    const y = N.texture, Y = g.get(N), Z = g.get(y);
+    const c = N.texture, Y = g.get(N), Z = g.get(c);
     N.addEventListener("dispose", l);
     const z = N.textures, V = N.isWebGLCubeRenderTarget === !0, RA = z.length > 1;
-    if (RA || (Z.__webglTexture === void 0 && (Z.__webglTexture = Q.createTexture()), Z.__version = y.version, E.memory.textures++), V) {
+    if (RA || (Z.__webglTexture === void 0 && (Z.__webglTexture = Q.createTexture()), Z.__version = c.version, E.memory.textures++), V) {
       Y.__webglFramebuffer = [];
       for (let iA = 0; iA < 6; iA++)
-        if (y.mipmaps && y.mipmaps.length > 0) {
+        if (c.mipmaps && c.mipmaps.length > 0) {
           Y.__webglFramebuffer[iA] = [];
-          for (let FA = 0; FA < y.mipmaps.length; FA++)
+          for (let FA = 0; FA < c.mipmaps.length; FA++)
             Y.__webglFramebuffer[iA][FA] = Q.createFramebuffer();
         } else
           Y.__webglFramebuffer[iA] = Q.createFramebuffer();
     } else {
-      if (y.mipmaps && y.mipmaps.length > 0) {
+      if (c.mipmaps && c.mipmaps.length > 0) {
         Y.__webglFramebuffer = [];
-        for (let iA = 0; iA < y.mipmaps.length; iA++)
+        for (let iA = 0; iA < c.mipmaps.length; iA++)
           Y.__webglFramebuffer[iA] = Q.createFramebuffer();
       } else
         Y.__webglFramebuffer = Q.createFramebuffer();
@@ -21347,14 +21347,14 @@ function hS(Q, A, I, g, B, C, E) {
       }
     }
     if (V) {
-      I.bindTexture(Q.TEXTURE_CUBE_MAP, Z.__webglTexture), KA(Q.TEXTURE_CUBE_MAP, y);
+      I.bindTexture(Q.TEXTURE_CUBE_MAP, Z.__webglTexture), KA(Q.TEXTURE_CUBE_MAP, c);
       for (let iA = 0; iA < 6; iA++)
-        if (y.mipmaps && y.mipmaps.length > 0)
-          for (let FA = 0; FA < y.mipmaps.length; FA++)
-            eA(Y.__webglFramebuffer[iA][FA], N, y, Q.COLOR_ATTACHMENT0, Q.TEXTURE_CUBE_MAP_POSITIVE_X + iA, FA);
+        if (c.mipmaps && c.mipmaps.length > 0)
+          for (let FA = 0; FA < c.mipmaps.length; FA++)
+            eA(Y.__webglFramebuffer[iA][FA], N, c, Q.COLOR_ATTACHMENT0, Q.TEXTURE_CUBE_MAP_POSITIVE_X + iA, FA);
         else
-          eA(Y.__webglFramebuffer[iA], N, y, Q.COLOR_ATTACHMENT0, Q.TEXTURE_CUBE_MAP_POSITIVE_X + iA, 0);
-      n(y) && a(Q.TEXTURE_CUBE_MAP), I.unbindTexture();
+          eA(Y.__webglFramebuffer[iA], N, c, Q.COLOR_ATTACHMENT0, Q.TEXTURE_CUBE_MAP_POSITIVE_X + iA, 0);
+      n(c) && a(Q.TEXTURE_CUBE_MAP), I.unbindTexture();
     } else if (RA) {
       for (let iA = 0, FA = z.length; iA < FA; iA++) {
         const lA = z[iA], BA = g.get(lA);
@@ -21364,19 +21364,19 @@ function hS(Q, A, I, g, B, C, E) {
       I.unbindTexture();
     } else {
       let iA = Q.TEXTURE_2D;
-      if ((N.isWebGL3DRenderTarget || N.isWebGLArrayRenderTarget) && (iA = N.isWebGL3DRenderTarget ? Q.TEXTURE_3D : Q.TEXTURE_2D_ARRAY), I.bindTexture(iA, Z.__webglTexture), KA(iA, y), y.mipmaps && y.mipmaps.length > 0)
-        for (let FA = 0; FA < y.mipmaps.length; FA++)
-          eA(Y.__webglFramebuffer[FA], N, y, Q.COLOR_ATTACHMENT0, iA, FA);
+      if ((N.isWebGL3DRenderTarget || N.isWebGLArrayRenderTarget) && (iA = N.isWebGL3DRenderTarget ? Q.TEXTURE_3D : Q.TEXTURE_2D_ARRAY), I.bindTexture(iA, Z.__webglTexture), KA(iA, c), c.mipmaps && c.mipmaps.length > 0)
+        for (let FA = 0; FA < c.mipmaps.length; FA++)
+          eA(Y.__webglFramebuffer[FA], N, c, Q.COLOR_ATTACHMENT0, iA, FA);
       else
-        eA(Y.__webglFramebuffer, N, y, Q.COLOR_ATTACHMENT0, iA, 0);
-      n(y) && a(iA), I.unbindTexture();
+        eA(Y.__webglFramebuffer, N, c, Q.COLOR_ATTACHMENT0, iA, 0);
+      n(c) && a(iA), I.unbindTexture();
     }
     N.depthBuffer && nA(N);
   }
   function XA(N) {
-    const y = N.textures;
-    for (let Y = 0, Z = y.length; Y < Z; Y++) {
-      const z = y[Y];
+    const c = N.textures;
+    for (let Y = 0, Z = c.length; Y < Z; Y++) {
+      const z = c[Y];
       if (n(z)) {
         const V = G(N), RA = g.get(z).__webglTexture;
         I.bindTexture(V, RA), a(V), I.unbindTexture();
@@ -21387,33 +21387,33 @@ function hS(Q, A, I, g, B, C, E) {
   function rA(N) {
     if (N.samples > 0) {
       if (SA(N) === !1) {
-        const y = N.textures, Y = N.width, Z = N.height;
+        const c = N.textures, Y = N.width, Z = N.height;
         let z = Q.COLOR_BUFFER_BIT;
-        const V = N.stencilBuffer ? Q.DEPTH_STENCIL_ATTACHMENT : Q.DEPTH_ATTACHMENT, RA = g.get(N), iA = y.length > 1;
+        const V = N.stencilBuffer ? Q.DEPTH_STENCIL_ATTACHMENT : Q.DEPTH_ATTACHMENT, RA = g.get(N), iA = c.length > 1;
         if (iA)
-          for (let lA = 0; lA < y.length; lA++)
+          for (let lA = 0; lA < c.length; lA++)
             I.bindFramebuffer(Q.FRAMEBUFFER, RA.__webglMultisampledFramebuffer), Q.framebufferRenderbuffer(Q.FRAMEBUFFER, Q.COLOR_ATTACHMENT0 + lA, Q.RENDERBUFFER, null), I.bindFramebuffer(Q.FRAMEBUFFER, RA.__webglFramebuffer), Q.framebufferTexture2D(Q.DRAW_FRAMEBUFFER, Q.COLOR_ATTACHMENT0 + lA, Q.TEXTURE_2D, null, 0);
         I.bindFramebuffer(Q.READ_FRAMEBUFFER, RA.__webglMultisampledFramebuffer);
         const FA = N.texture.mipmaps;
         FA && FA.length > 0 ? I.bindFramebuffer(Q.DRAW_FRAMEBUFFER, RA.__webglFramebuffer[0]) : I.bindFramebuffer(Q.DRAW_FRAMEBUFFER, RA.__webglFramebuffer);
-        for (let lA = 0; lA < y.length; lA++) {
+        for (let lA = 0; lA < c.length; lA++) {
           if (N.resolveDepthBuffer && (N.depthBuffer && (z |= Q.DEPTH_BUFFER_BIT), N.stencilBuffer && N.resolveStencilBuffer && (z |= Q.STENCIL_BUFFER_BIT)), iA) {
             Q.framebufferRenderbuffer(Q.READ_FRAMEBUFFER, Q.COLOR_ATTACHMENT0, Q.RENDERBUFFER, RA.__webglColorRenderbuffer[lA]);
-            const BA = g.get(y[lA]).__webglTexture;
+            const BA = g.get(c[lA]).__webglTexture;
             Q.framebufferTexture2D(Q.DRAW_FRAMEBUFFER, Q.COLOR_ATTACHMENT0, Q.TEXTURE_2D, BA, 0);
           }
           Q.blitFramebuffer(0, 0, Y, Z, 0, 0, Y, Z, z, Q.NEAREST), e === !0 && (HA.length = 0, LA.length = 0, HA.push(Q.COLOR_ATTACHMENT0 + lA), N.depthBuffer && N.resolveDepthBuffer === !1 && (HA.push(V), LA.push(V), Q.invalidateFramebuffer(Q.DRAW_FRAMEBUFFER, LA)), Q.invalidateFramebuffer(Q.READ_FRAMEBUFFER, HA));
         }
         if (I.bindFramebuffer(Q.READ_FRAMEBUFFER, null), I.bindFramebuffer(Q.DRAW_FRAMEBUFFER, null), iA)
-          for (let lA = 0; lA < y.length; lA++) {
+          for (let lA = 0; lA < c.length; lA++) {
             I.bindFramebuffer(Q.FRAMEBUFFER, RA.__webglMultisampledFramebuffer), Q.framebufferRenderbuffer(Q.FRAMEBUFFER, Q.COLOR_ATTACHMENT0 + lA, Q.RENDERBUFFER, RA.__webglColorRenderbuffer[lA]);
-            const BA = g.get(y[lA]).__webglTexture;
+            const BA = g.get(c[lA]).__webglTexture;
             I.bindFramebuffer(Q.FRAMEBUFFER, RA.__webglFramebuffer), Q.framebufferTexture2D(Q.DRAW_FRAMEBUFFER, Q.COLOR_ATTACHMENT0 + lA, Q.TEXTURE_2D, BA, 0);
           }
         I.bindFramebuffer(Q.DRAW_FRAMEBUFFER, RA.__webglMultisampledFramebuffer);
       } else if (N.depthBuffer && N.resolveDepthBuffer === !1 && e) {
-        const y = N.stencilBuffer ? Q.DEPTH_STENCIL_ATTACHMENT : Q.DEPTH_ATTACHMENT;
-        Q.invalidateFramebuffer(Q.DRAW_FRAMEBUFFER, [y]);
+        const c = N.stencilBuffer ? Q.DEPTH_STENCIL_ATTACHMENT : Q.DEPTH_ATTACHMENT;
+        Q.invalidateFramebuffer(Q.DRAW_FRAMEBUFFER, [c]);
       }
     }
   }
@@ -21421,16 +21421,16 @@ function hS(Q, A, I, g, B, C, E) {
     return Math.min(B.maxSamples, N.samples);
   }
   function SA(N) {
-    const y = g.get(N);
-    return N.samples > 0 && A.has("WEBGL_multisampled_render_to_texture") === !0 && y.__useRenderToTexture !== !1;
+    const c = g.get(N);
+    return N.samples > 0 && A.has("WEBGL_multisampled_render_to_texture") === !0 && c.__useRenderToTexture !== !1;
   }
   function yA(N) {
-    const y = E.render.frame;
-    o.get(N) !== y && (o.set(N, y), N.update());
+    const c = E.render.frame;
+    o.get(N) !== c && (o.set(N, c), N.update());
   }
-  function PA(N, y) {
+  function PA(N, c) {
     const Y = N.colorSpace, Z = N.format, z = N.type;
-    return N.isCompressedTexture === !0 || N.isVideoTexture === !0 || Y !== nB && Y !== KQ && (CI.getTransfer(Y) === hI ? (Z !== Ag || z !== hg) && console.warn("THREE.WebGLTextures: sRGB encoded textures have to use RGBAFormat and UnsignedByteType.") : console.error("THREE.WebGLTextures: Unsupported texture color space:", Y)), y;
+    return N.isCompressedTexture === !0 || N.isVideoTexture === !0 || Y !== nB && Y !== KQ && (CI.getTransfer(Y) === hI ? (Z !== Ag || z !== hg) && console.warn("THREE.WebGLTextures: sRGB encoded textures have to use RGBAFormat and UnsignedByteType.") : console.error("THREE.WebGLTextures: Unsupported texture color space:", Y)), c;
   }
   function VA(N) {
     return typeof HTMLImageElement < "u" && N instanceof HTMLImageElement ? (t.width = N.naturalWidth || N.width, t.height = N.naturalHeight || N.height) : typeof VideoFrame < "u" && N instanceof VideoFrame ? (t.width = N.displayWidth, t.height = N.displayHeight) : (t.width = N.width, t.height = N.height), t;
@@ -21622,7 +21622,7 @@ class GS extends SB {
     const g = this;
     let B = null, C = 1, E = null, i = "local-floor", e = 1, t = null, o = null, D = null, s = null, h = null, w = null;
     const r = typeof XRWebGLBinding < "u", n = new yS(), a = {}, G = I.getContextAttributes();
-    let S = null, c = null;
+    let S = null, y = null;
     const M = [], d = [], l = new ZA();
     let H = null;
     const R = new kg();
@@ -21657,7 +21657,7 @@ class GS extends SB {
       m = null, T = null, n.reset();
       for (const O in a)
         delete a[O];
-      A.setRenderTarget(S), h = null, s = null, D = null, B = null, c = null, wA.stop(), g.isPresenting = !1, A.setPixelRatio(H), A.setSize(l.width, l.height, !1), g.dispatchEvent({ type: "sessionend" });
+      A.setRenderTarget(S), h = null, s = null, D = null, B = null, y = null, wA.stop(), g.isPresenting = !1, A.setPixelRatio(H), A.setSize(l.width, l.height, !1), g.dispatchEvent({ type: "sessionend" });
     }
     this.setFramebufferScaleFactor = function(O) {
       C = O, g.isPresenting === !0 && console.warn("THREE.WebXRManager: Cannot change framebuffer scale while presenting.");
@@ -21685,7 +21685,7 @@ class GS extends SB {
             depthFormat: j,
             scaleFactor: C
           };
-          D = this.getBinding(), s = D.createProjectionLayer(nA), B.updateRenderState({ layers: [s] }), A.setPixelRatio(1), A.setSize(s.textureWidth, s.textureHeight, !1), c = new tQ(
+          D = this.getBinding(), s = D.createProjectionLayer(nA), B.updateRenderState({ layers: [s] }), A.setPixelRatio(1), A.setSize(s.textureWidth, s.textureHeight, !1), y = new tQ(
             s.textureWidth,
             s.textureHeight,
             {
@@ -21707,7 +21707,7 @@ class GS extends SB {
             stencil: G.stencil,
             framebufferScaleFactor: C
           };
-          h = new XRWebGLLayer(B, I, eA), B.updateRenderState({ baseLayer: h }), A.setPixelRatio(1), A.setSize(h.framebufferWidth, h.framebufferHeight, !1), c = new tQ(
+          h = new XRWebGLLayer(B, I, eA), B.updateRenderState({ baseLayer: h }), A.setPixelRatio(1), A.setSize(h.framebufferWidth, h.framebufferHeight, !1), y = new tQ(
             h.framebufferWidth,
             h.framebufferHeight,
             {
@@ -21720,7 +21720,7 @@ class GS extends SB {
             }
           );
         }
-        c.isXRRenderTarget = !0, this.setFoveation(e), t = null, E = await B.requestReferenceSpace(i), wA.setContext(B), wA.start(), g.isPresenting = !0, g.dispatchEvent({ type: "sessionstart" });
+        y.isXRRenderTarget = !0, this.setFoveation(e), t = null, E = await B.requestReferenceSpace(i), wA.setContext(B), wA.start(), g.isPresenting = !0, g.dispatchEvent({ type: "sessionstart" });
       }
     }, this.getEnvironmentBlendMode = function() {
       if (B !== null)
@@ -21758,8 +21758,8 @@ class GS extends SB {
       if (W.matrixWorld.decompose(O.position, O.quaternion, O.scale), O.translateX(PA), O.translateZ(yA), O.matrixWorld.compose(O.position, O.quaternion, O.scale), O.matrixWorldInverse.copy(O.matrixWorld).invert(), j[10] === -1)
         O.projectionMatrix.copy(W.projectionMatrix), O.projectionMatrixInverse.copy(W.projectionMatrixInverse);
       else {
-        const VA = qA + yA, N = U + yA, y = EI - PA, Y = SA + (dA - PA), Z = XA * U / N * VA, z = HA * U / N * VA;
-        O.projectionMatrix.makePerspective(y, Y, Z, z, VA, N), O.projectionMatrixInverse.copy(O.projectionMatrix).invert();
+        const VA = qA + yA, N = U + yA, c = EI - PA, Y = SA + (dA - PA), Z = XA * U / N * VA, z = HA * U / N * VA;
+        O.projectionMatrix.makePerspective(c, Y, Z, z, VA, N), O.projectionMatrixInverse.copy(O.projectionMatrix).invert();
       }
     }
     function aA(O, W) {
@@ -21799,7 +21799,7 @@ class GS extends SB {
     function xA(O, W) {
       if (o = W.getViewerPose(t || E), w = W, o !== null) {
         const eA = o.views;
-        h !== null && (A.setRenderTargetFramebuffer(c, h.framebuffer), A.setRenderTarget(c));
+        h !== null && (A.setRenderTargetFramebuffer(y, h.framebuffer), A.setRenderTarget(y));
         let dA = !1;
         eA.length !== u.cameras.length && (u.cameras.length = 0, dA = !0);
         for (let U = 0; U < eA.length; U++) {
@@ -21810,10 +21810,10 @@ class GS extends SB {
           else {
             const rA = D.getViewSubImage(s, XA);
             HA = rA.viewport, U === 0 && (A.setRenderTargetTextures(
-              c,
+              y,
               rA.colorTexture,
               rA.depthStencilTexture
-            ), A.setRenderTarget(c));
+            ), A.setRenderTarget(y));
           }
           let LA = J[U];
           LA === void 0 && (LA = new kg(), LA.layers.enable(U), LA.viewport = new eI(), J[U] = LA), LA.matrix.fromArray(XA.transform.matrix), LA.matrix.decompose(LA.position, LA.quaternion, LA.scale), LA.projectionMatrix.fromArray(XA.projectionMatrix), LA.projectionMatrixInverse.copy(LA.projectionMatrix).invert(), LA.viewport.set(HA.x, HA.y, HA.width, HA.height), U === 0 && (u.matrix.copy(LA.matrix), u.matrix.decompose(u.position, u.quaternion, u.scale)), dA === !0 && u.cameras.push(LA);
@@ -21858,13 +21858,13 @@ function RS(Q, A) {
   function g(n, a) {
     a.color.getRGB(n.fogColor.value, Ws(Q)), a.isFog ? (n.fogNear.value = a.near, n.fogFar.value = a.far) : a.isFogExp2 && (n.fogDensity.value = a.density);
   }
-  function B(n, a, G, S, c) {
-    a.isMeshBasicMaterial || a.isMeshLambertMaterial ? C(n, a) : a.isMeshToonMaterial ? (C(n, a), D(n, a)) : a.isMeshPhongMaterial ? (C(n, a), o(n, a)) : a.isMeshStandardMaterial ? (C(n, a), s(n, a), a.isMeshPhysicalMaterial && h(n, a, c)) : a.isMeshMatcapMaterial ? (C(n, a), w(n, a)) : a.isMeshDepthMaterial ? C(n, a) : a.isMeshDistanceMaterial ? (C(n, a), r(n, a)) : a.isMeshNormalMaterial ? C(n, a) : a.isLineBasicMaterial ? (E(n, a), a.isLineDashedMaterial && i(n, a)) : a.isPointsMaterial ? e(n, a, G, S) : a.isSpriteMaterial ? t(n, a) : a.isShadowMaterial ? (n.color.value.copy(a.color), n.opacity.value = a.opacity) : a.isShaderMaterial && (a.uniformsNeedUpdate = !1);
+  function B(n, a, G, S, y) {
+    a.isMeshBasicMaterial || a.isMeshLambertMaterial ? C(n, a) : a.isMeshToonMaterial ? (C(n, a), D(n, a)) : a.isMeshPhongMaterial ? (C(n, a), o(n, a)) : a.isMeshStandardMaterial ? (C(n, a), s(n, a), a.isMeshPhysicalMaterial && h(n, a, y)) : a.isMeshMatcapMaterial ? (C(n, a), w(n, a)) : a.isMeshDepthMaterial ? C(n, a) : a.isMeshDistanceMaterial ? (C(n, a), r(n, a)) : a.isMeshNormalMaterial ? C(n, a) : a.isLineBasicMaterial ? (E(n, a), a.isLineDashedMaterial && i(n, a)) : a.isPointsMaterial ? e(n, a, G, S) : a.isSpriteMaterial ? t(n, a) : a.isShadowMaterial ? (n.color.value.copy(a.color), n.opacity.value = a.opacity) : a.isShaderMaterial && (a.uniformsNeedUpdate = !1);
   }
   function C(n, a) {
     n.opacity.value = a.opacity, a.color && n.diffuse.value.copy(a.color), a.emissive && n.emissive.value.copy(a.emissive).multiplyScalar(a.emissiveIntensity), a.map && (n.map.value = a.map, I(a.map, n.mapTransform)), a.alphaMap && (n.alphaMap.value = a.alphaMap, I(a.alphaMap, n.alphaMapTransform)), a.bumpMap && (n.bumpMap.value = a.bumpMap, I(a.bumpMap, n.bumpMapTransform), n.bumpScale.value = a.bumpScale, a.side === ng && (n.bumpScale.value *= -1)), a.normalMap && (n.normalMap.value = a.normalMap, I(a.normalMap, n.normalMapTransform), n.normalScale.value.copy(a.normalScale), a.side === ng && n.normalScale.value.negate()), a.displacementMap && (n.displacementMap.value = a.displacementMap, I(a.displacementMap, n.displacementMapTransform), n.displacementScale.value = a.displacementScale, n.displacementBias.value = a.displacementBias), a.emissiveMap && (n.emissiveMap.value = a.emissiveMap, I(a.emissiveMap, n.emissiveMapTransform)), a.specularMap && (n.specularMap.value = a.specularMap, I(a.specularMap, n.specularMapTransform)), a.alphaTest > 0 && (n.alphaTest.value = a.alphaTest);
-    const G = A.get(a), S = G.envMap, c = G.envMapRotation;
-    S && (n.envMap.value = S, $Q.copy(c), $Q.x *= -1, $Q.y *= -1, $Q.z *= -1, S.isCubeTexture && S.isRenderTargetTexture === !1 && ($Q.y *= -1, $Q.z *= -1), n.envMapRotation.value.setFromMatrix4(SS.makeRotationFromEuler($Q)), n.flipEnvMap.value = S.isCubeTexture && S.isRenderTargetTexture === !1 ? -1 : 1, n.reflectivity.value = a.reflectivity, n.ior.value = a.ior, n.refractionRatio.value = a.refractionRatio), a.lightMap && (n.lightMap.value = a.lightMap, n.lightMapIntensity.value = a.lightMapIntensity, I(a.lightMap, n.lightMapTransform)), a.aoMap && (n.aoMap.value = a.aoMap, n.aoMapIntensity.value = a.aoMapIntensity, I(a.aoMap, n.aoMapTransform));
+    const G = A.get(a), S = G.envMap, y = G.envMapRotation;
+    S && (n.envMap.value = S, $Q.copy(y), $Q.x *= -1, $Q.y *= -1, $Q.z *= -1, S.isCubeTexture && S.isRenderTargetTexture === !1 && ($Q.y *= -1, $Q.z *= -1), n.envMapRotation.value.setFromMatrix4(SS.makeRotationFromEuler($Q)), n.flipEnvMap.value = S.isCubeTexture && S.isRenderTargetTexture === !1 ? -1 : 1, n.reflectivity.value = a.reflectivity, n.ior.value = a.ior, n.refractionRatio.value = a.refractionRatio), a.lightMap && (n.lightMap.value = a.lightMap, n.lightMapIntensity.value = a.lightMapIntensity, I(a.lightMap, n.lightMapTransform)), a.aoMap && (n.aoMap.value = a.aoMap, n.aoMapIntensity.value = a.aoMapIntensity, I(a.aoMap, n.aoMapTransform));
   }
   function E(n, a) {
     n.diffuse.value.copy(a.color), n.opacity.value = a.opacity, a.map && (n.map.value = a.map, I(a.map, n.mapTransform));
@@ -21906,12 +21906,12 @@ function kS(Q, A, I, g) {
   let B = {}, C = {}, E = [];
   const i = Q.getParameter(Q.MAX_UNIFORM_BUFFER_BINDINGS);
   function e(G, S) {
-    const c = S.program;
-    g.uniformBlockBinding(G, c);
+    const y = S.program;
+    g.uniformBlockBinding(G, y);
   }
   function t(G, S) {
-    let c = B[G.id];
-    c === void 0 && (w(G), c = o(G), B[G.id] = c, G.addEventListener("dispose", n));
+    let y = B[G.id];
+    y === void 0 && (w(G), y = o(G), B[G.id] = y, G.addEventListener("dispose", n));
     const M = S.program;
     g.updateUBOMapping(G, M);
     const d = A.render.frame;
@@ -21920,8 +21920,8 @@ function kS(Q, A, I, g) {
   function o(G) {
     const S = D();
     G.__bindingPointIndex = S;
-    const c = Q.createBuffer(), M = G.__size, d = G.usage;
-    return Q.bindBuffer(Q.UNIFORM_BUFFER, c), Q.bufferData(Q.UNIFORM_BUFFER, M, d), Q.bindBuffer(Q.UNIFORM_BUFFER, null), Q.bindBufferBase(Q.UNIFORM_BUFFER, S, c), c;
+    const y = Q.createBuffer(), M = G.__size, d = G.usage;
+    return Q.bindBuffer(Q.UNIFORM_BUFFER, y), Q.bufferData(Q.UNIFORM_BUFFER, M, d), Q.bindBuffer(Q.UNIFORM_BUFFER, null), Q.bindBufferBase(Q.UNIFORM_BUFFER, S, y), y;
   }
   function D() {
     for (let G = 0; G < i; G++)
@@ -21930,10 +21930,10 @@ function kS(Q, A, I, g) {
     return console.error("THREE.WebGLRenderer: Maximum number of simultaneously usable uniforms groups reached."), 0;
   }
   function s(G) {
-    const S = B[G.id], c = G.uniforms, M = G.__cache;
+    const S = B[G.id], y = G.uniforms, M = G.__cache;
     Q.bindBuffer(Q.UNIFORM_BUFFER, S);
-    for (let d = 0, l = c.length; d < l; d++) {
-      const H = Array.isArray(c[d]) ? c[d] : [c[d]];
+    for (let d = 0, l = y.length; d < l; d++) {
+      const H = Array.isArray(y[d]) ? y[d] : [y[d]];
       for (let R = 0, k = H.length; R < k; R++) {
         const J = H[R];
         if (h(J, d, R, M) === !0) {
@@ -21949,8 +21949,8 @@ function kS(Q, A, I, g) {
     }
     Q.bindBuffer(Q.UNIFORM_BUFFER, null);
   }
-  function h(G, S, c, M) {
-    const d = G.value, l = S + "_" + c;
+  function h(G, S, y, M) {
+    const d = G.value, l = S + "_" + y;
     if (M[l] === void 0)
       return typeof d == "number" || typeof d == "boolean" ? M[l] = d : M[l] = d.clone(), !0;
     {
@@ -21965,20 +21965,20 @@ function kS(Q, A, I, g) {
   }
   function w(G) {
     const S = G.uniforms;
-    let c = 0;
+    let y = 0;
     const M = 16;
     for (let l = 0, H = S.length; l < H; l++) {
       const R = Array.isArray(S[l]) ? S[l] : [S[l]];
       for (let k = 0, J = R.length; k < J; k++) {
         const u = R[k], m = Array.isArray(u.value) ? u.value : [u.value];
         for (let T = 0, P = m.length; T < P; T++) {
-          const q = m[T], X = r(q), x = c % M, $ = x % X.boundary, tA = x + $;
-          c += $, tA !== 0 && M - tA < X.storage && (c += M - tA), u.__data = new Float32Array(X.storage / Float32Array.BYTES_PER_ELEMENT), u.__offset = c, c += X.storage;
+          const q = m[T], X = r(q), x = y % M, $ = x % X.boundary, tA = x + $;
+          y += $, tA !== 0 && M - tA < X.storage && (y += M - tA), u.__data = new Float32Array(X.storage / Float32Array.BYTES_PER_ELEMENT), u.__offset = y, y += X.storage;
         }
       }
     }
-    const d = c % M;
-    return d > 0 && (c += M - d), G.__size = c, G.__cache = {}, this;
+    const d = y % M;
+    return d > 0 && (y += M - d), G.__size = y, G.__cache = {}, this;
   }
   function r(G) {
     const S = {
@@ -21992,8 +21992,8 @@ function kS(Q, A, I, g) {
   function n(G) {
     const S = G.target;
     S.removeEventListener("dispose", n);
-    const c = E.indexOf(S.__bindingPointIndex);
-    E.splice(c, 1), Q.deleteBuffer(B[S.id]), delete B[S.id], delete C[S.id];
+    const y = E.indexOf(S.__bindingPointIndex);
+    E.splice(y, 1), Q.deleteBuffer(B[S.id]), delete B[S.id], delete C[S.id];
   }
   function a() {
     for (const G in B)
@@ -22049,7 +22049,7 @@ class NS {
        */
       onShaderError: null
     }, this.autoClear = !0, this.autoClearColor = !0, this.autoClearDepth = !0, this.autoClearStencil = !0, this.sortObjects = !0, this.clippingPlanes = [], this.localClippingEnabled = !1, this.toneMapping = mQ, this.toneMappingExposure = 1, this.transmissionResolutionScale = 1;
-    const c = this;
+    const y = this;
     let M = !1;
     this._outputColorSpace = tg;
     let d = 0, l = 0, H = null, R = -1, k = null;
@@ -22089,12 +22089,12 @@ class NS {
     } catch (F) {
       throw console.error("THREE.WebGLRenderer: " + F.message), F;
     }
-    let HA, LA, rA, EI, SA, yA, PA, VA, N, y, Y, Z, z, V, RA, iA, FA, lA, BA, DA, uA, UA, IA, kA;
+    let HA, LA, rA, EI, SA, yA, PA, VA, N, c, Y, Z, z, V, RA, iA, FA, lA, BA, DA, uA, UA, IA, kA;
     function f() {
-      HA = new Yy(U), HA.init(), UA = new wS(U, HA), LA = new dy(U, HA, A, UA), rA = new nS(U, HA), LA.reversedDepthBuffer && s && rA.buffers.depth.setReversed(!0), EI = new uy(U), SA = new IS(), yA = new hS(U, HA, rA, SA, LA, UA, EI), PA = new Uy(c), VA = new fy(c), N = new Pr(U), IA = new Fy(U, N), y = new py(U, N, EI, IA), Y = new my(U, y, N, EI), BA = new xy(U, LA, yA), iA = new ly(SA), Z = new AS(c, PA, VA, HA, LA, IA, iA), z = new RS(c, SA), V = new QS(), RA = new eS(HA), lA = new Ny(c, PA, VA, rA, Y, h, e), FA = new sS(c, Y, LA), kA = new kS(U, EI, LA, rA), DA = new My(U, HA, EI), uA = new Ky(U, HA, EI), EI.programs = Z.programs, c.capabilities = LA, c.extensions = HA, c.properties = SA, c.renderLists = V, c.shadowMap = FA, c.state = rA, c.info = EI;
+      HA = new Yy(U), HA.init(), UA = new wS(U, HA), LA = new dy(U, HA, A, UA), rA = new nS(U, HA), LA.reversedDepthBuffer && s && rA.buffers.depth.setReversed(!0), EI = new uy(U), SA = new IS(), yA = new hS(U, HA, rA, SA, LA, UA, EI), PA = new Uy(y), VA = new fy(y), N = new Pr(U), IA = new Fy(U, N), c = new py(U, N, EI, IA), Y = new my(U, c, N, EI), BA = new xy(U, LA, yA), iA = new ly(SA), Z = new AS(y, PA, VA, HA, LA, IA, iA), z = new RS(y, SA), V = new QS(), RA = new eS(HA), lA = new Ny(y, PA, VA, rA, Y, h, e), FA = new sS(y, Y, LA), kA = new kS(U, EI, LA, rA), DA = new My(U, HA, EI), uA = new Ky(U, HA, EI), EI.programs = Z.programs, y.capabilities = LA, y.extensions = HA, y.properties = SA, y.renderLists = V, y.shadowMap = FA, y.state = rA, y.info = EI;
     }
     f();
-    const gA = new GS(c, U);
+    const gA = new GS(y, U);
     this.xr = gA, this.getContext = function() {
       return U;
     }, this.getContextAttributes = function() {
@@ -22201,7 +22201,7 @@ class NS {
       rA.setMaterial(v, hA);
       let NA = b.index, vA = 1;
       if (v.wireframe === !0) {
-        if (NA = y.getWireframeAttribute(b), NA === void 0) return;
+        if (NA = c.getWireframeAttribute(b), NA === void 0) return;
         vA = 2;
       }
       const TA = b.drawRange, pA = b.attributes.position;
@@ -22292,11 +22292,11 @@ class NS {
         return;
       }
       if (M === !0) return;
-      if (F.matrixWorldAutoUpdate === !0 && F.updateMatrixWorld(), p.parent === null && p.matrixWorldAutoUpdate === !0 && p.updateMatrixWorld(), gA.enabled === !0 && gA.isPresenting === !0 && (gA.cameraAutoUpdate === !0 && gA.updateCamera(p), p = gA.getCamera()), F.isScene === !0 && F.onBeforeRender(c, F, p, H), a = RA.get(F, S.length), a.init(p), S.push(a), W.multiplyMatrices(p.projectionMatrix, p.matrixWorldInverse), xA.setFromProjectionMatrix(W, iQ, p.reversedDepth), O = this.localClippingEnabled, wA = iA.init(this.clippingPlanes, O), n = V.get(F, G.length), n.init(), G.push(n), gA.enabled === !0 && gA.isPresenting === !0) {
-        const EA = c.xr.getDepthSensingMesh();
-        EA !== null && oQ(EA, p, -1 / 0, c.sortObjects);
+      if (F.matrixWorldAutoUpdate === !0 && F.updateMatrixWorld(), p.parent === null && p.matrixWorldAutoUpdate === !0 && p.updateMatrixWorld(), gA.enabled === !0 && gA.isPresenting === !0 && (gA.cameraAutoUpdate === !0 && gA.updateCamera(p), p = gA.getCamera()), F.isScene === !0 && F.onBeforeRender(y, F, p, H), a = RA.get(F, S.length), a.init(p), S.push(a), W.multiplyMatrices(p.projectionMatrix, p.matrixWorldInverse), xA.setFromProjectionMatrix(W, iQ, p.reversedDepth), O = this.localClippingEnabled, wA = iA.init(this.clippingPlanes, O), n = V.get(F, G.length), n.init(), G.push(n), gA.enabled === !0 && gA.isPresenting === !0) {
+        const EA = y.xr.getDepthSensingMesh();
+        EA !== null && oQ(EA, p, -1 / 0, y.sortObjects);
       }
-      oQ(F, p, 0, c.sortObjects), n.finish(), c.sortObjects === !0 && n.sort($, tA), nA = gA.enabled === !1 || gA.isPresenting === !1 || gA.hasDepthSensing() === !1, nA && lA.addToRenderList(n, F), this.info.render.frame++, wA === !0 && iA.beginShadows();
+      oQ(F, p, 0, y.sortObjects), n.finish(), y.sortObjects === !0 && n.sort($, tA), nA = gA.enabled === !1 || gA.isPresenting === !1 || gA.hasDepthSensing() === !1, nA && lA.addToRenderList(n, F), this.info.render.frame++, wA === !0 && iA.beginShadows();
       const b = a.state.shadowsArray;
       FA.render(b, F, p), wA === !0 && iA.endShadows(), this.info.autoReset === !0 && this.info.reset();
       const v = n.opaque, K = n.transmissive;
@@ -22314,7 +22314,7 @@ class NS {
         }
       } else
         K.length > 0 && aC(v, K, F, p), nA && lA.render(F), FQ(n, F, p);
-      H !== null && l === 0 && (yA.updateMultisampleRenderTarget(H), yA.updateRenderTargetMipmap(H)), F.isScene === !0 && F.onAfterRender(c, F, p), IA.resetDefaultState(), R = -1, k = null, S.pop(), S.length > 0 ? (a = S[S.length - 1], wA === !0 && iA.setGlobalState(c.clippingPlanes, a.state.camera)) : a = null, G.pop(), G.length > 0 ? n = G[G.length - 1] : n = null;
+      H !== null && l === 0 && (yA.updateMultisampleRenderTarget(H), yA.updateRenderTargetMipmap(H)), F.isScene === !0 && F.onAfterRender(y, F, p), IA.resetDefaultState(), R = -1, k = null, S.pop(), S.length > 0 ? (a = S[S.length - 1], wA === !0 && iA.setGlobalState(y.clippingPlanes, a.state.camera)) : a = null, G.pop(), G.length > 0 ? n = G[G.length - 1] : n = null;
     };
     function oQ(F, p, b, v) {
       if (F.visible === !1) return;
@@ -22348,7 +22348,7 @@ class NS {
     }
     function FQ(F, p, b, v) {
       const K = F.opaque, EA = F.transmissive, hA = F.transparent;
-      a.setupLightsView(b), wA === !0 && iA.setGlobalState(c.clippingPlanes, b), v && rA.viewport(J.copy(v)), K.length > 0 && OQ(K, p, b), EA.length > 0 && OQ(EA, p, b), hA.length > 0 && OQ(hA, p, b), rA.buffers.depth.setTest(!0), rA.buffers.depth.setMask(!0), rA.buffers.color.setMask(!0), rA.setPolygonOffset(!1);
+      a.setupLightsView(b), wA === !0 && iA.setGlobalState(y.clippingPlanes, b), v && rA.viewport(J.copy(v)), K.length > 0 && OQ(K, p, b), EA.length > 0 && OQ(EA, p, b), hA.length > 0 && OQ(hA, p, b), rA.buffers.depth.setTest(!0), rA.buffers.depth.setMask(!0), rA.buffers.color.setMask(!0), rA.setPolygonOffset(!1);
     }
     function aC(F, p, b, v) {
       if ((b.isScene === !0 ? b.overrideMaterial : null) !== null)
@@ -22364,13 +22364,13 @@ class NS {
         colorSpace: CI.workingColorSpace
       }));
       const EA = a.state.transmissionRenderTarget[v.id], hA = v.viewport || J;
-      EA.setSize(hA.z * c.transmissionResolutionScale, hA.w * c.transmissionResolutionScale);
-      const JA = c.getRenderTarget(), NA = c.getActiveCubeFace(), vA = c.getActiveMipmapLevel();
-      c.setRenderTarget(EA), c.getClearColor(T), P = c.getClearAlpha(), P < 1 && c.setClearColor(16777215, 0.5), c.clear(), nA && lA.render(b);
-      const TA = c.toneMapping;
-      c.toneMapping = mQ;
+      EA.setSize(hA.z * y.transmissionResolutionScale, hA.w * y.transmissionResolutionScale);
+      const JA = y.getRenderTarget(), NA = y.getActiveCubeFace(), vA = y.getActiveMipmapLevel();
+      y.setRenderTarget(EA), y.getClearColor(T), P = y.getClearAlpha(), P < 1 && y.setClearColor(16777215, 0.5), y.clear(), nA && lA.render(b);
+      const TA = y.toneMapping;
+      y.toneMapping = mQ;
       const pA = v.viewport;
-      if (v.viewport !== void 0 && (v.viewport = void 0), a.setupLightsView(v), wA === !0 && iA.setGlobalState(c.clippingPlanes, v), OQ(F, b, v), yA.updateMultisampleRenderTarget(EA), yA.updateRenderTargetMipmap(EA), HA.has("WEBGL_multisampled_render_to_texture") === !1) {
+      if (v.viewport !== void 0 && (v.viewport = void 0), a.setupLightsView(v), wA === !0 && iA.setGlobalState(y.clippingPlanes, v), OQ(F, b, v), yA.updateMultisampleRenderTarget(EA), yA.updateRenderTargetMipmap(EA), HA.has("WEBGL_multisampled_render_to_texture") === !1) {
         let AI = !1;
         for (let nI = 0, JI = p.length; nI < JI; nI++) {
           const GI = p[nI], rI = GI.object, mA = GI.geometry, dI = GI.material, iI = GI.group;
@@ -22381,7 +22381,7 @@ class NS {
         }
         AI === !0 && (yA.updateMultisampleRenderTarget(EA), yA.updateRenderTargetMipmap(EA));
       }
-      c.setRenderTarget(JA, NA, vA), c.setClearColor(T, P), pA !== void 0 && (v.viewport = pA), c.toneMapping = TA;
+      y.setRenderTarget(JA, NA, vA), y.setClearColor(T, P), pA !== void 0 && (v.viewport = pA), y.toneMapping = TA;
     }
     function OQ(F, p, b) {
       const v = p.isScene === !0 ? p.overrideMaterial : null;
@@ -22392,7 +22392,7 @@ class NS {
       }
     }
     function BE(F, p, b, v, K, EA) {
-      F.onBeforeRender(c, p, b, v, K, EA), F.modelViewMatrix.multiplyMatrices(b.matrixWorldInverse, F.matrixWorld), F.normalMatrix.getNormalMatrix(F.modelViewMatrix), K.onBeforeRender(c, p, b, v, F, EA), K.transparent === !0 && K.side === BQ && K.forceSinglePass === !1 ? (K.side = ng, K.needsUpdate = !0, c.renderBufferDirect(b, p, v, K, F, EA), K.side = bQ, K.needsUpdate = !0, c.renderBufferDirect(b, p, v, K, F, EA), K.side = BQ) : c.renderBufferDirect(b, p, v, K, F, EA), F.onAfterRender(c, p, b, v, K, EA);
+      F.onBeforeRender(y, p, b, v, K, EA), F.modelViewMatrix.multiplyMatrices(b.matrixWorldInverse, F.matrixWorld), F.normalMatrix.getNormalMatrix(F.modelViewMatrix), K.onBeforeRender(y, p, b, v, F, EA), K.transparent === !0 && K.side === BQ && K.forceSinglePass === !1 ? (K.side = ng, K.needsUpdate = !0, y.renderBufferDirect(b, p, v, K, F, EA), K.side = bQ, K.needsUpdate = !0, y.renderBufferDirect(b, p, v, K, F, EA), K.side = BQ) : y.renderBufferDirect(b, p, v, K, F, EA), F.onAfterRender(y, p, b, v, K, EA);
     }
     function ZQ(F, p, b) {
       p.isScene !== !0 && (p = j);
@@ -22404,7 +22404,7 @@ class NS {
         if (v.currentProgram === TA && v.lightsStateVersion === hA)
           return nC(F, JA), TA;
       } else
-        JA.uniforms = Z.getUniforms(F), F.onBeforeCompile(JA, c), TA = Z.acquireProgram(JA, NA), vA.set(NA, TA), v.uniforms = JA.uniforms;
+        JA.uniforms = Z.getUniforms(F), F.onBeforeCompile(JA, y), TA = Z.acquireProgram(JA, NA), vA.set(NA, TA), v.uniforms = JA.uniforms;
       const pA = v.uniforms;
       return (!F.isShaderMaterial && !F.isRawShaderMaterial || F.clipping === !0) && (pA.clippingPlanes = iA.uniform), nC(F, JA), v.needsLights = Fi(F), v.lightsStateVersion = hA, v.needsLights && (pA.ambientLightColor.value = K.state.ambient, pA.lightProbe.value = K.state.probe, pA.directionalLights.value = K.state.directional, pA.directionalLightShadows.value = K.state.directionalShadow, pA.spotLights.value = K.state.spot, pA.spotLightShadows.value = K.state.spotShadow, pA.rectAreaLights.value = K.state.rectArea, pA.ltc_1.value = K.state.rectAreaLTC1, pA.ltc_2.value = K.state.rectAreaLTC2, pA.pointLights.value = K.state.point, pA.pointLightShadows.value = K.state.pointShadow, pA.hemisphereLights.value = K.state.hemi, pA.directionalShadowMap.value = K.state.directionalShadowMap, pA.directionalShadowMatrix.value = K.state.directionalShadowMatrix, pA.spotShadowMap.value = K.state.spotShadowMap, pA.spotLightMatrix.value = K.state.spotLightMatrix, pA.spotLightMap.value = K.state.spotLightMap, pA.pointShadowMap.value = K.state.pointShadowMap, pA.pointShadowMatrix.value = K.state.pointShadowMatrix), v.currentProgram = TA, v.uniformsList = null, TA;
     }
@@ -22421,9 +22421,9 @@ class NS {
     }
     function ki(F, p, b, v, K) {
       p.isScene !== !0 && (p = j), yA.resetTextureUnits();
-      const EA = p.fog, hA = v.isMeshStandardMaterial ? p.environment : null, JA = H === null ? c.outputColorSpace : H.isXRRenderTarget === !0 ? H.texture.colorSpace : nB, NA = (v.isMeshStandardMaterial ? VA : PA).get(v.envMap || hA), vA = v.vertexColors === !0 && !!b.attributes.color && b.attributes.color.itemSize === 4, TA = !!b.attributes.tangent && (!!v.normalMap || v.anisotropy > 0), pA = !!b.morphAttributes.position, AI = !!b.morphAttributes.normal, nI = !!b.morphAttributes.color;
+      const EA = p.fog, hA = v.isMeshStandardMaterial ? p.environment : null, JA = H === null ? y.outputColorSpace : H.isXRRenderTarget === !0 ? H.texture.colorSpace : nB, NA = (v.isMeshStandardMaterial ? VA : PA).get(v.envMap || hA), vA = v.vertexColors === !0 && !!b.attributes.color && b.attributes.color.itemSize === 4, TA = !!b.attributes.tangent && (!!v.normalMap || v.anisotropy > 0), pA = !!b.morphAttributes.position, AI = !!b.morphAttributes.normal, nI = !!b.morphAttributes.color;
       let JI = mQ;
-      v.toneMapped && (H === null || H.isXRRenderTarget === !0) && (JI = c.toneMapping);
+      v.toneMapped && (H === null || H.isXRRenderTarget === !0) && (JI = y.toneMapping);
       const GI = b.morphAttributes.position || b.morphAttributes.normal || b.morphAttributes.color, rI = GI !== void 0 ? GI.length : 0, mA = SA.get(v), dI = a.state.lights;
       if (wA === !0 && (O === !0 || F !== k)) {
         const Cg = F === k && v.id === R;
@@ -22451,7 +22451,7 @@ class NS {
       }
       K.isBatchedMesh && (lI.setOptional(U, K, "batchingTexture"), lI.setValue(U, "batchingTexture", K._matricesTexture, yA), lI.setOptional(U, K, "batchingIdTexture"), lI.setValue(U, "batchingIdTexture", K._indirectTexture, yA), lI.setOptional(U, K, "batchingColorTexture"), K._colorsTexture !== null && lI.setValue(U, "batchingColorTexture", K._colorsTexture, yA));
       const Mg = b.morphAttributes;
-      if ((Mg.position !== void 0 || Mg.normal !== void 0 || Mg.color !== void 0) && BA.update(K, b, rg), (cg || mA.receiveShadow !== K.receiveShadow) && (mA.receiveShadow = K.receiveShadow, lI.setValue(U, "receiveShadow", K.receiveShadow)), v.isMeshGouraudMaterial && v.envMap !== null && (Fg.envMap.value = NA, Fg.flipEnvMap.value = NA.isCubeTexture && NA.isRenderTargetTexture === !1 ? -1 : 1), v.isMeshStandardMaterial && v.envMap === null && p.environment !== null && (Fg.envMapIntensity.value = p.environmentIntensity), cg && (lI.setValue(U, "toneMappingExposure", c.toneMappingExposure), mA.needsLights && Ni(Fg, hC), EA && v.fog === !0 && z.refreshFogUniforms(Fg, EA), z.refreshMaterialUniforms(Fg, v, x, X, a.state.transmissionRenderTarget[F.id]), TE.upload(U, CE(mA), Fg, yA)), v.isShaderMaterial && v.uniformsNeedUpdate === !0 && (TE.upload(U, CE(mA), Fg, yA), v.uniformsNeedUpdate = !1), v.isSpriteMaterial && lI.setValue(U, "center", K.center), lI.setValue(U, "modelViewMatrix", K.modelViewMatrix), lI.setValue(U, "normalMatrix", K.normalMatrix), lI.setValue(U, "modelMatrix", K.matrixWorld), v.isShaderMaterial || v.isRawShaderMaterial) {
+      if ((Mg.position !== void 0 || Mg.normal !== void 0 || Mg.color !== void 0) && BA.update(K, b, rg), (cg || mA.receiveShadow !== K.receiveShadow) && (mA.receiveShadow = K.receiveShadow, lI.setValue(U, "receiveShadow", K.receiveShadow)), v.isMeshGouraudMaterial && v.envMap !== null && (Fg.envMap.value = NA, Fg.flipEnvMap.value = NA.isCubeTexture && NA.isRenderTargetTexture === !1 ? -1 : 1), v.isMeshStandardMaterial && v.envMap === null && p.environment !== null && (Fg.envMapIntensity.value = p.environmentIntensity), cg && (lI.setValue(U, "toneMappingExposure", y.toneMappingExposure), mA.needsLights && Ni(Fg, hC), EA && v.fog === !0 && z.refreshFogUniforms(Fg, EA), z.refreshMaterialUniforms(Fg, v, x, X, a.state.transmissionRenderTarget[F.id]), TE.upload(U, CE(mA), Fg, yA)), v.isShaderMaterial && v.uniformsNeedUpdate === !0 && (TE.upload(U, CE(mA), Fg, yA), v.uniformsNeedUpdate = !1), v.isSpriteMaterial && lI.setValue(U, "center", K.center), lI.setValue(U, "modelViewMatrix", K.modelViewMatrix), lI.setValue(U, "normalMatrix", K.normalMatrix), lI.setValue(U, "modelMatrix", K.matrixWorld), v.isShaderMaterial || v.isRawShaderMaterial) {
         const Cg = v.uniformsGroups;
         for (let Dg = 0, di = Cg.length; Dg < di; Dg++) {
           const VQ = Cg[Dg];
@@ -23434,8 +23434,8 @@ class _S extends BI {
           outNames: /* @__PURE__ */ new Map(),
           newOuts: /* @__PURE__ */ new Set()
         }, D.set(n, S);
-        for (const c in n.inputs) {
-          let M = n.inputs[c];
+        for (const y in n.inputs) {
+          let M = n.inputs[y];
           for (; M; ) {
             if (M instanceof tB) {
               M instanceof gg && s(M.dyno, M.key);
@@ -23490,8 +23490,8 @@ class _S extends BI {
       const S = D.get(n) ?? { outNames: /* @__PURE__ */ new Map() };
       for (const [M, d] of S.outNames.entries())
         G[M] = d;
-      const c = n.compile({ inputs: a, outputs: G, compile: g });
-      h.push(c);
+      const y = n.compile({ inputs: a, outputs: G, compile: g });
+      h.push(y);
     }
     const w = [];
     for (const n in I)
@@ -23932,7 +23932,7 @@ class iR extends BI {
           return [];
         const {
           gsplat: S,
-          flags: c,
+          flags: y,
           index: M,
           center: d,
           scales: l,
@@ -23948,7 +23948,7 @@ class iR extends BI {
           b: X
         } = n;
         return [
-          `${G}.flags = ${c ?? (S ? `${S}.flags` : "0u")};`,
+          `${G}.flags = ${y ?? (S ? `${S}.flags` : "0u")};`,
           `${G}.index = ${M ?? (S ? `${S}.index` : "0")};`,
           `${G}.center = ${d ?? (S ? `${S}.center` : "vec3(0.0, 0.0, 0.0)")};`,
           `${G}.scales = ${l ?? (S ? `${S}.scales` : "vec3(0.0, 0.0, 0.0)")};`,
@@ -24171,7 +24171,7 @@ class DR extends BI {
           covsplat: a,
           flags: G,
           index: S,
-          center: c,
+          center: y,
           rgba: M,
           rgb: d,
           opacity: l,
@@ -24185,7 +24185,7 @@ class DR extends BI {
         return [
           `${n}.flags = ${G ?? (a ? `${a}.flags` : "0u")};`,
           `${n}.index = ${S ?? (a ? `${a}.index` : "0")};`,
-          `${n}.center = ${c ?? (a ? `${a}.center` : "vec3(0.0, 0.0, 0.0)")};`,
+          `${n}.center = ${y ?? (a ? `${a}.center` : "vec3(0.0, 0.0, 0.0)")};`,
           `${n}.rgba = ${M ?? (a ? `${a}.rgba` : "vec4(0.0, 0.0, 0.0, 0.0)")};`,
           d ? `${n}.rgba.rgb = ${d};` : null,
           l ? `${n}.rgba.a = ${l};` : null,
@@ -24717,12 +24717,12 @@ var JR = /* @__PURE__ */ KC(IE, 9), LR = /* @__PURE__ */ KC(ka, 5), at = functio
         } else
           ig(1);
       else {
-        var S = Na(D) + 4, c = Q[S - 4] | Q[S - 3] << 8, M = S + c;
+        var S = Na(D) + 4, y = Q[S - 4] | Q[S - 3] << 8, M = S + y;
         if (M > B) {
           e && ig(0);
           break;
         }
-        i && t(s + c), I.set(Q.subarray(S, M), s), A.b = s += c, A.p = D = M * 8, A.f = o;
+        i && t(s + y), I.set(Q.subarray(S, M), s), A.b = s += y, A.p = D = M * 8, A.f = o;
         continue;
       }
       if (D > a) {
@@ -24954,7 +24954,7 @@ function le(Q, A) {
   return I.center.x = ct(B[g]), I.center.y = ct(B[g + 1]), I.center.z = ct(B[g + 2]), I.opacity = gQ(B[g + 3] & 65535), I.color.r = gQ(C[g] & 65535), I.color.g = gQ(C[g] >>> 16), I.color.b = gQ(C[g + 1] & 65535), I.scales.x = Math.exp(gQ(C[g + 1] >>> 16)), I.scales.y = Math.exp(gQ(C[g + 2] & 65535)), I.scales.z = Math.exp(gQ(C[g + 2] >>> 16)), Dk(C[g + 3], I.quaternion), I;
 }
 function qo(Q, A, I, g, B, C, E, i, e, t, o, D, s, h, w, r, n) {
-  const a = n?.rgbMin ?? 0, S = (n?.rgbMax ?? 1) - a, c = LE((h - a) / S), M = LE((w - a) / S), d = LE((r - a) / S), l = LE(n?.lodOpacity ? 0.5 * s : s), H = ik(
+  const a = n?.rgbMin ?? 0, S = (n?.rgbMax ?? 1) - a, y = LE((h - a) / S), M = LE((w - a) / S), d = LE((r - a) / S), l = LE(n?.lodOpacity ? 0.5 * s : s), H = ik(
     zR.set(e, t, o, D)
   ), R = H & 255, k = H >>> 8 & 255, J = H >>> 16 & 255, u = n?.lnScaleMin ?? Kg, T = 254 / ((n?.lnScaleMax ?? ug) - u), P = C < st ? 0 : Math.min(
     255,
@@ -24975,7 +24975,7 @@ function qo(Q, A, I, g, B, C, E, i, e, t, o, D, s, h, w, r, n) {
       Math.round((Math.log(i) - u) * T) + 1
     )
   ), x = IQ(I), $ = IQ(g), tA = IQ(B), aA = A * 4;
-  Q[aA] = c | M << 8 | d << 16 | l << 24, Q[aA + 1] = x | $ << 16, Q[aA + 2] = tA | R << 16 | k << 24, Q[aA + 3] = P | q << 8 | X << 16 | J << 24;
+  Q[aA] = y | M << 8 | d << 16 | l << 24, Q[aA + 1] = x | $ << 16, Q[aA + 2] = tA | R << 16 | k << 24, Q[aA + 3] = P | q << 8 | X << 16 | J << 24;
 }
 const zR = new Qg(), jR = new L(), $R = new L(), Ak = new Qg(), Ik = new jA(), da = {
   center: jR,
@@ -25069,8 +25069,8 @@ function ek(Q, A, I, g) {
     const d = r;
     r = (1 - Math.abs(n)) * (r >= 0 ? 1 : -1), n = (1 - Math.abs(d)) * (n >= 0 ? 1 : -1);
   }
-  const a = r * 0.5 + 0.5, G = n * 0.5 + 0.5, S = Math.round(a * 1023), c = Math.round(G * 1023);
-  return Math.round(t * (4095 / Math.PI)) << 20 | c << 10 | S;
+  const a = r * 0.5 + 0.5, G = n * 0.5 + 0.5, S = Math.round(a * 1023), y = Math.round(G * 1023);
+  return Math.round(t * (4095 / Math.PI)) << 20 | y << 10 | S;
 }
 function Dk(Q, A) {
   const I = Q & 1023, g = Q >>> 10 & 1023, B = Q >>> 20 & 4095, C = I / 1023, E = g / 1023;
@@ -30501,8 +30501,8 @@ class ma extends ID {
     this.manager.itemStart(n ?? ""), Gi.withWorker(async (G) => {
       const S = A?.lod ?? I?.lod;
       S && (s = S);
-      const c = A?.nonLod ?? I?.nonLod;
-      c !== void 0 && (h = c);
+      const y = A?.nonLod ?? I?.nonLod;
+      y !== void 0 && (h = y);
       const M = async (k) => {
         const { loaded: J, total: u } = k;
         if (J !== void 0 && o && o(
@@ -32248,8 +32248,8 @@ const hD = class QB extends Ye {
       this.context.covTransform.update(this) && (h = !0), this.context.covViewToWorld.updateFromMatrix(B) && this.enableViewToWorld && (h = !0);
       const G = B.clone().invert();
       this.context.covWorldToView.updateFromMatrix(G) && this.enableWorldToView && (h = !0);
-      const c = this.matrixWorld.clone().invert().multiply(B);
-      this.context.covViewToObject.updateFromMatrix(c) && (this.enableViewToObject || this.context.splats.hasRgbDir()) && (h = !0);
+      const y = this.matrixWorld.clone().invert().multiply(B);
+      this.context.covViewToObject.updateFromMatrix(y) && (this.enableViewToObject || this.context.splats.hasRgbDir()) && (h = !0);
     } else {
       this.context.transform.update(this) && (h = !0), this.context.viewToWorld.updateFromMatrix(B) && this.enableViewToWorld && (h = !0);
       const G = B.clone().invert();
@@ -32276,13 +32276,13 @@ const hD = class QB extends Ye {
       if (G.sdfs != null)
         return { edit: G, sdfs: G.sdfs };
       const S = [];
-      return G.traverseVisible((c) => {
-        c instanceof Hk && S.push(c);
+      return G.traverseVisible((y) => {
+        y instanceof Hk && S.push(y);
       }), { edit: G, sdfs: S };
     });
     if (a.length > 0 && !this.rgbaDisplaceEdits) {
       const G = a.length, S = a.reduce(
-        (c, M) => c + M.sdfs.length,
+        (y, M) => y + M.sdfs.length,
         0
       );
       this.rgbaDisplaceEdits = new fk({
@@ -32300,14 +32300,14 @@ const hD = class QB extends Ye {
   // intersections using this method to populate the provided intersects[] array
   // with each intersection point.
   raycast(A, I) {
-    var g, B, C, E, i, e, t, o, D, s, h, w, r, n, a, G, S, c, M, d, l, H, R;
+    var g, B, C, E, i, e, t, o, D, s, h, w, r, n, a, G, S, y, M, d, l, H, R;
     if (!BN() || !this.raycastable || !this.packedSplats && !this.extSplats && !this.paged)
       return;
     const k = this.paged != null, J = k ? ((B = (g = this.paged) == null ? void 0 : g.pager) == null ? void 0 : B.extSplats) ?? !1 : this.extSplats != null, { near: u, far: m, ray: T } = A, P = this.matrixWorld.clone().invert(), q = new OA().setFromMatrix4(P), X = T.origin.clone().applyMatrix4(P), x = T.direction.clone().applyMatrix3(q), $ = Kk(), tA = $.length / 4;
     let aA = 0;
     const KA = ((C = this.raycastIndices) == null ? void 0 : C.numSplats) ?? (k ? (E = this.paged) == null ? void 0 : E.numSplats : this.context.numSplats.value) ?? 0, YA = ((i = this.raycastIndices) == null ? void 0 : i.indices) ?? (k ? (e = this.paged) == null ? void 0 : e.dynoIndices.value.image.data : this.context.enableLod.value ? this.context.lodIndices.value.image.data : null) ?? null;
     if (J) {
-      const xA = uk(), wA = k ? (a = (n = this.paged) == null ? void 0 : n.pager) == null ? void 0 : a.packedTexture.value.image.data : YA ? (S = (G = this.extSplats) == null ? void 0 : G.lodSplats) == null ? void 0 : S.extArrays[0] : (c = this.extSplats) == null ? void 0 : c.extArrays[0], O = k ? (d = (M = this.paged) == null ? void 0 : M.pager) == null ? void 0 : d.extTexture.value.image.data : YA ? (H = (l = this.extSplats) == null ? void 0 : l.lodSplats) == null ? void 0 : H.extArrays[1] : (R = this.extSplats) == null ? void 0 : R.extArrays[1];
+      const xA = uk(), wA = k ? (a = (n = this.paged) == null ? void 0 : n.pager) == null ? void 0 : a.packedTexture.value.image.data : YA ? (S = (G = this.extSplats) == null ? void 0 : G.lodSplats) == null ? void 0 : S.extArrays[0] : (y = this.extSplats) == null ? void 0 : y.extArrays[0], O = k ? (d = (M = this.paged) == null ? void 0 : M.pager) == null ? void 0 : d.extTexture.value.image.data : YA ? (H = (l = this.extSplats) == null ? void 0 : l.lodSplats) == null ? void 0 : H.extArrays[1] : (R = this.extSplats) == null ? void 0 : R.extArrays[1];
       if (!wA || !O)
         return;
       for (let W = 0; W < KA; W += tA) {
@@ -32700,43 +32700,43 @@ const _o = (() => {
     var t;
     this.viewToWorld.copy(B.matrixWorld), B.getWorldPosition(this.viewOrigin), B.getWorldDirection(this.viewDirection), mI.viewCenterUniform.value.copy(this.viewOrigin), mI.viewDirUniform.value.copy(this.viewDirection), mI.sortRadialUniform.value = C, this.time = g.getElapsed(), this.deltaTime = g.getDelta();
     const o = [];
-    I.traverse((c) => {
-      c instanceof Ye && (!B.layers || B.layers.test(c.layers)) && o.push(c);
+    I.traverse((y) => {
+      y instanceof Ye && (!B.layers || B.layers.test(y.layers)) && o.push(y);
     });
     const D = /* @__PURE__ */ new Set();
-    I.traverseVisible((c) => {
-      if (c instanceof Ha) {
-        let M = c.parent;
+    I.traverseVisible((y) => {
+      if (y instanceof Ha) {
+        let M = y.parent;
         for (; M != null && !(M instanceof qQ); )
           M = M.parent;
-        M == null && D.add(c);
+        M == null && D.add(y);
       }
     });
     const s = Array.from(D);
-    for (const c of o)
+    for (const y of o)
       try {
-        (t = c.frameUpdate) == null || t.call(c, {
+        (t = y.frameUpdate) == null || t.call(y, {
           renderer: A,
-          object: c,
+          object: y,
           time: this.time,
           deltaTime: this.deltaTime,
           viewToWorld: this.viewToWorld,
           camera: B,
           renderSize: E,
           globalEdits: s,
-          lodIndices: e && c instanceof qQ ? e.get(c) : void 0
+          lodIndices: e && y instanceof qQ ? e.get(y) : void 0
         });
       } catch (M) {
-        console.error("frameUpdate error", M), c.generator = void 0, c.covGenerator = void 0, c.generatorError = M;
+        console.error("frameUpdate error", M), y.generator = void 0, y.covGenerator = void 0, y.generatorError = M;
       }
     const h = [];
-    I.traverseVisible((c) => {
-      c instanceof Ye && (!B.layers || B.layers.test(c.layers)) && h.push(c);
+    I.traverseVisible((y) => {
+      y instanceof Ye && (!B.layers || B.layers.test(y.layers)) && h.push(y);
     });
     const w = h.map(
-      (c) => c.numSplats
-    ), { maxSplats: r, mapping: n } = this.generateMapping(w), a = i.mapping.reduce((c, M) => (c.set(M.node, M), c), /* @__PURE__ */ new Map());
-    this.mapping = [], this.numSplats = 0, n.forEach(({ base: c, count: M }, d) => {
+      (y) => y.numSplats
+    ), { maxSplats: r, mapping: n } = this.generateMapping(w), a = i.mapping.reduce((y, M) => (y.set(M.node, M), y), /* @__PURE__ */ new Map());
+    this.mapping = [], this.numSplats = 0, n.forEach(({ base: y, count: M }, d) => {
       const l = h[d], H = a.get(l);
       H && H.count !== l.numSplats && l.updateMappingVersion();
       const { generator: R, covGenerator: k } = l;
@@ -32748,9 +32748,9 @@ const _o = (() => {
           covGenerator: k,
           version: J,
           mappingVersion: u,
-          base: c,
+          base: y,
           count: M
-        }), this.numSplats = Math.max(this.numSplats, c + M);
+        }), this.numSplats = Math.max(this.numSplats, y + M);
       }
     });
     const { splatsUpdated: G, mappingUpdated: S } = i.checkVersions(
@@ -32763,17 +32763,17 @@ const _o = (() => {
       visibleGenerators: h,
       generate: () => {
         this.ensureGenerate({ maxSplats: r });
-        for (const { node: c, base: M, count: d } of this.mapping) {
-          const { generator: l, covGenerator: H } = c;
+        for (const { node: y, base: M, count: d } of this.mapping) {
+          const { generator: l, covGenerator: H } = y;
           (l || H) && d > 0 && this.generate({ generator: l, covGenerator: H, base: M, count: d, renderer: A });
         }
       },
       readback: async () => {
-        const c = this.getTextures();
+        const y = this.getTextures();
         this.readbackSplats.length === 0 && (this.readbackSplats = [
-          new Lg({ value: c[0], key: "extSplats" }),
-          new Lg({ value: c[1], key: "extSplats" })
-        ]), this.readbackSplats[0].value = c[0], this.readbackSplats[1].value = c[1], this.readback || (this.readback = new Ua({ renderer: A }));
+          new Lg({ value: y[0], key: "extSplats" }),
+          new Lg({ value: y[1], key: "extSplats" })
+        ]), this.readbackSplats[0].value = y[0], this.readbackSplats[1].value = y[1], this.readback || (this.readback = new Ua({ renderer: A }));
         const M = this.readback, d = this.extSplats ? 8 : 4, l = M.ensureBuffer(
           this.numSplats * d,
           new Uint32Array(0)
@@ -33260,13 +33260,13 @@ const NN = new Float32Array([
       }
       if (this.pager) {
         const n = this.pager.consumeLodTreeUpdates();
-        for (const { splats: a, page: G, chunk: S, numSplats: c, lodTree: M } of n) {
+        for (const { splats: a, page: G, chunk: S, numSplats: y, lodTree: M } of n) {
           const d = this.lodIds.get(a);
           d && (M && S === 0 && (d.rootPage = G), this.lodUpdates.push({
             lodId: d.lodId,
             pageBase: G * this.pager.pageSplats,
             chunkBase: S * this.pager.pageSplats,
-            count: c,
+            count: y,
             lodTreeData: M
           }));
         }
@@ -33321,9 +33321,9 @@ const NN = new Float32Array([
       new L().setScalar(1)
     ), o = g.reduce(
       (a, G) => {
-        var S, c;
+        var S, y;
         e.set(G.uuid, G);
-        const M = G.matrixWorld.clone().invert().multiply(t), d = ((S = G.packedSplats) == null ? void 0 : S.lodSplats) ?? ((c = G.extSplats) == null ? void 0 : c.lodSplats) ?? G.paged;
+        const M = G.matrixWorld.clone().invert().multiply(t), d = ((S = G.packedSplats) == null ? void 0 : S.lodSplats) ?? ((y = G.extSplats) == null ? void 0 : y.lodSplats) ?? G.paged;
         if (!d)
           return a;
         const l = this.lodIds.get(d);
@@ -33372,8 +33372,8 @@ const NN = new Float32Array([
         chunk: 0
       }));
       for (const [G, S] of w) {
-        const c = this.lodIdToSplats.get(G);
-        c instanceof Bi && S !== 0 && this.pager.fetchPriority.push({ splats: c, chunk: S });
+        const y = this.lodIdToSplats.get(G);
+        y instanceof Bi && S !== 0 && this.pager.fetchPriority.push({ splats: y, chunk: S });
       }
       this.pager.autoDrive = this.enableLodFetching, this.enableLodFetching && this.pager.driveFetchers();
     }
@@ -33388,11 +33388,11 @@ const NN = new Float32Array([
       performance.now() - a;
       const { keyIndices: S } = G;
       Object.values(S).reduce(
-        (c, { numSplats: M }) => c + M,
+        (y, { numSplats: M }) => y + M,
         0
       );
-      for (const [c, M] of Object.entries(S)) {
-        const d = e.get(c);
+      for (const [y, M] of Object.entries(S)) {
+        const d = e.get(y);
         d.raycastIndices = M;
       }
     }
@@ -33551,8 +33551,8 @@ const NN = new Float32Array([
       for (let h = 0; h < E; h++) {
         const w = h * C;
         let r = 0, n = 0, a = 0, G = 0;
-        for (let c = 0; c < C; c++) {
-          const M = (D * C + c) * A;
+        for (let y = 0; y < C; y++) {
+          const M = (D * C + y) * A;
           for (let d = 0; d < C; d++) {
             const l = (M + w + d) * 4;
             r += B[l], n += B[l + 1], a += B[l + 2], G += B[l + 3];
@@ -34776,58 +34776,55 @@ function sF(Q, A) {
     apply_ms: 0
   })), D, s, h, w;
   const r = new dr(), n = new UC(), a = new CF(n);
-  let G = null, S = !1, c = null, M = null, d = !0, l = 0, H = -1, R = 0, k = 0, J = NaN, u = !1, m = NaN, T, P = 0, q = 0;
+  let G = null, S = !1, y = !0, M = null, d = null, l = !0, H = 0, R = 0, k = 0, J = NaN, u = !1, m = NaN, T, P = 0, q = 0;
   const X = new Qs(), x = new Qs(), $ = new EF(tA, (N) => {
     II(t, N instanceof Error ? N.message : String(N), !0), console.error("gradio_splat:", N);
   });
   async function tA(N) {
     if (!N) return xA();
-    const y = await fetch(N.file.url);
-    if (!y.ok) throw new Error(`HTTP ${y.status} fetching ${N.kind}`);
-    const Y = new Uint8Array(await y.arrayBuffer());
-    S || (N.kind === "frame" ? aA(Y) : await KA(Y, N.kind), R = Y.byteLength, x.tick(performance.now()), II(t, ""));
+    const c = await fetch(N.file.url);
+    if (!c.ok) throw new Error(`HTTP ${c.status} fetching ${N.kind}`);
+    const Y = new Uint8Array(await c.arrayBuffer());
+    S || (N.kind === "frame" ? aA(Y) : await KA(Y, N.kind), R = Y.byteLength, x.tick(performance.now()), II(t, ""), H += 1, eA({ shown: H }));
   }
   function aA(N) {
-    const y = performance.now(), Y = IF(N);
+    const c = performance.now(), Y = IF(N);
     a.apply(Y);
-    const Z = performance.now() - y;
-    YA(), n.visible = !0, w.falloff = Y.mode === "points" ? 0 : 1, c = {
+    const Z = performance.now() - c;
+    YA(), n.visible = !0, M = {
       intrinsics: Y.camera,
       target: new L(0, 0, -Y.target_depth)
-    }, d && wA(), l += 1, H = Y.frame_id, k = Y.num_splats, J = Y.server_time, u = !0, AA(o).apply_ms = Z, eA({
-      framesApplied: l,
-      frameId: H,
-      applyMs: Z.toFixed(3)
-    });
+    }, l && wA(), k = Y.num_splats, J = Y.server_time, u = !0, AA(o).apply_ms = Z, eA({ frameId: Y.frame_id, applyMs: Z.toFixed(3) });
   }
-  async function KA(N, y) {
-    const Y = new qQ({ fileBytes: N, fileType: I[y] });
+  async function KA(N, c) {
+    const Y = new qQ({ fileBytes: N, fileType: I[c] });
     if (await Y.initialized, S) return Y.dispose();
-    Y.quaternion.set(1, 0, 0, 0), YA(), G = Y, r.add(Y), n.visible = !1, w.falloff = 1, Y.updateMatrixWorld(), c = { intrinsics: null, target: Y.getBoundingBox(!0).applyMatrix4(Y.matrixWorld).getCenter(new L()) }, wA(), d = !0, k = Y.packedSplats?.numSplats ?? 0, u = !1, m = NaN;
+    Y.quaternion.set(1, 0, 0, 0), YA(), G = Y, r.add(Y), n.visible = !1, Y.updateMatrixWorld(), M = { intrinsics: null, target: Y.getBoundingBox(!0).applyMatrix4(Y.matrixWorld).getCenter(new L()) }, wA(), l = !0, k = Y.packedSplats?.numSplats ?? 0, u = !1, m = NaN;
   }
   function YA() {
     G && (r.remove(G), G.dispose(), G = null);
   }
   function xA() {
-    a.dispose(), YA(), c = null, d = !0, k = 0;
+    a.dispose(), YA(), M = null, l = !0, k = 0;
   }
   function wA() {
-    if (!c) return;
-    d = !1, M = c.intrinsics;
-    const N = Math.max(c.target.length(), 1e-3);
-    s.position.set(0, 0, 0), s.up.set(0, 1, 0), s.near = N / 100, s.far = N * 100, h.target.copy(c.target), O(), h.update();
+    if (!M) return;
+    l = !1, d = M.intrinsics;
+    const N = Math.max(M.target.length(), 1e-3);
+    s.position.set(0, 0, 0), s.up.set(0, 1, 0), s.near = N / 100, s.far = N * 100, h.target.copy(M.target), O(), h.update();
   }
   function O() {
     const N = E.clientWidth / Math.max(E.clientHeight, 1);
-    s.aspect = N, s.fov = M ? iF(M, N) : g, s.updateProjectionMatrix();
+    s.aspect = N, s.fov = d ? iF(d, N) : g, s.updateProjectionMatrix();
   }
   function W() {
     D.setSize(E.clientWidth, E.clientHeight, !1), O();
   }
   function eA(N) {
-    for (const [y, Y] of Object.entries(N)) E.dataset[y] = String(Y);
+    for (const [c, Y] of Object.entries(N)) E.dataset[c] = String(Y);
   }
   function dA() {
+    if (!y) return;
     h.update(), D.render(r, s);
     const N = performance.now();
     X.tick(N), P += 1, u && (u = !1, m = Date.now() - J * 1e3), eA({ renders: P, activeSplats: w.activeSplats }), N - q > B && (q = N, II(
@@ -34850,21 +34847,23 @@ function sF(Q, A) {
     II(e, document.fullscreenElement === C);
   }
   function qA() {
-    const N = s.position, y = h.target;
+    const N = s.position, c = h.target;
     eA({
-      camera: [N.x, N.y, N.z, y.x, y.y, y.z].map((Y) => Y.toFixed(4)).join(",")
+      camera: [N.x, N.y, N.z, c.x, c.y, c.z].map((Y) => Y.toFixed(4)).join(",")
     });
   }
   Pn(() => {
     D = new NS({ canvas: E, antialias: !1 }), D.setPixelRatio(Math.min(window.devicePixelRatio, 2)), r.background = new jA(723727), s = new kg(g, 1, 0.01, 1e3), h = new MS(s, E), h.enableDamping = !0, h.addEventListener("change", qA), w = new MN({ renderer: D, enableLod: !1 }), r.add(w, n);
     const N = new ResizeObserver(W);
-    return N.observe(E), W(), document.addEventListener("fullscreenchange", nA), D.setAnimationLoop(dA), U(A.value), () => {
-      S = !0, D.setAnimationLoop(null), document.removeEventListener("fullscreenchange", nA), N.disconnect(), h.dispose(), a.dispose(), YA(), r.remove(w), w.dispose(), w.geometry.dispose(), w.material.dispose(), D.dispose(), D.forceContextLoss();
+    N.observe(E);
+    const c = new IntersectionObserver(([Y]) => y = Y.isIntersecting);
+    return c.observe(E), W(), document.addEventListener("fullscreenchange", nA), D.setAnimationLoop(dA), U(A.value), () => {
+      S = !0, D.setAnimationLoop(null), document.removeEventListener("fullscreenchange", nA), N.disconnect(), c.disconnect(), h.dispose(), a.dispose(), YA(), r.remove(w), w.dispose(), w.geometry.dispose(), w.material.dispose(), D.dispose(), D.forceContextLoss();
     };
   });
   function U(N) {
-    const y = N?.file.url ?? null;
-    !D || y === T || (T = y, $.push(N));
+    const c = N?.file.url ?? null;
+    !D || c === T || (T = c, $.push(N));
   }
   ag(() => U(A.value));
   var XA = oF();
@@ -34873,7 +34872,7 @@ function sF(Q, A) {
   XE(rA, (N) => E = N, () => E);
   var EI = zA(rA, 2);
   Oh(EI, {
-    children: (N, y) => {
+    children: (N, c) => {
       var Y = tF(), Z = pI(Y);
       Hi(Z, {
         get Icon() {
@@ -34913,7 +34912,7 @@ function sF(Q, A) {
   var SA = zA(EI, 2);
   {
     var yA = (N) => {
-      var y = eF(), Y = fI(y), Z = lg(Y), z = zA(Y, 2), V = lg(z), RA = zA(z, 2), iA = lg(RA), FA = zA(RA, 2), lA = lg(FA), BA = zA(FA, 2), DA = lg(BA), uA = zA(BA, 2), UA = lg(uA);
+      var c = eF(), Y = fI(c), Z = lg(Y), z = zA(Y, 2), V = lg(z), RA = zA(z, 2), iA = lg(RA), FA = zA(RA, 2), lA = lg(FA), BA = zA(FA, 2), DA = lg(BA), uA = zA(BA, 2), UA = lg(uA);
       sI(
         (IA, kA, f, gA, CA, cA) => {
           FI(Z, `${IA ?? ""} fps render`), FI(V, `${kA ?? ""} frames/s`), FI(iA, `${f ?? ""} splats`), FI(lA, `${gA ?? ""} KB/frame`), FI(DA, `${CA ?? ""} ms latency`), FI(UA, `${cA ?? ""} ms apply`);
@@ -34926,7 +34925,7 @@ function sF(Q, A) {
           () => Number.isNaN(AA(o).latency_ms) ? "–" : AA(o).latency_ms.toFixed(0),
           () => AA(o).apply_ms.toFixed(2)
         ]
-      ), fA(N, y);
+      ), fA(N, c);
     };
     oI(SA, (N) => {
       AA(i) && N(yA);
@@ -34935,8 +34934,8 @@ function sF(Q, A) {
   var PA = zA(SA, 2);
   {
     var VA = (N) => {
-      var y = DF(), Y = lg(y, !0);
-      sI(() => FI(Y, AA(t))), fA(N, y);
+      var c = DF(), Y = lg(c, !0);
+      sI(() => FI(Y, AA(t))), fA(N, c);
     };
     oI(PA, (N) => {
       AA(t) && N(VA);
