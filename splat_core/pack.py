@@ -116,17 +116,17 @@ def _f64_to_half_bits(x: torch.Tensor) -> torch.Tensor:
     return v | sign
 
 
-def _centers_to_half_bytes(c: torch.Tensor) -> torch.Tensor:
+def _centers_to_half_bytes(c: torch.Tensor, k) -> torch.Tensor:
     """(N,3) centres -> (N,6) uint8: three little-endian float16 values."""
     if c.dtype in (torch.float32, torch.float16, torch.bfloat16):
         c = c.to(torch.float32)
         bits = c.half().contiguous().view(torch.int16)  # exact value -> one RNE rounding
         # NaN -> 0x7e00 | sign, as Chromium's Float16Array (and torch on CPU) give; CUDA's
         # float->half conversion gives 0x7fff instead.
-        nan_bits = torch.where(torch.signbit(c), -0x200, 0x7E00)  # int16 0xfe00 / 0x7e00
-        bits = torch.where(torch.isnan(c), nan_bits, bits).to(torch.int16)
-        return bits.view(torch.uint8).reshape(-1, 6)
-    bits = _f64_to_half_bits(c.to(F64)).to(torch.int16)  # low 16 bits
+        nan_bits = torch.where(torch.signbit(c), k["nan_neg"], k["nan_pos"])
+        bits = torch.where(torch.isnan(c), nan_bits, bits)
+    else:
+        bits = _f64_to_half_bits(c.to(F64)).to(torch.int16)  # low 16 bits
     return bits.view(torch.uint8).reshape(-1, 6)
 
 
@@ -143,64 +143,64 @@ def pack_splats(centers, scales, quats_xyzw, opacities, rgb):
     is_numpy = isinstance(centers, np.ndarray)
     c = _tensor(centers)
     dev = c.device
-    s = _tensor(scales, dev).to(F64)
-    q = _tensor(quats_xyzw, dev).to(F64)
-    o = _tensor(opacities, dev).to(F64).reshape(-1, 1)
-    col = _tensor(rgb, dev).to(F64)
     n = c.shape[0]
     out = torch.zeros((capacity(n), 16), dtype=torch.uint8, device=dev)
     if n:
-        out[:n] = _pack_bytes(c, s, q, o, col)
+        _pack_into(out, c, _tensor(scales, dev), _tensor(quats_xyzw, dev).to(F64),
+                   _tensor(opacities, dev).reshape(n, 1), _tensor(rgb, dev))
     words = out.view(torch.uint32)
     return words.numpy() if is_numpy else words
 
 
-def _pack_bytes(c, s, q, o, col) -> torch.Tensor:
-    n = c.shape[0]
+def _pack_into(out, c, s, q, o, col) -> None:
+    """Write the 16 bytes of each splat into out[:n] (utils.ts:546-550 for the byte order).
+
+    Kept to few tensor ops: on a GPU the per-op launch cost dominates.
+    """
+    n = q.shape[0]
+    k = _consts(q.device)
     # --- Rotation: encodeQuatOctXy88R8, src/utils.ts:1123-1163 ---------------------
     # THREE.Quaternion.normalize (three r180 src/math/Quaternion.js:631-665):
     # l = sqrt(x*x + y*y + z*z + w*w), left to right; l === 0 -> identity; else *= 1/l.
     qq = q * q
     l = _sqrt(((qq[:, 0] + qq[:, 1]) + qq[:, 2]) + qq[:, 3])
-    zero = l == 0
-    qn = q * (1.0 / l)[:, None]
-    qn.masked_fill_(zero[:, None], 0.0)
-    qn[:, 3].masked_fill_(zero, 1.0)
+    qn = torch.where((l == 0)[:, None], k["identity"], q * torch.reciprocal(l)[:, None])
     qn = torch.where(qn[:, 3:4] < 0, -qn, qn)      # minimal representation, w >= 0
-    scale_t, angle_t = _tables(q.device)
-    # Angle byte round(2 acos(w) * 255/pi) = number of thresholds >= w (non-increasing in
-    # w); w > 1 (acos NaN in JS) gives 0 by itself, NaN must be masked.
-    w = qn[:, 3].contiguous()
-    angle = (255 - torch.searchsorted(angle_t, w)).masked_fill_(torch.isnan(w), 0)
-    xx = qn[:, :3] * qn[:, :3]
+    # Angle byte round(2 acos(w) * 255/pi) = number of thresholds >= w (it does not
+    # increase with w). w > 1 (acos NaN in JS, byte 0) counts none; NaN w is sent there.
+    w = torch.nan_to_num(qn[:, 3], nan=2.0)
+    angle = 255 - torch.searchsorted(k["angle"], w)
+    xyz = qn[:, :3]
+    xx = xyz * xyz
     xyz_norm = _sqrt((xx[:, 0] + xx[:, 1]) + xx[:, 2])
-    # Vector3.divideScalar(s) is multiplyScalar(1 / s) (three r180 Vector3.js:559-563).
-    axis = qn[:, :3] * (1.0 / xyz_norm)[:, None]
-    small = xyz_norm < 1e-6                        # near-zero rotation: axis (1,0,0)
-    axis.masked_fill_(small[:, None], 0.0)
-    axis[:, 0].masked_fill_(small, 1.0)
+    # Vector3.divideScalar(s) is multiplyScalar(1 / s) (three r180 Vector3.js:559-563);
+    # near-zero rotation: axis (1, 0, 0).
+    axis = torch.where((xyz_norm < 1e-6)[:, None], k["x_axis"], xyz * torch.reciprocal(xyz_norm)[:, None])
     ab = axis.abs()
     p = axis[:, :2] / ((ab[:, 0] + ab[:, 1]) + ab[:, 2])[:, None]
     # Fold the lower hemisphere: p_x' = (1-|p_y|)*sign(p_x), p_y' = (1-|p_x|)*sign(p_y),
-    # where sign(v) = (v >= 0 ? 1 : -1), so sign(+-0) = +1 (and sign(NaN) = -1).
-    folded = (1.0 - p.flip(-1).abs()) * torch.where(p >= 0, 1.0, -1.0)
+    # with sign(v) = (v >= 0 ? 1 : -1): copysign on v + 0.0 (which turns -0 into +0) is
+    # that same product, zeros' signs included. NaN only arises with both p NaN.
+    folded = torch.copysign(1.0 - p.flip(-1).abs(), p + 0.0)
     p = torch.where(axis[:, 2:3] < 0, folded, p)
-    uv = (p * 0.5 + 0.5) * 255.0
 
-    # All rounded fields, in byte order after the centres: R G B A | U V.
-    y = _js_round(torch.cat([col * 255.0, o * 255.0, uv], dim=1))
-    # JS turns NaN into 0 when it ORs the byte in ("NaN | 0 === 0"); clamps per Spark.
-    y = torch.nan_to_num_(y, nan=0.0).clamp_(0.0, 255.0)
+    # --- R G B A U V: floatToUint8 = clamp(round(v * 255), 0, 255), utils.ts:161-164 ---
+    x = torch.cat([col, o, p * 0.5 + 0.5], dim=1) * 255.0  # promotes to float64
+    # floor(x + 0.5) equals Math.round here: it differs only at 0.49999999999999994 (and
+    # at |x| >= 2^52, clamped anyway), and no double v gives v * 255 == 0.49999999999999994.
+    # JS turns NaN into 0 when it ORs the byte in ("NaN | 0 === 0").
+    y = torch.floor(x + 0.5).nan_to_num_(nan=0.0).clamp_(0.0, 255.0)
 
     # --- Scales: src/utils.ts:506-538 ----------------------------------------------
-    # code = 1 + number of thresholds <= s; 0 below SCALE_ZERO and for NaN (whose JS
-    # clamp branch yields NaN, and NaN | 0 === 0).
-    s = s.contiguous()
-    scale = torch.where(s >= SCALE_ZERO, torch.searchsorted(scale_t, s, right=True) + 1, 0)
+    # code = number of table entries <= s, the table being [SCALE_ZERO, SCALE_THRESHOLDS]:
+    # 0 below SCALE_ZERO, and for NaN (JS: its clamp branch yields NaN, NaN | 0 === 0).
+    scale = torch.searchsorted(k["scale"], torch.nan_to_num(s.to(F64), nan=0.0), right=True)
 
-    # Bytes 0-3 RGBA, 4-9 centres (float16), 10-15 U V sx sy sz angle (utils.ts:546-550).
-    return torch.cat([y[:, :4].to(torch.uint8), _centers_to_half_bytes(c), y[:, 4:].to(torch.uint8),
-                      scale.to(torch.uint8), angle[:, None].to(torch.uint8)], dim=1).reshape(n, 16)
+    out[:n, 0:4] = y[:, :4]
+    out[:n, 4:10] = _centers_to_half_bytes(c, k)
+    out[:n, 10:12] = y[:, 4:]
+    out[:n, 12:15] = scale
+    out[:n, 15] = angle
 
 
 def _data_max(a: torch.Tensor) -> torch.Tensor:
@@ -437,13 +437,21 @@ ANGLE_THRESHOLDS = _hex_table("""
 0x1.f89b27ac422cfp-7 0x1.2ec57427cc00fp-7 0x1.93b33ed8771f4p-9
 """)
 
-_TABLES: dict = {}
+_CONSTS: dict = {}
 
 
-def _tables(dev: torch.device):
-    """(scale thresholds ascending, angle thresholds ascending) as float64 on dev, cached."""
-    t = _TABLES.get(dev)
-    if t is None:
-        t = _TABLES[dev] = (torch.tensor(SCALE_THRESHOLDS, dtype=F64, device=dev),
-                            torch.tensor(ANGLE_THRESHOLDS[::-1], dtype=F64, device=dev))
-    return t
+def _consts(dev: torch.device) -> dict:
+    """Small constant tensors on dev, made once (no host-to-device copy per call)."""
+    k = _CONSTS.get(dev)
+    if k is None:
+        def t(v, dtype=F64):
+            return torch.tensor(v, dtype=dtype, device=dev)
+        k = _CONSTS[dev] = {
+            "scale": t((SCALE_ZERO,) + SCALE_THRESHOLDS),
+            "angle": t(ANGLE_THRESHOLDS[::-1]),  # ascending
+            "identity": t((0.0, 0.0, 0.0, 1.0)),
+            "x_axis": t((1.0, 0.0, 0.0)),
+            "nan_pos": t(0x7E00, torch.int16),
+            "nan_neg": t(-0x200, torch.int16),  # 0xfe00
+        }
+    return k

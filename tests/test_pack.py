@@ -233,6 +233,8 @@ def _quat_edges(rng) -> np.ndarray:
         (3e155, -3e155, 3e155, 3e155), (1e200, 1, 1, 1), (5e-324, 0, 0, 0),
         (inf, 0, 0, 1), (0, 0, 0, inf), (-inf, 0, 0, 0), (nan, 0, 0, 1), (0, 0, 0, nan),
         (0, nan, 0, 0), (inf, inf, 0, 0),
+        # w * (1/l) underflows to -0: Spark keeps the sign of x, y, z (no flip).
+        (1e10, 0, 0, -1e-320), (1e10, 2e10, 0, -1e-320), (3e5, 0, -4e5, -5e-320),
     ]
     q = np.array(q, dtype=np.float64)
     # 90-degree rotations about +-x, +-y, +-z at many norms, also normalised in float32:
