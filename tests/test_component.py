@@ -1,5 +1,7 @@
 """gradio_splat.SplatViewer backend: config, preprocess/postprocess, and the frame cache policy."""
 
+import hashlib
+import json
 import re
 import sys
 import time
@@ -197,3 +199,34 @@ class TestFrameCache:
         assert not Path(old).exists()
         assert old not in viewer.temp_files  # the set would otherwise grow for ever
         assert Path(new).exists()
+
+
+class TestPackaging:
+    COMPONENT = ROOT / "custom_components" / "gradio_splat"
+    TEMPLATES = COMPONENT / "backend" / "gradio_splat" / "templates"
+    # Keep in step with SOURCES in custom_components/gradio_splat/build.sh.
+    SOURCES = ["Index.svelte", "Example.svelte", "types.ts", "package.json", "package-lock.json", "shared/*"]
+
+    def test_templates_are_committed(self):
+        for entry in ("component/index.js", "component/style.css", "example/index.js"):
+            assert (self.TEMPLATES / entry).is_file(), f"missing {entry}: run build.sh"
+
+    def test_templates_match_the_frontend_sources(self):
+        frontend = self.COMPONENT / "frontend"
+        files = sorted(str(p.relative_to(frontend)) for pattern in self.SOURCES for p in frontend.glob(pattern))
+        listing = "".join(f"{hashlib.sha256((frontend / f).read_bytes()).hexdigest()}  {f}\n" for f in files)
+        expected = hashlib.sha256(listing.encode()).hexdigest()
+        built = (self.TEMPLATES / "sources.sha256").read_text().strip()
+        assert built == expected, "the frontend changed since the templates were built: run build.sh"
+
+    def test_built_for_the_gradio_requirements_pin(self):
+        built_for = re.search(r"^GRADIO_VERSION=(\S+)$", (self.COMPONENT / "build.sh").read_text(), re.M)
+        pinned = re.search(r"^gradio==(\S+)", (ROOT / "requirements.txt").read_text(), re.M)
+        assert built_for and pinned and built_for[1] == pinned[1] == gr.__version__
+
+    def test_three_and_spark_are_pinned_exactly(self):
+        lock = json.loads((self.COMPONENT / "frontend" / "package-lock.json").read_text())
+        versions = {name: lock["packages"][f"node_modules/{name}"]["version"] for name in ("three", "@sparkjsdev/spark")}
+        assert versions == {"three": "0.180.0", "@sparkjsdev/spark": "2.2.0"}
+        assert lock["packages"][""]["dependencies"]["three"] == "0.180.0"
+        assert lock["packages"][""]["dependencies"]["@sparkjsdev/spark"] == "2.2.0"

@@ -15,6 +15,9 @@ if [[ "$have" != "$GRADIO_VERSION" ]]; then
 	exit 1
 fi
 
+# Keep in step with SOURCES in tests/test_component.py.
+SOURCES="Index.svelte Example.svelte types.ts package.json package-lock.json shared/*"
+
 npm ci --prefix frontend --no-audit --no-fund
 rm -rf backend/gradio_splat/templates
 gradio_templates=$(python -c 'import gradio, pathlib; print(pathlib.Path(gradio.__file__).parent / "templates" / "frontend")')
@@ -23,4 +26,8 @@ gradio_templates=$(python -c 'import gradio, pathlib; print(pathlib.Path(gradio.
 	PYTHONPATH="$PWD/../backend${PYTHONPATH:+:$PYTHONPATH}" node node_modules/@gradio/preview/dist/index.js \
 		--component-directory "$PWD/.." --root "$gradio_templates" --mode build --python-path "$(command -v python)"
 )
+# Fingerprint of the sources the templates were built from; tests/test_component.py recomputes it
+# to catch a frontend change committed without a rebuild.
+(cd frontend && LC_ALL=C sha256sum $(LC_ALL=C ls $SOURCES)) | sha256sum | cut -c1-64 \
+	> backend/gradio_splat/templates/sources.sha256
 du -b backend/gradio_splat/templates/component/index.js
