@@ -75,6 +75,9 @@ export class LiveSplats {
 		}
 		this.mesh = null;
 		this.packed = null;
+		this.capacity = 0;
+		this.sh_degree = 0;
+		this.count = 0;
 	}
 
 	private rebuild(capacity: number, sh_degree: number): void {
@@ -94,7 +97,6 @@ export class LiveSplats {
 		this.packed = packed;
 		this.capacity = capacity;
 		this.sh_degree = sh_degree;
-		this.count = 0;
 	}
 }
 

@@ -142,4 +142,13 @@ describe("LiveSplats", () => {
 		expect(mesh.packedSplats).toBeUndefined();
 		expect(live.mesh).toBeNull();
 	});
+
+	test("starts afresh after dispose (a cleared value, then a new stream)", () => {
+		const { parent, live } = setup();
+		live.apply(frame(10));
+		live.dispose();
+		expect(live.apply(frame(20))).toBe(true);
+		expect(parent.children).toEqual([live.mesh]);
+		expect(bytes_of(live.mesh!.packedSplats!.packedArray!).subarray(0, 320)).toEqual(splat_bytes(20));
+	});
 });

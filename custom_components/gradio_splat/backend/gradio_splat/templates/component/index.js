@@ -34690,7 +34690,7 @@ class CF {
     return A.sh1 && gs(E, "sh1", A.sh1, this.count * 8), A.sh2 && gs(E, "sh2", A.sh2, this.count * 16), C.splatEncoding.sh1Max = A.sh_max[0], C.splatEncoding.sh2Max = A.sh_max[1], this.count = I, C.needsUpdate = !0, this.mesh.updateVersion(), B;
   }
   dispose() {
-    this.mesh && (this.parent.remove(this.mesh), this.mesh.dispose()), this.mesh = null, this.packed = null;
+    this.mesh && (this.parent.remove(this.mesh), this.mesh.dispose()), this.mesh = null, this.packed = null, this.capacity = 0, this.sh_degree = 0, this.count = 0;
   }
   rebuild(A, I) {
     const g = {};
@@ -34700,7 +34700,7 @@ class CF {
       numSplats: A,
       extra: g
     }), C = new qQ({ packedSplats: B });
-    C.quaternion.set(1, 0, 0, 0), this.dispose(), this.parent.add(C), this.mesh = C, this.packed = B, this.capacity = A, this.sh_degree = I, this.count = 0;
+    C.quaternion.set(1, 0, 0, 0), this.dispose(), this.parent.add(C), this.mesh = C, this.packed = B, this.capacity = A, this.sh_degree = I;
   }
 }
 function gs(Q, A, I, g) {
