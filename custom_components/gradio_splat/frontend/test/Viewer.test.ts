@@ -51,7 +51,7 @@ describe("Viewer", () => {
 		vi.stubGlobal("ResizeObserver", Observer);
 		vi.stubGlobal("IntersectionObserver", Observer);
 		const bytes = frame_bytes(100);
-		vi.stubGlobal("fetch", vi.fn(async () => new Response(bytes)));
+		vi.stubGlobal("fetch", vi.fn(async () => new Response(new Uint8Array(bytes))));
 	});
 	afterEach(() => vi.unstubAllGlobals());
 
