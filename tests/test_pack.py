@@ -138,12 +138,10 @@ def spark(tmp_path_factory):
 def _quat_with_w(w: float) -> tuple:
     """(a, 0, 0, w) whose computed norm is exactly 1.0, so Spark's normalised w is w itself."""
     a0 = math.sqrt(max(0.0, 1.0 - w * w))
-    for k in (0, 1, -1, 2, -2, 3, -3, 4, -4):
-        a = float(np.nextafter(a0, np.inf) if k > 0 else np.nextafter(a0, -np.inf)) if k else a0
-        for _ in range(abs(k) - 1):
-            a = float(np.nextafter(a, np.inf if k > 0 else -np.inf))
+    bits = _bits(a0) + np.array([0, 1, -1, 2, -2, 3, -3, 4, -4])  # a0 and its neighbours
+    for a in _from_bits(bits[bits >= 0]):
         if math.sqrt(a * a + w * w) == 1.0:
-            return (a, 0.0, 0.0, w)
+            return (float(a), 0.0, 0.0, w)
     raise ValueError(f"no unit-norm quaternion with w = {w!r}")
 
 
