@@ -8,7 +8,8 @@ instance here instead (DA3's classes are not modified):
 - the ViT's positional embedding is re-interpolated (bicubic, fp32) on every call; it depends only on
   the weights and the input size;
 - the RoPE positions are rebuilt every call from a host tensor (``torch.zeros(...).to(device)``), a
-  host-to-device copy that a graph cannot hold.
+  host-to-device copy that a graph cannot hold, and every attention block reads their maximum back to
+  the host (``int(positions.max())`` in ``RotaryPositionEmbedding2D.forward``).
 
 Graphs are captured lazily, one per input shape and mode. Their outputs are static tensors that the next
 replay overwrites, so a caller must be done with one frame before starting the next (the engine's lock
@@ -22,8 +23,30 @@ import torch
 from .inference import NetworkOutput, branch_forward, output_of
 
 
+def _rope_with_known_extent(rope) -> None:
+    """``RotaryPositionEmbedding2D.forward`` (dinov2/layers/rope.py) with the positions' maximum read
+    back once per positions tensor instead of on every call."""
+    extents = {}
+
+    def forward(tokens, positions):
+        key = (positions.data_ptr(), tuple(positions.shape))
+        if key not in extents:
+            extents[key] = int(positions.max()) + 1
+        half = tokens.size(-1) // 2
+        cos, sin = rope._compute_frequency_components(half, extents[key], tokens.device, tokens.dtype)
+        vertical, horizontal = tokens.chunk(2, dim=-1)
+        return torch.cat((rope._apply_1d_rope(vertical, positions[..., 0], cos, sin),
+                          rope._apply_1d_rope(horizontal, positions[..., 1], cos, sin)), dim=-1)
+
+    rope.forward = forward
+
+
 def _cache_per_call_constants(vit) -> None:
-    """Instance-level caches for the ViT's positional embedding and RoPE positions."""
+    """Instance-level caches for the ViT's positional embedding and RoPE positions (the cached RoPE
+    positions keep their storage, so the RoPE extents stay valid)."""
+    for module in vit.modules():
+        if type(module).__name__ == "RotaryPositionEmbedding2D":
+            _rope_with_known_extent(module)
     pos_embed_cache, rope_cache = {}, {}
     interpolate, prepare_rope = vit.interpolate_pos_encoding, vit._prepare_rope
 
@@ -43,17 +66,17 @@ def _cache_per_call_constants(vit) -> None:
 
 
 class _Captured:
-    def __init__(self, net, x: torch.Tensor, want_gaussians: bool, heads_bf16: bool, warmup: int = 3):
+    def __init__(self, net, x: torch.Tensor, want_gaussians: bool, warmup: int = 3):
         self.input = x.clone()
         stream = torch.cuda.Stream()
         stream.wait_stream(torch.cuda.current_stream())
         with torch.cuda.stream(stream):  # warm-up off the default stream, as torch.cuda.graph wants
             for _ in range(warmup):
-                branch_forward(net, self.input, want_gaussians, heads_bf16)
+                branch_forward(net, self.input, want_gaussians)
         torch.cuda.current_stream().wait_stream(stream)
         self.graph = torch.cuda.CUDAGraph()
         with torch.cuda.graph(self.graph):
-            out = branch_forward(net, self.input, want_gaussians, heads_bf16)
+            out = branch_forward(net, self.input, want_gaussians)
         self.output = output_of(net, out)
 
 
@@ -61,23 +84,23 @@ class FastNetwork:
     """A DepthAnything3Net forward with per-size constants cached, replayed from CUDA graphs on CUDA
     and run eagerly on other devices; same results as DA3's forward (tests/test_fast.py).
 
-    ``heads_bf16`` runs the depth, camera and Gaussian heads under bf16 autocast (DA3 keeps them in
-    fp32); the benchmark reports what that changes.
+    The heads stay in fp32, as in DA3: under bf16 they were no faster on an H100 and changed up to
+    55 % of the packed words (docs/benchmarks.md).
     """
 
-    def __init__(self, net, heads_bf16: bool = False):
-        self.net, self.heads_bf16 = net, heads_bf16
+    def __init__(self, net):
+        self.net = net
         _cache_per_call_constants(net.backbone.pretrained)
         self._captured: dict[tuple, _Captured] = {}
 
     @torch.inference_mode()
     def __call__(self, x: torch.Tensor, want_gaussians: bool) -> NetworkOutput:
         if x.device.type != "cuda":
-            return output_of(self.net, branch_forward(self.net, x, want_gaussians, self.heads_bf16))
+            return output_of(self.net, branch_forward(self.net, x, want_gaussians))
         key = (tuple(x.shape), x.dtype, want_gaussians)
         captured = self._captured.get(key)
         if captured is None:
-            captured = self._captured[key] = _Captured(self.net, x, want_gaussians, self.heads_bf16)
+            captured = self._captured[key] = _Captured(self.net, x, want_gaussians)
         captured.input.copy_(x)
         captured.graph.replay()
         return captured.output

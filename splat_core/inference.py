@@ -44,13 +44,13 @@ def autocast(device: torch.device):
     return contextlib.nullcontext()
 
 
-def branch_forward(net, x: torch.Tensor, want_gaussians: bool, heads_autocast: bool = False):
+def branch_forward(net, x: torch.Tensor, want_gaussians: bool):
     """One DepthAnything3Net on x (1, 1, 3, h, w): backbone, depth head, camera decoder and optionally
-    the raw Gaussian head outputs. The heads run in fp32 as in DA3 unless ``heads_autocast``."""
+    the raw Gaussian head outputs. The heads run in fp32, as in DA3."""
     height, width = x.shape[-2:]
     with autocast(x.device):
         feats, _ = net.backbone(x, cam_token=None, export_feat_layers=[], ref_view_strategy="first")
-    with torch.autocast(x.device.type, enabled=heads_autocast, dtype=torch.bfloat16):
+    with torch.autocast(x.device.type, enabled=False):
         out = net._process_depth_head(feats, height, width)
         out = net._process_camera_estimation(feats, height, width, out)
         if want_gaussians:
