@@ -27,7 +27,7 @@ sys.path[:0] = [
 ]
 
 from gradio_splat import SplatViewer  # noqa: E402
-from scene import CAMERA, blob_frame, blob_splats  # noqa: E402
+from synthetic_scene import CAMERA, blob_frame, blob_splats  # noqa: E402
 from splat_core.export import write_ply  # noqa: E402
 from splat_core.splats import SplatSet  # noqa: E402
 from splat_core.wire import Camera  # noqa: E402

@@ -14,7 +14,7 @@ sys.path[:0] = [str(ROOT / "custom_components" / "gradio_splat" / "backend"), st
 import gradio as gr  # noqa: E402
 from gradio_splat import SplatViewer  # noqa: E402
 
-from scene import blob_frame  # noqa: E402
+from synthetic_scene import blob_frame  # noqa: E402
 
 # OpenCV axes: +x red (right), +y green (down), +z blue (away from the camera).
 AXES = [((0.6, 0.0, 2.0), (1, 0, 0)), ((0.0, 0.6, 2.0), (0, 1, 0)), ((0.0, 0.0, 2.6), (0, 0, 1))]
