@@ -98,6 +98,10 @@ def main():
         check = accuracy(reference, fast, jpeg, mode)
         print(f"| {name}, {mode} | {timings[0]:.1f} | {timings[1]:.1f} | {check['depth']:.1e} | "
               f"{check['centres']:.1e} | {check['scales']:.1e} | {check['words_identical']:.2%} |", flush=True)
+        stages = decode_frame(run(fast, jpeg, mode)).timings_ms
+        decode = time_ms(lambda: frame_from_jpeg(jpeg), args.reps)
+        print(f"<!-- fast path stages (ms): decode {decode:.2f}, "
+              + ", ".join(f"{k} {v:.2f}" for k, v in stages.items()) + " -->", flush=True)
         del reference, fast
         torch.cuda.empty_cache()
 

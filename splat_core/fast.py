@@ -9,7 +9,7 @@ instance here instead (DA3's classes are not modified):
   the weights and the input size;
 - the RoPE positions are rebuilt every call from a host tensor (``torch.zeros(...).to(device)``), a
   host-to-device copy that a graph cannot hold, and every attention block reads their maximum back to
-  the host (``int(positions.max())`` in ``RotaryPositionEmbedding2D.forward``).
+  the host to size its frequency table (``int(positions.max())`` in ``RotaryPositionEmbedding2D``).
 
 Graphs are captured lazily, one per input shape and mode. Their outputs are static tensors that the next
 replay overwrites, so a caller must be done with one frame before starting the next (the engine's lock
@@ -23,17 +23,18 @@ import torch
 from .inference import NetworkOutput, branch_forward, output_of
 
 
-def _rope_with_known_extent(rope) -> None:
-    """``RotaryPositionEmbedding2D.forward`` (dinov2/layers/rope.py) with the positions' maximum read
-    back once per positions tensor instead of on every call."""
-    extents = {}
+# Positions along one image axis that the RoPE tables cover: more patches than any accepted frame has
+# (frames.MAX_SIDE / 14). Table rows do not depend on the table's length, so results are unchanged.
+ROPE_TABLE_LENGTH = 1200
+
+
+def _rope_with_fixed_table(rope) -> None:
+    """``RotaryPositionEmbedding2D.forward`` (dinov2/layers/rope.py) with a fixed-length frequency
+    table, instead of one sized by ``int(positions.max())``, a host read-back on every call."""
 
     def forward(tokens, positions):
-        key = (positions.data_ptr(), tuple(positions.shape))
-        if key not in extents:
-            extents[key] = int(positions.max()) + 1
         half = tokens.size(-1) // 2
-        cos, sin = rope._compute_frequency_components(half, extents[key], tokens.device, tokens.dtype)
+        cos, sin = rope._compute_frequency_components(half, ROPE_TABLE_LENGTH, tokens.device, tokens.dtype)
         vertical, horizontal = tokens.chunk(2, dim=-1)
         return torch.cat((rope._apply_1d_rope(vertical, positions[..., 0], cos, sin),
                           rope._apply_1d_rope(horizontal, positions[..., 1], cos, sin)), dim=-1)
@@ -42,11 +43,10 @@ def _rope_with_known_extent(rope) -> None:
 
 
 def _cache_per_call_constants(vit) -> None:
-    """Instance-level caches for the ViT's positional embedding and RoPE positions (the cached RoPE
-    positions keep their storage, so the RoPE extents stay valid)."""
+    """Instance-level caches for the ViT's positional embedding and RoPE positions and tables."""
     for module in vit.modules():
         if type(module).__name__ == "RotaryPositionEmbedding2D":
-            _rope_with_known_extent(module)
+            _rope_with_fixed_table(module)
     pos_embed_cache, rope_cache = {}, {}
     interpolate, prepare_rope = vit.interpolate_pos_encoding, vit._prepare_rope
 
@@ -84,13 +84,20 @@ class FastNetwork:
     """A DepthAnything3Net forward with per-size constants cached, replayed from CUDA graphs on CUDA
     and run eagerly on other devices; same results as DA3's forward (tests/test_fast.py).
 
-    The heads stay in fp32, as in DA3: under bf16 they were no faster on an H100 and changed up to
-    55 % of the packed words (docs/benchmarks.md).
+    On CUDA the transformer blocks are also compiled with ``torch.compile`` (inductor kernels are
+    captured in the graph like any other). The heads stay in fp32, as in DA3: under bf16 they were no
+    faster on an H100 and changed up to 55 % of the packed words (docs/benchmarks.md).
     """
 
-    def __init__(self, net):
+    def __init__(self, net, compile_blocks: bool = True):
         self.net = net
-        _cache_per_call_constants(net.backbone.pretrained)
+        vit = net.backbone.pretrained
+        _cache_per_call_constants(vit)
+        if compile_blocks and next(net.parameters()).is_cuda:
+            # Regional compilation: the 12–40 transformer blocks share one compiled graph, which fuses
+            # the layer norms and elementwise kernels that dominate the backbone's GPU time.
+            for block in vit.blocks:
+                block.compile(dynamic=False)
         self._captured: dict[tuple, _Captured] = {}
 
     @torch.inference_mode()
