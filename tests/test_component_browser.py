@@ -107,6 +107,11 @@ def wait_renders(page: Page, count: int) -> None:
     )
 
 
+def canvas_size(page: Page) -> tuple[int, int]:
+    """The canvas' drawing buffer size, which the viewer keeps equal to its CSS size."""
+    return tuple(page.eval_on_selector(CANVAS, "c => [c.width, c.height]"))
+
+
 def same_view(a: dict, b: dict, atol: float = 0.02) -> bool:
     """Same camera position and orbit target, up to the last glide of the orbit's damping."""
     return np.allclose(*(np.array(h["camera"].split(","), float) for h in (a, b)), atol=atol)
@@ -219,6 +224,21 @@ def test_stream_orbit_and_apply_time(app, browser_page, tmp_path):
     wait_renders(page, 4)
     assert same_view(hooks(page), first)
     expect_picture(page, {red: "r", green: "g", blue: "b"})
+
+    # The viewer follows its container: a narrower page, then fullscreen, resize the drawing
+    # buffer, and the webcam image stays fitted in view.
+    page.set_viewport_size({"width": 300, "height": 520})
+    wait_renders(page, 4)
+    assert canvas_size(page)[0] < 300
+    expect_picture(page, {red: "r", green: "g", blue: "b", EMPTY: "dark"})
+    page.get_by_label("Fullscreen").click()
+    page.wait_for_function("document.fullscreenElement !== null")
+    wait_renders(page, 4)
+    assert canvas_size(page) == (300, 520)
+    page.get_by_label("Exit fullscreen").click()
+    page.wait_for_function("document.fullscreenElement === null")
+    page.set_viewport_size({"width": 480, "height": 520})
+    wait_renders(page, 4)
 
     # 5. An HQ frame's SH is used: a degree-1 coefficient that adds green when a splat is seen
     # along +z (Spark: sh1_1 · 0.4886 · z, view direction in the splats' own OpenCV axes) turns
