@@ -1,7 +1,10 @@
 """gradio_splat in a real browser: Debian's Chromium with SwiftShader WebGL against a small Gradio app.
 
-The scene is small (1,200 splats on a ~400×240 canvas) because software WebGL draws Spark at a
-few frames a second. Pixel checks project the known blob centres with the frame's intrinsics.
+One test walks through a session: the first frame (pixel colours where the webcam saw each blob),
+a second frame (picture changes, camera does not), orbiting, reset, resize and fullscreen, an HQ
+frame with SH, a .ply file, and the apply time of a 190,512-splat frame. Scenes are small (1,200
+splats on a ~400×240 canvas) because software WebGL draws Spark at a few frames a second. Pixel
+checks project the known blob centres with the frame's intrinsics.
 """
 
 import io
@@ -50,7 +53,7 @@ EMPTY = (-0.5, -0.5, 2.0)  # nothing there in any scene
 
 @pytest.fixture(scope="module")
 def app():
-    """A Gradio server whose hidden button pushes the next queued frame into the viewer."""
+    """A Gradio server with the viewer and a button that pushes the next queued value into it."""
     queue: list = []
     with gr.Blocks() as demo:
         viewer = SplatViewer(height=240, show_stats=True)
