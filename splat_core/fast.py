@@ -19,6 +19,7 @@ guarantees that).
 from __future__ import annotations
 
 import torch
+from depth_anything_3.model.dinov2.layers.rope import RotaryPositionEmbedding2D
 
 from .inference import NetworkOutput, branch_forward, output_of
 
@@ -28,25 +29,25 @@ from .inference import NetworkOutput, branch_forward, output_of
 ROPE_TABLE_LENGTH = 1200
 
 
-def _rope_with_fixed_table(rope) -> None:
-    """``RotaryPositionEmbedding2D.forward`` (dinov2/layers/rope.py) with a fixed-length frequency
-    table, instead of one sized by ``int(positions.max())``, a host read-back on every call."""
+class _FixedTableRope(RotaryPositionEmbedding2D):
+    """DA3's 2D RoPE (dinov2/layers/rope.py) with a fixed-length frequency table, instead of one sized
+    by ``int(positions.max())``, a host read-back on every call. All instances share one table cache,
+    so the compiled transformer blocks see the same state and compile once."""
 
-    def forward(tokens, positions):
+    def forward(self, tokens, positions):
         half = tokens.size(-1) // 2
-        cos, sin = rope._compute_frequency_components(half, ROPE_TABLE_LENGTH, tokens.device, tokens.dtype)
+        cos, sin = self._compute_frequency_components(half, ROPE_TABLE_LENGTH, tokens.device, tokens.dtype)
         vertical, horizontal = tokens.chunk(2, dim=-1)
-        return torch.cat((rope._apply_1d_rope(vertical, positions[..., 0], cos, sin),
-                          rope._apply_1d_rope(horizontal, positions[..., 1], cos, sin)), dim=-1)
-
-    rope.forward = forward
+        return torch.cat((self._apply_1d_rope(vertical, positions[..., 0], cos, sin),
+                          self._apply_1d_rope(horizontal, positions[..., 1], cos, sin)), dim=-1)
 
 
 def _cache_per_call_constants(vit) -> None:
     """Instance-level caches for the ViT's positional embedding and RoPE positions and tables."""
+    shared_tables = {}
     for module in vit.modules():
-        if type(module).__name__ == "RotaryPositionEmbedding2D":
-            _rope_with_fixed_table(module)
+        if isinstance(module, RotaryPositionEmbedding2D):
+            module.__class__, module.frequency_cache = _FixedTableRope, shared_tables
     pos_embed_cache, rope_cache = {}, {}
     interpolate, prepare_rope = vit.interpolate_pos_encoding, vit._prepare_rope
 
@@ -70,14 +71,20 @@ class _Captured:
         self.input = x.clone()
         stream = torch.cuda.Stream()
         stream.wait_stream(torch.cuda.current_stream())
-        with torch.cuda.stream(stream):  # warm-up off the default stream, as torch.cuda.graph wants
+        # Warm-up (compilation, library handles) off the default stream, as torch.cuda.graph wants.
+        with torch.cuda.stream(stream):
             for _ in range(warmup):
-                branch_forward(net, self.input, want_gaussians)
+                self._forward(net, want_gaussians)
         torch.cuda.current_stream().wait_stream(stream)
         self.graph = torch.cuda.CUDAGraph()
         with torch.cuda.graph(self.graph):
-            out = branch_forward(net, self.input, want_gaussians)
-        self.output = output_of(net, out)
+            self.output = self._forward(net, want_gaussians)
+
+    def _forward(self, net, want_gaussians: bool) -> NetworkOutput:
+        output = output_of(net, branch_forward(net, self.input, want_gaussians))
+        if want_gaussians:  # the per-pixel Gaussians are fixed-size work: keep them in the graph
+            output.live_gaussians = output.gaussians()
+        return output
 
 
 class FastNetwork:
@@ -95,7 +102,11 @@ class FastNetwork:
         _cache_per_call_constants(vit)
         if compile_blocks and next(net.parameters()).is_cuda:
             # Regional compilation: the 12–40 transformer blocks share one compiled graph, which fuses
-            # the layer norms and elementwise kernels that dominate the backbone's GPU time.
+            # the layer norms and elementwise kernels that dominate the backbone's GPU time. Rounding
+            # intermediates as eager PyTorch does keeps the packed words identical to the reference.
+            import torch._inductor.config as inductor_config
+
+            inductor_config.emulate_precision_casts = True
             for block in vit.blocks:
                 block.compile(dynamic=False)
         self._captured: dict[tuple, _Captured] = {}

@@ -29,9 +29,12 @@ class NetworkOutput:
     gs_opacity: torch.Tensor | None = None  # (h, w)
     gs_depth: torch.Tensor | None = None  # (h, w) the depth the Gaussians are built on (before metric scaling)
     metric_scale: float = 1.0
+    live_gaussians: SplatSet | None = None  # precomputed without SH (the fast path's CUDA graph)
 
     def gaussians(self, keep_sh: bool = False) -> SplatSet:
         """One Gaussian per pixel, in the camera frame."""
+        if self.live_gaussians is not None and not keep_sh:
+            return self.live_gaussians
         return camera_gaussians(self.adapter, self.raw_gs, self.gs_opacity, self.gs_depth, self.intrinsics,
                                 self.confidence, keep_sh, self.metric_scale)
 
