@@ -281,17 +281,16 @@ def test_stream_orbit_and_apply_time(app, browser_page, tmp_path):
 
     # 7. Apply time of a 190,512-splat frame: decode, copy into the buffer, flag the upload,
     # timed in the page around exactly that. The first big frame grows the buffer (a rebuild);
-    # the ones after it are the steady state that is measured. Software WebGL takes seconds to
-    # draw 190k splats, so the viewer is scrolled out of view, where it stops drawing.
+    # the eight after it are the steady state that is measured, and their median shrugs off a
+    # stray garbage collection. Software WebGL takes seconds to draw 190k splats, so the viewer
+    # is scrolled out of view, where it stops drawing.
     page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
     renders = hooks(page)["renders"]
-    big = [
-        blob_frame([((0.0, 0.0, 2.0), RED)], splats_per_blob=PERF_SPLATS, scale=1e-3, frame_id=10 + i, seed=i)
-        for i in range(6)
-    ]
     apply_ms = []
-    for frame in big:
-        queue.append(frame)
+    for i in range(9):
+        queue.append(
+            blob_frame([((0.0, 0.0, 2.0), RED)], splats_per_blob=PERF_SPLATS, scale=1e-3, frame_id=10 + i, seed=i)
+        )
         shown = int(hooks(page)["shown"])
         page.eval_on_selector("#push", "button => button.click()")
         page.wait_for_function(f"document.querySelector('{CANVAS}').dataset.shown > {shown}")
@@ -299,5 +298,5 @@ def test_stream_orbit_and_apply_time(app, browser_page, tmp_path):
     assert int(hooks(page)["renders"]) - int(renders) <= 2, "an off-screen viewer should not draw"
     apply_ms = apply_ms[1:]
     median = statistics.median(apply_ms)
-    print(f"\napply time for {PERF_SPLATS} splats: median {median:.2f} ms, all {json.dumps(apply_ms)}")
+    print(f"\napply time for {PERF_SPLATS} splats: median {median:.2f} ms, each {json.dumps(apply_ms)}")
     assert median <= PERF_BUDGET_MS
