@@ -91,12 +91,13 @@ class FastNetwork:
     """A DepthAnything3Net forward with per-size constants cached, replayed from CUDA graphs on CUDA
     and run eagerly on other devices; same results as DA3's forward (tests/test_fast.py).
 
-    On CUDA the transformer blocks are also compiled with ``torch.compile`` (inductor kernels are
-    captured in the graph like any other). The heads stay in fp32, as in DA3: under bf16 they were no
-    faster on an H100 and changed up to 55 % of the packed words (docs/benchmarks.md).
+    ``compile_blocks`` also compiles the transformer blocks with ``torch.compile`` on CUDA: about 7 ms
+    less for giant on an H100, but its fused kernels round differently and change about a quarter of
+    the packed words (relative errors ~5e-5), so it is off by default (docs/benchmarks.md). The heads
+    stay in fp32, as in DA3: under bf16 they were no faster and changed up to 55 % of the words.
     """
 
-    def __init__(self, net, compile_blocks: bool = True):
+    def __init__(self, net, compile_blocks: bool = False):
         self.net = net
         vit = net.backbone.pretrained
         _cache_per_call_constants(vit)
