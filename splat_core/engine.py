@@ -10,12 +10,16 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from . import frames
+from .batching import Batcher
 from .models import MODELS, LoadedModel, load_model
-from .pipeline import HQ_RES, LIVE_RES, Reconstruction, default_budget, pack_reconstruction, reconstruct
+from .pipeline import (HQ_RES, LIVE_RES, Reconstruction, default_budget, pack_reconstruction, reconstruct,
+                       reconstruct_many)
 
 log = logging.getLogger(__name__)
 
 OOM_RES = 392  # processing size after running out of GPU memory (392×294 at 4:3)
+FULL_FRAME = 190_512  # splats of an uncapped 504×378 frame
 
 
 @dataclass
@@ -25,11 +29,12 @@ class Capture:
 
 
 class Engine:
-    """Turns frames into wire frames. Thread-safe: every model call holds one lock, so concurrent
-    sessions take turns on the GPU instead of colliding."""
+    """Turns frames into wire frames. Thread-safe: live frames from concurrent sessions are batched into
+    shared network passes (one worker per mode), and every model call holds one lock, so sessions take
+    turns on the GPU instead of colliding."""
 
     def __init__(self, points_model: str = "base", gaussians_model: str = "giant",
-                 weights: str = "auto", device: str | None = None):
+                 weights: str = "auto", device: str | None = None, max_batch: int = 4):
         self.names = {"points": points_model, "gaussians": gaussians_model}
         self.weights, self.device = weights, device
         self.status = "Starting…"
@@ -38,6 +43,8 @@ class Engine:
         self._lock = threading.Lock()
         self._frame_ids = itertools.count(1)
         self._oom_budget: int | None = None  # a lowered cap after an out-of-memory error
+        self._batchers = {mode: Batcher(lambda requests, mode=mode: self._live_batch(mode, requests),
+                                        max_batch, name=f"live-{mode}") for mode in self.names}
 
     def model(self, mode: str) -> LoadedModel:
         """The model for ``mode`` ("points" or "gaussians"), loaded on first use."""
@@ -62,19 +69,41 @@ class Engine:
         self.status = f"Ready: '{model.spec.name}' on {model.device}."
 
     def live(self, image, mode: str, max_splats: int | None) -> bytes:
-        """One live wire frame. After an out-of-memory error the cap is halved (and the processing
-        size lowered) until a frame fits; a notice says so."""
+        """One live wire frame, computed together with any concurrent sessions' frames."""
+        return self._batchers[mode].submit((image, max_splats))
+
+    def _live_batch(self, mode: str, requests: list) -> list:
+        """Wire frames (or the ValueError of a bad frame) for (image, max_splats) requests. After an
+        out-of-memory error the cap is halved, at a lower processing size, until a batch fits; a notice
+        says so."""
+        results: list = [None] * len(requests)
+        good = []
+        for i, (image, _cap) in enumerate(requests):
+            try:
+                frames.to_rgb_uint8(image)
+                good.append(i)
+            except ValueError as err:
+                results[i] = err
+        if not good:
+            return results
         with self._lock:
             model = self.model(mode)
             while True:
-                cap = max_splats if self._oom_budget is None else min(max_splats or self._oom_budget,
-                                                                      self._oom_budget)
+                caps = [self._capped(requests[i][1]) for i in good]
+                res = OOM_RES if self._oom_budget else LIVE_RES
                 try:
-                    recon = reconstruct(model, image, mode, OOM_RES if self._oom_budget else LIVE_RES,
-                                        default_budget(mode, cap))
-                    return pack_reconstruction(recon, next(self._frame_ids))
+                    recons = reconstruct_many(model, [requests[i][0] for i in good], mode, res,
+                                              [default_budget(mode, cap) for cap in caps])
+                    for i, recon in zip(good, recons):
+                        results[i] = pack_reconstruction(recon, next(self._frame_ids))
+                    return results
                 except torch.OutOfMemoryError:
-                    self._lower_budget_after_oom(cap)
+                    self._lower_budget_after_oom(max((cap or FULL_FRAME) for cap in caps))
+
+    def _capped(self, max_splats: int | None) -> int | None:
+        if self._oom_budget is None:
+            return max_splats
+        return min(max_splats or self._oom_budget, self._oom_budget)
 
     def capture(self, image) -> Capture:
         """An HQ frame: the Gaussian model at a higher resolution, every splat, SH kept."""
@@ -89,9 +118,8 @@ class Engine:
                     self._notify(f"Out of GPU memory for an HQ capture at {res} px; trying a lower resolution.")
             raise RuntimeError("Out of GPU memory even at the live resolution: close other GPU programs.")
 
-    def _lower_budget_after_oom(self, cap: int | None) -> None:
+    def _lower_budget_after_oom(self, current: int) -> None:
         torch.cuda.empty_cache()
-        current = cap or 190_512
         if current <= 5_000:
             raise RuntimeError("Out of GPU memory even for 5,000 splats: close other GPU programs.")
         self._oom_budget = current // 2

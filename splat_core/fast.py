@@ -67,7 +67,7 @@ def _cache_per_call_constants(vit) -> None:
 
 
 class _Captured:
-    def __init__(self, net, x: torch.Tensor, want_gaussians: bool, warmup: int = 3):
+    def __init__(self, net, x: torch.Tensor, want_gaussians: bool, pool, warmup: int = 3):
         self.input = x.clone()
         stream = torch.cuda.Stream()
         stream.wait_stream(torch.cuda.current_stream())
@@ -77,14 +77,16 @@ class _Captured:
                 self._forward(net, want_gaussians)
         torch.cuda.current_stream().wait_stream(stream)
         self.graph = torch.cuda.CUDAGraph()
-        with torch.cuda.graph(self.graph):
+        with torch.cuda.graph(self.graph, pool=pool):
             self.output = self._forward(net, want_gaussians)
 
-    def _forward(self, net, want_gaussians: bool) -> NetworkOutput:
-        output = output_of(net, branch_forward(net, self.input, want_gaussians))
+    def _forward(self, net, want_gaussians: bool) -> list[NetworkOutput]:
+        out = branch_forward(net, self.input, want_gaussians)
+        outputs = [output_of(net, out, frame) for frame in range(self.input.shape[0])]
         if want_gaussians:  # the per-pixel Gaussians are fixed-size work: keep them in the graph
-            output.live_gaussians = output.gaussians()
-        return output
+            for output in outputs:
+                output.live_gaussians = output.gaussians()
+        return outputs
 
 
 class FastNetwork:
@@ -114,15 +116,19 @@ class FastNetwork:
             for block in vit.blocks:
                 block.compile(dynamic=False)
         self._captured: dict[tuple, _Captured] = {}
+        # Graphs never replay concurrently (one caller at a time), so they can share one memory pool.
+        self._pool = torch.cuda.graph_pool_handle() if torch.cuda.is_available() else None
 
     @torch.inference_mode()
-    def __call__(self, x: torch.Tensor, want_gaussians: bool) -> NetworkOutput:
+    def __call__(self, x: torch.Tensor, want_gaussians: bool) -> list[NetworkOutput]:
+        """Outputs for the frames of x (B, 1, 3, h, w); one graph per batch size, size and mode."""
         if x.device.type != "cuda":
-            return output_of(self.net, branch_forward(self.net, x, want_gaussians))
+            out = branch_forward(self.net, x, want_gaussians)
+            return [output_of(self.net, out, frame) for frame in range(x.shape[0])]
         key = (tuple(x.shape), x.dtype, want_gaussians)
         captured = self._captured.get(key)
         if captured is None:
-            captured = self._captured[key] = _Captured(self.net, x, want_gaussians)
+            captured = self._captured[key] = _Captured(self.net, x, want_gaussians, self._pool)
         captured.input.copy_(x)
         captured.graph.replay()
         return captured.output

@@ -62,32 +62,46 @@ def branch_forward(net, x: torch.Tensor, want_gaussians: bool):
     return out
 
 
-def output_of(net, out, metric_scale: float = 1.0) -> NetworkOutput:
-    """The first frame of a ``branch_forward`` result."""
-    result = NetworkOutput(out.depth[0, 0], out.depth_conf[0, 0], out.intrinsics[0, 0])
+def output_of(net, out, frame: int = 0, metric_scale: float = 1.0) -> NetworkOutput:
+    """Frame ``frame`` of a ``branch_forward`` result."""
+    result = NetworkOutput(out.depth[frame, 0], out.depth_conf[frame, 0], out.intrinsics[frame, 0])
     if "raw_gs" in out:
-        result.adapter, result.raw_gs, result.gs_opacity = net.gs_adapter, out.raw_gs[0, 0], out.raw_gs_conf[0, 0]
-        result.gs_depth, result.metric_scale = out.depth[0, 0], metric_scale
+        result.adapter, result.raw_gs = net.gs_adapter, out.raw_gs[frame, 0]
+        result.gs_opacity, result.gs_depth = out.raw_gs_conf[frame, 0], out.depth[frame, 0]
+        result.metric_scale = metric_scale
     return result
 
 
 @torch.inference_mode()
-def run_network(model: LoadedModel, x: torch.Tensor, want_gaussians: bool) -> NetworkOutput:
-    """Depth, confidence, intrinsics and optionally raw Gaussians for one input (1, 1, 3, h, w)."""
+def run_networks(model: LoadedModel, x: torch.Tensor, want_gaussians: bool) -> list[NetworkOutput]:
+    """Depth, confidence, intrinsics and optionally raw Gaussians for a batch of independent frames,
+    x (B, 1, 3, h, w): one network pass for all of them."""
     if want_gaussians and not model.spec.has_gaussians:
         raise ValueError(f"Model '{model.spec.name}' has no Gaussian head.")
     if model.fast is not None:
         return model.fast(x, want_gaussians)
     if not model.is_nested:
-        return output_of(model.net, branch_forward(model.net, x, want_gaussians))
-    # Metric scale from the metric branch, as NestedDepthAnything3Net.forward does. DA3 scales only
-    # depth and poses; its Gaussians come from the unscaled depth, then get the same factor.
+        out = branch_forward(model.net, x, want_gaussians)
+        return [output_of(model.net, out, frame) for frame in range(x.shape[0])]
+    return [_nested_forward(model, x[frame:frame + 1], want_gaussians) for frame in range(x.shape[0])]
+
+
+def _nested_forward(model: LoadedModel, x: torch.Tensor, want_gaussians: bool) -> NetworkOutput:
+    """The nested model, one frame: its metric scale is fitted per call over the whole batch.
+
+    As NestedDepthAnything3Net.forward, the metric branch gives the scale; DA3 scales only depth and
+    poses, and its Gaussians come from the unscaled depth, so they get the same factor here."""
     out = branch_forward(model.net.da3, x, want_gaussians)
     gs_depth = out.depth.clone()
     metric = model.net.da3_metric(x)
     out = model.net._apply_metric_scaling(out, metric)
     out = model.net._apply_depth_alignment(out, metric)
-    result = output_of(model.net.da3, out, out.scale_factor)
+    result = output_of(model.net.da3, out, metric_scale=out.scale_factor)
     if want_gaussians:
         result.gs_depth = gs_depth[0, 0]
     return result
+
+
+def run_network(model: LoadedModel, x: torch.Tensor, want_gaussians: bool) -> NetworkOutput:
+    """``run_networks`` for one frame, x (1, 1, 3, h, w)."""
+    return run_networks(model, x, want_gaussians)[0]

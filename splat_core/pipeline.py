@@ -9,7 +9,7 @@ import torch
 
 from . import frames, wire
 from .budget import GAUSSIANS_BUDGET, POINTS_BUDGET, Budget, apply_budget
-from .inference import run_network
+from .inference import run_networks
 from .models import LoadedModel
 from .pack import pack_sh, pack_splats, words_to_bytes
 from .points import splats_from_depth
@@ -50,14 +50,35 @@ def default_budget(mode: str, max_splats: int | None = None) -> Budget:
 def reconstruct(model: LoadedModel, image, mode: str = "points", process_res: int = LIVE_RES,
                 budget: Budget | None = None, keep_sh: bool = False) -> Reconstruction:
     """Splats for one image. ``mode`` is "points" (any model) or "gaussians" (giant, nested, tiny)."""
+    return reconstruct_many(model, [image], mode, process_res, [budget], keep_sh)[0]
+
+
+def reconstruct_many(model: LoadedModel, images: list, mode: str = "points", process_res: int = LIVE_RES,
+                     budgets: list[Budget | None] | None = None, keep_sh: bool = False) -> list[Reconstruction]:
+    """Splats for several independent images, through the network in batches of equal size.
+
+    Stage timings of shared stages (preprocess, model) are those of the whole batch.
+    """
     if mode not in wire.MODES:
         raise ValueError(f"mode must be one of {wire.MODES}, got {mode!r}")
-    budget = budget or default_budget(mode)
+    budgets = budgets or [None] * len(images)
     watch = _Stopwatch(model.device)
-    x, rgb = frames.prepare(image, process_res, model.device)
+    prepared = [frames.prepare(image, process_res, model.device) for image in images]
     watch.lap("preprocess")
-    out = run_network(model, x, want_gaussians=mode == "gaussians")
+    outputs = [None] * len(images)
+    for shape in {x.shape for x, _ in prepared}:  # webcams of different sizes batch separately
+        members = [i for i, (x, _) in enumerate(prepared) if x.shape == shape]
+        batch = torch.cat([prepared[i][0] for i in members])
+        for i, out in zip(members, run_networks(model, batch, want_gaussians=mode == "gaussians")):
+            outputs[i] = out
     watch.lap("model")
+    return [_finish(out, rgb, mode, budget or default_budget(mode), keep_sh, dict(watch.timings))
+            for out, (_, rgb), budget in zip(outputs, prepared, budgets)]
+
+
+def _finish(out, rgb, mode, budget, keep_sh, timings) -> Reconstruction:
+    """One frame's splats from its network output: extraction and budget."""
+    watch = _Stopwatch(rgb.device)
     if mode == "gaussians":
         splats = out.gaussians(keep_sh)
     else:
@@ -68,7 +89,8 @@ def reconstruct(model: LoadedModel, image, mode: str = "points", process_res: in
     fx, fy, cx, cy = out.intrinsics[[0, 1, 0, 1], [0, 1, 2, 2]].tolist()
     height, width = out.depth.shape
     target = splats.centers[:, 2].median().item() if len(splats) else 1.0
-    return Reconstruction(splats, mode, wire.Camera(width, height, fx, fy, cx, cy), target, watch.timings)
+    return Reconstruction(splats, mode, wire.Camera(width, height, fx, fy, cx, cy), target,
+                          {**timings, **watch.timings})
 
 
 def pack_reconstruction(recon: Reconstruction, frame_id: int = 0) -> bytes:
