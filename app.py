@@ -45,6 +45,22 @@ def _cap(detail: float) -> int | None:
     return None if detail >= FULL_DETAIL else int(detail)
 
 
+# Sessions whose view is frozen (an HQ capture, a photo or a video on show). The `frozen` State says
+# the same, but a stream call reads it when it starts: a live frame begun before a capture finished
+# after it, and replaced the capture in the viewer.
+_frozen_sessions: set[str] = set()
+
+
+def _freeze(request: gr.Request | None, frozen: bool = True) -> None:
+    session = getattr(request, "session_hash", None)
+    if session is not None:
+        (_frozen_sessions.add if frozen else _frozen_sessions.discard)(session)
+
+
+def _is_frozen(request: gr.Request | None) -> bool:
+    return getattr(request, "session_hash", None) in _frozen_sessions
+
+
 def _status(extra: str = "") -> str:
     lines = [ENGINE.status, *ENGINE.notices[-3:]]
     return "\n\n".join(line for line in [*lines, extra] if line)
@@ -60,24 +76,30 @@ def _hq_capture(image):
     return ENGINE.capture(image)
 
 
-def on_frame(image, mode_label: str, detail: float, frozen: bool):
+def on_frame(image, mode_label: str, detail: float, frozen: bool, request: gr.Request = None):
     """The webcam stream: one wire frame per webcam frame, unless an HQ capture is on show."""
-    if frozen or image is None:
+    if frozen or _is_frozen(request) or image is None:
         return gr.skip(), image, gr.skip()
     try:
-        return _live_frame(image, MODES[mode_label], _cap(detail)), image, _status()
+        data = _live_frame(image, MODES[mode_label], _cap(detail))
     except (ValueError, ModelLoadError, RuntimeError) as err:
         return gr.skip(), image, _status(f"⚠️ Frame skipped: {err}")
+    if _is_frozen(request):  # a capture, photo or video froze the view while this frame was made
+        return gr.skip(), image, gr.skip()
+    return data, image, _status()
 
 
-def capture_hq(image, progress=gr.Progress()):
+def capture_hq(image, progress=gr.Progress(), request: gr.Request = None):
     """Capture HQ: the giant model at high resolution, frozen in the viewer, PLY and SPZ to download."""
     if image is None:
         raise gr.Error("No frame yet: start the webcam or upload an image first.")
     progress(0.1, desc="Reconstructing at high quality…")
+    was_frozen = _is_frozen(request)
+    _freeze(request)  # from now on, no live frame of this session may land
     try:
         capture = _hq_capture(image)
     except (ValueError, ModelLoadError, RuntimeError) as err:
+        _freeze(request, was_frozen)
         raise gr.Error(str(err)) from err
     progress(0.8, desc="Writing PLY and SPZ…")
     folder = Path(tempfile.mkdtemp(prefix="capture-"))
@@ -90,24 +112,29 @@ def capture_hq(image, progress=gr.Progress()):
             gr.update(value=str(spz), visible=True), status)
 
 
-def back_to_live():
+def back_to_live(request: gr.Request = None):
+    _freeze(request, False)
     return False, gr.update(visible=False), gr.update(visible=False), _status()
 
 
-def show_image(image, mode_label: str, detail: float):
+def show_image(image, mode_label: str, detail: float, request: gr.Request = None):
     """An uploaded photo: one frame, shown frozen like a capture."""
     if image is None:
         return gr.skip(), gr.skip(), gr.skip(), gr.skip()
+    was_frozen = _is_frozen(request)
+    _freeze(request)
     try:
         return _live_frame(image, MODES[mode_label], _cap(detail)), True, image, _status()
     except (ValueError, ModelLoadError, RuntimeError) as err:
+        _freeze(request, was_frozen)
         raise gr.Error(str(err)) from err
 
 
-def play_video(path, mode_label: str, detail: float):
+def play_video(path, mode_label: str, detail: float, request: gr.Request = None):
     """An uploaded video: its frames through the same pipeline, played back at about 5 frames a second."""
     if not path:
         return
+    _freeze(request)
     started = time.monotonic()
     try:
         for seconds, frame in sample_frames(path, fps=5):

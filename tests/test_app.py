@@ -1,0 +1,326 @@
+"""app.py's handlers in process, on the tiny random-weight DA3 config: live modes, detail, HQ capture,
+back to live, bad frames, photo and video uploads, and the out-of-GPU-memory fallback.
+
+The handlers are called the way Gradio calls them (numpy images, the radio's label, the slider's
+value, the frozen state); their wire frames are checked with ``splat_core.wire.decode_frame`` and
+their files with gsply. Nothing is faked except, in the last tests, an out-of-memory error.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+import traceback
+
+import gradio as gr
+import gsply
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+import app
+from splat_core import pipeline
+from splat_core.engine import OOM_RES, Engine
+from splat_core.pipeline import LIVE_RES
+from splat_core.wire import decode_frame
+
+LIVE_BUDGET = 5_000
+POINTS, GAUSSIANS = "Points (fast)", "Gaussians"
+SKIP = gr.skip()
+
+
+def no_progress(*args, **kwargs):
+    """Stands in for gr.Progress outside a Gradio request."""
+
+
+@pytest.fixture(scope="module")
+def engine():
+    engine = Engine("tiny", "tiny", weights="random", device="cpu")
+    engine.warm_up()
+    return engine
+
+
+@pytest.fixture(scope="module")
+def demo(engine):
+    return app.build_app(engine, LIVE_BUDGET)
+
+
+@pytest.fixture(autouse=True)
+def current_engine(engine, demo, monkeypatch):
+    """Every test starts with the shared engine behind the handlers (a test may swap in its own)."""
+    monkeypatch.setattr(app, "ENGINE", engine)
+
+
+@pytest.fixture(scope="module")
+def photo() -> np.ndarray:
+    """scikit-image's astronaut photograph, as a 640×480 webcam frame."""
+    from skimage import data
+
+    return np.asarray(Image.fromarray(data.astronaut()).resize((640, 480), Image.BICUBIC))
+
+
+def live(photo, mode=POINTS, detail=LIVE_BUDGET, frozen=False):
+    """One webcam frame through the stream handler; returns (frame or skip, last frame, status)."""
+    return app.on_frame(photo, mode, detail, frozen)
+
+
+def assert_live_frame(data, mode: str, cap: int | None):
+    assert isinstance(data, bytes), f"expected a wire frame, got {data!r}"
+    frame = decode_frame(data)
+    assert frame.mode == mode and frame.sh_degree == 0
+    assert 0 < frame.num_splats and (cap is None or frame.num_splats <= cap)
+    assert (frame.camera.width, frame.camera.height) == (504, 378)  # 640×480 at LIVE_RES
+    return frame
+
+
+def test_the_stream_is_wired_to_the_handlers(demo):
+    """What the tests below call is what the UI calls, with the inputs in this order."""
+    fns = {fn.fn.__name__: fn for fn in demo.fns.values()}
+    for name in ("on_frame", "capture_hq", "back_to_live", "show_image", "play_video", "reconstruct_api"):
+        assert name in fns, f"{name} is not wired to any event"
+    stream = fns["on_frame"]
+    assert [type(b).__name__ for b in stream.inputs] == ["Image", "Radio", "Slider", "State"]
+    assert [type(b).__name__ for b in stream.outputs] == ["SplatViewer", "State", "Markdown"]
+    mode = stream.inputs[1]
+    assert set(app.MODES) == {label for label, _ in mode.choices}
+    assert fns["capture_hq"].inputs[0] is stream.outputs[1], "Capture HQ must read the stream's last frame"
+    assert fns["on_frame"].inputs[3] is fns["capture_hq"].outputs[1], "Capture HQ must freeze the stream"
+    assert fns["back_to_live"].outputs[0] is fns["capture_hq"].outputs[1], "Back to live must unfreeze it"
+
+
+@pytest.mark.parametrize(("label", "mode"), [(POINTS, "points"), (GAUSSIANS, "gaussians")])
+def test_live_modes_give_wire_frames_within_the_detail_cap(engine, photo, label, mode):
+    data, last_frame, status = live(photo, label)
+    frame = assert_live_frame(data, mode, LIVE_BUDGET)
+    assert frame.num_splats == LIVE_BUDGET  # 190,512 pixels, so the cap binds
+    assert last_frame is photo, "the frame must be kept for Capture HQ"
+    assert engine.status in status and "random weights" in status
+    smaller, _, _ = live(photo, label, detail=1_000)
+    assert decode_frame(smaller).num_splats == 1_000
+    assert decode_frame(smaller).frame_id > frame.frame_id
+
+
+def test_points_and_gaussians_are_different_splats(photo):
+    points = decode_frame(live(photo, POINTS)[0])
+    gaussians = decode_frame(live(photo, GAUSSIANS)[0])
+    assert points.packed != gaussians.packed
+
+
+def test_full_detail_sends_every_pixel(demo, photo):
+    full = next(fn for fn in demo.fns.values() if fn.fn.__name__ == "<lambda>" and fn.outputs
+                and isinstance(fn.outputs[0], gr.Slider))
+    detail = full.fn()
+    assert detail == app.FULL_DETAIL == full.outputs[0].maximum
+    frame = assert_live_frame(live(photo, POINTS, detail)[0], "points", None)
+    assert LIVE_BUDGET * 10 < frame.num_splats <= 504 * 378
+
+
+def test_capture_hq_freezes_a_frame_with_sh_and_writes_ply_and_spz(photo):
+    data, frozen, ply_update, spz_update, status = app.capture_hq(photo, progress=no_progress)
+    frame = decode_frame(data)
+    assert frame.mode == "gaussians" and frame.sh_degree == 2 and frame.sh2 is not None
+    assert frame.camera.width > LIVE_RES, "HQ runs above the live resolution"
+    assert frame.num_splats > 100_000  # every splat, no live cap
+    assert frozen is True
+    assert ply_update["visible"] and spz_update["visible"]
+    ply = gsply.plyread(ply_update["value"])
+    spz = gsply.read_spz(spz_update["value"])
+    assert len(ply.means) == len(spz.means) == frame.num_splats
+    assert ply.shN.shape == (frame.num_splats, 8, 3)  # degree 2: 8 coefficients per colour
+    for name in ("means", "scales", "quats", "opacities", "sh0", "shN"):
+        assert np.isfinite(getattr(ply, name)).all(), name
+    assert np.allclose(spz.means, ply.means, atol=0.05 * np.abs(ply.means).max())
+    assert f"{frame.num_splats:,} Gaussians" in status and "Back to live" in status
+
+
+def test_capture_hq_without_a_frame_says_so():
+    with pytest.raises(gr.Error, match="No frame yet"):
+        app.capture_hq(None, progress=no_progress)
+
+
+def test_frozen_stream_skips_then_back_to_live_resumes(photo):
+    before = decode_frame(live(photo)[0]).frame_id
+    viewer, last_frame, status = live(photo, frozen=True)
+    assert viewer == SKIP and status == SKIP, "a frozen view must not be replaced by live frames"
+    assert last_frame is photo, "the newest webcam frame is still kept for the next capture"
+    frozen, ply_update, spz_update, status = app.back_to_live()
+    assert frozen is False and not ply_update["visible"] and not spz_update["visible"]
+    after = assert_live_frame(live(photo, frozen=frozen)[0], "points", LIVE_BUDGET)
+    assert after.frame_id > before
+
+
+def wait_until(condition, what: str, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting until {what}"
+        time.sleep(0.01)
+
+
+def test_a_live_frame_in_flight_during_a_capture_does_not_replace_it(engine, photo):
+    """The stream reads `frozen` when a frame starts; a frame that was already on its way when Capture
+    HQ was pressed must not land on top of the capture."""
+    request = gr.Request(session_hash="test-race")
+    results = {}
+
+    def run(name, fn, *args, **kwargs):
+        results[name] = fn(*args, **kwargs)
+
+    live_call = threading.Thread(target=run, args=("live", app.on_frame, photo, POINTS, LIVE_BUDGET, False),
+                                 kwargs={"request": request})
+    capture_call = threading.Thread(target=run, args=("capture", app.capture_hq, photo),
+                                    kwargs={"progress": no_progress, "request": request})
+    with engine._lock:  # noqa: SLF001 (the GPU is busy with another session: both calls queue)
+        live_call.start()
+        wait_until(lambda: "submit" in {f.name for f in traceback.extract_stack(
+            sys._current_frames()[live_call.ident])}, "the live frame is queued in the engine")  # noqa: SLF001
+        capture_call.start()
+        wait_until(lambda: app._is_frozen(request), "Capture HQ has frozen the session")  # noqa: SLF001
+    live_call.join(timeout=120)
+    capture_call.join(timeout=120)
+    assert results["live"][0] == SKIP, "the live frame replaced the HQ capture"
+    assert decode_frame(results["capture"][0]).sh_degree == 2
+    assert app.on_frame(photo, POINTS, LIVE_BUDGET, False, request=request)[0] == SKIP, "still frozen"
+    app.back_to_live(request=request)
+    assert_live_frame(app.on_frame(photo, POINTS, LIVE_BUDGET, False, request=request)[0], "points", LIVE_BUDGET)
+
+
+BAD_FRAMES = {
+    "two channels": (np.zeros((480, 640, 2), np.uint8), "1, 3 or 4 channels"),
+    "five channels": (np.zeros((480, 640, 5), np.uint8), "1, 3 or 4 channels"),
+    "one dimension": (np.zeros(640, np.uint8), "H×W"),
+    "four dimensions": (np.zeros((1, 480, 640, 3), np.uint8), "H×W"),
+    "empty": (np.zeros((0, 640, 3), np.uint8), "empty"),
+    "complex dtype": (np.zeros((480, 640, 3), np.complex64), "dtype"),
+    "object dtype": (np.full((48, 64, 3), None, object), "dtype"),
+    "string dtype": (np.full((48, 64, 3), "x"), "dtype"),
+    "too large": (np.zeros((16_400, 8, 3), np.uint8), "too large"),
+}
+
+
+@pytest.mark.parametrize("name", list(BAD_FRAMES))
+def test_bad_frame_shows_a_message_and_the_next_frame_still_works(photo, name):
+    bad, message = BAD_FRAMES[name]
+    viewer, _, status = live(bad)
+    assert viewer == SKIP, "a bad frame must leave the last good picture on show"
+    assert "⚠️ Frame skipped" in status and message in status
+    assert_live_frame(live(photo)[0], "points", LIVE_BUDGET)
+
+
+@pytest.mark.parametrize("name", ["1×1", "8K", "float in [0, 1]", "uint16", "grey", "RGBA"])
+def test_odd_but_valid_frames_are_reconstructed(photo, name):
+    """Frames that are unusual but meaningful give a frame, not an error (and the next one works)."""
+    odd = {
+        "1×1": lambda: photo[:1, :1],
+        "8K": lambda: np.asarray(Image.fromarray(photo).resize((7680, 4320), Image.NEAREST)),
+        "float in [0, 1]": lambda: photo / 255.0,
+        "uint16": lambda: photo.astype(np.uint16) * 257,
+        "grey": lambda: photo.mean(axis=2).astype(np.uint8),
+        "RGBA": lambda: np.dstack([photo, np.full(photo.shape[:2], 255, np.uint8)]),
+    }[name]()
+    data, _, status = live(odd)
+    frame = decode_frame(data)
+    assert frame.num_splats > 0 and "⚠️" not in status
+    if name != "1×1":
+        assert frame.camera.width == 504, "the long side is resized to the live resolution"
+    assert_live_frame(live(photo)[0], "points", LIVE_BUDGET)
+
+
+def test_no_frame_is_skipped_quietly(photo):
+    viewer, _, status = live(None)
+    assert viewer == SKIP and status == SKIP
+    assert_live_frame(live(photo)[0], "points", LIVE_BUDGET)
+
+
+def test_photo_upload_shows_one_frozen_frame(photo):
+    data, frozen, last_frame, status = app.show_image(photo, GAUSSIANS, LIVE_BUDGET)
+    assert_live_frame(data, "gaussians", LIVE_BUDGET)
+    assert frozen is True, "the stream must not overwrite an uploaded photo"
+    assert last_frame is photo, "Capture HQ must capture the uploaded photo"
+    assert app.show_image(None, POINTS, LIVE_BUDGET) == (SKIP, SKIP, SKIP, SKIP)
+    with pytest.raises(gr.Error, match="channels"):
+        app.show_image(np.zeros((480, 640, 2), np.uint8), POINTS, LIVE_BUDGET)
+
+
+@pytest.fixture(scope="module")
+def video(tmp_path_factory, photo) -> str:
+    """A 0.6 s, 10 frames/s MJPG video of the photo panning right."""
+    import cv2
+
+    path = tmp_path_factory.mktemp("video") / "pan.avi"
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 10.0, (320, 240))
+    assert writer.isOpened(), "OpenCV cannot write MJPG"
+    for i in range(6):
+        shifted = np.roll(photo, 8 * i, axis=1)
+        writer.write(cv2.cvtColor(cv2.resize(shifted, (320, 240)), cv2.COLOR_RGB2BGR))
+    writer.release()
+    return str(path)
+
+
+def test_video_upload_plays_its_frames(video):
+    results = list(app.play_video(video, POINTS, 2_000))
+    assert len(results) == 3  # 6 frames at 10 frames/s, sampled at 5 frames/s: every other one
+    frames = [decode_frame(data) for data, _, _, _ in results]
+    assert all(f.mode == "points" and 0 < f.num_splats <= 2_000 for f in frames)
+    assert [f.frame_id for f in frames] == sorted({f.frame_id for f in frames})
+    assert all(frozen is True for _, frozen, _, _ in results), "the webcam must not overwrite the video"
+    assert all(frame.shape == (240, 320, 3) for _, _, frame, _ in results)
+    assert [status.rsplit("Video: ", 1)[1] for *_, status in results] == ["0.0 s", "0.2 s", "0.4 s"]
+    assert not np.array_equal(results[0][2], results[1][2]), "successive video frames differ"
+
+
+def test_a_file_that_is_not_a_video_says_so(tmp_path):
+    not_video = tmp_path / "notes.mp4"
+    not_video.write_text("not a video")
+    with pytest.raises(gr.Error, match="video"):
+        list(app.play_video(str(not_video), POINTS, 2_000))
+    assert list(app.play_video(None, POINTS, 2_000)) == []
+
+
+@pytest.fixture
+def oom_once(monkeypatch):
+    """The network raises torch.OutOfMemoryError on its next call only (a CPU cannot run out of GPU
+    memory); returns the list of calls."""
+    calls = []
+    real = pipeline.run_networks
+
+    def run_networks(*args, **kwargs):
+        calls.append(args)
+        if len(calls) == 1:
+            raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "run_networks", run_networks)
+    return calls
+
+
+@pytest.fixture
+def fresh_engine(engine, monkeypatch):
+    """An engine of its own (the fallback lowers the budget for good), sharing the loaded model."""
+    fresh = Engine("tiny", "tiny", weights="random", device="cpu")
+    fresh._models = engine._models  # noqa: SLF001 (no second model load)
+    fresh.status = engine.status
+    monkeypatch.setattr(app, "ENGINE", fresh)
+    return fresh
+
+
+def test_out_of_gpu_memory_lowers_the_live_budget_and_says_so(fresh_engine, oom_once, photo):
+    data, _, status = live(photo, POINTS, app.FULL_DETAIL)
+    assert len(oom_once) == 2, "the frame is retried once after the error"
+    frame = decode_frame(data)
+    lowered = 190_512 // 2
+    assert 0 < frame.num_splats <= lowered
+    assert frame.camera.width == OOM_RES, "the retry runs at the lower processing size"
+    assert f"live detail lowered to {lowered:,} splats" in status
+    # The lower budget stays: the next frames fit without another error.
+    again = decode_frame(live(photo, POINTS, app.FULL_DETAIL)[0])
+    assert again.num_splats <= lowered and len(oom_once) == 3
+
+
+def test_out_of_gpu_memory_in_an_hq_capture_retries_at_the_live_resolution(fresh_engine, oom_once, photo):
+    data, frozen, ply_update, _, status = app.capture_hq(photo, progress=no_progress)
+    frame = decode_frame(data)
+    assert frame.sh_degree == 2 and frame.camera.width == LIVE_RES and frozen is True
+    assert "Out of GPU memory for an HQ capture" in status
+    assert len(gsply.plyread(ply_update["value"]).means) == frame.num_splats
