@@ -25,7 +25,7 @@ def to_gsdata(splats: SplatSet) -> gsply.GSData:
     opacity = np.clip(host["opacities"], _EPS, 1 - _EPS)
     return gsply.GSData(
         means=host["centers"],
-        scales=np.log(np.maximum(host["scales"], _EPS)),
+        scales=np.log(np.maximum(host["scales"], np.finfo(np.float32).tiny)),  # any positive scale survives
         quats=quats.astype(np.float32),
         opacities=np.log(opacity / (1 - opacity)).astype(np.float32),
         sh0=((host["rgb"] - 0.5) / SH_C0).astype(np.float32),

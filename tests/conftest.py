@@ -6,8 +6,11 @@ import pytest
 
 @pytest.fixture(scope="session")
 def tiny_model():
+    import torch
+
     from splat_core.models import load_model
 
+    torch.manual_seed(0)  # the same random weights in every run
     return load_model("tiny", weights="random", device="cpu")
 
 
