@@ -14,6 +14,7 @@ import time
 import traceback
 
 import gradio as gr
+from gradio.helpers import special_args
 import gsply
 import numpy as np
 import pytest
@@ -89,6 +90,11 @@ def test_the_stream_is_wired_to_the_handlers(demo):
     assert fns["capture_hq"].inputs[0] is stream.outputs[1], "Capture HQ must read the stream's last frame"
     assert fns["on_frame"].inputs[3] is fns["capture_hq"].outputs[1], "Capture HQ must freeze the stream"
     assert fns["back_to_live"].outputs[0] is fns["capture_hq"].outputs[1], "Back to live must unfreeze it"
+    # Gradio hands the session's request to the handlers that freeze and unfreeze the view.
+    for name in ("on_frame", "capture_hq", "back_to_live", "show_image", "play_video"):
+        request = gr.Request(session_hash="wired")
+        args = special_args(fns[name].fn, list(fns[name].inputs), request=request)[0]
+        assert request in args, f"{name} does not get the session's request"
 
 
 @pytest.mark.parametrize(("label", "mode"), [(POINTS, "points"), (GAUSSIANS, "gaussians")])
