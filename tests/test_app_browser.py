@@ -1,5 +1,5 @@
 """The whole app in a real browser: Debian's Chromium with a fake webcam and SwiftShader WebGL
-against ``python app.py --weights random --model tiny`` (random weights seeded; see SEEDED_APP).
+against ``python app.py --weights random --model tiny`` (random weights seeded; see WEIGHTS_SEED).
 
 The fake webcam plays a .y4m made from a scikit-image sample photograph (640×480, a slow pan). The
 test starts the stream, waits until the viewer has drawn splats, takes the README's screenshot
@@ -17,9 +17,6 @@ import io
 import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -39,13 +36,11 @@ STATS = "#viewer [data-testid=splat-stats]"
 LIVE_BUDGET = 2_000  # splats per live frame: SwiftShader is slow with many
 WIDTH, HEIGHT, FPS, SECONDS = 640, 480, 10, 3
 TIMEOUT_MS = 120_000
-# `python app.py ARGS` with torch's RNG seeded first, so the random weights are the same in every run.
+# torch's RNG is seeded before app.py runs, so the random weights are the same in every run.
 # Unseeded, about one initialisation in six predicts a field of view of ~0 on both axes (DA3 clamps
 # tan(fov/2) to 1e-6); Spark then draws every splat over the whole canvas and SwiftShader stalls for
 # minutes. Seed 14 predicts fields of view near a webcam's aspect on both axes for these frames.
 WEIGHTS_SEED = 14
-SEEDED_APP = ("import runpy, sys, torch; torch.manual_seed(int(sys.argv.pop(1))); sys.argv[0] = 'app.py'; "
-              "runpy.run_path('app.py', run_name='__main__')")
 BACKGROUND = np.array([0x0B, 0x0B, 0x0F], float)  # the viewer's clear colour
 
 
@@ -93,12 +88,6 @@ def write_y4m(frames: list[np.ndarray], path: Path) -> Path:
     return path
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def workdir(request):
     """Scratch files: the fake webcam, the server log, downloads; kept only if a test failed."""
@@ -110,45 +99,12 @@ def workdir(request):
 
 
 @pytest.fixture(scope="module")
-def server(workdir):
-    """``python app.py --weights random --model tiny`` on a free port; yields (url, log path)."""
-    port = free_port()
+def server(launch_app, workdir):
+    """``python app.py --weights random --model tiny`` (seeded) on a free port; yields (url, log path)."""
     log_path = workdir / "server.log"
-    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "PYTHONUNBUFFERED": "1"}
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-c", SEEDED_APP, str(WEIGHTS_SEED), "--weights", "random", "--model", "tiny",
-             "--device", "cpu", "--port", str(port), "--live-budget", str(LIVE_BUDGET)],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_for_http(url, proc, log_path)
+    args = ["--weights", "random", "--model", "tiny", "--device", "cpu", "--live-budget", str(LIVE_BUDGET)]
+    with launch_app(args, log_path, seed=WEIGHTS_SEED) as url:
         yield url, log_path
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
-def wait_for_http(url: str, proc: subprocess.Popen, log_path: Path, timeout: float = 180) -> None:
-    import urllib.request
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"app.py exited with {proc.returncode}; log: {log_path}\n"
-                                 + log_path.read_text(errors="replace")[-3000:])
-        try:
-            with urllib.request.urlopen(url, timeout=5) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.5)
-    raise AssertionError(f"app.py did not answer on {url} within {timeout:.0f} s; log: {log_path}")
 
 
 @pytest.fixture(scope="module")

@@ -5,11 +5,8 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import gsply
@@ -36,37 +33,11 @@ def test_help_lists_the_options():
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """``python app.py --weights random --model tiny --port <free port>``; yields its URL."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+def server(launch_app, tmp_path_factory):
+    """``python app.py --weights random --model tiny --port <free port>``; yields (url, log path)."""
     log_path = tmp_path_factory.mktemp("server") / "server.log"
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(
-            [sys.executable, str(ROOT / "app.py"), "--weights", "random", "--model", "tiny", "--device", "cpu",
-             "--port", str(port)], cwd=ROOT, env=ENV, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + 180
-        while True:
-            assert proc.poll() is None, (f"app.py exited with {proc.returncode}:\n"
-                                         + log_path.read_text(errors="replace")[-3000:])
-            assert time.monotonic() < deadline, f"app.py did not answer on {url}; log: {log_path}"
-            try:
-                with urllib.request.urlopen(url, timeout=5) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.5)
+    with launch_app(["--weights", "random", "--model", "tiny", "--device", "cpu"], log_path) as url:
         yield url, log_path
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 @pytest.fixture(scope="module")
