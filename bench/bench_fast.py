@@ -74,13 +74,10 @@ def models_for(name: str):
     spec = MODELS[name]
     net = build_network(spec).eval().requires_grad_(False).cuda()
     reference = LoadedModel(net=net, spec=spec, device=torch.device("cuda"))
-    variants = []
-    for compile_blocks in (False, True):
-        fast_net = build_network(spec).eval().requires_grad_(False).cuda()
-        fast_net.load_state_dict(net.state_dict())
-        variants.append(LoadedModel(net=fast_net, spec=spec, device=torch.device("cuda"),
-                                    fast=FastNetwork(fast_net, compile_blocks=compile_blocks)))
-    return reference, *variants
+    fast_net = build_network(spec).eval().requires_grad_(False).cuda()
+    fast_net.load_state_dict(net.state_dict())
+    fast = LoadedModel(net=fast_net, spec=spec, device=torch.device("cuda"), fast=FastNetwork(fast_net))
+    return reference, fast
 
 
 def main():
@@ -92,22 +89,21 @@ def main():
     jpeg = buffer.getvalue()
     print(f"### {torch.cuda.get_device_name()}, torch {torch.__version__}, 640×480 JPEG ({len(jpeg) // 1024} KB) "
           f"→ 504×378, median of {args.reps}\n")
-    print("| model, mode, fast path | reference ms | fast ms | depth rel. err | centre rel. err | scale rel. err | "
+    print("| model, mode | reference ms | fast ms | depth rel. err | centre rel. err | scale rel. err | "
           "identical words | fast stages (ms) |")
     print("|---|---|---|---|---|---|---|---|")
     for name, mode in [("giant", "gaussians"), ("base", "points"), ("small", "points")]:
-        reference, *variants = models_for(name)
+        reference, fast = models_for(name)
         reference_ms = time_ms(lambda: run(reference, jpeg, mode), args.reps)
         decode = time_ms(lambda: frame_from_jpeg(jpeg), args.reps)
-        for label, fast in zip(("graphs", "graphs + compiled blocks"), variants):
-            fast_ms = time_ms(lambda: run(fast, jpeg, mode), args.reps)
-            check = accuracy(reference, fast, jpeg, mode)
-            stages = decode_frame(run(fast, jpeg, mode)).timings_ms
-            print(f"| {name}, {mode}, {label} | {reference_ms:.1f} | {fast_ms:.1f} | {check['depth']:.1e} | "
-                  f"{check['centres']:.1e} | {check['scales']:.1e} | {check['words_identical']:.2%} | "
-                  f"decode {decode:.1f}, " + ", ".join(f"{k} {v:.1f}" for k, v in stages.items()) + " |",
-                  flush=True)
-        del reference, variants
+        fast_ms = time_ms(lambda: run(fast, jpeg, mode), args.reps)
+        check = accuracy(reference, fast, jpeg, mode)
+        stages = decode_frame(run(fast, jpeg, mode)).timings_ms
+        print(f"| {name}, {mode} | {reference_ms:.1f} | {fast_ms:.1f} | {check['depth']:.1e} | "
+              f"{check['centres']:.1e} | {check['scales']:.1e} | {check['words_identical']:.2%} | "
+              f"decode {decode:.1f}, " + ", ".join(f"{k} {v:.1f}" for k, v in stages.items()) + " |",
+              flush=True)
+        del reference, fast
         torch.cuda.empty_cache()
 
 

@@ -11,6 +11,10 @@ instance here instead (DA3's classes are not modified):
   host-to-device copy that a graph cannot hold, and every attention block reads their maximum back to
   the host to size its frequency table (``int(positions.max())`` in ``RotaryPositionEmbedding2D``).
 
+With graphs the forward is bound by GPU time, so work that does not change any result is cut too: RoPE
+in 4 kernels instead of 13, the heads' UV embeddings cached per size, and the depth head's unused ray
+branch skipped. Every change keeps DA3's arithmetic: outputs are bit-identical (tests/test_fast.py).
+
 Graphs are captured lazily, one per input shape and mode. Their outputs are static tensors that the next
 replay overwrites, so a caller must be done with one frame before starting the next (the engine's lock
 guarantees that).
@@ -20,6 +24,9 @@ from __future__ import annotations
 
 import torch
 from depth_anything_3.model.dinov2.layers.rope import RotaryPositionEmbedding2D
+from depth_anything_3.model.dpt import DPT
+from depth_anything_3.model.dualdpt import DualDPT
+from depth_anything_3.model.utils.head_utils import create_uv_grid, custom_interpolate, position_grid_to_embed
 
 from .inference import NetworkOutput, branch_forward, output_of
 
@@ -30,24 +37,52 @@ ROPE_TABLE_LENGTH = 1200
 
 
 class _FixedTableRope(RotaryPositionEmbedding2D):
-    """DA3's 2D RoPE (dinov2/layers/rope.py) with a fixed-length frequency table, instead of one sized
-    by ``int(positions.max())``, a host read-back on every call. All instances share one table cache,
-    so the compiled transformer blocks see the same state and compile once."""
+    """DA3's 2D RoPE (dinov2/layers/rope.py), same arithmetic in fewer kernels.
+
+    DA3 sizes its frequency table by ``int(positions.max())`` (a host read-back in every attention
+    block) and spends about 13 kernels per call on gathers, slices, negations and concatenations. Here
+    the table has a fixed length, and for the long-lived position tensors of ``_cache_per_call_constants``
+    the per-token cosines and signed sines are gathered once, so a call is one gather and three
+    elementwise kernels: ``tokens * cos + tokens[..., swap] * signed_sin``. Each output element sees
+    the same two products and one sum as in DA3 (a sign flip is exact), so results are bit-identical.
+    """
 
     def forward(self, tokens, positions):
-        half = tokens.size(-1) // 2
-        cos, sin = self._compute_frequency_components(half, ROPE_TABLE_LENGTH, tokens.device, tokens.dtype)
-        vertical, horizontal = tokens.chunk(2, dim=-1)
-        return torch.cat((self._apply_1d_rope(vertical, positions[..., 0], cos, sin),
-                          self._apply_1d_rope(horizontal, positions[..., 1], cos, sin)), dim=-1)
+        cos, signed_sin, swap = self._tables(tokens.size(-1), positions, tokens.dtype)
+        return tokens * cos + tokens[..., swap] * signed_sin
+
+    def _tables(self, dim: int, positions: torch.Tensor, dtype: torch.dtype):
+        key = (dim, positions.data_ptr(), positions.shape, positions.stride(), dtype)
+        tables = self.token_tables.get(key)
+        if tables is None:
+            tables = self._token_tables(dim, positions, dtype)
+            if positions.data_ptr() in self.lasting_positions:  # never freed, so the address is a safe key
+                self.token_tables[key] = tables
+        return tables
+
+    def _token_tables(self, dim: int, positions: torch.Tensor, dtype: torch.dtype):
+        # The features split into a vertical and a horizontal half, each rotated by its own coordinate;
+        # within a half, DA3's rotate_half pairs element j with j + quarter: (x1, x2) -> (-x2, x1).
+        half, quarter = dim // 2, dim // 4
+        cos_table, sin_table = self._compute_frequency_components(half, ROPE_TABLE_LENGTH, positions.device,
+                                                                  dtype)
+        cos = torch.cat([cos_table[positions[..., axis]] for axis in (0, 1)], dim=-1)[:, None]
+        sin = torch.cat([sin_table[positions[..., axis]] for axis in (0, 1)], dim=-1)[:, None]
+        within_half = torch.arange(half, device=positions.device).roll(quarter)
+        swap = torch.cat([within_half, within_half + half])
+        sign = torch.ones(dim, dtype=dtype, device=positions.device)
+        sign[:quarter], sign[half:half + quarter] = -1, -1
+        return cos, sin * sign, swap
 
 
 def _cache_per_call_constants(vit) -> None:
     """Instance-level caches for the ViT's positional embedding and RoPE positions and tables."""
-    shared_tables = {}
+    frequency_tables, token_tables, lasting_positions = {}, {}, set()
     for module in vit.modules():
         if isinstance(module, RotaryPositionEmbedding2D):
-            module.__class__, module.frequency_cache = _FixedTableRope, shared_tables
+            module.__class__ = _FixedTableRope
+            module.frequency_cache, module.token_tables = frequency_tables, token_tables
+            module.lasting_positions = lasting_positions
     pos_embed_cache, rope_cache = {}, {}
     interpolate, prepare_rope = vit.interpolate_pos_encoding, vit._prepare_rope
 
@@ -61,9 +96,54 @@ def _cache_per_call_constants(vit) -> None:
         key = (batch, views, height, width, device)
         if key not in rope_cache:
             rope_cache[key] = prepare_rope(batch, views, height, width, device)
+            lasting_positions.update(pos.data_ptr() for pos in rope_cache[key] if pos is not None)
         return rope_cache[key]
 
     vit.interpolate_pos_encoding, vit._prepare_rope = cached_pos_embed, cached_rope
+
+
+def _cache_uv_embedding(head) -> None:
+    """DPT heads rebuild a sinusoidal UV embedding for each feature map on every call (a dozen small
+    kernels, five or six maps per head); it depends only on the map's size. Kept in the same layout
+    (a permuted, expanded view), so the sums and the convolutions after them are unchanged."""
+    cache = {}
+
+    def cached_add_pos_embed(x, W, H, ratio=0.1):
+        key = (tuple(x.shape[1:]), W, H, ratio, x.dtype, x.device)
+        if key not in cache:
+            grid = create_uv_grid(x.shape[-1], x.shape[-2], aspect_ratio=W / H, dtype=x.dtype, device=x.device)
+            cache[key] = (position_grid_to_embed(grid, x.shape[1]) * ratio).permute(2, 0, 1)[None]
+        return x + cache[key].expand(x.shape[0], -1, -1, -1)
+
+    head._add_pos_embed = cached_add_pos_embed
+
+
+def _skip_ray_branch(head: DualDPT) -> None:
+    """DualDPT predicts a ray map beside depth, from a second fusion pyramid with four 5-convolution
+    stacks at full feature resolution, and DA3 deletes it when the camera decoder gives the camera
+    (``DepthAnything3Net._process_camera_estimation``). Only the depth branch is computed here; its
+    operations are those of ``DualDPT._forward_impl``, so depth and confidence are bit-identical."""
+
+    def depth_branch(feats, H, W, patch_start_idx):
+        batch, _, channels = feats[0].shape
+        rows, cols = H // head.patch_size, W // head.patch_size
+        pyramid = []
+        for stage, layer in enumerate(head.intermediate_layer_idx):
+            x = head.norm(feats[layer][:, patch_start_idx:]).permute(0, 2, 1).reshape(batch, channels, rows, cols)
+            x = head.projects[stage](x)
+            if head.pos_embed:
+                x = head._add_pos_embed(x, W, H)
+            pyramid.append(head.resize_layers[stage](x))
+        fused = head.scratch.output_conv1(DPT._fuse(head, pyramid))  # DualDPT's main pyramid = DPT's
+        size = (int(rows * head.patch_size / head.down_ratio), int(cols * head.patch_size / head.down_ratio))
+        fused = custom_interpolate(fused, size, mode="bilinear", align_corners=True)
+        if head.pos_embed:
+            fused = head._add_pos_embed(fused, W, H)
+        logits = head.scratch.output_conv2(fused).permute(0, 2, 3, 1)
+        return {head.head_main: head._apply_activation_single(logits[..., :-1], head.activation).squeeze(-1),
+                f"{head.head_main}_conf": head._apply_activation_single(logits[..., -1], head.conf_activation)}
+
+    head._forward_impl = depth_branch
 
 
 class _Captured:
@@ -90,31 +170,20 @@ class _Captured:
 
 
 class FastNetwork:
-    """A DepthAnything3Net forward with per-size constants cached, replayed from CUDA graphs on CUDA
-    and run eagerly on other devices; same results as DA3's forward (tests/test_fast.py).
-
-    ``compile_blocks`` also compiles the transformer blocks with ``torch.compile`` on CUDA: about 7 ms
-    less for giant on an H100, but its fused kernels round differently and change about a quarter of
-    the packed words (relative errors ~5e-5), so it is off by default (docs/benchmarks.md). The heads
-    stay in fp32, as in DA3: under bf16 they were no faster and changed up to 55 % of the words.
+    """A DepthAnything3Net forward with per-size constants cached and unused work skipped, replayed
+    from CUDA graphs on CUDA and run eagerly on other devices; bit-identical to DA3's forward
+    (tests/test_fast.py). The heads stay in fp32, as in DA3: under bf16 they were no faster and changed
+    up to 55 % of the packed words; ``torch.compile`` of the blocks changed a quarter (docs/benchmarks.md).
     """
 
-    def __init__(self, net, compile_blocks: bool = False):
+    def __init__(self, net):
         self.net = net
-        vit = net.backbone.pretrained
-        _cache_per_call_constants(vit)
-        if compile_blocks and next(net.parameters()).is_cuda:
-            # Regional compilation: the 12–40 transformer blocks share one compiled graph, which fuses
-            # the layer norms and elementwise kernels that dominate the backbone's GPU time.
-            # The shared RoPE tables are filled first, so compiled code never sees them change.
-            for block in vit.blocks:
-                if isinstance(block.attn.rope, RotaryPositionEmbedding2D):
-                    half = block.attn.qkv.in_features // block.attn.num_heads // 2
-                    for dtype in (torch.float32, torch.bfloat16):
-                        block.attn.rope._compute_frequency_components(half, ROPE_TABLE_LENGTH,
-                                                                      next(net.parameters()).device, dtype)
-            for block in vit.blocks:
-                block.compile(dynamic=False)
+        _cache_per_call_constants(net.backbone.pretrained)
+        for head in (net.head, getattr(net, "gs_head", None)):
+            if isinstance(head, (DPT, DualDPT)):
+                _cache_uv_embedding(head)
+        if isinstance(net.head, DualDPT) and net.cam_dec is not None:
+            _skip_ray_branch(net.head)
         self._captured: dict[tuple, _Captured] = {}
         # Graphs never replay concurrently (one caller at a time), so they can share one memory pool.
         self._pool = torch.cuda.graph_pool_handle() if torch.cuda.is_available() else None

@@ -1,7 +1,8 @@
 """The fast path against DA3's reference path, on the CPU with the tiny config (random weights).
 
 On CUDA the fast path replays the same forward from CUDA graphs (bench/bench_fast.py checks the same
-figures there); here it runs eagerly with its cached per-size constants.
+figures there); here it runs eagerly with its cached per-size constants and without the unused ray
+branch, and must give exactly DA3's results.
 """
 
 import numpy as np
@@ -9,7 +10,9 @@ import pytest
 import torch
 
 from splat_core.budget import Budget
-from splat_core.fast import FastNetwork
+from depth_anything_3.model.dinov2.layers.rope import RotaryPositionEmbedding2D
+from splat_core.fast import FastNetwork, _FixedTableRope
+from splat_core.inference import branch_forward
 from splat_core.models import load_model
 from splat_core.pack import pack_splats
 from splat_core.pipeline import reconstruct
@@ -35,6 +38,8 @@ def words(splats):
 
 @pytest.mark.parametrize("mode", ["gaussians", "points"])
 def test_fast_path_matches_the_reference_path(reference_and_fast, webcam_frame, mode):
+    """The issue's tolerances (relative error ≤ 1e-2, ≥ 99 % identical words) are loose: every change
+    the fast path makes keeps DA3's arithmetic, so on the CPU the results are bit-identical."""
     reference, fast = reference_and_fast
     for frame in (webcam_frame, webcam_frame[::-1, ::-1].copy()):  # second call hits the caches
         ref = reconstruct(reference, frame, mode, budget=NO_PRUNING).splats
@@ -42,10 +47,45 @@ def test_fast_path_matches_the_reference_path(reference_and_fast, webcam_frame, 
         assert len(got) == len(ref) == 190_512
         assert rel_err(got.centers[:, 2], ref.centers[:, 2]) <= 1e-2  # depth
         assert rel_err(got.centers, ref.centers) <= 1e-2
-        for name in ("scales", "quats_xyzw", "opacities", "rgb"):
-            assert rel_err(getattr(got, name), getattr(ref, name)) <= 1e-3, name
-        identical = (words(got) == words(ref)).to(torch.float32).mean().item()
-        assert identical >= 0.99, f"{identical:.2%} of packed words identical"
+        for name in ("centers", "scales", "quats_xyzw", "opacities", "rgb", "confidence"):
+            assert torch.equal(getattr(got, name), getattr(ref, name)), name
+        assert torch.equal(words(got), words(ref))
+
+
+def test_network_outputs_are_bit_identical(reference_and_fast):
+    reference, fast = reference_and_fast
+    x = torch.randn(2, 1, 3, 196, 252, generator=torch.Generator().manual_seed(3))
+    with torch.inference_mode():
+        ref = branch_forward(reference.net, x, want_gaussians=True)
+        got = fast.fast(x, want_gaussians=True)
+    with torch.inference_mode():  # the fast path's depth head leaves out DA3's unused ray map
+        feats = reference.net.backbone(x, cam_token=None, export_feat_layers=[], ref_view_strategy="first")[0]
+        assert "ray" in reference.net.head(feats, 196, 252, patch_start_idx=0)
+        assert "ray" not in fast.net.head(feats, 196, 252, patch_start_idx=0)
+    for frame, out in enumerate(got):
+        assert torch.equal(out.depth, ref.depth[frame, 0])
+        assert torch.equal(out.confidence, ref.depth_conf[frame, 0])
+        assert torch.equal(out.intrinsics, ref.intrinsics[frame, 0])
+        assert torch.equal(out.raw_gs, ref.raw_gs[frame, 0])
+        assert torch.equal(out.gs_opacity, ref.raw_gs_conf[frame, 0])
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])
+def test_rope_is_bit_identical_to_da3s(dtype):
+    """The fused RoPE against DA3's, with cached (lasting) and uncached positions."""
+    generator = torch.Generator().manual_seed(4)
+    positions = torch.randint(0, 40, (2, 50, 2), generator=generator)
+    tokens = torch.randn(2, 3, 50, 64, generator=generator).to(dtype)
+    expected = RotaryPositionEmbedding2D(frequency=100.0)(tokens, positions)
+    rope = RotaryPositionEmbedding2D(frequency=100.0)
+    rope.__class__, rope.frequency_cache, rope.token_tables = _FixedTableRope, {}, {}
+    rope.lasting_positions = {positions.data_ptr()}
+    for _ in range(2):
+        assert torch.equal(rope(tokens, positions), expected)
+    assert len(rope.token_tables) == 1
+    other = positions.flip(1).contiguous()  # not lasting: computed, not cached
+    assert torch.equal(rope(tokens, other), RotaryPositionEmbedding2D(frequency=100.0)(tokens, other))
+    assert len(rope.token_tables) == 1
 
 
 def test_cached_constants_follow_the_input_size(reference_and_fast):
