@@ -45,9 +45,9 @@ def _cap(detail: float) -> int | None:
     return None if detail >= FULL_DETAIL else int(detail)
 
 
-# Sessions whose view is frozen (an HQ capture, a photo or a video on show). The `frozen` State says
-# the same, but a stream call reads it when it starts: a live frame begun before a capture finished
-# after it, and replaced the capture in the viewer.
+# Sessions whose view is frozen (an HQ capture, a photo or a video on show), by session hash. Not a
+# gr.State: a stream call reads its inputs when it starts, so a live frame begun before a capture would
+# land after it and replace it; this set is read again when the frame is done. Pruned on unload.
 _frozen_sessions: set[str] = set()
 
 
@@ -59,6 +59,11 @@ def _freeze(request: gr.Request | None, frozen: bool = True) -> None:
 
 def _is_frozen(request: gr.Request | None) -> bool:
     return getattr(request, "session_hash", None) in _frozen_sessions
+
+
+def forget_session(request: gr.Request = None) -> None:
+    """The tab was closed or reloaded: drop its frozen flag."""
+    _freeze(request, False)
 
 
 def _status(extra: str = "") -> str:
@@ -76,9 +81,9 @@ def _hq_capture(image):
     return ENGINE.capture(image)
 
 
-def on_frame(image, mode_label: str, detail: float, frozen: bool, request: gr.Request = None):
+def on_frame(image, mode_label: str, detail: float, request: gr.Request = None):
     """The webcam stream: one wire frame per webcam frame, unless an HQ capture is on show."""
-    if frozen or _is_frozen(request) or image is None:
+    if _is_frozen(request) or image is None:
         return gr.skip(), image, gr.skip()
     try:
         data = _live_frame(image, MODES[mode_label], _cap(detail))
@@ -108,23 +113,23 @@ def capture_hq(image, progress=gr.Progress(), request: gr.Request = None):
     spz = write_spz(capture.recon.splats, folder / f"capture-{stamp}.spz")
     status = _status(f"HQ capture: {len(capture.recon.splats):,} Gaussians with spherical harmonics. "
                      "Press “Back to live” to resume the stream.")
-    return (capture.frame, True, gr.update(value=str(ply), visible=True),
-            gr.update(value=str(spz), visible=True), status)
+    return (capture.frame, gr.update(value=str(ply), visible=True), gr.update(value=str(spz), visible=True),
+            status)
 
 
 def back_to_live(request: gr.Request = None):
     _freeze(request, False)
-    return False, gr.update(visible=False), gr.update(visible=False), _status()
+    return gr.update(visible=False), gr.update(visible=False), _status()
 
 
 def show_image(image, mode_label: str, detail: float, request: gr.Request = None):
     """An uploaded photo: one frame, shown frozen like a capture."""
     if image is None:
-        return gr.skip(), gr.skip(), gr.skip(), gr.skip()
+        return gr.skip(), gr.skip(), gr.skip()
     was_frozen = _is_frozen(request)
     _freeze(request)
     try:
-        return _live_frame(image, MODES[mode_label], _cap(detail)), True, image, _status()
+        return _live_frame(image, MODES[mode_label], _cap(detail)), image, _status()
     except (ValueError, ModelLoadError, RuntimeError) as err:
         _freeze(request, was_frozen)
         raise gr.Error(str(err)) from err
@@ -140,7 +145,7 @@ def play_video(path, mode_label: str, detail: float, request: gr.Request = None)
         for seconds, frame in sample_frames(path, fps=5):
             data = _live_frame(frame, MODES[mode_label], _cap(detail))
             time.sleep(max(0.0, started + seconds - time.monotonic()))  # keep the video's pace
-            yield data, True, frame, _status(f"Video: {seconds:.1f} s")
+            yield data, frame, _status(f"Video: {seconds:.1f} s")
     except (ValueError, ModelLoadError, RuntimeError) as err:
         raise gr.Error(str(err)) from err
 
@@ -163,7 +168,6 @@ def build_app(engine: Engine, live_budget: int = DEFAULT_LIVE_BUDGET) -> gr.Bloc
     with gr.Blocks(title="Live 3D camera", delete_cache=(60, 600)) as demo:
         gr.Markdown("## Live 3D camera\nDepth Anything 3 turns every webcam frame into 3D splats. "
                     "Drag to orbit, right-drag to pan, scroll to zoom.")
-        frozen = gr.State(False)
         last_frame = gr.State(None)
         with gr.Row():
             with gr.Column(scale=1, min_width=320):
@@ -188,17 +192,16 @@ def build_app(engine: Engine, live_budget: int = DEFAULT_LIVE_BUDGET) -> gr.Bloc
             with gr.Column(scale=2):
                 viewer = SplatViewer(label="3D view", height=560, show_stats=True, elem_id="viewer")
 
-        webcam.stream(on_frame, [webcam, mode, detail, frozen], [viewer, last_frame, status],
+        webcam.stream(on_frame, [webcam, mode, detail], [viewer, last_frame, status],
                       stream_every=0.1, time_limit=300, concurrency_limit=4, show_progress="hidden",
                       api_visibility="undocumented")
         full.click(lambda: FULL_DETAIL, None, detail, api_visibility="private")
-        capture.click(capture_hq, last_frame, [viewer, frozen, ply_file, spz_file, status],
-                      api_visibility="private")
-        live.click(back_to_live, None, [frozen, ply_file, spz_file, status], api_visibility="private")
-        photo.upload(show_image, [photo, mode, detail], [viewer, frozen, last_frame, status],
-                     api_visibility="private")
-        video.upload(play_video, [video, mode, detail], [viewer, frozen, last_frame, status],
+        capture.click(capture_hq, last_frame, [viewer, ply_file, spz_file, status], api_visibility="private")
+        live.click(back_to_live, None, [ply_file, spz_file, status], api_visibility="private")
+        photo.upload(show_image, [photo, mode, detail], [viewer, last_frame, status], api_visibility="private")
+        video.upload(play_video, [video, mode, detail], [viewer, last_frame, status],
                      show_progress="hidden", api_visibility="private")
+        demo.unload(forget_session)
         # gradio_client cannot call stream endpoints: /reconstruct is the non-stream API twin.
         api_image = gr.Image(type="numpy", visible=False)
         api_ply = gr.File(visible=False)

@@ -2,7 +2,7 @@
 back to live, bad frames, photo and video uploads, and the out-of-GPU-memory fallback.
 
 The handlers are called the way Gradio calls them (numpy images, the radio's label, the slider's
-value, the frozen state); their wire frames are checked with ``splat_core.wire.decode_frame`` and
+value, the session's request); their wire frames are checked with ``splat_core.wire.decode_frame`` and
 their files with gsply. Nothing is faked except, in the last tests, an out-of-memory error.
 """
 
@@ -12,6 +12,7 @@ import sys
 import threading
 import time
 import traceback
+import uuid
 
 import gradio as gr
 from gradio.helpers import special_args
@@ -63,9 +64,17 @@ def photo() -> np.ndarray:
     return np.asarray(Image.fromarray(data.astronaut()).resize((640, 480), Image.BICUBIC))
 
 
-def live(photo, mode=POINTS, detail=LIVE_BUDGET, frozen=False):
+@pytest.fixture
+def session():
+    """One browser tab's request (a session hash of its own); the tab closes after the test."""
+    request = gr.Request(session_hash=f"test-{uuid.uuid4().hex}")
+    yield request
+    app.forget_session(request)
+
+
+def live(photo, mode=POINTS, detail=LIVE_BUDGET, request=None):
     """One webcam frame through the stream handler; returns (frame or skip, last frame, status)."""
-    return app.on_frame(photo, mode, detail, frozen)
+    return app.on_frame(photo, mode, detail, request=request)
 
 
 def assert_live_frame(data, mode: str, cap: int | None):
@@ -83,15 +92,13 @@ def test_the_stream_is_wired_to_the_handlers(demo):
     for name in ("on_frame", "capture_hq", "back_to_live", "show_image", "play_video", "reconstruct_api"):
         assert name in fns, f"{name} is not wired to any event"
     stream = fns["on_frame"]
-    assert [type(b).__name__ for b in stream.inputs] == ["Image", "Radio", "Slider", "State"]
+    assert [type(b).__name__ for b in stream.inputs] == ["Image", "Radio", "Slider"]
     assert [type(b).__name__ for b in stream.outputs] == ["SplatViewer", "State", "Markdown"]
     mode = stream.inputs[1]
     assert set(app.MODES) == {label for label, _ in mode.choices}
     assert fns["capture_hq"].inputs[0] is stream.outputs[1], "Capture HQ must read the stream's last frame"
-    assert fns["on_frame"].inputs[3] is fns["capture_hq"].outputs[1], "Capture HQ must freeze the stream"
-    assert fns["back_to_live"].outputs[0] is fns["capture_hq"].outputs[1], "Back to live must unfreeze it"
     # Gradio hands the session's request to the handlers that freeze and unfreeze the view.
-    for name in ("on_frame", "capture_hq", "back_to_live", "show_image", "play_video"):
+    for name in ("on_frame", "capture_hq", "back_to_live", "show_image", "play_video", "forget_session"):
         request = gr.Request(session_hash="wired")
         args = special_args(fns[name].fn, list(fns[name].inputs), request=request)[0]
         assert request in args, f"{name} does not get the session's request"
@@ -124,13 +131,13 @@ def test_full_detail_sends_every_pixel(demo, photo):
     assert LIVE_BUDGET * 10 < frame.num_splats <= 504 * 378
 
 
-def test_capture_hq_freezes_a_frame_with_sh_and_writes_ply_and_spz(photo):
-    data, frozen, ply_update, spz_update, status = app.capture_hq(photo, progress=no_progress)
+def test_capture_hq_freezes_a_frame_with_sh_and_writes_ply_and_spz(photo, session):
+    data, ply_update, spz_update, status = app.capture_hq(photo, progress=no_progress, request=session)
     frame = decode_frame(data)
     assert frame.mode == "gaussians" and frame.sh_degree == 2 and frame.sh2 is not None
     assert frame.camera.width > LIVE_RES, "HQ runs above the live resolution"
     assert frame.num_splats > 100_000  # every splat, no live cap
-    assert frozen is True
+    assert live(photo, request=session)[0] == SKIP, "the capture must stay on show"
     assert ply_update["visible"] and spz_update["visible"]
     ply = gsply.plyread(ply_update["value"])
     spz = gsply.read_spz(spz_update["value"])
@@ -147,15 +154,27 @@ def test_capture_hq_without_a_frame_says_so():
         app.capture_hq(None, progress=no_progress)
 
 
-def test_frozen_stream_skips_then_back_to_live_resumes(photo):
-    before = decode_frame(live(photo)[0]).frame_id
-    viewer, last_frame, status = live(photo, frozen=True)
+def test_frozen_stream_skips_then_back_to_live_resumes(photo, session):
+    before = decode_frame(live(photo, request=session)[0]).frame_id
+    app.show_image(photo, POINTS, LIVE_BUDGET, request=session)  # freezes the view
+    viewer, last_frame, status = live(photo, request=session)
     assert viewer == SKIP and status == SKIP, "a frozen view must not be replaced by live frames"
     assert last_frame is photo, "the newest webcam frame is still kept for the next capture"
-    frozen, ply_update, spz_update, status = app.back_to_live()
-    assert frozen is False and not ply_update["visible"] and not spz_update["visible"]
-    after = assert_live_frame(live(photo, frozen=frozen)[0], "points", LIVE_BUDGET)
+    assert_live_frame(live(photo)[0], "points", LIVE_BUDGET)  # other sessions stream on
+    ply_update, spz_update, status = app.back_to_live(request=session)
+    assert not ply_update["visible"] and not spz_update["visible"]
+    after = assert_live_frame(live(photo, request=session)[0], "points", LIVE_BUDGET)
     assert after.frame_id > before
+
+
+def test_closing_the_tab_forgets_its_frozen_view(demo, photo, session):
+    """Gradio calls the unload handlers with the session's request when a tab closes or reloads."""
+    unload = [fn for fn in demo.fns.values() if (None, "unload") in fn.targets]
+    assert [fn.fn.__name__ for fn in unload] == ["forget_session"]
+    app.show_image(photo, POINTS, LIVE_BUDGET, request=session)
+    assert session.session_hash in app._frozen_sessions  # noqa: SLF001
+    unload[0].fn(*special_args(unload[0].fn, [], request=session)[0])
+    assert session.session_hash not in app._frozen_sessions, "a closed tab's entry stayed"  # noqa: SLF001
 
 
 def wait_until(condition, what: str, timeout: float = 60.0) -> None:
@@ -165,32 +184,31 @@ def wait_until(condition, what: str, timeout: float = 60.0) -> None:
         time.sleep(0.01)
 
 
-def test_a_live_frame_in_flight_during_a_capture_does_not_replace_it(engine, photo):
-    """The stream reads `frozen` when a frame starts; a frame that was already on its way when Capture
-    HQ was pressed must not land on top of the capture."""
-    request = gr.Request(session_hash="test-race")
+def test_a_live_frame_in_flight_during_a_capture_does_not_replace_it(engine, photo, session):
+    """A frame that was already on its way when Capture HQ was pressed must not land on top of the
+    capture."""
     results = {}
 
     def run(name, fn, *args, **kwargs):
         results[name] = fn(*args, **kwargs)
 
-    live_call = threading.Thread(target=run, args=("live", app.on_frame, photo, POINTS, LIVE_BUDGET, False),
-                                 kwargs={"request": request})
+    live_call = threading.Thread(target=run, args=("live", app.on_frame, photo, POINTS, LIVE_BUDGET),
+                                 kwargs={"request": session})
     capture_call = threading.Thread(target=run, args=("capture", app.capture_hq, photo),
-                                    kwargs={"progress": no_progress, "request": request})
+                                    kwargs={"progress": no_progress, "request": session})
     with engine._lock:  # noqa: SLF001 (the GPU is busy with another session: both calls queue)
         live_call.start()
         wait_until(lambda: "submit" in {f.name for f in traceback.extract_stack(
             sys._current_frames()[live_call.ident])}, "the live frame is queued in the engine")  # noqa: SLF001
         capture_call.start()
-        wait_until(lambda: app._is_frozen(request), "Capture HQ has frozen the session")  # noqa: SLF001
+        wait_until(lambda: app._is_frozen(session), "Capture HQ has frozen the session")  # noqa: SLF001
     live_call.join(timeout=120)
     capture_call.join(timeout=120)
     assert results["live"][0] == SKIP, "the live frame replaced the HQ capture"
     assert decode_frame(results["capture"][0]).sh_degree == 2
-    assert app.on_frame(photo, POINTS, LIVE_BUDGET, False, request=request)[0] == SKIP, "still frozen"
-    app.back_to_live(request=request)
-    assert_live_frame(app.on_frame(photo, POINTS, LIVE_BUDGET, False, request=request)[0], "points", LIVE_BUDGET)
+    assert app.on_frame(photo, POINTS, LIVE_BUDGET, request=session)[0] == SKIP, "still frozen"
+    app.back_to_live(request=session)
+    assert_live_frame(app.on_frame(photo, POINTS, LIVE_BUDGET, request=session)[0], "points", LIVE_BUDGET)
 
 
 BAD_FRAMES = {
@@ -240,12 +258,12 @@ def test_no_frame_is_skipped_quietly(photo):
     assert_live_frame(live(photo)[0], "points", LIVE_BUDGET)
 
 
-def test_photo_upload_shows_one_frozen_frame(photo):
-    data, frozen, last_frame, status = app.show_image(photo, GAUSSIANS, LIVE_BUDGET)
+def test_photo_upload_shows_one_frozen_frame(photo, session):
+    data, last_frame, status = app.show_image(photo, GAUSSIANS, LIVE_BUDGET, request=session)
     assert_live_frame(data, "gaussians", LIVE_BUDGET)
-    assert frozen is True, "the stream must not overwrite an uploaded photo"
+    assert live(photo, request=session)[0] == SKIP, "the stream must not overwrite an uploaded photo"
     assert last_frame is photo, "Capture HQ must capture the uploaded photo"
-    assert app.show_image(None, POINTS, LIVE_BUDGET) == (SKIP, SKIP, SKIP, SKIP)
+    assert app.show_image(None, POINTS, LIVE_BUDGET) == (SKIP, SKIP, SKIP)
     with pytest.raises(gr.Error, match="channels"):
         app.show_image(np.zeros((480, 640, 2), np.uint8), POINTS, LIVE_BUDGET)
 
@@ -265,16 +283,16 @@ def video(tmp_path_factory, photo) -> str:
     return str(path)
 
 
-def test_video_upload_plays_its_frames(video):
-    results = list(app.play_video(video, POINTS, 2_000))
+def test_video_upload_plays_its_frames(video, photo, session):
+    results = list(app.play_video(video, POINTS, 2_000, request=session))
     assert len(results) == 3  # 6 frames at 10 frames/s, sampled at 5 frames/s: every other one
-    frames = [decode_frame(data) for data, _, _, _ in results]
+    frames = [decode_frame(data) for data, _, _ in results]
     assert all(f.mode == "points" and 0 < f.num_splats <= 2_000 for f in frames)
     assert [f.frame_id for f in frames] == sorted({f.frame_id for f in frames})
-    assert all(frozen is True for _, frozen, _, _ in results), "the webcam must not overwrite the video"
-    assert all(frame.shape == (240, 320, 3) for _, _, frame, _ in results)
+    assert live(photo, request=session)[0] == SKIP, "the webcam must not overwrite the video"
+    assert all(frame.shape == (240, 320, 3) for _, frame, _ in results)
     assert [status.rsplit("Video: ", 1)[1] for *_, status in results] == ["0.0 s", "0.2 s", "0.4 s"]
-    assert not np.array_equal(results[0][2], results[1][2]), "successive video frames differ"
+    assert not np.array_equal(results[0][1], results[1][1]), "successive video frames differ"
 
 
 def test_a_file_that_is_not_a_video_says_so(tmp_path):
@@ -326,8 +344,8 @@ def test_out_of_gpu_memory_lowers_the_live_budget_and_says_so(fresh_engine, oom_
 
 
 def test_out_of_gpu_memory_in_an_hq_capture_retries_at_the_live_resolution(fresh_engine, oom_once, photo):
-    data, frozen, ply_update, _, status = app.capture_hq(photo, progress=no_progress)
+    data, ply_update, _, status = app.capture_hq(photo, progress=no_progress)
     frame = decode_frame(data)
-    assert frame.sh_degree == 2 and frame.camera.width == LIVE_RES and frozen is True
+    assert frame.sh_degree == 2 and frame.camera.width == LIVE_RES
     assert "Out of GPU memory for an HQ capture" in status
     assert len(gsply.plyread(ply_update["value"]).means) == frame.num_splats
