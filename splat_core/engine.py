@@ -54,11 +54,22 @@ class Engine:
             source = "random weights" if self.weights == "random" else (
                 f"weights from {self.weights}" if self.weights != "auto" else
                 f"{spec.hub_repo if spec else name} (the first run downloads it)")
-            self.status = f"Loading DA3 '{name}' with {source}…"
-            loaded = load_model(name, self.weights, self.device, need_gaussians=mode == "gaussians")
+            previous, self.status = self.status, f"Loading DA3 '{name}' with {source}…"
+            try:
+                loaded = load_model(name, self.weights, self.device, need_gaussians=mode == "gaussians")
+            except Exception:
+                self.status = previous
+                raise
             self.notices += loaded.notices
             self._models[name] = loaded
+            self.status = self._ready_status()
         return self._models[name]
+
+    def _ready_status(self) -> str:
+        """"Ready:" with the loaded model of each mode, e.g. "Ready: 'base' on cuda for points."."""
+        loaded = {mode: self._models[name] for mode, name in self.names.items() if name in self._models}
+        uses = [f"'{model.spec.name}' on {model.device} for {mode}" for mode, model in loaded.items()]
+        return f"Ready: {', '.join(uses)}."
 
     def warm_up(self) -> None:
         """Load the live model and run one frame, so the first webcam frame is not the slow one."""
@@ -66,7 +77,7 @@ class Engine:
             model = self.model("points")
             self.status = f"Warming up '{model.spec.name}' on {model.device}…"
             reconstruct(model, np.zeros((480, 640, 3), np.uint8), "points")
-        self.status = f"Ready: '{model.spec.name}' on {model.device}."
+            self.status = self._ready_status()
 
     def live(self, image, mode: str, max_splats: int | None) -> bytes:
         """One live wire frame, computed together with any concurrent sessions' frames."""

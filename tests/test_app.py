@@ -116,6 +116,20 @@ def test_live_modes_give_wire_frames_within_the_detail_cap(engine, photo, label,
     assert decode_frame(smaller).frame_id > frame.frame_id
 
 
+def test_the_status_says_ready_once_a_second_model_has_loaded(photo, monkeypatch):
+    """The Gaussian model loads on the first Gaussian frame, after the points model: once it has, the
+    status says which model serves which mode, not "Loading …" (nor does the page keep polling it)."""
+    engine = Engine("small", "tiny", weights="random", device="cpu")
+    monkeypatch.setattr(app, "ENGINE", engine)
+    engine.warm_up()
+    assert engine.status.startswith("Ready: 'small' on cpu")
+    data, _, status = live(photo, GAUSSIANS)
+    assert_live_frame(data, "gaussians", LIVE_BUDGET)
+    assert engine.status == "Ready: 'small' on cpu for points, 'tiny' on cpu for gaussians."
+    assert engine.status in status and "Loading" not in status
+    assert not engine.status.endswith("…"), "the status timer keeps polling while the status ends with …"
+
+
 def test_points_and_gaussians_are_different_splats(photo):
     points = decode_frame(live(photo, POINTS)[0])
     gaussians = decode_frame(live(photo, GAUSSIANS)[0])
