@@ -24,8 +24,11 @@ def to_rgb_uint8(image) -> torch.Tensor:
     if hasattr(image, "convert") and hasattr(image, "size"):  # PIL, without importing it
         image = np.array(image.convert("RGB"))
     if isinstance(image, np.ndarray):
+        image = np.ascontiguousarray(image)
+        if not image.flags.writeable:  # torch warns on read-only memory (np.asarray of a PIL image, frombuffer)
+            image = image.copy()
         try:
-            image = torch.from_numpy(np.ascontiguousarray(image))
+            image = torch.from_numpy(image)
         except TypeError as err:
             raise ValueError(f"Unsupported image dtype {image.dtype}.") from err
     if not isinstance(image, torch.Tensor):

@@ -1,3 +1,5 @@
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -21,6 +23,21 @@ def test_images_are_normalised_to_rgb_uint8(image, expected):
     rgb = to_rgb_uint8(image)
     assert rgb.dtype == torch.uint8 and tuple(rgb.shape) == (4, 5, 3)
     assert rgb[2, 3].tolist() == expected
+
+
+def test_read_only_arrays_are_copied_without_a_warning_and_writable_ones_are_not_copied():
+    read_only = np.frombuffer(bytes(range(60)), np.uint8).reshape(4, 5, 3)  # like np.asarray(PIL image)
+    warn_always = torch.is_warn_always_enabled()
+    torch.set_warn_always(True)  # torch gives this warning once per process otherwise
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            rgb = to_rgb_uint8(read_only)
+    finally:
+        torch.set_warn_always(warn_always)
+    assert rgb.tolist() == read_only.tolist() and rgb.data_ptr() != read_only.ctypes.data
+    writable = np.zeros((4, 5, 3), np.uint8)
+    assert to_rgb_uint8(writable).data_ptr() == writable.ctypes.data, "a writable frame is used in place"
 
 
 def test_nan_and_inf_become_valid_colours():
