@@ -4,6 +4,7 @@ import { flushSync, mount, unmount } from "svelte";
 import { SplatMesh } from "@sparkjsdev/spark";
 import Viewer from "../shared/Viewer.svelte";
 import { frame_bytes } from "./frames";
+import { reactive_props } from "./props.svelte";
 
 // jsdom has no WebGL: fake the two renderers, keep the rest of three and Spark real.
 const created: { renderer?: any; spark?: any } = {};
@@ -53,7 +54,10 @@ describe("Viewer", () => {
 		const bytes = frame_bytes(100);
 		vi.stubGlobal("fetch", vi.fn(async () => new Response(new Uint8Array(bytes))));
 	});
-	afterEach(() => vi.unstubAllGlobals());
+	afterEach(() => {
+		vi.unstubAllGlobals();
+		vi.restoreAllMocks();
+	});
 
 	test("shows a frame, then disposes everything on unmount", async () => {
 		const dispose_mesh = vi.spyOn(SplatMesh.prototype, "dispose");
@@ -78,5 +82,62 @@ describe("Viewer", () => {
 		expect(spark.material.dispose).toHaveBeenCalled();
 		expect(renderer.dispose).toHaveBeenCalled();
 		expect(renderer.forceContextLoss).toHaveBeenCalled();
+	});
+
+	/** Mounts the viewer on a frame; `answers` maps a URL to the server's response. */
+	async function mount_streaming(answers: Record<string, () => Response>) {
+		vi.stubGlobal("fetch", vi.fn(async (url: string) => answers[url]()));
+		const frame = (url: string) => ({ file: { path: url, url }, kind: "frame" });
+		const target = document.body.appendChild(document.createElement("div"));
+		const props = reactive_props({ value: frame("http://x/a.bin"), height: "240px", show_stats: true });
+		const viewer = mount(Viewer, { target, props });
+		flushSync();
+		const canvas = target.querySelector("canvas")!;
+		await vi.waitFor(() => expect(canvas.dataset.shown).toBe("1"));
+		const next = (url: string) => {
+			props.value = frame(url);
+			flushSync();
+		};
+		return { target, canvas, next, unmount: () => unmount(viewer) };
+	}
+
+	test("skips a frame whose file has expired, quietly, keeps the last one and shows the next", async () => {
+		const error = vi.spyOn(console, "error");
+		const debug = vi.spyOn(console, "debug").mockImplementation(() => {});
+		const viewer = await mount_streaming({
+			"http://x/a.bin": () => new Response(new Uint8Array(frame_bytes(100, { frame_id: 7 }))),
+			// Gradio's answer for a cache file that is gone (route_utils.file_fetch)
+			"http://x/b.bin": () => new Response("File not allowed", { status: 403 }),
+			"http://x/c.bin": () => new Response("Not found", { status: 404 }),
+			"http://x/d.bin": () => new Response(new Uint8Array(frame_bytes(50, { frame_id: 9 })))
+		});
+		const { canvas, target } = viewer;
+		viewer.next("http://x/b.bin");
+		await vi.waitFor(() => expect(canvas.dataset.expired).toBe("1"));
+		viewer.next("http://x/c.bin");
+		await vi.waitFor(() => expect(canvas.dataset.expired).toBe("2"));
+		expect(canvas.dataset.frameId).toBe("7"); // the last frame stays on screen
+		expect(canvas.dataset.shown).toBe("1");
+		expect(target.querySelector("[role=alert]")).toBeNull();
+		expect(debug).toHaveBeenCalledTimes(2);
+
+		viewer.next("http://x/d.bin");
+		await vi.waitFor(() => expect(canvas.dataset.shown).toBe("2"));
+		expect(canvas.dataset.frameId).toBe("9");
+		expect(error).not.toHaveBeenCalled();
+		viewer.unmount();
+	});
+
+	test("still reports a server error", async () => {
+		const error = vi.spyOn(console, "error").mockImplementation(() => {});
+		const viewer = await mount_streaming({
+			"http://x/a.bin": () => new Response(new Uint8Array(frame_bytes(100))),
+			"http://x/b.bin": () => new Response("Internal Server Error", { status: 500 })
+		});
+		viewer.next("http://x/b.bin");
+		await vi.waitFor(() => expect(viewer.target.querySelector("[role=alert]")?.textContent).toContain("500"));
+		expect(error).toHaveBeenCalled();
+		expect(viewer.canvas.dataset.frameId).toBe("7");
+		viewer.unmount();
 	});
 });

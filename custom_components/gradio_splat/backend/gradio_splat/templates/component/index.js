@@ -417,26 +417,26 @@ function Jt(Q, A, I, g, B, C = null) {
     for (var n = (
       /** @type {V[]} */
       AA(t)
-    ), a = n.length, G = /* @__PURE__ */ new Set(), S = (
+    ), a = n.length, y = /* @__PURE__ */ new Set(), S = (
       /** @type {Batch} */
       Cs
-    ), y = is(), M = 0; M < a; M += 1) {
-      var d = n[M], l = g(d, M), H = D ? null : i.get(l);
-      H ? (H.v && yD(H.v, d), H.i && yD(H.i, M), y && S.unskip_effect(H.e)) : (H = Vn(
+    ), c = is(), F = 0; F < a; F += 1) {
+      var M = n[F], l = g(M, F), H = D ? null : i.get(l);
+      H ? (H.v && yD(H.v, M), H.i && yD(H.i, F), c && S.unskip_effect(H.e)) : (H = Vn(
         i,
         D ? E : ND ??= oB(),
-        d,
-        l,
         M,
+        l,
+        F,
         B,
         A,
         I
-      ), D || (H.e.f |= GQ), i.set(l, H)), G.add(l);
+      ), D || (H.e.f |= GQ), i.set(l, H)), y.add(l);
     }
-    if (a === 0 && C && !e && (D ? e = sB(() => C(E)) : (e = sB(() => C(ND ??= oB())), e.f |= GQ)), a > G.size && ja(), !D)
-      if (o.set(S, G), y) {
+    if (a === 0 && C && !e && (D ? e = sB(() => C(E)) : (e = sB(() => C(ND ??= oB())), e.f |= GQ)), a > y.size && ja(), !D)
+      if (o.set(S, y), c) {
         for (const [R, k] of i)
-          G.has(R) || S.skip_effect(k.e);
+          y.has(R) || S.skip_effect(k.e);
         S.oncommit(s), S.ondiscard(h);
       } else
         s(S);
@@ -467,14 +467,14 @@ function Zn(Q, A, I, g, B) {
     if (w !== i) {
       if (e !== void 0 && e.has(w)) {
         if (o.length < D.length) {
-          var a = D[0], G;
+          var a = D[0], y;
           t = a.prev;
-          var S = o[0], y = o[o.length - 1];
-          for (G = 0; G < o.length; G += 1)
-            lC(o[G], a, I);
-          for (G = 0; G < D.length; G += 1)
-            e.delete(D[G]);
-          MQ(Q, S.prev, y.next), MQ(Q, t, S), MQ(Q, y, a), i = a, t = y, r -= 1, o = [], D = [];
+          var S = o[0], c = o[o.length - 1];
+          for (y = 0; y < o.length; y += 1)
+            lC(o[y], a, I);
+          for (y = 0; y < D.length; y += 1)
+            e.delete(D[y]);
+          MQ(Q, S.prev, c.next), MQ(Q, t, S), MQ(Q, c, a), i = a, t = c, r -= 1, o = [], D = [];
         } else
           e.delete(w), lC(w, i, I), MQ(Q, w.prev, w.next), MQ(Q, w, t === null ? Q.effect.first : t.next), MQ(Q, t, w), t = w;
         continue;
@@ -492,16 +492,16 @@ function Zn(Q, A, I, g, B) {
     Q.outrogroups.size === 0 && (Q.outrogroups = null);
   }
   if (i !== null || e !== void 0) {
-    var M = [];
+    var F = [];
     if (e !== void 0)
       for (w of e)
-        (w.f & li) === 0 && M.push(w);
+        (w.f & li) === 0 && F.push(w);
     for (; i !== null; )
-      (i.f & li) === 0 && i !== Q.fallback && M.push(i), i = rC(i.next);
-    var d = M.length;
-    if (d > 0) {
+      (i.f & li) === 0 && i !== Q.fallback && F.push(i), i = rC(i.next);
+    var M = F.length;
+    if (M > 0) {
       var l = null;
-      On(Q, M, l);
+      On(Q, F, l);
     }
   }
 }
@@ -818,66 +818,66 @@ function ih(Q, A, I, g, B = !1, C = !1) {
     var w = I.type;
     (w !== t.type || w === void 0 && Q.hasAttribute("type")) && (t.type = w, fg(Q, "type", w, C));
   }
-  for (const M in I) {
-    let d = I[M];
-    if (o && M === "value" && d == null) {
-      Q.value = Q.__value = "", t[M] = d;
+  for (const F in I) {
+    let M = I[F];
+    if (o && F === "value" && M == null) {
+      Q.value = Q.__value = "", t[F] = M;
       continue;
     }
-    if (M === "class") {
+    if (F === "class") {
       var r = Q.namespaceURI === "http://www.w3.org/1999/xhtml";
-      Hg(Q, r, d, g, A?.[PB], I[PB]), t[M] = d, t[PB] = I[PB];
+      Hg(Q, r, M, g, A?.[PB], I[PB]), t[F] = M, t[PB] = I[PB];
       continue;
     }
-    if (M === "style") {
-      _g(Q, d, A?.[TB], I[TB]), t[M] = d, t[TB] = I[TB];
+    if (F === "style") {
+      _g(Q, M, A?.[TB], I[TB]), t[F] = M, t[TB] = I[TB];
       continue;
     }
-    var n = t[M];
-    if (!(d === n && !(d === void 0 && Q.hasAttribute(M)))) {
-      t[M] = d;
-      var a = M[0] + M[1];
+    var n = t[F];
+    if (!(M === n && !(M === void 0 && Q.hasAttribute(F)))) {
+      t[F] = M;
+      var a = F[0] + F[1];
       if (a !== "$$")
         if (a === "on") {
-          const l = {}, H = "$$" + M;
-          let R = M.slice(2);
-          var G = nn(R);
-          if (hn(R) && (R = R.slice(0, -7), l.capture = !0), !G && n) {
-            if (d != null) continue;
+          const l = {}, H = "$$" + F;
+          let R = F.slice(2);
+          var y = nn(R);
+          if (hn(R) && (R = R.slice(0, -7), l.capture = !0), !y && n) {
+            if (M != null) continue;
             Q.removeEventListener(R, t[H], l), t[H] = null;
           }
-          if (G)
-            _C(R, Q, d), PQ([R]);
-          else if (d != null) {
+          if (y)
+            _C(R, Q, M), PQ([R]);
+          else if (M != null) {
             let k = function(J) {
-              t[M].call(this, J);
+              t[F].call(this, J);
             };
             t[H] = wn(R, Q, k, l);
           }
-        } else if (M === "style")
-          fg(Q, M, d);
-        else if (M === "autofocus")
+        } else if (F === "style")
+          fg(Q, F, M);
+        else if (F === "autofocus")
           mn(
             /** @type {HTMLElement} */
             Q,
-            !!d
+            !!M
           );
-        else if (!i && (M === "__value" || M === "value" && d != null))
-          Q.__value = d, (n == null || // @ts-ignore
-          Q.value !== d || d === 0 && Q.nodeName === Eh) && (Q.value = d);
-        else if (M === "selected" && o)
+        else if (!i && (F === "__value" || F === "value" && M != null))
+          Q.__value = M, (n == null || // @ts-ignore
+          Q.value !== M || M === 0 && Q.nodeName === Eh) && (Q.value = M);
+        else if (F === "selected" && o)
           cs(
             /** @type {HTMLOptionElement} */
             Q,
-            d
+            M
           );
         else {
-          var S = M;
+          var S = F;
           e || (S = rn(S));
-          var y = S === "defaultValue" || S === "defaultChecked";
+          var c = S === "defaultValue" || S === "defaultChecked";
           if (D && S === "defaultValue") continue;
-          if (d == null && !i && !y)
-            if (E[M] = null, S === "value" || S === "checked") {
+          if (M == null && !i && !c)
+            if (E[F] = null, S === "value" || S === "checked") {
               let l = (
                 /** @type {HTMLInputElement} */
                 Q
@@ -891,8 +891,8 @@ function ih(Q, A, I, g, B = !1, C = !1) {
                 l.removeAttribute(S), l.defaultChecked = R, l.checked = H ? R : !1;
               }
             } else
-              Q.removeAttribute(M);
-          else y || (i || typeof d != "string") && h.has(S) ? (Q[S] = d, S in E && (E[S] = cn)) : typeof d != "function" && fg(Q, S, d, C);
+              Q.removeAttribute(F);
+          else c || (i || typeof M != "string") && h.has(S) ? (Q[S] = M, S in E && (E[S] = cn)) : typeof M != "function" && fg(Q, S, M, C);
         }
     }
   }
@@ -917,11 +917,11 @@ function th(Q, A, I = [], g = [], B = [], C, E = !1, i = !1) {
         );
         "defaultValue" in w && lD(n, w.defaultValue), "value" in w && Lt(n, w.value);
       }
-      for (let G of Object.getOwnPropertySymbols(o))
-        w[G] || eB(o[G]);
-      for (let G of Object.getOwnPropertySymbols(w)) {
-        var a = w[G];
-        G.description === an && (!t || a !== t[G]) && (o[G] && eB(o[G]), o[G] = sB(() => zn(Q, () => a))), r[G] = a;
+      for (let y of Object.getOwnPropertySymbols(o))
+        w[y] || eB(o[y]);
+      for (let y of Object.getOwnPropertySymbols(w)) {
+        var a = w[y];
+        y.description === an && (!t || a !== t[y]) && (o[y] && eB(o[y]), o[y] = sB(() => zn(Q, () => a))), r[y] = a;
       }
       t = r;
     }), D) {
@@ -1180,7 +1180,7 @@ function sA(Q, A, I, g) {
   let D;
   if (C) {
     var s = Oe in Q || ns in Q;
-    D = dt(Q, A)?.set ?? (s && A in Q ? (y) => Q[A] = y : void 0);
+    D = dt(Q, A)?.set ?? (s && A in Q ? (c) => Q[A] = c : void 0);
   }
   var h, w = !1;
   C ? [h, w] = oh(() => (
@@ -1190,43 +1190,43 @@ function sA(Q, A, I, g) {
   Q[A], h === void 0 && g !== void 0 && (h = o(), D && (B && Nn(), D(h)));
   var r;
   if (B ? r = () => {
-    var y = (
+    var c = (
       /** @type {V} */
       Q[A]
     );
-    return y === void 0 ? o() : (e = !0, y);
+    return c === void 0 ? o() : (e = !0, c);
   } : r = () => {
-    var y = (
+    var c = (
       /** @type {V} */
       Q[A]
     );
-    return y !== void 0 && (i = /** @type {V} */
-    void 0), y === void 0 ? i : y;
+    return c !== void 0 && (i = /** @type {V} */
+    void 0), c === void 0 ? i : c;
   }, B && (I & Fn) === 0)
     return r;
   if (D) {
     var n = Q.$$legacy;
     return (
       /** @type {() => V} */
-      (function(y, M) {
-        return arguments.length > 0 ? ((!B || !M || n || w) && D(M ? r() : y), y) : r();
+      (function(c, F) {
+        return arguments.length > 0 ? ((!B || !F || n || w) && D(F ? r() : c), c) : r();
       })
     );
   }
-  var a = !1, G = ((I & ln) !== 0 ? kD : es)(() => (a = !1, r()));
-  C && AA(G);
+  var a = !1, y = ((I & ln) !== 0 ? kD : es)(() => (a = !1, r()));
+  C && AA(y);
   var S = (
     /** @type {Effect} */
     Ei
   );
   return (
     /** @type {() => V} */
-    (function(y, M) {
+    (function(c, F) {
       if (arguments.length > 0) {
-        const d = M ? AA(G) : B && C ? bC(y) : y;
-        return II(G, d), a = !0, i !== void 0 && (i = d), y;
+        const M = F ? AA(y) : B && C ? bC(c) : c;
+        return II(y, M), a = !0, i !== void 0 && (i = M), c;
       }
-      return Jn && a || (S.f & os) !== 0 ? G.v : AA(G);
+      return Jn && a || (S.f & os) !== 0 ? y.v : AA(y);
     })
   );
 }
@@ -1755,77 +1755,77 @@ class Rh {
 var kh = /* @__PURE__ */ GB('<svg class="resize-handle svelte-1vi3m5m" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><line x1="1" y1="9" x2="9" y2="1" stroke="gray" stroke-width="0.5" class="svelte-1vi3m5m"></line><line x1="5" y1="9" x2="9" y2="5" stroke="gray" stroke-width="0.5" class="svelte-1vi3m5m"></line></svg>'), HD = /* @__PURE__ */ yI("<!> <!>", 1), Nh = /* @__PURE__ */ yI('<div class="placeholder svelte-1vi3m5m"></div>');
 function Fh(Q, A) {
   yB(A, !0);
-  let I = sA(A, "height", 3, void 0), g = sA(A, "min_height", 3, void 0), B = sA(A, "max_height", 3, void 0), C = sA(A, "width", 3, void 0), E = sA(A, "elem_id", 3, ""), i = sA(A, "elem_classes", 19, () => []), e = sA(A, "variant", 3, "solid"), t = sA(A, "border_mode", 3, "base"), o = sA(A, "padding", 3, !0), D = sA(A, "type", 3, "normal"), s = sA(A, "test_id", 3, void 0), h = sA(A, "explicit_call", 3, !1), w = sA(A, "container", 3, !0), r = sA(A, "visible", 3, !0), n = sA(A, "allow_overflow", 3, !0), a = sA(A, "overflow_behavior", 3, "auto"), G = sA(A, "scale", 3, null), S = sA(A, "min_width", 3, 0), y = sA(A, "flex", 3, !1), M = sA(A, "resizable", 3, !1), d = sA(A, "rtl", 3, !1), l = sA(A, "fullscreen", 15, !1), H = sA(A, "label", 3, void 0), R = l(), k = MI(void 0), J = VI(() => D() === "fieldset" ? "fieldset" : "div"), u = VI(() => r() ? y() : !1), m = MI(0), T = MI(0), P = MI(null), q = null, X = null, x = null;
-  function $(j) {
-    l() && j.key === "Escape" && l(!1);
+  let I = sA(A, "height", 3, void 0), g = sA(A, "min_height", 3, void 0), B = sA(A, "max_height", 3, void 0), C = sA(A, "width", 3, void 0), E = sA(A, "elem_id", 3, ""), i = sA(A, "elem_classes", 19, () => []), e = sA(A, "variant", 3, "solid"), t = sA(A, "border_mode", 3, "base"), o = sA(A, "padding", 3, !0), D = sA(A, "type", 3, "normal"), s = sA(A, "test_id", 3, void 0), h = sA(A, "explicit_call", 3, !1), w = sA(A, "container", 3, !0), r = sA(A, "visible", 3, !0), n = sA(A, "allow_overflow", 3, !0), a = sA(A, "overflow_behavior", 3, "auto"), y = sA(A, "scale", 3, null), S = sA(A, "min_width", 3, 0), c = sA(A, "flex", 3, !1), F = sA(A, "resizable", 3, !1), M = sA(A, "rtl", 3, !1), l = sA(A, "fullscreen", 15, !1), H = sA(A, "label", 3, void 0), R = l(), k = MI(void 0), J = VI(() => D() === "fieldset" ? "fieldset" : "div"), u = VI(() => r() ? c() : !1), q = MI(0), T = MI(0), O = MI(null), b = null, _ = null, m = null;
+  function $(z) {
+    l() && z.key === "Escape" && l(!1);
   }
-  function tA(j) {
-    const nA = j.getRootNode();
-    return j.closest(".gradio-container") ?? (nA instanceof ShadowRoot ? nA : document.body);
+  function tA(z) {
+    const nA = z.getRootNode();
+    return z.closest(".gradio-container") ?? (nA instanceof ShadowRoot ? nA : document.body);
   }
-  function aA(j) {
+  function aA(z) {
     const nA = document.createElement("div");
-    nA.style.cssText = "position: fixed; top: 0; left: 0; width: 100%; height: 100%; visibility: hidden; pointer-events: none;", j.appendChild(nA);
+    nA.style.cssText = "position: fixed; top: 0; left: 0; width: 100%; height: 100%; visibility: hidden; pointer-events: none;", z.appendChild(nA);
     const qA = nA.getBoundingClientRect();
     return nA.remove(), qA;
   }
-  function KA(j, nA) {
-    const qA = j.parentNode;
+  function KA(z, nA) {
+    const qA = z.parentNode;
     if (!qA || qA === nA) return !1;
-    const U = aA(qA), XA = aA(nA);
-    return Math.abs(U.top - XA.top) > 1 || Math.abs(U.left - XA.left) > 1 || Math.abs(U.width - XA.width) > 1 || Math.abs(U.height - XA.height) > 1;
+    const U = aA(qA), _A = aA(nA);
+    return Math.abs(U.top - _A.top) > 1 || Math.abs(U.left - _A.left) > 1 || Math.abs(U.width - _A.width) > 1 || Math.abs(U.height - _A.height) > 1;
   }
-  function YA(j, nA) {
-    !j.parentNode || j.parentNode === nA || (q = j.parentNode, x = j, X = document.createComment("fullscreen block"), q.insertBefore(X, j), nA.appendChild(j));
+  function mA(z, nA) {
+    !z.parentNode || z.parentNode === nA || (b = z.parentNode, m = z, _ = document.createComment("fullscreen block"), b.insertBefore(_, z), nA.appendChild(z));
   }
-  function xA() {
-    if (!q || !x) return;
-    const j = X && X.parentNode === q ? X : null;
-    q.insertBefore(x, j), j?.remove(), q = null, X = null, x = null;
+  function uA() {
+    if (!b || !m) return;
+    const z = _ && _.parentNode === b ? _ : null;
+    b.insertBefore(m, z), z?.remove(), b = null, _ = null, m = null;
   }
   ag(() => {
-    const j = AA(k);
-    if (!(l() === R || !j))
+    const z = AA(k);
+    if (!(l() === R || !z))
       if (R = l(), l()) {
-        II(P, j.getBoundingClientRect(), !0), II(m, j.offsetHeight, !0), II(T, j.offsetWidth, !0);
-        const nA = tA(j);
-        KA(j, nA) && YA(j, nA), window.addEventListener("keydown", $);
+        II(O, z.getBoundingClientRect(), !0), II(q, z.offsetHeight, !0), II(T, z.offsetWidth, !0);
+        const nA = tA(z);
+        KA(z, nA) && mA(z, nA), window.addEventListener("keydown", $);
       } else
-        xA(), II(P, null), window.removeEventListener("keydown", $);
+        uA(), II(O, null), window.removeEventListener("keydown", $);
   }), ag(() => () => {
-    window.removeEventListener("keydown", $), xA();
+    window.removeEventListener("keydown", $), uA();
   });
-  const wA = (j) => {
-    if (j !== void 0) {
-      if (typeof j == "number")
-        return j + "px";
-      if (typeof j == "string")
-        return j;
+  const hA = (z) => {
+    if (z !== void 0) {
+      if (typeof z == "number")
+        return z + "px";
+      if (typeof z == "string")
+        return z;
     }
-  }, O = (j) => {
+  }, W = (z) => {
     const nA = AA(k);
     if (!nA) return;
-    let qA = j.clientY;
+    let qA = z.clientY;
     const U = (HA) => {
-      const LA = HA.clientY - qA;
-      qA = HA.clientY, nA.style.height = `${nA.offsetHeight + LA}px`;
-    }, XA = () => {
-      window.removeEventListener("mousemove", U), window.removeEventListener("mouseup", XA);
+      const UA = HA.clientY - qA;
+      qA = HA.clientY, nA.style.height = `${nA.offsetHeight + UA}px`;
+    }, _A = () => {
+      window.removeEventListener("mousemove", U), window.removeEventListener("mouseup", _A);
     };
-    window.addEventListener("mousemove", U), window.addEventListener("mouseup", XA);
+    window.addEventListener("mousemove", U), window.addEventListener("mouseup", _A);
   };
-  var W = EQ(), eA = pI(W);
+  var X = EQ(), eA = pI(X);
   {
-    var dA = (j) => {
+    var dA = (z) => {
       var nA = HD(), qA = pI(nA);
-      _n(qA, () => AA(J), !1, (HA, LA) => {
+      _n(qA, () => AA(J), !1, (HA, UA) => {
         XE(HA, (PA) => II(k, PA, !0), () => AA(k)), th(
           HA,
-          (PA, VA, N, c, Y) => ({
+          (PA, VA, d, G, L) => ({
             "data-testid": s(),
             id: E(),
             class: `block ${PA ?? ""}`,
-            dir: d() ? "rtl" : "ltr",
+            dir: M() ? "rtl" : "ltr",
             "aria-label": H(),
             style: "",
             [PB]: {
@@ -1836,30 +1836,30 @@ function Fh(Q, A) {
               border_contrast: t() === "contrast",
               "hide-container": !h() && !w(),
               fullscreen: l(),
-              animating: l() && AA(P) !== null,
-              "auto-margin": G() === null
+              animating: l() && AA(O) !== null,
+              "auto-margin": y() === null
             },
             [TB]: {
               height: VA,
-              "min-height": N,
-              "max-height": c,
-              "--start-top": AA(P) ? `${AA(P).top}px` : "0px",
-              "--start-left": AA(P) ? `${AA(P).left}px` : "0px",
-              "--start-width": AA(P) ? `${AA(P).width}px` : "0px",
-              "--start-height": AA(P) ? `${AA(P).height}px` : "0px",
-              width: Y,
+              "min-height": d,
+              "max-height": G,
+              "--start-top": AA(O) ? `${AA(O).top}px` : "0px",
+              "--start-left": AA(O) ? `${AA(O).left}px` : "0px",
+              "--start-width": AA(O) ? `${AA(O).width}px` : "0px",
+              "--start-height": AA(O) ? `${AA(O).height}px` : "0px",
+              width: L,
               "border-style": e(),
               overflow: n() ? a() : "hidden",
-              "flex-grow": G(),
+              "flex-grow": y(),
               "min-width": `calc(min(${S()}px, 100%))`
             }
           }),
           [
             () => i()?.join(" ") || "",
-            () => l() ? void 0 : wA(I()),
-            () => l() ? void 0 : wA(g()),
-            () => l() ? void 0 : wA(B()),
-            () => l() ? void 0 : typeof C() == "number" ? `calc(min(${C()}px, 100%))` : wA(C())
+            () => l() ? void 0 : hA(I()),
+            () => l() ? void 0 : hA(g()),
+            () => l() ? void 0 : hA(B()),
+            () => l() ? void 0 : typeof C() == "number" ? `calc(min(${C()}px, 100%))` : hA(C())
           ],
           void 0,
           void 0,
@@ -1867,39 +1867,39 @@ function Fh(Q, A) {
         );
         var rA = HD(), EI = pI(rA);
         Di(EI, () => A.children ?? DB);
-        var SA = zA(EI, 2);
+        var RA = zA(EI, 2);
         {
           var yA = (PA) => {
             var VA = kh();
-            _C("mousedown", VA, O), fA(PA, VA);
+            _C("mousedown", VA, W), fA(PA, VA);
           };
-          oI(SA, (PA) => {
-            M() && PA(yA);
+          oI(RA, (PA) => {
+            F() && PA(yA);
           });
         }
-        fA(LA, rA);
+        fA(UA, rA);
       });
       var U = zA(qA, 2);
       {
-        var XA = (HA) => {
-          var LA = Nh();
+        var _A = (HA) => {
+          var UA = Nh();
           let rA;
-          sI(() => rA = _g(LA, "", rA, {
-            height: AA(m) + "px",
+          sI(() => rA = _g(UA, "", rA, {
+            height: AA(q) + "px",
             width: AA(T) + "px"
-          })), fA(HA, LA);
+          })), fA(HA, UA);
         };
         oI(U, (HA) => {
-          l() && HA(XA);
+          l() && HA(_A);
         });
       }
-      fA(j, nA);
+      fA(z, nA);
     };
-    oI(eA, (j) => {
-      (r() === !0 || r() === "hidden") && j(dA);
+    oI(eA, (z) => {
+      (r() === !0 || r() === "hidden") && z(dA);
     });
   }
-  fA(Q, W), cB();
+  fA(Q, X), cB();
 }
 PQ(["mousedown"]);
 var Mh = /* @__PURE__ */ yI('<label data-testid="block-label"><span class="svelte-om2lfw"><!></span> </label>');
@@ -1926,23 +1926,23 @@ function Hi(Q, A) {
   let I = sA(A, "label", 3, ""), g = sA(A, "show_label", 3, !1), B = sA(A, "pending", 3, !1), C = sA(A, "size", 3, "small"), E = sA(A, "padded", 3, !0), i = sA(A, "highlight", 3, !1), e = sA(A, "disabled", 3, !1), t = sA(A, "hasPopup", 3, !1), o = sA(A, "color", 3, "var(--block-label-text-color)"), D = sA(A, "transparent", 3, !1), s = sA(A, "background", 3, "var(--block-background-fill)"), h = sA(A, "border", 3, "transparent"), w = VI(() => i() ? "var(--color-accent)" : o());
   var r = Uh();
   let n, a;
-  var G = fI(r);
+  var y = fI(r);
   {
     var S = (R) => {
       var k = lh(), J = lg(k, !0);
       sI(() => FI(J, I())), fA(R, k);
     };
-    oI(G, (R) => {
+    oI(y, (R) => {
       g() && R(S);
     });
   }
-  var y = zA(G, 2);
-  let M;
-  var d = fI(y);
-  Ze(d, () => A.Icon, (R, k) => {
+  var c = zA(y, 2);
+  let F;
+  var M = fI(c);
+  Ze(M, () => A.Icon, (R, k) => {
     k(R, {});
   });
-  var l = zA(d, 2);
+  var l = zA(M, 2);
   {
     var H = (R) => {
       var k = EQ(), J = pI(k);
@@ -1962,7 +1962,7 @@ function Hi(Q, A) {
       "--border-color": h(),
       color: !e() && AA(w) ? AA(w) : "var(--block-label-text-color)",
       "--bg-color": e() ? "auto" : s()
-    }), M = Hg(y, 1, "svelte-1k3q6xg", null, M, {
+    }), F = Hg(c, 1, "svelte-1k3q6xg", null, F, {
       "x-small": C() === "x-small",
       small: C() === "small",
       large: C() === "large",
@@ -2042,20 +2042,20 @@ function Oh(Q, A) {
     var D = (s) => {
       var h = EQ(), w = pI(h);
       Jt(w, 17, C, lt, (r, n) => {
-        var a = EQ(), G = pI(a);
+        var a = EQ(), y = pI(a);
         {
-          var S = (y) => {
-            Ph(y, {
+          var S = (c) => {
+            Ph(c, {
               get button() {
                 return AA(n);
               },
-              on_click: (M) => {
-                E() && E()(M);
+              on_click: (F) => {
+                E() && E()(F);
               }
             });
           };
-          oI(G, (y) => {
-            typeof AA(n) != "string" && y(S);
+          oI(y, (c) => {
+            typeof AA(n) != "string" && c(S);
           });
         }
         fA(r, a);
@@ -2109,23 +2109,23 @@ function pD(Q, A = {}) {
   ), D = 1, s = 0, h = !1;
   function w(n, a = {}) {
     o = n;
-    const G = e = {};
+    const y = e = {};
     return Q == null || a.hard || r.stiffness >= 1 && r.damping >= 1 ? (h = !0, E = Vg.now(), t = n, I.set(Q = o), Promise.resolve()) : (a.soft && (s = 1 / ((a.soft === !0 ? 0.5 : +a.soft) * 60), D = 0), i || (E = Vg.now(), h = !1, i = Xn((S) => {
       if (h)
         return h = !1, i = null, !1;
       D = Math.min(D + s, 1);
-      const y = Math.min(S - E, 1e3 / 30), M = {
+      const c = Math.min(S - E, 1e3 / 30), F = {
         inv_mass: D,
         opts: r,
         settled: !0,
-        dt: y * 60 / 1e3
-      }, d = Yt(M, t, Q, o);
+        dt: c * 60 / 1e3
+      }, M = Yt(F, t, Q, o);
       return E = S, t = /** @type {T} */
       Q, I.set(Q = /** @type {T} */
-      d), M.settled && (i = null), !M.settled;
+      M), F.settled && (i = null), !F.settled;
     })), new Promise((S) => {
       i.promise.then(() => {
-        G === e && S();
+        y === e && S();
       });
     }));
   }
@@ -2175,23 +2175,23 @@ function KD(Q, A) {
   let I = sA(A, "label", 3, ""), g = sA(A, "show_label", 3, !1), B = sA(A, "pending", 3, !1), C = sA(A, "size", 3, "small"), E = sA(A, "padded", 3, !0), i = sA(A, "highlight", 3, !1), e = sA(A, "disabled", 3, !1), t = sA(A, "hasPopup", 3, !1), o = sA(A, "color", 3, "var(--block-label-text-color)"), D = sA(A, "transparent", 3, !1), s = sA(A, "background", 3, "var(--block-background-fill)"), h = sA(A, "border", 3, "transparent"), w = VI(() => i() ? "var(--color-accent)" : o());
   var r = Xh();
   let n, a;
-  var G = fI(r);
+  var y = fI(r);
   {
     var S = (R) => {
       var k = Wh(), J = lg(k, !0);
       sI(() => FI(J, I())), fA(R, k);
     };
-    oI(G, (R) => {
+    oI(y, (R) => {
       g() && R(S);
     });
   }
-  var y = zA(G, 2);
-  let M;
-  var d = fI(y);
-  Ze(d, () => A.Icon, (R, k) => {
+  var c = zA(y, 2);
+  let F;
+  var M = fI(c);
+  Ze(M, () => A.Icon, (R, k) => {
     k(R, {});
   });
-  var l = zA(d, 2);
+  var l = zA(M, 2);
   {
     var H = (R) => {
       var k = EQ(), J = pI(k);
@@ -2211,7 +2211,7 @@ function KD(Q, A) {
       "--border-color": h(),
       color: !e() && AA(w) ? AA(w) : "var(--block-label-text-color)",
       "--bg-color": e() ? "auto" : s()
-    }), M = Hg(y, 1, "svelte-14ayo1r", null, M, {
+    }), F = Hg(c, 1, "svelte-14ayo1r", null, F, {
       "x-small": C() === "x-small",
       small: C() === "small",
       large: C() === "large",
@@ -2243,23 +2243,23 @@ async function zh(Q, A = !0) {
 var jh = /* @__PURE__ */ yI('<div class="validation-error svelte-2b1o8r"> <button class="svelte-2b1o8r"><!></button></div>'), $h = /* @__PURE__ */ yI('<div class="eta-bar svelte-2b1o8r"></div>'), Aw = /* @__PURE__ */ yI("<!> ", 1), Iw = /* @__PURE__ */ yI("<!> <!> <!> <!>", 1), gw = /* @__PURE__ */ yI('<div class="progress-level svelte-2b1o8r"><div class="progress-level-inner svelte-2b1o8r"><!></div> <div class="progress-bar-wrap svelte-2b1o8r"><div class="progress-bar svelte-2b1o8r"></div></div></div>'), Qw = /* @__PURE__ */ yI('<p class="loading svelte-2b1o8r"> </p> <!>', 1), Bw = /* @__PURE__ */ yI("<!> <div><!> <!></div> <!> <!>", 1), Cw = /* @__PURE__ */ yI('<div class="clear-status svelte-2b1o8r"><!></div> <span class="error svelte-2b1o8r"> </span> <!>', 1), Ew = /* @__PURE__ */ yI("<div> <!> </div>"), iw = /* @__PURE__ */ yI('<div data-testid="status-tracker"><!> <!></div> <!>', 1);
 function tw(Q, A) {
   yB(A, !0);
-  let I = sA(A, "eta", 3, null), g = sA(A, "scroll_to_output", 3, !1), B = sA(A, "timer", 3, !0), C = sA(A, "show_progress", 3, "full"), E = sA(A, "message", 3, null), i = sA(A, "progress", 3, null), e = sA(A, "variant", 3, "default"), t = sA(A, "loading_text", 3, "Loading..."), o = sA(A, "absolute", 3, !0), D = sA(A, "translucent", 3, !1), s = sA(A, "border", 3, !1), h = sA(A, "validation_error", 7, null), w = sA(A, "show_validation_error", 3, !0), r = sA(A, "type", 3, null), n = sA(A, "used_cache", 3, null), a = sA(A, "cache_duration", 3, null), G = sA(A, "avg_time", 3, null), S, y = !1, M = MI(0), d = MI(null), l = MI(null), H = MI(!1), R = MI(null), k = MI(!1), J = MI(!1), u = MI(null), m = MI(null), T = MI("from cache"), P = MI(!1), q = null, X = null;
-  const x = VI(() => !(w() && h()) && (r() === "input" || !A.status || A.status === "complete" || C() === "hidden" || A.status == "streaming"));
+  let I = sA(A, "eta", 3, null), g = sA(A, "scroll_to_output", 3, !1), B = sA(A, "timer", 3, !0), C = sA(A, "show_progress", 3, "full"), E = sA(A, "message", 3, null), i = sA(A, "progress", 3, null), e = sA(A, "variant", 3, "default"), t = sA(A, "loading_text", 3, "Loading..."), o = sA(A, "absolute", 3, !0), D = sA(A, "translucent", 3, !1), s = sA(A, "border", 3, !1), h = sA(A, "validation_error", 7, null), w = sA(A, "show_validation_error", 3, !0), r = sA(A, "type", 3, null), n = sA(A, "used_cache", 3, null), a = sA(A, "cache_duration", 3, null), y = sA(A, "avg_time", 3, null), S, c = !1, F = MI(0), M = MI(null), l = MI(null), H = MI(!1), R = MI(null), k = MI(!1), J = MI(!1), u = MI(null), q = MI(null), T = MI("from cache"), O = MI(!1), b = null, _ = null;
+  const m = VI(() => !(w() && h()) && (r() === "input" || !A.status || A.status === "complete" || C() === "hidden" || A.status == "streaming"));
   let $ = MI(0);
   const tA = VI(() => AA(l) === null || AA(l) <= 0 || !AA($) ? 0 : Math.min(AA($) / AA(l), 1)), aA = VI(() => AA($).toFixed(1));
-  let KA = VI(() => i() == null), YA = VI(() => I() ?? AA(d));
-  function xA() {
+  let KA = VI(() => i() == null), mA = VI(() => I() ?? AA(M));
+  function uA() {
     ds(() => {
-      II($, (performance.now() - AA(M)) / 1e3), y && xA();
+      II($, (performance.now() - AA(F)) / 1e3), c && uA();
     });
   }
-  let wA = VI(() => {
+  let hA = VI(() => {
     let yA = null;
-    i() != null ? yA = i().map((N) => {
-      if (N.index != null && N.length != null)
-        return N.index / N.length;
-      if (N.progress != null)
-        return N.progress;
+    i() != null ? yA = i().map((d) => {
+      if (d.index != null && d.length != null)
+        return d.index / d.length;
+      if (d.progress != null)
+        return d.progress;
     }) : yA = null;
     let PA, VA = "";
     return yA ? (PA = yA[yA.length - 1], PA === 0 ? VA = "0" : VA = "150ms") : PA = void 0, {
@@ -2268,20 +2268,20 @@ function tw(Q, A) {
       progress_bar_transition: VA
     };
   });
-  function O() {
-    y || (II(d, II(R, null), !0), II(M, performance.now(), !0), y = !0, xA());
-  }
   function W() {
-    II(d, II(R, null), !0), y && (y = !1);
+    c || (II(M, II(R, null), !0), II(F, performance.now(), !0), c = !0, uA());
+  }
+  function X() {
+    II(M, II(R, null), !0), c && (c = !1);
   }
   ag(() => {
-    A.status === "pending" ? O() : aB(() => {
-      W();
+    A.status === "pending" ? W() : aB(() => {
+      X();
     });
   }), ag(() => {
     S && g() && (A.status === "pending" || A.status === "complete") && zh(S, A.autoscroll);
   }), ag(() => {
-    AA(YA) != null && AA(d) !== AA(YA) && (II(l, (performance.now() - AA(M)) / 1e3 + AA(YA)), II(R, AA(l).toFixed(1), !0), II(d, AA(YA), !0));
+    AA(mA) != null && AA(M) !== AA(mA) && (II(l, (performance.now() - AA(F)) / 1e3 + AA(mA)), II(R, AA(l).toFixed(1), !0), II(M, AA(mA), !0));
   });
   function eA() {
     II(H, !1);
@@ -2291,9 +2291,9 @@ function tw(Q, A) {
       eA();
     }), A.status === "error" && E() && II(H, !0);
   }), ag(() => {
-    A.status === "complete" && r() === "output" && n() && a() != null && (II(u, a().toFixed(1), !0), II(T, n() === "full" ? "from cache" : "used cache", !0), II(P, G() != null && G() > a() && G() > 0, !0), II(m, AA(P) ? G().toFixed(1) : null, !0), II(k, !0), II(J, !1), q && clearTimeout(q), X && clearTimeout(X), q = setTimeout(
+    A.status === "complete" && r() === "output" && n() && a() != null && (II(u, a().toFixed(1), !0), II(T, n() === "full" ? "from cache" : "used cache", !0), II(O, y() != null && y() > a() && y() > 0, !0), II(q, AA(O) ? y().toFixed(1) : null, !0), II(k, !0), II(J, !1), b && clearTimeout(b), _ && clearTimeout(_), b = setTimeout(
       () => {
-        II(J, !0), X = setTimeout(
+        II(J, !0), _ = setTimeout(
           () => {
             II(k, !1), II(J, !1);
           },
@@ -2303,20 +2303,20 @@ function tw(Q, A) {
       1750
     ));
   });
-  var dA = iw(), j = pI(dA);
+  var dA = iw(), z = pI(dA);
   let nA, qA;
-  var U = fI(j);
+  var U = fI(z);
   {
-    var XA = (yA) => {
-      var PA = jh(), VA = fI(PA), N = zA(VA), c = fI(N);
+    var _A = (yA) => {
+      var PA = jh(), VA = fI(PA), d = zA(VA), G = fI(d);
       {
-        let Y = VI(() => A.i18n ? A.i18n("common.clear") : "Clear");
-        KD(c, {
+        let L = VI(() => A.i18n ? A.i18n("common.clear") : "Clear");
+        KD(G, {
           get Icon() {
             return fD;
           },
           get label() {
-            return AA(Y);
+            return AA(L);
           },
           disabled: !1,
           size: "x-small",
@@ -2329,35 +2329,35 @@ function tw(Q, A) {
       sI(() => FI(VA, `${h() ?? ""} `)), fA(yA, PA);
     };
     oI(U, (yA) => {
-      h() && w() && yA(XA);
+      h() && w() && yA(_A);
     });
   }
   var HA = zA(U, 2);
   {
-    var LA = (yA) => {
+    var UA = (yA) => {
       var PA = Bw(), VA = pI(PA);
       {
-        var N = (IA) => {
-          var kA = $h();
-          let f;
-          sI(() => f = _g(kA, "", f, {
+        var d = (IA) => {
+          var NA = $h();
+          let Y;
+          sI(() => Y = _g(NA, "", Y, {
             transform: `translateX(${(AA(tA) || 0) * 100 - 100}%)`
-          })), fA(IA, kA);
+          })), fA(IA, NA);
         };
         oI(VA, (IA) => {
-          e() === "default" && AA(KA) && C() === "full" && IA(N);
+          e() === "default" && AA(KA) && C() === "full" && IA(d);
         });
       }
-      var c = zA(VA, 2);
-      let Y;
-      var Z = fI(c);
+      var G = zA(VA, 2);
+      let L;
+      var x = fI(G);
       {
-        var z = (IA) => {
-          var kA = EQ(), f = pI(kA);
-          Jt(f, 17, i, lt, (gA, CA) => {
-            var cA = EQ(), QA = pI(cA);
+        var v = (IA) => {
+          var NA = EQ(), Y = pI(NA);
+          Jt(Y, 17, i, lt, (QA, CA) => {
+            var cA = EQ(), gA = pI(cA);
             {
-              var _ = (GA) => {
+              var j = (GA) => {
                 var bA = Aw(), DI = pI(bA);
                 {
                   var QI = (Ng) => {
@@ -2377,37 +2377,37 @@ function tw(Q, A) {
                 var OI = zA(DI);
                 sI(() => FI(OI, ` ${AA(CA).unit ?? ""} |  `)), fA(GA, bA);
               };
-              oI(QA, (GA) => {
-                AA(CA).index != null && GA(_);
+              oI(gA, (GA) => {
+                AA(CA).index != null && GA(j);
               });
             }
-            fA(gA, cA);
-          }), fA(IA, kA);
-        }, V = (IA) => {
-          var kA = $g();
-          sI(() => FI(kA, `queue: ${A.queue_position + 1}/${A.queue_size ?? ""} |`)), fA(IA, kA);
-        }, RA = (IA) => {
-          var kA = $g("processing |");
-          fA(IA, kA);
+            fA(QA, cA);
+          }), fA(IA, NA);
+        }, Z = (IA) => {
+          var NA = $g();
+          sI(() => FI(NA, `queue: ${A.queue_position + 1}/${A.queue_size ?? ""} |`)), fA(IA, NA);
+        }, SA = (IA) => {
+          var NA = $g("processing |");
+          fA(IA, NA);
         };
-        oI(Z, (IA) => {
-          i() ? IA(z) : A.queue_position !== null && A.queue_size !== void 0 && A.queue_position >= 0 ? IA(V, 1) : A.queue_position === 0 && IA(RA, 2);
+        oI(x, (IA) => {
+          i() ? IA(v) : A.queue_position !== null && A.queue_size !== void 0 && A.queue_position >= 0 ? IA(Z, 1) : A.queue_position === 0 && IA(SA, 2);
         });
       }
-      var iA = zA(Z, 2);
+      var iA = zA(x, 2);
       {
-        var FA = (IA) => {
-          var kA = $g();
-          sI(() => FI(kA, `${AA(aA) ?? ""}${I() ? `/${AA(R)}` : ""}s`)), fA(IA, kA);
+        var kA = (IA) => {
+          var NA = $g();
+          sI(() => FI(NA, `${AA(aA) ?? ""}${I() ? `/${AA(R)}` : ""}s`)), fA(IA, NA);
         };
         oI(iA, (IA) => {
-          B() && IA(FA);
+          B() && IA(kA);
         });
       }
-      var lA = zA(c, 2);
+      var MA = zA(G, 2);
       {
         var BA = (IA) => {
-          var kA = gw(), f = fI(kA), gA = fI(f);
+          var NA = gw(), Y = fI(NA), QA = fI(Y);
           {
             var CA = (GA) => {
               var bA = EQ(), DI = pI(bA);
@@ -2442,7 +2442,7 @@ function tw(Q, A) {
                         fA(ZI, qg);
                       };
                       oI(nC, (ZI) => {
-                        AA(_I).desc != null && AA(wA).progress_level && AA(wA).progress_level[OI] != null && ZI(ki);
+                        AA(_I).desc != null && AA(hA).progress_level && AA(hA).progress_level[OI] != null && ZI(ki);
                       });
                     }
                     var Ni = zA(nC, 2);
@@ -2450,70 +2450,70 @@ function tw(Q, A) {
                       var Fi = (ZI) => {
                         var qg = $g();
                         sI((Mi) => FI(qg, `${Mi ?? ""}%`), [
-                          () => (100 * (AA(wA).progress_level[OI] || 0)).toFixed(1)
+                          () => (100 * (AA(hA).progress_level[OI] || 0)).toFixed(1)
                         ]), fA(ZI, qg);
                       };
                       oI(Ni, (ZI) => {
-                        AA(wA).progress_level != null && ZI(Fi);
+                        AA(hA).progress_level != null && ZI(Fi);
                       });
                     }
                     fA(FQ, aC);
                   };
                   oI(Bg, (FQ) => {
-                    (AA(_I).desc != null || AA(wA).progress_level && AA(wA).progress_level[OI] != null) && FQ(oQ);
+                    (AA(_I).desc != null || AA(hA).progress_level && AA(hA).progress_level[OI] != null) && FQ(oQ);
                   });
                 }
                 fA(QI, Ng);
               }), fA(GA, bA);
             };
-            oI(gA, (GA) => {
+            oI(QA, (GA) => {
               i() != null && GA(CA);
             });
           }
-          var cA = zA(f, 2), QA = fI(cA);
-          let _;
-          sI(() => _ = _g(QA, "", _, {
-            width: `${AA(wA).last_progress_level * 100}%`,
-            transition: AA(wA).progress_bar_transition
-          })), fA(IA, kA);
+          var cA = zA(Y, 2), gA = fI(cA);
+          let j;
+          sI(() => j = _g(gA, "", j, {
+            width: `${AA(hA).last_progress_level * 100}%`,
+            transition: AA(hA).progress_bar_transition
+          })), fA(IA, NA);
         }, DA = (IA) => {
           {
-            let kA = VI(() => e() === "default");
+            let NA = VI(() => e() === "default");
             Vh(IA, {
               get margin() {
-                return AA(kA);
+                return AA(NA);
               }
             });
           }
         };
-        oI(lA, (IA) => {
-          AA(wA).last_progress_level != null ? IA(BA) : C() === "full" && IA(DA, 1);
+        oI(MA, (IA) => {
+          AA(hA).last_progress_level != null ? IA(BA) : C() === "full" && IA(DA, 1);
         });
       }
-      var uA = zA(lA, 2);
+      var YA = zA(MA, 2);
       {
-        var UA = (IA) => {
-          var kA = Qw(), f = pI(kA), gA = lg(f, !0), CA = zA(f, 2);
-          FD(CA, A, "additional-loading-text", {}), sI(() => FI(gA, t())), fA(IA, kA);
+        var JA = (IA) => {
+          var NA = Qw(), Y = pI(NA), QA = lg(Y, !0), CA = zA(Y, 2);
+          FD(CA, A, "additional-loading-text", {}), sI(() => FI(QA, t())), fA(IA, NA);
         };
-        oI(uA, (IA) => {
-          B() || IA(UA);
+        oI(YA, (IA) => {
+          B() || IA(JA);
         });
       }
-      sI(() => Y = Hg(c, 1, "progress-text svelte-2b1o8r", null, Y, {
+      sI(() => L = Hg(G, 1, "progress-text svelte-2b1o8r", null, L, {
         "meta-text-center": e() === "center",
         "meta-text": e() === "default"
       })), fA(yA, PA);
     }, rA = (yA) => {
-      var PA = Cw(), VA = pI(PA), N = fI(VA);
+      var PA = Cw(), VA = pI(PA), d = fI(VA);
       {
-        let z = VI(() => A.i18n("common.clear"));
-        KD(N, {
+        let v = VI(() => A.i18n("common.clear"));
+        KD(d, {
           get Icon() {
             return fD;
           },
           get label() {
-            return AA(z);
+            return AA(v);
           },
           disabled: !1,
           $$events: {
@@ -2523,47 +2523,47 @@ function tw(Q, A) {
           }
         });
       }
-      var c = zA(VA, 2), Y = lg(c, !0), Z = zA(c, 2);
-      FD(Z, A, "error", {}), sI((z) => FI(Y, z), [() => A.i18n("common.error")]), fA(yA, PA);
+      var G = zA(VA, 2), L = lg(G, !0), x = zA(G, 2);
+      FD(x, A, "error", {}), sI((v) => FI(L, v), [() => A.i18n("common.error")]), fA(yA, PA);
     };
     oI(HA, (yA) => {
-      A.status === "pending" ? yA(LA) : A.status === "error" && yA(rA, 1);
+      A.status === "pending" ? yA(UA) : A.status === "error" && yA(rA, 1);
     });
   }
-  XE(j, (yA) => S = yA, () => S);
-  var EI = zA(j, 2);
+  XE(z, (yA) => S = yA, () => S);
+  var EI = zA(z, 2);
   {
-    var SA = (yA) => {
+    var RA = (yA) => {
       var PA = Ew();
-      let VA, N;
-      var c = fI(PA), Y = zA(c);
+      let VA, d;
+      var G = fI(PA), L = zA(G);
       {
-        var Z = (V) => {
-          var RA = $g();
-          sI(() => FI(RA, `~${AA(m) ?? ""}s
-			→ `)), fA(V, RA);
+        var x = (Z) => {
+          var SA = $g();
+          sI(() => FI(SA, `~${AA(q) ?? ""}s
+			→ `)), fA(Z, SA);
         };
-        oI(Y, (V) => {
-          AA(P) && V(Z);
+        oI(L, (Z) => {
+          AA(O) && Z(x);
         });
       }
-      var z = zA(Y);
+      var v = zA(L);
       sI(() => {
-        VA = Hg(PA, 1, "cache-indicator svelte-2b1o8r", null, VA, { "fade-out": AA(J) }), N = _g(PA, "", N, { position: o() ? "absolute" : "static" }), FI(c, `⚡ ${AA(T) ?? ""}: `), FI(z, `${AA(u) ?? ""}s`);
+        VA = Hg(PA, 1, "cache-indicator svelte-2b1o8r", null, VA, { "fade-out": AA(J) }), d = _g(PA, "", d, { position: o() ? "absolute" : "static" }), FI(G, `⚡ ${AA(T) ?? ""}: `), FI(v, `${AA(u) ?? ""}s`);
       }), fA(yA, PA);
     };
     oI(EI, (yA) => {
-      AA(k) && yA(SA);
+      AA(k) && yA(RA);
     });
   }
   sI(() => {
-    nA = Hg(j, 1, `wrap ${e() ?? ""} ${C() ?? ""}`, "svelte-2b1o8r", nA, {
+    nA = Hg(z, 1, `wrap ${e() ?? ""} ${C() ?? ""}`, "svelte-2b1o8r", nA, {
       "no-click": h() && w(),
-      hide: AA(x),
+      hide: AA(m),
       translucent: e() === "center" && (A.status === "pending" || A.status === "error") || D() || C() === "minimal" || h(),
       generating: A.status === "generating" && C() === "full",
       border: s()
-    }), qA = _g(j, "", qA, {
+    }), qA = _g(z, "", qA, {
       position: o() ? "absolute" : "static",
       padding: o() ? "0" : "var(--size-8) 0"
     });
@@ -3722,15 +3722,15 @@ class Qg {
     }
     if (D !== r || e !== s || t !== h || o !== w) {
       let n = 1 - i;
-      const a = e * s + t * h + o * w + D * r, G = a >= 0 ? 1 : -1, S = 1 - a * a;
+      const a = e * s + t * h + o * w + D * r, y = a >= 0 ? 1 : -1, S = 1 - a * a;
       if (S > Number.EPSILON) {
-        const M = Math.sqrt(S), d = Math.atan2(M, a * G);
-        n = Math.sin(n * d) / M, i = Math.sin(i * d) / M;
+        const F = Math.sqrt(S), M = Math.atan2(F, a * y);
+        n = Math.sin(n * M) / F, i = Math.sin(i * M) / F;
       }
-      const y = i * G;
-      if (e = e * n + s * y, t = t * n + h * y, o = o * n + w * y, D = D * n + r * y, n === 1 - i) {
-        const M = 1 / Math.sqrt(e * e + t * t + o * o + D * D);
-        e *= M, t *= M, o *= M, D *= M;
+      const c = i * y;
+      if (e = e * n + s * c, t = t * n + h * c, o = o * n + w * c, D = D * n + r * c, n === 1 - i) {
+        const F = 1 / Math.sqrt(e * e + t * t + o * o + D * D);
+        e *= F, t *= F, o *= F, D *= F;
       }
     }
     A[I] = e, A[I + 1] = t, A[I + 2] = o, A[I + 3] = D;
@@ -4134,7 +4134,7 @@ class Qg {
     yield this._x, yield this._y, yield this._z, yield this._w;
   }
 }
-class L {
+class f {
   /**
    * Constructs a new 3D vector.
    *
@@ -4143,7 +4143,7 @@ class L {
    * @param {number} [z=0] - The z value of this vector.
    */
   constructor(A = 0, I = 0, g = 0) {
-    L.prototype.isVector3 = !0, this.x = A, this.y = I, this.z = g;
+    f.prototype.isVector3 = !0, this.x = A, this.y = I, this.z = g;
   }
   /**
    * Sets the vector components.
@@ -4893,7 +4893,7 @@ class L {
     yield this.x, yield this.y, yield this.z;
   }
 }
-const ui = /* @__PURE__ */ new L(), PD = /* @__PURE__ */ new Qg();
+const ui = /* @__PURE__ */ new f(), PD = /* @__PURE__ */ new Qg();
 class OA {
   /**
    * Constructs a new 3x3 matrix. The arguments are supposed to be
@@ -5028,8 +5028,8 @@ class OA {
    * @return {Matrix3} A reference to this matrix.
    */
   multiplyMatrices(A, I) {
-    const g = A.elements, B = I.elements, C = this.elements, E = g[0], i = g[3], e = g[6], t = g[1], o = g[4], D = g[7], s = g[2], h = g[5], w = g[8], r = B[0], n = B[3], a = B[6], G = B[1], S = B[4], y = B[7], M = B[2], d = B[5], l = B[8];
-    return C[0] = E * r + i * G + e * M, C[3] = E * n + i * S + e * d, C[6] = E * a + i * y + e * l, C[1] = t * r + o * G + D * M, C[4] = t * n + o * S + D * d, C[7] = t * a + o * y + D * l, C[2] = s * r + h * G + w * M, C[5] = s * n + h * S + w * d, C[8] = s * a + h * y + w * l, this;
+    const g = A.elements, B = I.elements, C = this.elements, E = g[0], i = g[3], e = g[6], t = g[1], o = g[4], D = g[7], s = g[2], h = g[5], w = g[8], r = B[0], n = B[3], a = B[6], y = B[1], S = B[4], c = B[7], F = B[2], M = B[5], l = B[8];
+    return C[0] = E * r + i * y + e * F, C[3] = E * n + i * S + e * M, C[6] = E * a + i * c + e * l, C[1] = t * r + o * y + D * F, C[4] = t * n + o * S + D * M, C[7] = t * a + o * c + D * l, C[2] = s * r + h * y + w * F, C[5] = s * n + h * S + w * M, C[8] = s * a + h * c + w * l, this;
   }
   /**
    * Multiplies every component of the matrix by the given scalar.
@@ -5533,7 +5533,7 @@ function mi(Q) {
   } : (console.warn("THREE.Texture: Unable to serialize Texture."), {});
 }
 let tr = 0;
-const qi = /* @__PURE__ */ new L();
+const qi = /* @__PURE__ */ new f();
 class eg extends SB {
   /**
    * Constructs a new texture.
@@ -6044,11 +6044,11 @@ class eI {
       if (Math.abs(o + s) < 0.1 && Math.abs(D + r) < 0.1 && Math.abs(w + n) < 0.1 && Math.abs(t + h + a - 3) < 0.1)
         return this.set(1, 0, 0, 0), this;
       I = Math.PI;
-      const S = (t + 1) / 2, y = (h + 1) / 2, M = (a + 1) / 2, d = (o + s) / 4, l = (D + r) / 4, H = (w + n) / 4;
-      return S > y && S > M ? S < 0.01 ? (g = 0, B = 0.707106781, C = 0.707106781) : (g = Math.sqrt(S), B = d / g, C = l / g) : y > M ? y < 0.01 ? (g = 0.707106781, B = 0, C = 0.707106781) : (B = Math.sqrt(y), g = d / B, C = H / B) : M < 0.01 ? (g = 0.707106781, B = 0.707106781, C = 0) : (C = Math.sqrt(M), g = l / C, B = H / C), this.set(g, B, C, I), this;
+      const S = (t + 1) / 2, c = (h + 1) / 2, F = (a + 1) / 2, M = (o + s) / 4, l = (D + r) / 4, H = (w + n) / 4;
+      return S > c && S > F ? S < 0.01 ? (g = 0, B = 0.707106781, C = 0.707106781) : (g = Math.sqrt(S), B = M / g, C = l / g) : c > F ? c < 0.01 ? (g = 0.707106781, B = 0, C = 0.707106781) : (B = Math.sqrt(c), g = M / B, C = H / B) : F < 0.01 ? (g = 0.707106781, B = 0.707106781, C = 0) : (C = Math.sqrt(F), g = l / C, B = H / C), this.set(g, B, C, I), this;
     }
-    let G = Math.sqrt((n - w) * (n - w) + (D - r) * (D - r) + (s - o) * (s - o));
-    return Math.abs(G) < 1e-3 && (G = 1), this.x = (n - w) / G, this.y = (D - r) / G, this.z = (s - o) / G, this.w = Math.acos((t + h + a - 1) / 2), this;
+    let y = Math.sqrt((n - w) * (n - w) + (D - r) * (D - r) + (s - o) * (s - o));
+    return Math.abs(y) < 1e-3 && (y = 1), this.x = (n - w) / y, this.y = (D - r) / y, this.z = (s - o) / y, this.w = Math.acos((t + h + a - 1) / 2), this;
   }
   /**
    * Sets the vector components to the position elements of the
@@ -6512,7 +6512,7 @@ class TQ {
    * @param {Vector3} [min=(Infinity,Infinity,Infinity)] - A vector representing the lower boundary of the box.
    * @param {Vector3} [max=(-Infinity,-Infinity,-Infinity)] - A vector representing the upper boundary of the box.
    */
-  constructor(A = new L(1 / 0, 1 / 0, 1 / 0), I = new L(-1 / 0, -1 / 0, -1 / 0)) {
+  constructor(A = new f(1 / 0, 1 / 0, 1 / 0), I = new f(-1 / 0, -1 / 0, -1 / 0)) {
     this.isBox3 = !0, this.min = A, this.max = I;
   }
   /**
@@ -6906,15 +6906,15 @@ class TQ {
   }
 }
 const sQ = [
-  /* @__PURE__ */ new L(),
-  /* @__PURE__ */ new L(),
-  /* @__PURE__ */ new L(),
-  /* @__PURE__ */ new L(),
-  /* @__PURE__ */ new L(),
-  /* @__PURE__ */ new L(),
-  /* @__PURE__ */ new L(),
-  /* @__PURE__ */ new L()
-], bg = /* @__PURE__ */ new L(), eE = /* @__PURE__ */ new TQ(), dB = /* @__PURE__ */ new L(), lB = /* @__PURE__ */ new L(), UB = /* @__PURE__ */ new L(), dQ = /* @__PURE__ */ new L(), lQ = /* @__PURE__ */ new L(), WQ = /* @__PURE__ */ new L(), yC = /* @__PURE__ */ new L(), DE = /* @__PURE__ */ new L(), oE = /* @__PURE__ */ new L(), XQ = /* @__PURE__ */ new L();
+  /* @__PURE__ */ new f(),
+  /* @__PURE__ */ new f(),
+  /* @__PURE__ */ new f(),
+  /* @__PURE__ */ new f(),
+  /* @__PURE__ */ new f(),
+  /* @__PURE__ */ new f(),
+  /* @__PURE__ */ new f(),
+  /* @__PURE__ */ new f()
+], bg = /* @__PURE__ */ new f(), eE = /* @__PURE__ */ new TQ(), dB = /* @__PURE__ */ new f(), lB = /* @__PURE__ */ new f(), UB = /* @__PURE__ */ new f(), dQ = /* @__PURE__ */ new f(), lQ = /* @__PURE__ */ new f(), WQ = /* @__PURE__ */ new f(), yC = /* @__PURE__ */ new f(), DE = /* @__PURE__ */ new f(), oE = /* @__PURE__ */ new f(), XQ = /* @__PURE__ */ new f();
 function bi(Q, A, I, g, B) {
   for (let C = 0, E = Q.length - 3; C <= E; C += 3) {
     XQ.fromArray(Q, C);
@@ -6924,7 +6924,7 @@ function bi(Q, A, I, g, B) {
   }
   return !0;
 }
-const or = /* @__PURE__ */ new TQ(), GC = /* @__PURE__ */ new L(), vi = /* @__PURE__ */ new L();
+const or = /* @__PURE__ */ new TQ(), GC = /* @__PURE__ */ new f(), vi = /* @__PURE__ */ new f();
 class $e {
   /**
    * Constructs a new sphere.
@@ -6932,7 +6932,7 @@ class $e {
    * @param {Vector3} [center=(0,0,0)] - The center of the sphere
    * @param {number} [radius=-1] - The radius of the sphere.
    */
-  constructor(A = new L(), I = -1) {
+  constructor(A = new f(), I = -1) {
     this.isSphere = !0, this.center = A, this.radius = I;
   }
   /**
@@ -7144,7 +7144,7 @@ class $e {
     return this.radius = A.radius, this.center.fromArray(A.center), this;
   }
 }
-const aQ = /* @__PURE__ */ new L(), Pi = /* @__PURE__ */ new L(), sE = /* @__PURE__ */ new L(), UQ = /* @__PURE__ */ new L(), Ti = /* @__PURE__ */ new L(), aE = /* @__PURE__ */ new L(), Oi = /* @__PURE__ */ new L();
+const aQ = /* @__PURE__ */ new f(), Pi = /* @__PURE__ */ new f(), sE = /* @__PURE__ */ new f(), UQ = /* @__PURE__ */ new f(), Ti = /* @__PURE__ */ new f(), aE = /* @__PURE__ */ new f(), Oi = /* @__PURE__ */ new f();
 class vs {
   /**
    * Constructs a new ray.
@@ -7152,7 +7152,7 @@ class vs {
    * @param {Vector3} [origin=(0,0,0)] - The origin of the ray.
    * @param {Vector3} [direction=(0,0,-1)] - The (normalized) direction of the ray.
    */
-  constructor(A = new L(), I = new L(0, 0, -1)) {
+  constructor(A = new f(), I = new f(0, 0, -1)) {
     this.origin = A, this.direction = I;
   }
   /**
@@ -7688,8 +7688,8 @@ class NI {
    * @return {Matrix4} A reference to this matrix.
    */
   multiplyMatrices(A, I) {
-    const g = A.elements, B = I.elements, C = this.elements, E = g[0], i = g[4], e = g[8], t = g[12], o = g[1], D = g[5], s = g[9], h = g[13], w = g[2], r = g[6], n = g[10], a = g[14], G = g[3], S = g[7], y = g[11], M = g[15], d = B[0], l = B[4], H = B[8], R = B[12], k = B[1], J = B[5], u = B[9], m = B[13], T = B[2], P = B[6], q = B[10], X = B[14], x = B[3], $ = B[7], tA = B[11], aA = B[15];
-    return C[0] = E * d + i * k + e * T + t * x, C[4] = E * l + i * J + e * P + t * $, C[8] = E * H + i * u + e * q + t * tA, C[12] = E * R + i * m + e * X + t * aA, C[1] = o * d + D * k + s * T + h * x, C[5] = o * l + D * J + s * P + h * $, C[9] = o * H + D * u + s * q + h * tA, C[13] = o * R + D * m + s * X + h * aA, C[2] = w * d + r * k + n * T + a * x, C[6] = w * l + r * J + n * P + a * $, C[10] = w * H + r * u + n * q + a * tA, C[14] = w * R + r * m + n * X + a * aA, C[3] = G * d + S * k + y * T + M * x, C[7] = G * l + S * J + y * P + M * $, C[11] = G * H + S * u + y * q + M * tA, C[15] = G * R + S * m + y * X + M * aA, this;
+    const g = A.elements, B = I.elements, C = this.elements, E = g[0], i = g[4], e = g[8], t = g[12], o = g[1], D = g[5], s = g[9], h = g[13], w = g[2], r = g[6], n = g[10], a = g[14], y = g[3], S = g[7], c = g[11], F = g[15], M = B[0], l = B[4], H = B[8], R = B[12], k = B[1], J = B[5], u = B[9], q = B[13], T = B[2], O = B[6], b = B[10], _ = B[14], m = B[3], $ = B[7], tA = B[11], aA = B[15];
+    return C[0] = E * M + i * k + e * T + t * m, C[4] = E * l + i * J + e * O + t * $, C[8] = E * H + i * u + e * b + t * tA, C[12] = E * R + i * q + e * _ + t * aA, C[1] = o * M + D * k + s * T + h * m, C[5] = o * l + D * J + s * O + h * $, C[9] = o * H + D * u + s * b + h * tA, C[13] = o * R + D * q + s * _ + h * aA, C[2] = w * M + r * k + n * T + a * m, C[6] = w * l + r * J + n * O + a * $, C[10] = w * H + r * u + n * b + a * tA, C[14] = w * R + r * q + n * _ + a * aA, C[3] = y * M + S * k + c * T + F * m, C[7] = y * l + S * J + c * O + F * $, C[11] = y * H + S * u + c * b + F * tA, C[15] = y * R + S * q + c * _ + F * aA, this;
   }
   /**
    * Multiplies every component of the matrix by the given scalar.
@@ -7743,10 +7743,10 @@ class NI {
    * @return {Matrix4} A reference to this matrix.
    */
   invert() {
-    const A = this.elements, I = A[0], g = A[1], B = A[2], C = A[3], E = A[4], i = A[5], e = A[6], t = A[7], o = A[8], D = A[9], s = A[10], h = A[11], w = A[12], r = A[13], n = A[14], a = A[15], G = D * n * t - r * s * t + r * e * h - i * n * h - D * e * a + i * s * a, S = w * s * t - o * n * t - w * e * h + E * n * h + o * e * a - E * s * a, y = o * r * t - w * D * t + w * i * h - E * r * h - o * i * a + E * D * a, M = w * D * e - o * r * e - w * i * s + E * r * s + o * i * n - E * D * n, d = I * G + g * S + B * y + C * M;
-    if (d === 0) return this.set(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
-    const l = 1 / d;
-    return A[0] = G * l, A[1] = (r * s * C - D * n * C - r * B * h + g * n * h + D * B * a - g * s * a) * l, A[2] = (i * n * C - r * e * C + r * B * t - g * n * t - i * B * a + g * e * a) * l, A[3] = (D * e * C - i * s * C - D * B * t + g * s * t + i * B * h - g * e * h) * l, A[4] = S * l, A[5] = (o * n * C - w * s * C + w * B * h - I * n * h - o * B * a + I * s * a) * l, A[6] = (w * e * C - E * n * C - w * B * t + I * n * t + E * B * a - I * e * a) * l, A[7] = (E * s * C - o * e * C + o * B * t - I * s * t - E * B * h + I * e * h) * l, A[8] = y * l, A[9] = (w * D * C - o * r * C - w * g * h + I * r * h + o * g * a - I * D * a) * l, A[10] = (E * r * C - w * i * C + w * g * t - I * r * t - E * g * a + I * i * a) * l, A[11] = (o * i * C - E * D * C - o * g * t + I * D * t + E * g * h - I * i * h) * l, A[12] = M * l, A[13] = (o * r * B - w * D * B + w * g * s - I * r * s - o * g * n + I * D * n) * l, A[14] = (w * i * B - E * r * B - w * g * e + I * r * e + E * g * n - I * i * n) * l, A[15] = (E * D * B - o * i * B + o * g * e - I * D * e - E * g * s + I * i * s) * l, this;
+    const A = this.elements, I = A[0], g = A[1], B = A[2], C = A[3], E = A[4], i = A[5], e = A[6], t = A[7], o = A[8], D = A[9], s = A[10], h = A[11], w = A[12], r = A[13], n = A[14], a = A[15], y = D * n * t - r * s * t + r * e * h - i * n * h - D * e * a + i * s * a, S = w * s * t - o * n * t - w * e * h + E * n * h + o * e * a - E * s * a, c = o * r * t - w * D * t + w * i * h - E * r * h - o * i * a + E * D * a, F = w * D * e - o * r * e - w * i * s + E * r * s + o * i * n - E * D * n, M = I * y + g * S + B * c + C * F;
+    if (M === 0) return this.set(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    const l = 1 / M;
+    return A[0] = y * l, A[1] = (r * s * C - D * n * C - r * B * h + g * n * h + D * B * a - g * s * a) * l, A[2] = (i * n * C - r * e * C + r * B * t - g * n * t - i * B * a + g * e * a) * l, A[3] = (D * e * C - i * s * C - D * B * t + g * s * t + i * B * h - g * e * h) * l, A[4] = S * l, A[5] = (o * n * C - w * s * C + w * B * h - I * n * h - o * B * a + I * s * a) * l, A[6] = (w * e * C - E * n * C - w * B * t + I * n * t + E * B * a - I * e * a) * l, A[7] = (E * s * C - o * e * C + o * B * t - I * s * t - E * B * h + I * e * h) * l, A[8] = c * l, A[9] = (w * D * C - o * r * C - w * g * h + I * r * h + o * g * a - I * D * a) * l, A[10] = (E * r * C - w * i * C + w * g * t - I * r * t - E * g * a + I * i * a) * l, A[11] = (o * i * C - E * D * C - o * g * t + I * D * t + E * g * h - I * i * h) * l, A[12] = F * l, A[13] = (o * r * B - w * D * B + w * g * s - I * r * s - o * g * n + I * D * n) * l, A[14] = (w * i * B - E * r * B - w * g * e + I * r * e + E * g * n - I * i * n) * l, A[15] = (E * D * B - o * i * B + o * g * e - I * D * e - E * g * s + I * i * s) * l, this;
   }
   /**
    * Multiplies the columns of this matrix by the given vector.
@@ -7997,8 +7997,8 @@ class NI {
    * @return {Matrix4} A reference to this matrix.
    */
   compose(A, I, g) {
-    const B = this.elements, C = I._x, E = I._y, i = I._z, e = I._w, t = C + C, o = E + E, D = i + i, s = C * t, h = C * o, w = C * D, r = E * o, n = E * D, a = i * D, G = e * t, S = e * o, y = e * D, M = g.x, d = g.y, l = g.z;
-    return B[0] = (1 - (r + a)) * M, B[1] = (h + y) * M, B[2] = (w - S) * M, B[3] = 0, B[4] = (h - y) * d, B[5] = (1 - (s + a)) * d, B[6] = (n + G) * d, B[7] = 0, B[8] = (w + S) * l, B[9] = (n - G) * l, B[10] = (1 - (s + r)) * l, B[11] = 0, B[12] = A.x, B[13] = A.y, B[14] = A.z, B[15] = 1, this;
+    const B = this.elements, C = I._x, E = I._y, i = I._z, e = I._w, t = C + C, o = E + E, D = i + i, s = C * t, h = C * o, w = C * D, r = E * o, n = E * D, a = i * D, y = e * t, S = e * o, c = e * D, F = g.x, M = g.y, l = g.z;
+    return B[0] = (1 - (r + a)) * F, B[1] = (h + c) * F, B[2] = (w - S) * F, B[3] = 0, B[4] = (h - c) * M, B[5] = (1 - (s + a)) * M, B[6] = (n + y) * M, B[7] = 0, B[8] = (w + S) * l, B[9] = (n - y) * l, B[10] = (1 - (s + r)) * l, B[11] = 0, B[12] = A.x, B[13] = A.y, B[14] = A.z, B[15] = 1, this;
   }
   /**
    * Decomposes this matrix into its position, rotation and scale components
@@ -8112,7 +8112,7 @@ class NI {
     return A[I] = g[0], A[I + 1] = g[1], A[I + 2] = g[2], A[I + 3] = g[3], A[I + 4] = g[4], A[I + 5] = g[5], A[I + 6] = g[6], A[I + 7] = g[7], A[I + 8] = g[8], A[I + 9] = g[9], A[I + 10] = g[10], A[I + 11] = g[11], A[I + 12] = g[12], A[I + 13] = g[13], A[I + 14] = g[14], A[I + 15] = g[15], A;
   }
 }
-const JB = /* @__PURE__ */ new L(), vg = /* @__PURE__ */ new NI(), sr = /* @__PURE__ */ new L(0, 0, 0), ar = /* @__PURE__ */ new L(1, 1, 1), JQ = /* @__PURE__ */ new L(), nE = /* @__PURE__ */ new L(), yg = /* @__PURE__ */ new L(), VD = /* @__PURE__ */ new NI(), WD = /* @__PURE__ */ new Qg();
+const JB = /* @__PURE__ */ new f(), vg = /* @__PURE__ */ new NI(), sr = /* @__PURE__ */ new f(0, 0, 0), ar = /* @__PURE__ */ new f(1, 1, 1), JQ = /* @__PURE__ */ new f(), nE = /* @__PURE__ */ new f(), yg = /* @__PURE__ */ new f(), VD = /* @__PURE__ */ new NI(), WD = /* @__PURE__ */ new Qg();
 class eQ {
   /**
    * Constructs a new euler instance.
@@ -8384,14 +8384,14 @@ class Ps {
   }
 }
 let nr = 0;
-const XD = /* @__PURE__ */ new L(), LB = /* @__PURE__ */ new Qg(), nQ = /* @__PURE__ */ new NI(), hE = /* @__PURE__ */ new L(), SC = /* @__PURE__ */ new L(), hr = /* @__PURE__ */ new L(), wr = /* @__PURE__ */ new Qg(), _D = /* @__PURE__ */ new L(1, 0, 0), zD = /* @__PURE__ */ new L(0, 1, 0), jD = /* @__PURE__ */ new L(0, 0, 1), $D = { type: "added" }, rr = { type: "removed" }, HB = { type: "childadded", child: null }, Zi = { type: "childremoved", child: null };
+const XD = /* @__PURE__ */ new f(), LB = /* @__PURE__ */ new Qg(), nQ = /* @__PURE__ */ new NI(), hE = /* @__PURE__ */ new f(), SC = /* @__PURE__ */ new f(), hr = /* @__PURE__ */ new f(), wr = /* @__PURE__ */ new Qg(), _D = /* @__PURE__ */ new f(1, 0, 0), zD = /* @__PURE__ */ new f(0, 1, 0), jD = /* @__PURE__ */ new f(0, 0, 1), $D = { type: "added" }, rr = { type: "removed" }, HB = { type: "childadded", child: null }, Zi = { type: "childremoved", child: null };
 class Ig extends SB {
   /**
    * Constructs a new 3D object.
    */
   constructor() {
     super(), this.isObject3D = !0, Object.defineProperty(this, "id", { value: nr++ }), this.uuid = jC(), this.name = "", this.type = "Object3D", this.parent = null, this.children = [], this.up = Ig.DEFAULT_UP.clone();
-    const A = new L(), I = new eQ(), g = new Qg(), B = new L(1, 1, 1);
+    const A = new f(), I = new eQ(), g = new Qg(), B = new f(1, 1, 1);
     function C() {
       g.setFromEuler(I, !1);
     }
@@ -9039,10 +9039,10 @@ class Ig extends SB {
     return this;
   }
 }
-Ig.DEFAULT_UP = /* @__PURE__ */ new L(0, 1, 0);
+Ig.DEFAULT_UP = /* @__PURE__ */ new f(0, 1, 0);
 Ig.DEFAULT_MATRIX_AUTO_UPDATE = !0;
 Ig.DEFAULT_MATRIX_WORLD_AUTO_UPDATE = !0;
-const Pg = /* @__PURE__ */ new L(), hQ = /* @__PURE__ */ new L(), Vi = /* @__PURE__ */ new L(), wQ = /* @__PURE__ */ new L(), fB = /* @__PURE__ */ new L(), YB = /* @__PURE__ */ new L(), Ao = /* @__PURE__ */ new L(), Wi = /* @__PURE__ */ new L(), Xi = /* @__PURE__ */ new L(), _i = /* @__PURE__ */ new L(), zi = /* @__PURE__ */ new eI(), ji = /* @__PURE__ */ new eI(), $i = /* @__PURE__ */ new eI();
+const Pg = /* @__PURE__ */ new f(), hQ = /* @__PURE__ */ new f(), Vi = /* @__PURE__ */ new f(), wQ = /* @__PURE__ */ new f(), fB = /* @__PURE__ */ new f(), YB = /* @__PURE__ */ new f(), Ao = /* @__PURE__ */ new f(), Wi = /* @__PURE__ */ new f(), Xi = /* @__PURE__ */ new f(), _i = /* @__PURE__ */ new f(), zi = /* @__PURE__ */ new eI(), ji = /* @__PURE__ */ new eI(), $i = /* @__PURE__ */ new eI();
 class Wg {
   /**
    * Constructs a new triangle.
@@ -9051,7 +9051,7 @@ class Wg {
    * @param {Vector3} [b=(0,0,0)] - The second corner of the triangle.
    * @param {Vector3} [c=(0,0,0)] - The third corner of the triangle.
    */
-  constructor(A = new L(), I = new L(), g = new L()) {
+  constructor(A = new f(), I = new f(), g = new f()) {
     this.a = A, this.b = I, this.c = g;
   }
   /**
@@ -10136,7 +10136,7 @@ class Os extends $C {
     return super.copy(A), this.color.copy(A.color), this.map = A.map, this.lightMap = A.lightMap, this.lightMapIntensity = A.lightMapIntensity, this.aoMap = A.aoMap, this.aoMapIntensity = A.aoMapIntensity, this.specularMap = A.specularMap, this.alphaMap = A.alphaMap, this.envMap = A.envMap, this.envMapRotation.copy(A.envMapRotation), this.combine = A.combine, this.reflectivity = A.reflectivity, this.refractionRatio = A.refractionRatio, this.wireframe = A.wireframe, this.wireframeLinewidth = A.wireframeLinewidth, this.wireframeLinecap = A.wireframeLinecap, this.wireframeLinejoin = A.wireframeLinejoin, this.fog = A.fog, this;
   }
 }
-const YI = /* @__PURE__ */ new L(), rE = /* @__PURE__ */ new ZA();
+const YI = /* @__PURE__ */ new f(), rE = /* @__PURE__ */ new ZA();
 let yr = 0;
 class Yg {
   /**
@@ -10497,7 +10497,7 @@ class kQ extends Yg {
   }
 }
 let Gr = 0;
-const dg = /* @__PURE__ */ new NI(), It = /* @__PURE__ */ new Ig(), pB = /* @__PURE__ */ new L(), Gg = /* @__PURE__ */ new TQ(), RC = /* @__PURE__ */ new TQ(), PI = /* @__PURE__ */ new L();
+const dg = /* @__PURE__ */ new NI(), It = /* @__PURE__ */ new Ig(), pB = /* @__PURE__ */ new f(), Gg = /* @__PURE__ */ new TQ(), RC = /* @__PURE__ */ new TQ(), PI = /* @__PURE__ */ new f();
 class NQ extends SB {
   /**
    * Constructs a new geometry.
@@ -10752,8 +10752,8 @@ class NQ extends SB {
     const A = this.attributes.position, I = this.morphAttributes.position;
     if (A && A.isGLBufferAttribute) {
       console.error("THREE.BufferGeometry.computeBoundingBox(): GLBufferAttribute requires a manual bounding box.", this), this.boundingBox.set(
-        new L(-1 / 0, -1 / 0, -1 / 0),
-        new L(1 / 0, 1 / 0, 1 / 0)
+        new f(-1 / 0, -1 / 0, -1 / 0),
+        new f(1 / 0, 1 / 0, 1 / 0)
       );
       return;
     }
@@ -10776,7 +10776,7 @@ class NQ extends SB {
     this.boundingSphere === null && (this.boundingSphere = new $e());
     const A = this.attributes.position, I = this.morphAttributes.position;
     if (A && A.isGLBufferAttribute) {
-      console.error("THREE.BufferGeometry.computeBoundingSphere(): GLBufferAttribute requires a manual bounding sphere.", this), this.boundingSphere.set(new L(), 1 / 0);
+      console.error("THREE.BufferGeometry.computeBoundingSphere(): GLBufferAttribute requires a manual bounding sphere.", this), this.boundingSphere.set(new f(), 1 / 0);
       return;
     }
     if (A) {
@@ -10816,39 +10816,39 @@ class NQ extends SB {
     this.hasAttribute("tangent") === !1 && this.setAttribute("tangent", new Yg(new Float32Array(4 * g.count), 4));
     const E = this.getAttribute("tangent"), i = [], e = [];
     for (let H = 0; H < g.count; H++)
-      i[H] = new L(), e[H] = new L();
-    const t = new L(), o = new L(), D = new L(), s = new ZA(), h = new ZA(), w = new ZA(), r = new L(), n = new L();
+      i[H] = new f(), e[H] = new f();
+    const t = new f(), o = new f(), D = new f(), s = new ZA(), h = new ZA(), w = new ZA(), r = new f(), n = new f();
     function a(H, R, k) {
       t.fromBufferAttribute(g, H), o.fromBufferAttribute(g, R), D.fromBufferAttribute(g, k), s.fromBufferAttribute(C, H), h.fromBufferAttribute(C, R), w.fromBufferAttribute(C, k), o.sub(t), D.sub(t), h.sub(s), w.sub(s);
       const J = 1 / (h.x * w.y - w.x * h.y);
       isFinite(J) && (r.copy(o).multiplyScalar(w.y).addScaledVector(D, -h.y).multiplyScalar(J), n.copy(D).multiplyScalar(h.x).addScaledVector(o, -w.x).multiplyScalar(J), i[H].add(r), i[R].add(r), i[k].add(r), e[H].add(n), e[R].add(n), e[k].add(n));
     }
-    let G = this.groups;
-    G.length === 0 && (G = [{
+    let y = this.groups;
+    y.length === 0 && (y = [{
       start: 0,
       count: A.count
     }]);
-    for (let H = 0, R = G.length; H < R; ++H) {
-      const k = G[H], J = k.start, u = k.count;
-      for (let m = J, T = J + u; m < T; m += 3)
+    for (let H = 0, R = y.length; H < R; ++H) {
+      const k = y[H], J = k.start, u = k.count;
+      for (let q = J, T = J + u; q < T; q += 3)
         a(
-          A.getX(m + 0),
-          A.getX(m + 1),
-          A.getX(m + 2)
+          A.getX(q + 0),
+          A.getX(q + 1),
+          A.getX(q + 2)
         );
     }
-    const S = new L(), y = new L(), M = new L(), d = new L();
+    const S = new f(), c = new f(), F = new f(), M = new f();
     function l(H) {
-      M.fromBufferAttribute(B, H), d.copy(M);
+      F.fromBufferAttribute(B, H), M.copy(F);
       const R = i[H];
-      S.copy(R), S.sub(M.multiplyScalar(M.dot(R))).normalize(), y.crossVectors(d, R);
-      const J = y.dot(e[H]) < 0 ? -1 : 1;
+      S.copy(R), S.sub(F.multiplyScalar(F.dot(R))).normalize(), c.crossVectors(M, R);
+      const J = c.dot(e[H]) < 0 ? -1 : 1;
       E.setXYZW(H, S.x, S.y, S.z, J);
     }
-    for (let H = 0, R = G.length; H < R; ++H) {
-      const k = G[H], J = k.start, u = k.count;
-      for (let m = J, T = J + u; m < T; m += 3)
-        l(A.getX(m + 0)), l(A.getX(m + 1)), l(A.getX(m + 2));
+    for (let H = 0, R = y.length; H < R; ++H) {
+      const k = y[H], J = k.start, u = k.count;
+      for (let q = J, T = J + u; q < T; q += 3)
+        l(A.getX(q + 0)), l(A.getX(q + 1)), l(A.getX(q + 2));
     }
   }
   /**
@@ -10866,7 +10866,7 @@ class NQ extends SB {
       else
         for (let s = 0, h = g.count; s < h; s++)
           g.setXYZ(s, 0, 0, 0);
-      const B = new L(), C = new L(), E = new L(), i = new L(), e = new L(), t = new L(), o = new L(), D = new L();
+      const B = new f(), C = new f(), E = new f(), i = new f(), e = new f(), t = new f(), o = new f(), D = new f();
       if (A)
         for (let s = 0, h = A.count; s < h; s += 3) {
           const w = A.getX(s + 0), r = A.getX(s + 1), n = A.getX(s + 2);
@@ -11027,7 +11027,7 @@ class NQ extends SB {
     this.dispatchEvent({ type: "dispose" });
   }
 }
-const Io = /* @__PURE__ */ new NI(), _Q = /* @__PURE__ */ new vs(), cE = /* @__PURE__ */ new $e(), go = /* @__PURE__ */ new L(), yE = /* @__PURE__ */ new L(), GE = /* @__PURE__ */ new L(), SE = /* @__PURE__ */ new L(), gt = /* @__PURE__ */ new L(), RE = /* @__PURE__ */ new L(), Qo = /* @__PURE__ */ new L(), kE = /* @__PURE__ */ new L();
+const Io = /* @__PURE__ */ new NI(), _Q = /* @__PURE__ */ new vs(), cE = /* @__PURE__ */ new $e(), go = /* @__PURE__ */ new f(), yE = /* @__PURE__ */ new f(), GE = /* @__PURE__ */ new f(), SE = /* @__PURE__ */ new f(), gt = /* @__PURE__ */ new f(), RE = /* @__PURE__ */ new f(), Qo = /* @__PURE__ */ new f(), kE = /* @__PURE__ */ new f();
 class Jg extends Ig {
   /**
    * Constructs a new mesh.
@@ -11096,33 +11096,33 @@ class Jg extends Ig {
     if (i !== null)
       if (Array.isArray(E))
         for (let w = 0, r = s.length; w < r; w++) {
-          const n = s[w], a = E[n.materialIndex], G = Math.max(n.start, h.start), S = Math.min(i.count, Math.min(n.start + n.count, h.start + h.count));
-          for (let y = G, M = S; y < M; y += 3) {
-            const d = i.getX(y), l = i.getX(y + 1), H = i.getX(y + 2);
-            B = NE(this, a, A, g, t, o, D, d, l, H), B && (B.faceIndex = Math.floor(y / 3), B.face.materialIndex = n.materialIndex, I.push(B));
+          const n = s[w], a = E[n.materialIndex], y = Math.max(n.start, h.start), S = Math.min(i.count, Math.min(n.start + n.count, h.start + h.count));
+          for (let c = y, F = S; c < F; c += 3) {
+            const M = i.getX(c), l = i.getX(c + 1), H = i.getX(c + 2);
+            B = NE(this, a, A, g, t, o, D, M, l, H), B && (B.faceIndex = Math.floor(c / 3), B.face.materialIndex = n.materialIndex, I.push(B));
           }
         }
       else {
         const w = Math.max(0, h.start), r = Math.min(i.count, h.start + h.count);
         for (let n = w, a = r; n < a; n += 3) {
-          const G = i.getX(n), S = i.getX(n + 1), y = i.getX(n + 2);
-          B = NE(this, E, A, g, t, o, D, G, S, y), B && (B.faceIndex = Math.floor(n / 3), I.push(B));
+          const y = i.getX(n), S = i.getX(n + 1), c = i.getX(n + 2);
+          B = NE(this, E, A, g, t, o, D, y, S, c), B && (B.faceIndex = Math.floor(n / 3), I.push(B));
         }
       }
     else if (e !== void 0)
       if (Array.isArray(E))
         for (let w = 0, r = s.length; w < r; w++) {
-          const n = s[w], a = E[n.materialIndex], G = Math.max(n.start, h.start), S = Math.min(e.count, Math.min(n.start + n.count, h.start + h.count));
-          for (let y = G, M = S; y < M; y += 3) {
-            const d = y, l = y + 1, H = y + 2;
-            B = NE(this, a, A, g, t, o, D, d, l, H), B && (B.faceIndex = Math.floor(y / 3), B.face.materialIndex = n.materialIndex, I.push(B));
+          const n = s[w], a = E[n.materialIndex], y = Math.max(n.start, h.start), S = Math.min(e.count, Math.min(n.start + n.count, h.start + h.count));
+          for (let c = y, F = S; c < F; c += 3) {
+            const M = c, l = c + 1, H = c + 2;
+            B = NE(this, a, A, g, t, o, D, M, l, H), B && (B.faceIndex = Math.floor(c / 3), B.face.materialIndex = n.materialIndex, I.push(B));
           }
         }
       else {
         const w = Math.max(0, h.start), r = Math.min(e.count, h.start + h.count);
         for (let n = w, a = r; n < a; n += 3) {
-          const G = n, S = n + 1, y = n + 2;
-          B = NE(this, E, A, g, t, o, D, G, S, y), B && (B.faceIndex = Math.floor(n / 3), I.push(B));
+          const y = n, S = n + 1, c = n + 2;
+          B = NE(this, E, A, g, t, o, D, y, S, c), B && (B.faceIndex = Math.floor(n / 3), I.push(B));
         }
       }
   }
@@ -11142,13 +11142,13 @@ function NE(Q, A, I, g, B, C, E, i, e, t) {
   Q.getVertexPosition(i, yE), Q.getVertexPosition(e, GE), Q.getVertexPosition(t, SE);
   const o = Sr(Q, A, I, g, yE, GE, SE, Qo);
   if (o) {
-    const D = new L();
-    Wg.getBarycoord(Qo, yE, GE, SE, D), B && (o.uv = Wg.getInterpolatedAttribute(B, i, e, t, D, new ZA())), C && (o.uv1 = Wg.getInterpolatedAttribute(C, i, e, t, D, new ZA())), E && (o.normal = Wg.getInterpolatedAttribute(E, i, e, t, D, new L()), o.normal.dot(g.direction) > 0 && o.normal.multiplyScalar(-1));
+    const D = new f();
+    Wg.getBarycoord(Qo, yE, GE, SE, D), B && (o.uv = Wg.getInterpolatedAttribute(B, i, e, t, D, new ZA())), C && (o.uv1 = Wg.getInterpolatedAttribute(C, i, e, t, D, new ZA())), E && (o.normal = Wg.getInterpolatedAttribute(E, i, e, t, D, new f()), o.normal.dot(g.direction) > 0 && o.normal.multiplyScalar(-1));
     const s = {
       a: i,
       b: e,
       c: t,
-      normal: new L(),
+      normal: new f(),
       materialIndex: 0
     };
     Wg.getNormal(yE, GE, SE, s.normal), o.face = s, o.barycoord = D;
@@ -11180,23 +11180,23 @@ class AE extends NQ {
     const e = [], t = [], o = [], D = [];
     let s = 0, h = 0;
     w("z", "y", "x", -1, -1, g, I, A, E, C, 0), w("z", "y", "x", 1, -1, g, I, -A, E, C, 1), w("x", "z", "y", 1, 1, A, g, I, B, E, 2), w("x", "z", "y", 1, -1, A, g, -I, B, E, 3), w("x", "y", "z", 1, -1, A, I, g, B, C, 4), w("x", "y", "z", -1, -1, A, I, -g, B, C, 5), this.setIndex(e), this.setAttribute("position", new kQ(t, 3)), this.setAttribute("normal", new kQ(o, 3)), this.setAttribute("uv", new kQ(D, 2));
-    function w(r, n, a, G, S, y, M, d, l, H, R) {
-      const k = y / l, J = M / H, u = y / 2, m = M / 2, T = d / 2, P = l + 1, q = H + 1;
-      let X = 0, x = 0;
-      const $ = new L();
-      for (let tA = 0; tA < q; tA++) {
-        const aA = tA * J - m;
-        for (let KA = 0; KA < P; KA++) {
-          const YA = KA * k - u;
-          $[r] = YA * G, $[n] = aA * S, $[a] = T, t.push($.x, $.y, $.z), $[r] = 0, $[n] = 0, $[a] = d > 0 ? 1 : -1, o.push($.x, $.y, $.z), D.push(KA / l), D.push(1 - tA / H), X += 1;
+    function w(r, n, a, y, S, c, F, M, l, H, R) {
+      const k = c / l, J = F / H, u = c / 2, q = F / 2, T = M / 2, O = l + 1, b = H + 1;
+      let _ = 0, m = 0;
+      const $ = new f();
+      for (let tA = 0; tA < b; tA++) {
+        const aA = tA * J - q;
+        for (let KA = 0; KA < O; KA++) {
+          const mA = KA * k - u;
+          $[r] = mA * y, $[n] = aA * S, $[a] = T, t.push($.x, $.y, $.z), $[r] = 0, $[n] = 0, $[a] = M > 0 ? 1 : -1, o.push($.x, $.y, $.z), D.push(KA / l), D.push(1 - tA / H), _ += 1;
         }
       }
       for (let tA = 0; tA < H; tA++)
         for (let aA = 0; aA < l; aA++) {
-          const KA = s + aA + P * tA, YA = s + aA + P * (tA + 1), xA = s + (aA + 1) + P * (tA + 1), wA = s + (aA + 1) + P * tA;
-          e.push(KA, YA, wA), e.push(YA, xA, wA), x += 6;
+          const KA = s + aA + O * tA, mA = s + aA + O * (tA + 1), uA = s + (aA + 1) + O * (tA + 1), hA = s + (aA + 1) + O * tA;
+          e.push(KA, mA, hA), e.push(mA, uA, hA), m += 6;
         }
-      i.addGroup(h, x, R), h += x, s += X;
+      i.addGroup(h, m, R), h += m, s += _;
     }
   }
   copy(A) {
@@ -11352,7 +11352,7 @@ class AD extends Ig {
     return new this.constructor().copy(this);
   }
 }
-const HQ = /* @__PURE__ */ new L(), Bo = /* @__PURE__ */ new ZA(), Co = /* @__PURE__ */ new ZA();
+const HQ = /* @__PURE__ */ new f(), Bo = /* @__PURE__ */ new ZA(), Co = /* @__PURE__ */ new ZA();
 class kg extends AD {
   /**
    * Constructs a new perspective camera.
@@ -11727,7 +11727,7 @@ class Qt {
    * @return {Group} A group representing the target ray space of the XR controller.
    */
   getTargetRaySpace() {
-    return this._targetRay === null && (this._targetRay = new UC(), this._targetRay.matrixAutoUpdate = !1, this._targetRay.visible = !1, this._targetRay.hasLinearVelocity = !1, this._targetRay.linearVelocity = new L(), this._targetRay.hasAngularVelocity = !1, this._targetRay.angularVelocity = new L()), this._targetRay;
+    return this._targetRay === null && (this._targetRay = new UC(), this._targetRay.matrixAutoUpdate = !1, this._targetRay.visible = !1, this._targetRay.hasLinearVelocity = !1, this._targetRay.linearVelocity = new f(), this._targetRay.hasAngularVelocity = !1, this._targetRay.angularVelocity = new f()), this._targetRay;
   }
   /**
    * Returns a group representing the grip space of the XR controller.
@@ -11735,7 +11735,7 @@ class Qt {
    * @return {Group} A group representing the grip space of the XR controller.
    */
   getGripSpace() {
-    return this._grip === null && (this._grip = new UC(), this._grip.matrixAutoUpdate = !1, this._grip.visible = !1, this._grip.hasLinearVelocity = !1, this._grip.linearVelocity = new L(), this._grip.hasAngularVelocity = !1, this._grip.angularVelocity = new L()), this._grip;
+    return this._grip === null && (this._grip = new UC(), this._grip.matrixAutoUpdate = !1, this._grip.visible = !1, this._grip.hasLinearVelocity = !1, this._grip.linearVelocity = new f(), this._grip.hasAngularVelocity = !1, this._grip.angularVelocity = new f()), this._grip;
   }
   /**
    * Dispatches the given event to the groups representing
@@ -11859,7 +11859,7 @@ class hB extends eg {
     super(null, E, i, e, t, o, B, C, D, s), this.isDataTexture = !0, this.image = { data: A, width: I, height: g }, this.generateMipmaps = !1, this.flipY = !1, this.unpackAlignment = 1;
   }
 }
-const Bt = /* @__PURE__ */ new L(), lr = /* @__PURE__ */ new L(), Ur = /* @__PURE__ */ new OA();
+const Bt = /* @__PURE__ */ new f(), lr = /* @__PURE__ */ new f(), Ur = /* @__PURE__ */ new OA();
 class pQ {
   /**
    * Constructs a new plane.
@@ -11867,7 +11867,7 @@ class pQ {
    * @param {Vector3} [normal=(1,0,0)] - A unit length vector defining the normal of the plane.
    * @param {number} [constant=0] - The signed distance from the origin to the plane.
    */
-  constructor(A = new L(1, 0, 0), I = 0) {
+  constructor(A = new f(1, 0, 0), I = 0) {
     this.isPlane = !0, this.normal = A, this.constant = I;
   }
   /**
@@ -12070,7 +12070,7 @@ class pQ {
     return new this.constructor().copy(this);
   }
 }
-const zQ = /* @__PURE__ */ new $e(), Jr = /* @__PURE__ */ new ZA(0.5, 0.5), FE = /* @__PURE__ */ new L();
+const zQ = /* @__PURE__ */ new $e(), Jr = /* @__PURE__ */ new ZA(0.5, 0.5), FE = /* @__PURE__ */ new f();
 class js {
   /**
    * Constructs a new frustum.
@@ -12121,13 +12121,13 @@ class js {
    * @return {Frustum} A reference to this frustum.
    */
   setFromProjectionMatrix(A, I = iQ, g = !1) {
-    const B = this.planes, C = A.elements, E = C[0], i = C[1], e = C[2], t = C[3], o = C[4], D = C[5], s = C[6], h = C[7], w = C[8], r = C[9], n = C[10], a = C[11], G = C[12], S = C[13], y = C[14], M = C[15];
-    if (B[0].setComponents(t - E, h - o, a - w, M - G).normalize(), B[1].setComponents(t + E, h + o, a + w, M + G).normalize(), B[2].setComponents(t + i, h + D, a + r, M + S).normalize(), B[3].setComponents(t - i, h - D, a - r, M - S).normalize(), g)
-      B[4].setComponents(e, s, n, y).normalize(), B[5].setComponents(t - e, h - s, a - n, M - y).normalize();
-    else if (B[4].setComponents(t - e, h - s, a - n, M - y).normalize(), I === iQ)
-      B[5].setComponents(t + e, h + s, a + n, M + y).normalize();
+    const B = this.planes, C = A.elements, E = C[0], i = C[1], e = C[2], t = C[3], o = C[4], D = C[5], s = C[6], h = C[7], w = C[8], r = C[9], n = C[10], a = C[11], y = C[12], S = C[13], c = C[14], F = C[15];
+    if (B[0].setComponents(t - E, h - o, a - w, F - y).normalize(), B[1].setComponents(t + E, h + o, a + w, F + y).normalize(), B[2].setComponents(t + i, h + D, a + r, F + S).normalize(), B[3].setComponents(t - i, h - D, a - r, F - S).normalize(), g)
+      B[4].setComponents(e, s, n, c).normalize(), B[5].setComponents(t - e, h - s, a - n, F - c).normalize();
+    else if (B[4].setComponents(t - e, h - s, a - n, F - c).normalize(), I === iQ)
+      B[5].setComponents(t + e, h + s, a + n, F + c).normalize();
     else if (I === jE)
-      B[5].setComponents(e, s, n, y).normalize();
+      B[5].setComponents(e, s, n, c).normalize();
     else
       throw new Error("THREE.Frustum.setFromProjectionMatrix(): Invalid coordinate system: " + I);
     return this;
@@ -12271,16 +12271,16 @@ class ai extends NQ {
     };
     const C = A / 2, E = I / 2, i = Math.floor(g), e = Math.floor(B), t = i + 1, o = e + 1, D = A / i, s = I / e, h = [], w = [], r = [], n = [];
     for (let a = 0; a < o; a++) {
-      const G = a * s - E;
+      const y = a * s - E;
       for (let S = 0; S < t; S++) {
-        const y = S * D - C;
-        w.push(y, -G, 0), r.push(0, 0, 1), n.push(S / i), n.push(1 - a / e);
+        const c = S * D - C;
+        w.push(c, -y, 0), r.push(0, 0, 1), n.push(S / i), n.push(1 - a / e);
       }
     }
     for (let a = 0; a < e; a++)
-      for (let G = 0; G < i; G++) {
-        const S = G + t * a, y = G + t * (a + 1), M = G + 1 + t * (a + 1), d = G + 1 + t * a;
-        h.push(S, y, d), h.push(y, M, d);
+      for (let y = 0; y < i; y++) {
+        const S = y + t * a, c = y + t * (a + 1), F = y + 1 + t * (a + 1), M = y + 1 + t * a;
+        h.push(S, c, M), h.push(c, F, M);
       }
     this.setIndex(h), this.setAttribute("position", new kQ(w, 3)), this.setAttribute("normal", new kQ(r, 3)), this.setAttribute("uv", new kQ(n, 2));
   }
@@ -12620,19 +12620,19 @@ class Kr extends ID {
         let r = 0;
         const n = new ReadableStream({
           start(a) {
-            G();
-            function G() {
-              D.read().then(({ done: S, value: y }) => {
+            y();
+            function y() {
+              D.read().then(({ done: S, value: c }) => {
                 if (S)
                   a.close();
                 else {
-                  r += y.byteLength;
-                  const M = new ProgressEvent("progress", { lengthComputable: w, loaded: r, total: h });
-                  for (let d = 0, l = o.length; d < l; d++) {
-                    const H = o[d];
-                    H.onProgress && H.onProgress(M);
+                  r += c.byteLength;
+                  const F = new ProgressEvent("progress", { lengthComputable: w, loaded: r, total: h });
+                  for (let M = 0, l = o.length; M < l; M++) {
+                    const H = o[M];
+                    H.onProgress && H.onProgress(F);
                   }
-                  a.enqueue(y), G();
+                  a.enqueue(c), y();
                 }
               }, (S) => {
                 a.error(S);
@@ -16829,7 +16829,7 @@ void main() {
 	#include <tonemapping_fragment>
 	#include <colorspace_fragment>
 	#include <fog_fragment>
-}`, _A = {
+}`, XA = {
   alphahash_fragment: Tr,
   alphahash_pars_fragment: Or,
   alphamap_fragment: Zr,
@@ -17142,8 +17142,8 @@ void main() {
       oA.lightmap,
       oA.fog
     ]),
-    vertexShader: _A.meshbasic_vert,
-    fragmentShader: _A.meshbasic_frag
+    vertexShader: XA.meshbasic_vert,
+    fragmentShader: XA.meshbasic_frag
   },
   lambert: {
     uniforms: /* @__PURE__ */ Eg([
@@ -17162,8 +17162,8 @@ void main() {
         emissive: { value: /* @__PURE__ */ new jA(0) }
       }
     ]),
-    vertexShader: _A.meshlambert_vert,
-    fragmentShader: _A.meshlambert_frag
+    vertexShader: XA.meshlambert_vert,
+    fragmentShader: XA.meshlambert_frag
   },
   phong: {
     uniforms: /* @__PURE__ */ Eg([
@@ -17184,8 +17184,8 @@ void main() {
         shininess: { value: 30 }
       }
     ]),
-    vertexShader: _A.meshphong_vert,
-    fragmentShader: _A.meshphong_frag
+    vertexShader: XA.meshphong_vert,
+    fragmentShader: XA.meshphong_frag
   },
   standard: {
     uniforms: /* @__PURE__ */ Eg([
@@ -17208,8 +17208,8 @@ void main() {
         envMapIntensity: { value: 1 }
       }
     ]),
-    vertexShader: _A.meshphysical_vert,
-    fragmentShader: _A.meshphysical_frag
+    vertexShader: XA.meshphysical_vert,
+    fragmentShader: XA.meshphysical_frag
   },
   toon: {
     uniforms: /* @__PURE__ */ Eg([
@@ -17227,8 +17227,8 @@ void main() {
         emissive: { value: /* @__PURE__ */ new jA(0) }
       }
     ]),
-    vertexShader: _A.meshtoon_vert,
-    fragmentShader: _A.meshtoon_frag
+    vertexShader: XA.meshtoon_vert,
+    fragmentShader: XA.meshtoon_frag
   },
   matcap: {
     uniforms: /* @__PURE__ */ Eg([
@@ -17241,16 +17241,16 @@ void main() {
         matcap: { value: null }
       }
     ]),
-    vertexShader: _A.meshmatcap_vert,
-    fragmentShader: _A.meshmatcap_frag
+    vertexShader: XA.meshmatcap_vert,
+    fragmentShader: XA.meshmatcap_frag
   },
   points: {
     uniforms: /* @__PURE__ */ Eg([
       oA.points,
       oA.fog
     ]),
-    vertexShader: _A.points_vert,
-    fragmentShader: _A.points_frag
+    vertexShader: XA.points_vert,
+    fragmentShader: XA.points_frag
   },
   dashed: {
     uniforms: /* @__PURE__ */ Eg([
@@ -17262,16 +17262,16 @@ void main() {
         totalSize: { value: 2 }
       }
     ]),
-    vertexShader: _A.linedashed_vert,
-    fragmentShader: _A.linedashed_frag
+    vertexShader: XA.linedashed_vert,
+    fragmentShader: XA.linedashed_frag
   },
   depth: {
     uniforms: /* @__PURE__ */ Eg([
       oA.common,
       oA.displacementmap
     ]),
-    vertexShader: _A.depth_vert,
-    fragmentShader: _A.depth_frag
+    vertexShader: XA.depth_vert,
+    fragmentShader: XA.depth_frag
   },
   normal: {
     uniforms: /* @__PURE__ */ Eg([
@@ -17283,16 +17283,16 @@ void main() {
         opacity: { value: 1 }
       }
     ]),
-    vertexShader: _A.meshnormal_vert,
-    fragmentShader: _A.meshnormal_frag
+    vertexShader: XA.meshnormal_vert,
+    fragmentShader: XA.meshnormal_frag
   },
   sprite: {
     uniforms: /* @__PURE__ */ Eg([
       oA.sprite,
       oA.fog
     ]),
-    vertexShader: _A.sprite_vert,
-    fragmentShader: _A.sprite_frag
+    vertexShader: XA.sprite_vert,
+    fragmentShader: XA.sprite_frag
   },
   background: {
     uniforms: {
@@ -17300,8 +17300,8 @@ void main() {
       t2D: { value: null },
       backgroundIntensity: { value: 1 }
     },
-    vertexShader: _A.background_vert,
-    fragmentShader: _A.background_frag
+    vertexShader: XA.background_vert,
+    fragmentShader: XA.background_frag
   },
   backgroundCube: {
     uniforms: {
@@ -17311,8 +17311,8 @@ void main() {
       backgroundIntensity: { value: 1 },
       backgroundRotation: { value: /* @__PURE__ */ new OA() }
     },
-    vertexShader: _A.backgroundCube_vert,
-    fragmentShader: _A.backgroundCube_frag
+    vertexShader: XA.backgroundCube_vert,
+    fragmentShader: XA.backgroundCube_frag
   },
   cube: {
     uniforms: {
@@ -17320,28 +17320,28 @@ void main() {
       tFlip: { value: -1 },
       opacity: { value: 1 }
     },
-    vertexShader: _A.cube_vert,
-    fragmentShader: _A.cube_frag
+    vertexShader: XA.cube_vert,
+    fragmentShader: XA.cube_frag
   },
   equirect: {
     uniforms: {
       tEquirect: { value: null }
     },
-    vertexShader: _A.equirect_vert,
-    fragmentShader: _A.equirect_frag
+    vertexShader: XA.equirect_vert,
+    fragmentShader: XA.equirect_frag
   },
   distanceRGBA: {
     uniforms: /* @__PURE__ */ Eg([
       oA.common,
       oA.displacementmap,
       {
-        referencePosition: { value: /* @__PURE__ */ new L() },
+        referencePosition: { value: /* @__PURE__ */ new f() },
         nearDistance: { value: 1 },
         farDistance: { value: 1e3 }
       }
     ]),
-    vertexShader: _A.distanceRGBA_vert,
-    fragmentShader: _A.distanceRGBA_frag
+    vertexShader: XA.distanceRGBA_vert,
+    fragmentShader: XA.distanceRGBA_frag
   },
   shadow: {
     uniforms: /* @__PURE__ */ Eg([
@@ -17352,8 +17352,8 @@ void main() {
         opacity: { value: 1 }
       }
     ]),
-    vertexShader: _A.shadow_vert,
-    fragmentShader: _A.shadow_frag
+    vertexShader: XA.shadow_vert,
+    fragmentShader: XA.shadow_frag
   }
 };
 QQ.physical = {
@@ -17406,27 +17406,27 @@ QQ.physical = {
       anisotropyMapTransform: { value: /* @__PURE__ */ new OA() }
     }
   ]),
-  vertexShader: _A.meshphysical_vert,
-  fragmentShader: _A.meshphysical_frag
+  vertexShader: XA.meshphysical_vert,
+  fragmentShader: XA.meshphysical_frag
 };
 const ME = { r: 0, b: 0, g: 0 }, jQ = /* @__PURE__ */ new eQ(), ky = /* @__PURE__ */ new NI();
 function Ny(Q, A, I, g, B, C, E) {
   const i = new jA(0);
   let e = C === !0 ? 0 : 1, t, o, D = null, s = 0, h = null;
   function w(S) {
-    let y = S.isScene === !0 ? S.background : null;
-    return y && y.isTexture && (y = (S.backgroundBlurriness > 0 ? I : A).get(y)), y;
+    let c = S.isScene === !0 ? S.background : null;
+    return c && c.isTexture && (c = (S.backgroundBlurriness > 0 ? I : A).get(c)), c;
   }
   function r(S) {
-    let y = !1;
-    const M = w(S);
-    M === null ? a(i, e) : M && M.isColor && (a(M, 1), y = !0);
-    const d = Q.xr.getEnvironmentBlendMode();
-    d === "additive" ? g.buffers.color.setClear(0, 0, 0, 1, E) : d === "alpha-blend" && g.buffers.color.setClear(0, 0, 0, 0, E), (Q.autoClear || y) && (g.buffers.depth.setTest(!0), g.buffers.depth.setMask(!0), g.buffers.color.setMask(!0), Q.clear(Q.autoClearColor, Q.autoClearDepth, Q.autoClearStencil));
+    let c = !1;
+    const F = w(S);
+    F === null ? a(i, e) : F && F.isColor && (a(F, 1), c = !0);
+    const M = Q.xr.getEnvironmentBlendMode();
+    M === "additive" ? g.buffers.color.setClear(0, 0, 0, 1, E) : M === "alpha-blend" && g.buffers.color.setClear(0, 0, 0, 0, E), (Q.autoClear || c) && (g.buffers.depth.setTest(!0), g.buffers.depth.setMask(!0), g.buffers.color.setMask(!0), Q.clear(Q.autoClearColor, Q.autoClearDepth, Q.autoClearStencil));
   }
-  function n(S, y) {
-    const M = w(y);
-    M && (M.isCubeTexture || M.mapping === si) ? (o === void 0 && (o = new Jg(
+  function n(S, c) {
+    const F = w(c);
+    F && (F.isCubeTexture || F.mapping === si) ? (o === void 0 && (o = new Jg(
       new AE(1, 1, 1),
       new DQ({
         name: "BackgroundCubeMaterial",
@@ -17439,13 +17439,13 @@ function Ny(Q, A, I, g, B, C, E) {
         fog: !1,
         allowOverride: !1
       })
-    ), o.geometry.deleteAttribute("normal"), o.geometry.deleteAttribute("uv"), o.onBeforeRender = function(d, l, H) {
+    ), o.geometry.deleteAttribute("normal"), o.geometry.deleteAttribute("uv"), o.onBeforeRender = function(M, l, H) {
       this.matrixWorld.copyPosition(H.matrixWorld);
     }, Object.defineProperty(o.material, "envMap", {
       get: function() {
         return this.uniforms.envMap.value;
       }
-    }), B.update(o)), jQ.copy(y.backgroundRotation), jQ.x *= -1, jQ.y *= -1, jQ.z *= -1, M.isCubeTexture && M.isRenderTargetTexture === !1 && (jQ.y *= -1, jQ.z *= -1), o.material.uniforms.envMap.value = M, o.material.uniforms.flipEnvMap.value = M.isCubeTexture && M.isRenderTargetTexture === !1 ? -1 : 1, o.material.uniforms.backgroundBlurriness.value = y.backgroundBlurriness, o.material.uniforms.backgroundIntensity.value = y.backgroundIntensity, o.material.uniforms.backgroundRotation.value.setFromMatrix4(ky.makeRotationFromEuler(jQ)), o.material.toneMapped = CI.getTransfer(M.colorSpace) !== hI, (D !== M || s !== M.version || h !== Q.toneMapping) && (o.material.needsUpdate = !0, D = M, s = M.version, h = Q.toneMapping), o.layers.enableAll(), S.unshift(o, o.geometry, o.material, 0, 0, null)) : M && M.isTexture && (t === void 0 && (t = new Jg(
+    }), B.update(o)), jQ.copy(c.backgroundRotation), jQ.x *= -1, jQ.y *= -1, jQ.z *= -1, F.isCubeTexture && F.isRenderTargetTexture === !1 && (jQ.y *= -1, jQ.z *= -1), o.material.uniforms.envMap.value = F, o.material.uniforms.flipEnvMap.value = F.isCubeTexture && F.isRenderTargetTexture === !1 ? -1 : 1, o.material.uniforms.backgroundBlurriness.value = c.backgroundBlurriness, o.material.uniforms.backgroundIntensity.value = c.backgroundIntensity, o.material.uniforms.backgroundRotation.value.setFromMatrix4(ky.makeRotationFromEuler(jQ)), o.material.toneMapped = CI.getTransfer(F.colorSpace) !== hI, (D !== F || s !== F.version || h !== Q.toneMapping) && (o.material.needsUpdate = !0, D = F, s = F.version, h = Q.toneMapping), o.layers.enableAll(), S.unshift(o, o.geometry, o.material, 0, 0, null)) : F && F.isTexture && (t === void 0 && (t = new Jg(
       new ai(2, 2),
       new DQ({
         name: "BackgroundMaterial",
@@ -17462,20 +17462,20 @@ function Ny(Q, A, I, g, B, C, E) {
       get: function() {
         return this.uniforms.t2D.value;
       }
-    }), B.update(t)), t.material.uniforms.t2D.value = M, t.material.uniforms.backgroundIntensity.value = y.backgroundIntensity, t.material.toneMapped = CI.getTransfer(M.colorSpace) !== hI, M.matrixAutoUpdate === !0 && M.updateMatrix(), t.material.uniforms.uvTransform.value.copy(M.matrix), (D !== M || s !== M.version || h !== Q.toneMapping) && (t.material.needsUpdate = !0, D = M, s = M.version, h = Q.toneMapping), t.layers.enableAll(), S.unshift(t, t.geometry, t.material, 0, 0, null));
+    }), B.update(t)), t.material.uniforms.t2D.value = F, t.material.uniforms.backgroundIntensity.value = c.backgroundIntensity, t.material.toneMapped = CI.getTransfer(F.colorSpace) !== hI, F.matrixAutoUpdate === !0 && F.updateMatrix(), t.material.uniforms.uvTransform.value.copy(F.matrix), (D !== F || s !== F.version || h !== Q.toneMapping) && (t.material.needsUpdate = !0, D = F, s = F.version, h = Q.toneMapping), t.layers.enableAll(), S.unshift(t, t.geometry, t.material, 0, 0, null));
   }
-  function a(S, y) {
-    S.getRGB(ME, Ws(Q)), g.buffers.color.setClear(ME.r, ME.g, ME.b, y, E);
+  function a(S, c) {
+    S.getRGB(ME, Ws(Q)), g.buffers.color.setClear(ME.r, ME.g, ME.b, c, E);
   }
-  function G() {
+  function y() {
     o !== void 0 && (o.geometry.dispose(), o.material.dispose(), o = void 0), t !== void 0 && (t.geometry.dispose(), t.material.dispose(), t = void 0);
   }
   return {
     getClearColor: function() {
       return i;
     },
-    setClearColor: function(S, y = 1) {
-      i.set(S), e = y, a(i, e);
+    setClearColor: function(S, c = 1) {
+      i.set(S), e = c, a(i, e);
     },
     getClearAlpha: function() {
       return e;
@@ -17485,16 +17485,16 @@ function Ny(Q, A, I, g, B, C, E) {
     },
     render: r,
     addToRenderList: n,
-    dispose: G
+    dispose: y
   };
 }
 function Fy(Q, A) {
   const I = Q.getParameter(Q.MAX_VERTEX_ATTRIBS), g = {}, B = s(null);
   let C = B, E = !1;
-  function i(k, J, u, m, T) {
-    let P = !1;
-    const q = D(m, u, J);
-    C !== q && (C = q, t(C.object)), P = h(k, m, u, T), P && w(k, m, u, T), T !== null && A.update(T, Q.ELEMENT_ARRAY_BUFFER), (P || E) && (E = !1, y(k, J, u, m), T !== null && Q.bindBuffer(Q.ELEMENT_ARRAY_BUFFER, A.get(T).buffer));
+  function i(k, J, u, q, T) {
+    let O = !1;
+    const b = D(q, u, J);
+    C !== b && (C = b, t(C.object)), O = h(k, q, u, T), O && w(k, q, u, T), T !== null && A.update(T, Q.ELEMENT_ARRAY_BUFFER), (O || E) && (E = !1, c(k, J, u, q), T !== null && Q.bindBuffer(Q.ELEMENT_ARRAY_BUFFER, A.get(T).buffer));
   }
   function e() {
     return Q.createVertexArray();
@@ -17506,18 +17506,18 @@ function Fy(Q, A) {
     return Q.deleteVertexArray(k);
   }
   function D(k, J, u) {
-    const m = u.wireframe === !0;
+    const q = u.wireframe === !0;
     let T = g[k.id];
     T === void 0 && (T = {}, g[k.id] = T);
-    let P = T[J.id];
-    P === void 0 && (P = {}, T[J.id] = P);
-    let q = P[m];
-    return q === void 0 && (q = s(e()), P[m] = q), q;
+    let O = T[J.id];
+    O === void 0 && (O = {}, T[J.id] = O);
+    let b = O[q];
+    return b === void 0 && (b = s(e()), O[q] = b), b;
   }
   function s(k) {
-    const J = [], u = [], m = [];
+    const J = [], u = [], q = [];
     for (let T = 0; T < I; T++)
-      J[T] = 0, u[T] = 0, m[T] = 0;
+      J[T] = 0, u[T] = 0, q[T] = 0;
     return {
       // for backward compatibility on non-VAO support browser
       geometry: null,
@@ -17525,37 +17525,37 @@ function Fy(Q, A) {
       wireframe: !1,
       newAttributes: J,
       enabledAttributes: u,
-      attributeDivisors: m,
+      attributeDivisors: q,
       object: k,
       attributes: {},
       index: null
     };
   }
-  function h(k, J, u, m) {
-    const T = C.attributes, P = J.attributes;
-    let q = 0;
-    const X = u.getAttributes();
-    for (const x in X)
-      if (X[x].location >= 0) {
-        const tA = T[x];
-        let aA = P[x];
-        if (aA === void 0 && (x === "instanceMatrix" && k.instanceMatrix && (aA = k.instanceMatrix), x === "instanceColor" && k.instanceColor && (aA = k.instanceColor)), tA === void 0 || tA.attribute !== aA || aA && tA.data !== aA.data) return !0;
-        q++;
+  function h(k, J, u, q) {
+    const T = C.attributes, O = J.attributes;
+    let b = 0;
+    const _ = u.getAttributes();
+    for (const m in _)
+      if (_[m].location >= 0) {
+        const tA = T[m];
+        let aA = O[m];
+        if (aA === void 0 && (m === "instanceMatrix" && k.instanceMatrix && (aA = k.instanceMatrix), m === "instanceColor" && k.instanceColor && (aA = k.instanceColor)), tA === void 0 || tA.attribute !== aA || aA && tA.data !== aA.data) return !0;
+        b++;
       }
-    return C.attributesNum !== q || C.index !== m;
+    return C.attributesNum !== b || C.index !== q;
   }
-  function w(k, J, u, m) {
-    const T = {}, P = J.attributes;
-    let q = 0;
-    const X = u.getAttributes();
-    for (const x in X)
-      if (X[x].location >= 0) {
-        let tA = P[x];
-        tA === void 0 && (x === "instanceMatrix" && k.instanceMatrix && (tA = k.instanceMatrix), x === "instanceColor" && k.instanceColor && (tA = k.instanceColor));
+  function w(k, J, u, q) {
+    const T = {}, O = J.attributes;
+    let b = 0;
+    const _ = u.getAttributes();
+    for (const m in _)
+      if (_[m].location >= 0) {
+        let tA = O[m];
+        tA === void 0 && (m === "instanceMatrix" && k.instanceMatrix && (tA = k.instanceMatrix), m === "instanceColor" && k.instanceColor && (tA = k.instanceColor));
         const aA = {};
-        aA.attribute = tA, tA && tA.data && (aA.data = tA.data), T[x] = aA, q++;
+        aA.attribute = tA, tA && tA.data && (aA.data = tA.data), T[m] = aA, b++;
       }
-    C.attributes = T, C.attributesNum = q, C.index = m;
+    C.attributes = T, C.attributesNum = b, C.index = q;
   }
   function r() {
     const k = C.newAttributes;
@@ -17566,109 +17566,109 @@ function Fy(Q, A) {
     a(k, 0);
   }
   function a(k, J) {
-    const u = C.newAttributes, m = C.enabledAttributes, T = C.attributeDivisors;
-    u[k] = 1, m[k] === 0 && (Q.enableVertexAttribArray(k), m[k] = 1), T[k] !== J && (Q.vertexAttribDivisor(k, J), T[k] = J);
+    const u = C.newAttributes, q = C.enabledAttributes, T = C.attributeDivisors;
+    u[k] = 1, q[k] === 0 && (Q.enableVertexAttribArray(k), q[k] = 1), T[k] !== J && (Q.vertexAttribDivisor(k, J), T[k] = J);
   }
-  function G() {
+  function y() {
     const k = C.newAttributes, J = C.enabledAttributes;
-    for (let u = 0, m = J.length; u < m; u++)
+    for (let u = 0, q = J.length; u < q; u++)
       J[u] !== k[u] && (Q.disableVertexAttribArray(u), J[u] = 0);
   }
-  function S(k, J, u, m, T, P, q) {
-    q === !0 ? Q.vertexAttribIPointer(k, J, u, T, P) : Q.vertexAttribPointer(k, J, u, m, T, P);
+  function S(k, J, u, q, T, O, b) {
+    b === !0 ? Q.vertexAttribIPointer(k, J, u, T, O) : Q.vertexAttribPointer(k, J, u, q, T, O);
   }
-  function y(k, J, u, m) {
+  function c(k, J, u, q) {
     r();
-    const T = m.attributes, P = u.getAttributes(), q = J.defaultAttributeValues;
-    for (const X in P) {
-      const x = P[X];
-      if (x.location >= 0) {
-        let $ = T[X];
-        if ($ === void 0 && (X === "instanceMatrix" && k.instanceMatrix && ($ = k.instanceMatrix), X === "instanceColor" && k.instanceColor && ($ = k.instanceColor)), $ !== void 0) {
+    const T = q.attributes, O = u.getAttributes(), b = J.defaultAttributeValues;
+    for (const _ in O) {
+      const m = O[_];
+      if (m.location >= 0) {
+        let $ = T[_];
+        if ($ === void 0 && (_ === "instanceMatrix" && k.instanceMatrix && ($ = k.instanceMatrix), _ === "instanceColor" && k.instanceColor && ($ = k.instanceColor)), $ !== void 0) {
           const tA = $.normalized, aA = $.itemSize, KA = A.get($);
           if (KA === void 0) continue;
-          const YA = KA.buffer, xA = KA.type, wA = KA.bytesPerElement, O = xA === Q.INT || xA === Q.UNSIGNED_INT || $.gpuType === Ve;
+          const mA = KA.buffer, uA = KA.type, hA = KA.bytesPerElement, W = uA === Q.INT || uA === Q.UNSIGNED_INT || $.gpuType === Ve;
           if ($.isInterleavedBufferAttribute) {
-            const W = $.data, eA = W.stride, dA = $.offset;
-            if (W.isInstancedInterleavedBuffer) {
-              for (let j = 0; j < x.locationSize; j++)
-                a(x.location + j, W.meshPerAttribute);
-              k.isInstancedMesh !== !0 && m._maxInstanceCount === void 0 && (m._maxInstanceCount = W.meshPerAttribute * W.count);
+            const X = $.data, eA = X.stride, dA = $.offset;
+            if (X.isInstancedInterleavedBuffer) {
+              for (let z = 0; z < m.locationSize; z++)
+                a(m.location + z, X.meshPerAttribute);
+              k.isInstancedMesh !== !0 && q._maxInstanceCount === void 0 && (q._maxInstanceCount = X.meshPerAttribute * X.count);
             } else
-              for (let j = 0; j < x.locationSize; j++)
-                n(x.location + j);
-            Q.bindBuffer(Q.ARRAY_BUFFER, YA);
-            for (let j = 0; j < x.locationSize; j++)
+              for (let z = 0; z < m.locationSize; z++)
+                n(m.location + z);
+            Q.bindBuffer(Q.ARRAY_BUFFER, mA);
+            for (let z = 0; z < m.locationSize; z++)
               S(
-                x.location + j,
-                aA / x.locationSize,
-                xA,
+                m.location + z,
+                aA / m.locationSize,
+                uA,
                 tA,
-                eA * wA,
-                (dA + aA / x.locationSize * j) * wA,
-                O
+                eA * hA,
+                (dA + aA / m.locationSize * z) * hA,
+                W
               );
           } else {
             if ($.isInstancedBufferAttribute) {
-              for (let W = 0; W < x.locationSize; W++)
-                a(x.location + W, $.meshPerAttribute);
-              k.isInstancedMesh !== !0 && m._maxInstanceCount === void 0 && (m._maxInstanceCount = $.meshPerAttribute * $.count);
+              for (let X = 0; X < m.locationSize; X++)
+                a(m.location + X, $.meshPerAttribute);
+              k.isInstancedMesh !== !0 && q._maxInstanceCount === void 0 && (q._maxInstanceCount = $.meshPerAttribute * $.count);
             } else
-              for (let W = 0; W < x.locationSize; W++)
-                n(x.location + W);
-            Q.bindBuffer(Q.ARRAY_BUFFER, YA);
-            for (let W = 0; W < x.locationSize; W++)
+              for (let X = 0; X < m.locationSize; X++)
+                n(m.location + X);
+            Q.bindBuffer(Q.ARRAY_BUFFER, mA);
+            for (let X = 0; X < m.locationSize; X++)
               S(
-                x.location + W,
-                aA / x.locationSize,
-                xA,
+                m.location + X,
+                aA / m.locationSize,
+                uA,
                 tA,
-                aA * wA,
-                aA / x.locationSize * W * wA,
-                O
+                aA * hA,
+                aA / m.locationSize * X * hA,
+                W
               );
           }
-        } else if (q !== void 0) {
-          const tA = q[X];
+        } else if (b !== void 0) {
+          const tA = b[_];
           if (tA !== void 0)
             switch (tA.length) {
               case 2:
-                Q.vertexAttrib2fv(x.location, tA);
+                Q.vertexAttrib2fv(m.location, tA);
                 break;
               case 3:
-                Q.vertexAttrib3fv(x.location, tA);
+                Q.vertexAttrib3fv(m.location, tA);
                 break;
               case 4:
-                Q.vertexAttrib4fv(x.location, tA);
+                Q.vertexAttrib4fv(m.location, tA);
                 break;
               default:
-                Q.vertexAttrib1fv(x.location, tA);
+                Q.vertexAttrib1fv(m.location, tA);
             }
         }
       }
     }
-    G();
+    y();
   }
-  function M() {
+  function F() {
     H();
     for (const k in g) {
       const J = g[k];
       for (const u in J) {
-        const m = J[u];
-        for (const T in m)
-          o(m[T].object), delete m[T];
+        const q = J[u];
+        for (const T in q)
+          o(q[T].object), delete q[T];
         delete J[u];
       }
       delete g[k];
     }
   }
-  function d(k) {
+  function M(k) {
     if (g[k.id] === void 0) return;
     const J = g[k.id];
     for (const u in J) {
-      const m = J[u];
-      for (const T in m)
-        o(m[T].object), delete m[T];
+      const q = J[u];
+      for (const T in q)
+        o(q[T].object), delete q[T];
       delete J[u];
     }
     delete g[k.id];
@@ -17677,9 +17677,9 @@ function Fy(Q, A) {
     for (const J in g) {
       const u = g[J];
       if (u[k.id] === void 0) continue;
-      const m = u[k.id];
-      for (const T in m)
-        o(m[T].object), delete m[T];
+      const q = u[k.id];
+      for (const T in q)
+        o(q[T].object), delete q[T];
       delete u[k.id];
     }
   }
@@ -17693,12 +17693,12 @@ function Fy(Q, A) {
     setup: i,
     reset: H,
     resetDefaultState: R,
-    dispose: M,
-    releaseStatesOfGeometry: d,
+    dispose: F,
+    releaseStatesOfGeometry: M,
     releaseStatesOfProgram: l,
     initAttributes: r,
     enableAttribute: n,
-    disableUnusedAttributes: G
+    disableUnusedAttributes: y
   };
 }
 function My(Q, A, I) {
@@ -17766,7 +17766,7 @@ function dy(Q, A, I, g) {
   let t = I.precision !== void 0 ? I.precision : "highp";
   const o = e(t);
   o !== t && (console.warn("THREE.WebGLRenderer:", t, "not supported, using", o, "instead."), t = o);
-  const D = I.logarithmicDepthBuffer === !0, s = I.reversedDepthBuffer === !0 && A.has("EXT_clip_control"), h = Q.getParameter(Q.MAX_TEXTURE_IMAGE_UNITS), w = Q.getParameter(Q.MAX_VERTEX_TEXTURE_IMAGE_UNITS), r = Q.getParameter(Q.MAX_TEXTURE_SIZE), n = Q.getParameter(Q.MAX_CUBE_MAP_TEXTURE_SIZE), a = Q.getParameter(Q.MAX_VERTEX_ATTRIBS), G = Q.getParameter(Q.MAX_VERTEX_UNIFORM_VECTORS), S = Q.getParameter(Q.MAX_VARYING_VECTORS), y = Q.getParameter(Q.MAX_FRAGMENT_UNIFORM_VECTORS), M = w > 0, d = Q.getParameter(Q.MAX_SAMPLES);
+  const D = I.logarithmicDepthBuffer === !0, s = I.reversedDepthBuffer === !0 && A.has("EXT_clip_control"), h = Q.getParameter(Q.MAX_TEXTURE_IMAGE_UNITS), w = Q.getParameter(Q.MAX_VERTEX_TEXTURE_IMAGE_UNITS), r = Q.getParameter(Q.MAX_TEXTURE_SIZE), n = Q.getParameter(Q.MAX_CUBE_MAP_TEXTURE_SIZE), a = Q.getParameter(Q.MAX_VERTEX_ATTRIBS), y = Q.getParameter(Q.MAX_VERTEX_UNIFORM_VECTORS), S = Q.getParameter(Q.MAX_VARYING_VECTORS), c = Q.getParameter(Q.MAX_FRAGMENT_UNIFORM_VECTORS), F = w > 0, M = Q.getParameter(Q.MAX_SAMPLES);
   return {
     isWebGL2: !0,
     // keeping this for backwards compatibility
@@ -17782,11 +17782,11 @@ function dy(Q, A, I, g) {
     maxTextureSize: r,
     maxCubemapSize: n,
     maxAttributes: a,
-    maxVertexUniforms: G,
+    maxVertexUniforms: y,
     maxVaryings: S,
-    maxFragmentUniforms: y,
-    vertexTextures: M,
-    maxSamples: d
+    maxFragmentUniforms: c,
+    vertexTextures: F,
+    maxSamples: M
   };
 }
 function ly(Q) {
@@ -17809,12 +17809,12 @@ function ly(Q) {
     if (!B || w === null || w.length === 0 || C && !n)
       C ? o(null) : t();
     else {
-      const G = C ? 0 : g, S = G * 4;
-      let y = a.clippingState || null;
-      e.value = y, y = o(w, s, S, h);
-      for (let M = 0; M !== S; ++M)
-        y[M] = I[M];
-      a.clippingState = y, this.numIntersection = r ? this.numPlanes : 0, this.numPlanes += G;
+      const y = C ? 0 : g, S = y * 4;
+      let c = a.clippingState || null;
+      e.value = c, c = o(w, s, S, h);
+      for (let F = 0; F !== S; ++F)
+        c[F] = I[F];
+      a.clippingState = c, this.numIntersection = r ? this.numPlanes : 0, this.numPlanes += y;
     }
   };
   function t() {
@@ -17825,10 +17825,10 @@ function ly(Q) {
     let n = null;
     if (r !== 0) {
       if (n = e.value, w !== !0 || n === null) {
-        const a = h + r * 4, G = s.matrixWorldInverse;
-        i.getNormalMatrix(G), (n === null || n.length < a) && (n = new Float32Array(a));
-        for (let S = 0, y = h; S !== r; ++S, y += 4)
-          E.copy(D[S]).applyMatrix4(G, i), E.normal.toArray(n, y), n[y + 3] = E.constant;
+        const a = h + r * 4, y = s.matrixWorldInverse;
+        i.getNormalMatrix(y), (n === null || n.length < a) && (n = new Float32Array(a));
+        for (let S = 0, c = h; S !== r; ++S, c += 4)
+          E.copy(D[S]).applyMatrix4(y, i), E.normal.toArray(n, c), n[c + 3] = E.constant;
       }
       e.value = n, e.needsUpdate = !0;
     }
@@ -17875,17 +17875,17 @@ function Uy(Q) {
 const ZB = 4, Do = [0.125, 0.215, 0.35, 0.446, 0.526, 0.582], CB = 20, Ct = /* @__PURE__ */ new gD(), oo = /* @__PURE__ */ new jA();
 let Et = null, it = 0, tt = 0, et = !1;
 const AB = (1 + Math.sqrt(5)) / 2, xB = 1 / AB, so = [
-  /* @__PURE__ */ new L(-AB, xB, 0),
-  /* @__PURE__ */ new L(AB, xB, 0),
-  /* @__PURE__ */ new L(-xB, 0, AB),
-  /* @__PURE__ */ new L(xB, 0, AB),
-  /* @__PURE__ */ new L(0, AB, -xB),
-  /* @__PURE__ */ new L(0, AB, xB),
-  /* @__PURE__ */ new L(-1, 1, -1),
-  /* @__PURE__ */ new L(1, 1, -1),
-  /* @__PURE__ */ new L(-1, 1, 1),
-  /* @__PURE__ */ new L(1, 1, 1)
-], Jy = /* @__PURE__ */ new L();
+  /* @__PURE__ */ new f(-AB, xB, 0),
+  /* @__PURE__ */ new f(AB, xB, 0),
+  /* @__PURE__ */ new f(-xB, 0, AB),
+  /* @__PURE__ */ new f(xB, 0, AB),
+  /* @__PURE__ */ new f(0, AB, -xB),
+  /* @__PURE__ */ new f(0, AB, xB),
+  /* @__PURE__ */ new f(-1, 1, -1),
+  /* @__PURE__ */ new f(1, 1, -1),
+  /* @__PURE__ */ new f(-1, 1, 1),
+  /* @__PURE__ */ new f(1, 1, 1)
+], Jy = /* @__PURE__ */ new f();
 class ke {
   /**
    * Constructs a new PMREM generator.
@@ -18013,15 +18013,15 @@ class ke {
       depthTest: !1
     }), n = new Jg(new AE(), r);
     let a = !1;
-    const G = A.background;
-    G ? G.isColor && (r.color.copy(G), A.background = null, a = !0) : (r.color.copy(oo), a = !0);
+    const y = A.background;
+    y ? y.isColor && (r.color.copy(y), A.background = null, a = !0) : (r.color.copy(oo), a = !0);
     for (let S = 0; S < 6; S++) {
-      const y = S % 3;
-      y === 0 ? (e.up.set(0, t[S], 0), e.position.set(C.x, C.y, C.z), e.lookAt(C.x + o[S], C.y, C.z)) : y === 1 ? (e.up.set(0, 0, t[S]), e.position.set(C.x, C.y, C.z), e.lookAt(C.x, C.y + o[S], C.z)) : (e.up.set(0, t[S], 0), e.position.set(C.x, C.y, C.z), e.lookAt(C.x, C.y, C.z + o[S]));
-      const M = this._cubeSize;
-      dE(B, y * M, S > 2 ? M : 0, M, M), D.setRenderTarget(B), a && D.render(n, e), D.render(A, e);
+      const c = S % 3;
+      c === 0 ? (e.up.set(0, t[S], 0), e.position.set(C.x, C.y, C.z), e.lookAt(C.x + o[S], C.y, C.z)) : c === 1 ? (e.up.set(0, 0, t[S]), e.position.set(C.x, C.y, C.z), e.lookAt(C.x, C.y + o[S], C.z)) : (e.up.set(0, t[S], 0), e.position.set(C.x, C.y, C.z), e.lookAt(C.x, C.y, C.z + o[S]));
+      const F = this._cubeSize;
+      dE(B, c * F, S > 2 ? F : 0, F, F), D.setRenderTarget(B), a && D.render(n, e), D.render(A, e);
     }
-    n.geometry.dispose(), n.material.dispose(), D.toneMapping = h, D.autoClear = s, A.background = G;
+    n.geometry.dispose(), n.material.dispose(), D.toneMapping = h, D.autoClear = s, A.background = y;
   }
   _textureToCubeUV(A, I) {
     const g = this._renderer, B = A.mapping === QC || A.mapping === BC;
@@ -18083,18 +18083,18 @@ class ke {
     const o = 3, D = new Jg(this._lodPlanes[B], t), s = t.uniforms, h = this._sizeLods[g] - 1, w = isFinite(C) ? Math.PI / (2 * h) : 2 * Math.PI / (2 * CB - 1), r = C / w, n = isFinite(C) ? 1 + Math.floor(o * r) : CB;
     n > CB && console.warn(`sigmaRadians, ${C}, is too large and will clip, as it requested ${n} samples when the maximum is set to ${CB}`);
     const a = [];
-    let G = 0;
+    let y = 0;
     for (let l = 0; l < CB; ++l) {
       const H = l / r, R = Math.exp(-H * H / 2);
-      a.push(R), l === 0 ? G += R : l < n && (G += 2 * R);
+      a.push(R), l === 0 ? y += R : l < n && (y += 2 * R);
     }
     for (let l = 0; l < a.length; l++)
-      a[l] = a[l] / G;
+      a[l] = a[l] / y;
     s.envMap.value = A.texture, s.samples.value = n, s.weights.value = a, s.latitudinal.value = E === "latitudinal", i && (s.poleAxis.value = i);
     const { _lodMax: S } = this;
     s.dTheta.value = w, s.mipInt.value = S - g;
-    const y = this._sizeLods[B], M = 3 * y * (B > S - ZB ? B - S + ZB : 0), d = 4 * (this._cubeSize - y);
-    dE(I, M, d, 3 * y, 2 * y), e.setRenderTarget(I), e.render(D, Ct);
+    const c = this._sizeLods[B], F = 3 * c * (B > S - ZB ? B - S + ZB : 0), M = 4 * (this._cubeSize - c);
+    dE(I, F, M, 3 * c, 2 * c), e.setRenderTarget(I), e.render(D, Ct);
   }
 }
 function Ly(Q) {
@@ -18106,9 +18106,9 @@ function Ly(Q) {
     I.push(i);
     let e = 1 / i;
     E > Q - ZB ? e = Do[E - Q + ZB - 1] : E === 0 && (e = 0), g.push(e);
-    const t = 1 / (i - 2), o = -t, D = 1 + t, s = [o, o, D, o, D, D, o, o, D, D, o, D], h = 6, w = 6, r = 3, n = 2, a = 1, G = new Float32Array(r * w * h), S = new Float32Array(n * w * h), y = new Float32Array(a * w * h);
-    for (let d = 0; d < h; d++) {
-      const l = d % 3 * 2 / 3 - 1, H = d > 2 ? 0 : -1, R = [
+    const t = 1 / (i - 2), o = -t, D = 1 + t, s = [o, o, D, o, D, D, o, o, D, D, o, D], h = 6, w = 6, r = 3, n = 2, a = 1, y = new Float32Array(r * w * h), S = new Float32Array(n * w * h), c = new Float32Array(a * w * h);
+    for (let M = 0; M < h; M++) {
+      const l = M % 3 * 2 / 3 - 1, H = M > 2 ? 0 : -1, R = [
         l,
         H,
         0,
@@ -18128,12 +18128,12 @@ function Ly(Q) {
         H + 1,
         0
       ];
-      G.set(R, r * w * d), S.set(s, n * w * d);
-      const k = [d, d, d, d, d, d];
-      y.set(k, a * w * d);
+      y.set(R, r * w * M), S.set(s, n * w * M);
+      const k = [M, M, M, M, M, M];
+      c.set(k, a * w * M);
     }
-    const M = new NQ();
-    M.setAttribute("position", new Yg(G, r)), M.setAttribute("uv", new Yg(S, n)), M.setAttribute("faceIndex", new Yg(y, a)), A.push(M), B > ZB && B--;
+    const F = new NQ();
+    F.setAttribute("position", new Yg(y, r)), F.setAttribute("uv", new Yg(S, n)), F.setAttribute("faceIndex", new Yg(c, a)), A.push(F), B > ZB && B--;
   }
   return { lodPlanes: A, sizeLods: I, sigmas: g };
 }
@@ -18145,7 +18145,7 @@ function dE(Q, A, I, g, B) {
   Q.viewport.set(A, I, g, B), Q.scissor.set(A, I, g, B);
 }
 function Hy(Q, A, I) {
-  const g = new Float32Array(CB), B = new L(0, 1, 0);
+  const g = new Float32Array(CB), B = new f(0, 1, 0);
   return new DQ({
     name: "SphericalGaussianBlur",
     defines: {
@@ -18463,18 +18463,18 @@ function py(Q, A, I, g) {
     const s = [], h = D.index, w = D.attributes.position;
     let r = 0;
     if (h !== null) {
-      const G = h.array;
+      const y = h.array;
       r = h.version;
-      for (let S = 0, y = G.length; S < y; S += 3) {
-        const M = G[S + 0], d = G[S + 1], l = G[S + 2];
-        s.push(M, d, d, l, l, M);
+      for (let S = 0, c = y.length; S < c; S += 3) {
+        const F = y[S + 0], M = y[S + 1], l = y[S + 2];
+        s.push(F, M, M, l, l, F);
       }
     } else if (w !== void 0) {
-      const G = w.array;
+      const y = w.array;
       r = w.version;
-      for (let S = 0, y = G.length / 3 - 1; S < y; S += 3) {
-        const M = S + 0, d = S + 1, l = S + 2;
-        s.push(M, d, d, l, l, M);
+      for (let S = 0, c = y.length / 3 - 1; S < c; S += 3) {
+        const F = S + 0, M = S + 1, l = S + 2;
+        s.push(F, M, M, l, l, F);
       }
     } else
       return;
@@ -18530,8 +18530,8 @@ function Ky(Q, A, I) {
     else {
       n.multiDrawElementsInstancedWEBGL(g, h, 0, C, s, 0, r, 0, w);
       let a = 0;
-      for (let G = 0; G < w; G++)
-        a += h[G] * r[G];
+      for (let y = 0; y < w; y++)
+        a += h[y] * r[y];
       I.update(a, g, 1);
     }
   }
@@ -18592,25 +18592,25 @@ function xy(Q, A, I) {
         l.dispose(), g.delete(i), i.removeEventListener("dispose", R);
       };
       s !== void 0 && s.texture.dispose();
-      const h = i.morphAttributes.position !== void 0, w = i.morphAttributes.normal !== void 0, r = i.morphAttributes.color !== void 0, n = i.morphAttributes.position || [], a = i.morphAttributes.normal || [], G = i.morphAttributes.color || [];
+      const h = i.morphAttributes.position !== void 0, w = i.morphAttributes.normal !== void 0, r = i.morphAttributes.color !== void 0, n = i.morphAttributes.position || [], a = i.morphAttributes.normal || [], y = i.morphAttributes.color || [];
       let S = 0;
       h === !0 && (S = 1), w === !0 && (S = 2), r === !0 && (S = 3);
-      let y = i.attributes.position.count * S, M = 1;
-      y > A.maxTextureSize && (M = Math.ceil(y / A.maxTextureSize), y = A.maxTextureSize);
-      const d = new Float32Array(y * M * 4 * D), l = new XI(d, y, M, D);
+      let c = i.attributes.position.count * S, F = 1;
+      c > A.maxTextureSize && (F = Math.ceil(c / A.maxTextureSize), c = A.maxTextureSize);
+      const M = new Float32Array(c * F * 4 * D), l = new XI(M, c, F, D);
       l.type = SQ, l.needsUpdate = !0;
       const H = S * 4;
       for (let k = 0; k < D; k++) {
-        const J = n[k], u = a[k], m = G[k], T = y * M * 4 * k;
-        for (let P = 0; P < J.count; P++) {
-          const q = P * H;
-          h === !0 && (B.fromBufferAttribute(J, P), d[T + q + 0] = B.x, d[T + q + 1] = B.y, d[T + q + 2] = B.z, d[T + q + 3] = 0), w === !0 && (B.fromBufferAttribute(u, P), d[T + q + 4] = B.x, d[T + q + 5] = B.y, d[T + q + 6] = B.z, d[T + q + 7] = 0), r === !0 && (B.fromBufferAttribute(m, P), d[T + q + 8] = B.x, d[T + q + 9] = B.y, d[T + q + 10] = B.z, d[T + q + 11] = m.itemSize === 4 ? B.w : 1);
+        const J = n[k], u = a[k], q = y[k], T = c * F * 4 * k;
+        for (let O = 0; O < J.count; O++) {
+          const b = O * H;
+          h === !0 && (B.fromBufferAttribute(J, O), M[T + b + 0] = B.x, M[T + b + 1] = B.y, M[T + b + 2] = B.z, M[T + b + 3] = 0), w === !0 && (B.fromBufferAttribute(u, O), M[T + b + 4] = B.x, M[T + b + 5] = B.y, M[T + b + 6] = B.z, M[T + b + 7] = 0), r === !0 && (B.fromBufferAttribute(q, O), M[T + b + 8] = B.x, M[T + b + 9] = B.y, M[T + b + 10] = B.z, M[T + b + 11] = q.itemSize === 4 ? B.w : 1);
         }
       }
       s = {
         count: D,
         texture: l,
-        size: new ZA(y, M)
+        size: new ZA(c, F)
       }, g.set(i, s), i.addEventListener("dispose", R);
     }
     if (E.isInstancedMesh === !0 && E.morphTexture !== null)
@@ -19222,7 +19222,7 @@ function pG(Q, A) {
   }
   return "vec3 " + Q + "( vec3 color ) { return " + I + "ToneMapping( color ); }";
 }
-const lE = /* @__PURE__ */ new L();
+const lE = /* @__PURE__ */ new f();
 function KG() {
   CI.getLuminanceCoefficients(lE);
   const Q = lE.x.toFixed(4), A = lE.y.toFixed(4), I = lE.z.toFixed(4);
@@ -19279,11 +19279,11 @@ function Ne(Q) {
 }
 const bG = /* @__PURE__ */ new Map();
 function vG(Q, A) {
-  let I = _A[A];
+  let I = XA[A];
   if (I === void 0) {
     const g = bG.get(A);
     if (g !== void 0)
-      I = _A[g], console.warn('THREE.WebGLRenderer: Shader chunk "%s" has been deprecated. Use "%s" instead.', A, g);
+      I = XA[g], console.warn('THREE.WebGLRenderer: Shader chunk "%s" has been deprecated. Use "%s" instead.', A, g);
     else
       throw new Error("Can not resolve #include <" + A + ">");
   }
@@ -19371,7 +19371,7 @@ function _G(Q, A, I, g) {
   const B = Q.getContext(), C = I.defines;
   let E = I.vertexShader, i = I.fragmentShader;
   const e = OG(I), t = ZG(I), o = VG(I), D = WG(I), s = XG(I), h = uG(I), w = xG(C), r = B.createProgram();
-  let n, a, G = I.glslVersion ? "#version " + I.glslVersion + `
+  let n, a, y = I.glslVersion ? "#version " + I.glslVersion + `
 ` : "";
   I.isRawShaderMaterial ? (n = [
     "#define SHADER_TYPE " + I.shaderType,
@@ -19589,12 +19589,12 @@ function _G(Q, A, I, g) {
     "uniform vec3 cameraPosition;",
     "uniform bool isOrthographic;",
     I.toneMapping !== mQ ? "#define TONE_MAPPING" : "",
-    I.toneMapping !== mQ ? _A.tonemapping_pars_fragment : "",
+    I.toneMapping !== mQ ? XA.tonemapping_pars_fragment : "",
     // this code is required here because it is used by the toneMapping() function defined below
     I.toneMapping !== mQ ? pG("toneMapping", I.toneMapping) : "",
     I.dithering ? "#define DITHERING" : "",
     I.opaque ? "#define OPAQUE" : "",
-    _A.colorspace_pars_fragment,
+    XA.colorspace_pars_fragment,
     // this code is required here because it is used by the various encoding/decoding function defined below
     YG("linearToOutputTexel", I.outputColorSpace),
     KG(),
@@ -19602,7 +19602,7 @@ function _G(Q, A, I, g) {
     `
 `
   ].filter(JC).join(`
-`)), E = Ne(E), E = Mo(E, I), E = lo(E, I), i = Ne(i), i = Mo(i, I), i = lo(i, I), E = Uo(E), i = Uo(i), I.isRawShaderMaterial !== !0 && (G = `#version 300 es
+`)), E = Ne(E), E = Mo(E, I), E = lo(E, I), i = Ne(i), i = Mo(i, I), i = lo(i, I), E = Uo(E), i = Uo(i), I.isRawShaderMaterial !== !0 && (y = `#version 300 es
 `, n = [
     h,
     "#define attribute in",
@@ -19627,43 +19627,43 @@ function _G(Q, A, I, g) {
   ].join(`
 `) + `
 ` + a);
-  const S = G + n + E, y = G + a + i, M = ko(B, B.VERTEX_SHADER, S), d = ko(B, B.FRAGMENT_SHADER, y);
-  B.attachShader(r, M), B.attachShader(r, d), I.index0AttributeName !== void 0 ? B.bindAttribLocation(r, 0, I.index0AttributeName) : I.morphTargets === !0 && B.bindAttribLocation(r, 0, "position"), B.linkProgram(r);
+  const S = y + n + E, c = y + a + i, F = ko(B, B.VERTEX_SHADER, S), M = ko(B, B.FRAGMENT_SHADER, c);
+  B.attachShader(r, F), B.attachShader(r, M), I.index0AttributeName !== void 0 ? B.bindAttribLocation(r, 0, I.index0AttributeName) : I.morphTargets === !0 && B.bindAttribLocation(r, 0, "position"), B.linkProgram(r);
   function l(J) {
     if (Q.debug.checkShaderErrors) {
-      const u = B.getProgramInfoLog(r) || "", m = B.getShaderInfoLog(M) || "", T = B.getShaderInfoLog(d) || "", P = u.trim(), q = m.trim(), X = T.trim();
-      let x = !0, $ = !0;
+      const u = B.getProgramInfoLog(r) || "", q = B.getShaderInfoLog(F) || "", T = B.getShaderInfoLog(M) || "", O = u.trim(), b = q.trim(), _ = T.trim();
+      let m = !0, $ = !0;
       if (B.getProgramParameter(r, B.LINK_STATUS) === !1)
-        if (x = !1, typeof Q.debug.onShaderError == "function")
-          Q.debug.onShaderError(B, r, M, d);
+        if (m = !1, typeof Q.debug.onShaderError == "function")
+          Q.debug.onShaderError(B, r, F, M);
         else {
-          const tA = Fo(B, M, "vertex"), aA = Fo(B, d, "fragment");
+          const tA = Fo(B, F, "vertex"), aA = Fo(B, M, "fragment");
           console.error(
             "THREE.WebGLProgram: Shader Error " + B.getError() + " - VALIDATE_STATUS " + B.getProgramParameter(r, B.VALIDATE_STATUS) + `
 
 Material Name: ` + J.name + `
 Material Type: ` + J.type + `
 
-Program Info Log: ` + P + `
+Program Info Log: ` + O + `
 ` + tA + `
 ` + aA
           );
         }
-      else P !== "" ? console.warn("THREE.WebGLProgram: Program Info Log:", P) : (q === "" || X === "") && ($ = !1);
+      else O !== "" ? console.warn("THREE.WebGLProgram: Program Info Log:", O) : (b === "" || _ === "") && ($ = !1);
       $ && (J.diagnostics = {
-        runnable: x,
-        programLog: P,
+        runnable: m,
+        programLog: O,
         vertexShader: {
-          log: q,
+          log: b,
           prefix: n
         },
         fragmentShader: {
-          log: X,
+          log: _,
           prefix: a
         }
       });
     }
-    B.deleteShader(M), B.deleteShader(d), H = new TE(B, r), R = mG(B, r);
+    B.deleteShader(F), B.deleteShader(M), H = new TE(B, r), R = mG(B, r);
   }
   let H;
   this.getUniforms = function() {
@@ -19678,7 +19678,7 @@ Program Info Log: ` + P + `
     return k === !1 && (k = B.getProgramParameter(r, JG)), k;
   }, this.destroy = function() {
     g.releaseStatesOfProgram(this), B.deleteProgram(r), this.program = void 0;
-  }, this.type = I.shaderType, this.name = I.shaderName, this.id = LG++, this.cacheKey = A, this.usedTimes = 1, this.program = r, this.vertexShader = M, this.fragmentShader = d, this;
+  }, this.type = I.shaderType, this.name = I.shaderName, this.id = LG++, this.cacheKey = A, this.usedTimes = 1, this.program = r, this.vertexShader = F, this.fragmentShader = M, this;
 }
 let zG = 0;
 class jG {
@@ -19743,110 +19743,110 @@ function AS(Q, A, I, g, B, C, E) {
   function r(R) {
     return t.add(R), R === 0 ? "uv" : `uv${R}`;
   }
-  function n(R, k, J, u, m) {
-    const T = u.fog, P = m.geometry, q = R.isMeshStandardMaterial ? u.environment : null, X = (R.isMeshStandardMaterial ? I : A).get(R.envMap || q), x = X && X.mapping === si ? X.image.height : null, $ = w[R.type];
+  function n(R, k, J, u, q) {
+    const T = u.fog, O = q.geometry, b = R.isMeshStandardMaterial ? u.environment : null, _ = (R.isMeshStandardMaterial ? I : A).get(R.envMap || b), m = _ && _.mapping === si ? _.image.height : null, $ = w[R.type];
     R.precision !== null && (h = B.getMaxPrecision(R.precision), h !== R.precision && console.warn("THREE.WebGLProgram.getParameters:", R.precision, "not supported, using", h, "instead."));
-    const tA = P.morphAttributes.position || P.morphAttributes.normal || P.morphAttributes.color, aA = tA !== void 0 ? tA.length : 0;
+    const tA = O.morphAttributes.position || O.morphAttributes.normal || O.morphAttributes.color, aA = tA !== void 0 ? tA.length : 0;
     let KA = 0;
-    P.morphAttributes.position !== void 0 && (KA = 1), P.morphAttributes.normal !== void 0 && (KA = 2), P.morphAttributes.color !== void 0 && (KA = 3);
-    let YA, xA, wA, O;
+    O.morphAttributes.position !== void 0 && (KA = 1), O.morphAttributes.normal !== void 0 && (KA = 2), O.morphAttributes.color !== void 0 && (KA = 3);
+    let mA, uA, hA, W;
     if ($) {
       const QI = QQ[$];
-      YA = QI.vertexShader, xA = QI.fragmentShader;
+      mA = QI.vertexShader, uA = QI.fragmentShader;
     } else
-      YA = R.vertexShader, xA = R.fragmentShader, e.update(R), wA = e.getVertexShaderID(R), O = e.getFragmentShaderID(R);
-    const W = Q.getRenderTarget(), eA = Q.state.buffers.depth.getReversed(), dA = m.isInstancedMesh === !0, j = m.isBatchedMesh === !0, nA = !!R.map, qA = !!R.matcap, U = !!X, XA = !!R.aoMap, HA = !!R.lightMap, LA = !!R.bumpMap, rA = !!R.normalMap, EI = !!R.displacementMap, SA = !!R.emissiveMap, yA = !!R.metalnessMap, PA = !!R.roughnessMap, VA = R.anisotropy > 0, N = R.clearcoat > 0, c = R.dispersion > 0, Y = R.iridescence > 0, Z = R.sheen > 0, z = R.transmission > 0, V = VA && !!R.anisotropyMap, RA = N && !!R.clearcoatMap, iA = N && !!R.clearcoatNormalMap, FA = N && !!R.clearcoatRoughnessMap, lA = Y && !!R.iridescenceMap, BA = Y && !!R.iridescenceThicknessMap, DA = Z && !!R.sheenColorMap, uA = Z && !!R.sheenRoughnessMap, UA = !!R.specularMap, IA = !!R.specularColorMap, kA = !!R.specularIntensityMap, f = z && !!R.transmissionMap, gA = z && !!R.thicknessMap, CA = !!R.gradientMap, cA = !!R.alphaMap, QA = R.alphaTest > 0, _ = !!R.alphaHash, GA = !!R.extensions;
+      mA = R.vertexShader, uA = R.fragmentShader, e.update(R), hA = e.getVertexShaderID(R), W = e.getFragmentShaderID(R);
+    const X = Q.getRenderTarget(), eA = Q.state.buffers.depth.getReversed(), dA = q.isInstancedMesh === !0, z = q.isBatchedMesh === !0, nA = !!R.map, qA = !!R.matcap, U = !!_, _A = !!R.aoMap, HA = !!R.lightMap, UA = !!R.bumpMap, rA = !!R.normalMap, EI = !!R.displacementMap, RA = !!R.emissiveMap, yA = !!R.metalnessMap, PA = !!R.roughnessMap, VA = R.anisotropy > 0, d = R.clearcoat > 0, G = R.dispersion > 0, L = R.iridescence > 0, x = R.sheen > 0, v = R.transmission > 0, Z = VA && !!R.anisotropyMap, SA = d && !!R.clearcoatMap, iA = d && !!R.clearcoatNormalMap, kA = d && !!R.clearcoatRoughnessMap, MA = L && !!R.iridescenceMap, BA = L && !!R.iridescenceThicknessMap, DA = x && !!R.sheenColorMap, YA = x && !!R.sheenRoughnessMap, JA = !!R.specularMap, IA = !!R.specularColorMap, NA = !!R.specularIntensityMap, Y = v && !!R.transmissionMap, QA = v && !!R.thicknessMap, CA = !!R.gradientMap, cA = !!R.alphaMap, gA = R.alphaTest > 0, j = !!R.alphaHash, GA = !!R.extensions;
     let bA = mQ;
-    R.toneMapped && (W === null || W.isXRRenderTarget === !0) && (bA = Q.toneMapping);
+    R.toneMapped && (X === null || X.isXRRenderTarget === !0) && (bA = Q.toneMapping);
     const DI = {
       shaderID: $,
       shaderType: R.type,
       shaderName: R.name,
-      vertexShader: YA,
-      fragmentShader: xA,
+      vertexShader: mA,
+      fragmentShader: uA,
       defines: R.defines,
-      customVertexShaderID: wA,
-      customFragmentShaderID: O,
+      customVertexShaderID: hA,
+      customFragmentShaderID: W,
       isRawShaderMaterial: R.isRawShaderMaterial === !0,
       glslVersion: R.glslVersion,
       precision: h,
-      batching: j,
-      batchingColor: j && m._colorsTexture !== null,
+      batching: z,
+      batchingColor: z && q._colorsTexture !== null,
       instancing: dA,
-      instancingColor: dA && m.instanceColor !== null,
-      instancingMorph: dA && m.morphTexture !== null,
+      instancingColor: dA && q.instanceColor !== null,
+      instancingMorph: dA && q.morphTexture !== null,
       supportsVertexTextures: s,
-      outputColorSpace: W === null ? Q.outputColorSpace : W.isXRRenderTarget === !0 ? W.texture.colorSpace : nB,
+      outputColorSpace: X === null ? Q.outputColorSpace : X.isXRRenderTarget === !0 ? X.texture.colorSpace : nB,
       alphaToCoverage: !!R.alphaToCoverage,
       map: nA,
       matcap: qA,
       envMap: U,
-      envMapMode: U && X.mapping,
-      envMapCubeUVHeight: x,
-      aoMap: XA,
+      envMapMode: U && _.mapping,
+      envMapCubeUVHeight: m,
+      aoMap: _A,
       lightMap: HA,
-      bumpMap: LA,
+      bumpMap: UA,
       normalMap: rA,
       displacementMap: s && EI,
-      emissiveMap: SA,
+      emissiveMap: RA,
       normalMapObjectSpace: rA && R.normalMapType === Vw,
       normalMapTangentSpace: rA && R.normalMapType === ms,
       metalnessMap: yA,
       roughnessMap: PA,
       anisotropy: VA,
-      anisotropyMap: V,
-      clearcoat: N,
-      clearcoatMap: RA,
+      anisotropyMap: Z,
+      clearcoat: d,
+      clearcoatMap: SA,
       clearcoatNormalMap: iA,
-      clearcoatRoughnessMap: FA,
-      dispersion: c,
-      iridescence: Y,
-      iridescenceMap: lA,
+      clearcoatRoughnessMap: kA,
+      dispersion: G,
+      iridescence: L,
+      iridescenceMap: MA,
       iridescenceThicknessMap: BA,
-      sheen: Z,
+      sheen: x,
       sheenColorMap: DA,
-      sheenRoughnessMap: uA,
-      specularMap: UA,
+      sheenRoughnessMap: YA,
+      specularMap: JA,
       specularColorMap: IA,
-      specularIntensityMap: kA,
-      transmission: z,
-      transmissionMap: f,
-      thicknessMap: gA,
+      specularIntensityMap: NA,
+      transmission: v,
+      transmissionMap: Y,
+      thicknessMap: QA,
       gradientMap: CA,
       opaque: R.transparent === !1 && R.blending === jB && R.alphaToCoverage === !1,
       alphaMap: cA,
-      alphaTest: QA,
-      alphaHash: _,
+      alphaTest: gA,
+      alphaHash: j,
       combine: R.combine,
       //
       mapUv: nA && r(R.map.channel),
-      aoMapUv: XA && r(R.aoMap.channel),
+      aoMapUv: _A && r(R.aoMap.channel),
       lightMapUv: HA && r(R.lightMap.channel),
-      bumpMapUv: LA && r(R.bumpMap.channel),
+      bumpMapUv: UA && r(R.bumpMap.channel),
       normalMapUv: rA && r(R.normalMap.channel),
       displacementMapUv: EI && r(R.displacementMap.channel),
-      emissiveMapUv: SA && r(R.emissiveMap.channel),
+      emissiveMapUv: RA && r(R.emissiveMap.channel),
       metalnessMapUv: yA && r(R.metalnessMap.channel),
       roughnessMapUv: PA && r(R.roughnessMap.channel),
-      anisotropyMapUv: V && r(R.anisotropyMap.channel),
-      clearcoatMapUv: RA && r(R.clearcoatMap.channel),
+      anisotropyMapUv: Z && r(R.anisotropyMap.channel),
+      clearcoatMapUv: SA && r(R.clearcoatMap.channel),
       clearcoatNormalMapUv: iA && r(R.clearcoatNormalMap.channel),
-      clearcoatRoughnessMapUv: FA && r(R.clearcoatRoughnessMap.channel),
-      iridescenceMapUv: lA && r(R.iridescenceMap.channel),
+      clearcoatRoughnessMapUv: kA && r(R.clearcoatRoughnessMap.channel),
+      iridescenceMapUv: MA && r(R.iridescenceMap.channel),
       iridescenceThicknessMapUv: BA && r(R.iridescenceThicknessMap.channel),
       sheenColorMapUv: DA && r(R.sheenColorMap.channel),
-      sheenRoughnessMapUv: uA && r(R.sheenRoughnessMap.channel),
-      specularMapUv: UA && r(R.specularMap.channel),
+      sheenRoughnessMapUv: YA && r(R.sheenRoughnessMap.channel),
+      specularMapUv: JA && r(R.specularMap.channel),
       specularColorMapUv: IA && r(R.specularColorMap.channel),
-      specularIntensityMapUv: kA && r(R.specularIntensityMap.channel),
-      transmissionMapUv: f && r(R.transmissionMap.channel),
-      thicknessMapUv: gA && r(R.thicknessMap.channel),
+      specularIntensityMapUv: NA && r(R.specularIntensityMap.channel),
+      transmissionMapUv: Y && r(R.transmissionMap.channel),
+      thicknessMapUv: QA && r(R.thicknessMap.channel),
       alphaMapUv: cA && r(R.alphaMap.channel),
       //
-      vertexTangents: !!P.attributes.tangent && (rA || VA),
+      vertexTangents: !!O.attributes.tangent && (rA || VA),
       vertexColors: R.vertexColors,
-      vertexAlphas: R.vertexColors === !0 && !!P.attributes.color && P.attributes.color.itemSize === 4,
-      pointsUvs: m.isPoints === !0 && !!P.attributes.uv && (nA || cA),
+      vertexAlphas: R.vertexColors === !0 && !!O.attributes.color && O.attributes.color.itemSize === 4,
+      pointsUvs: q.isPoints === !0 && !!O.attributes.uv && (nA || cA),
       fog: !!T,
       useFog: R.fog === !0,
       fogExp2: !!T && T.isFogExp2,
@@ -19854,10 +19854,10 @@ function AS(Q, A, I, g, B, C, E) {
       sizeAttenuation: R.sizeAttenuation === !0,
       logarithmicDepthBuffer: D,
       reversedDepthBuffer: eA,
-      skinning: m.isSkinnedMesh === !0,
-      morphTargets: P.morphAttributes.position !== void 0,
-      morphNormals: P.morphAttributes.normal !== void 0,
-      morphColors: P.morphAttributes.color !== void 0,
+      skinning: q.isSkinnedMesh === !0,
+      morphTargets: O.morphAttributes.position !== void 0,
+      morphNormals: O.morphAttributes.normal !== void 0,
+      morphColors: O.morphAttributes.color !== void 0,
       morphTargetsCount: aA,
       morphTextureStride: KA,
       numDirLights: k.directional.length,
@@ -19878,7 +19878,7 @@ function AS(Q, A, I, g, B, C, E) {
       shadowMapType: Q.shadowMap.type,
       toneMapping: bA,
       decodeVideoTexture: nA && R.map.isVideoTexture === !0 && CI.getTransfer(R.map.colorSpace) === hI,
-      decodeVideoTextureEmissive: SA && R.emissiveMap.isVideoTexture === !0 && CI.getTransfer(R.emissiveMap.colorSpace) === hI,
+      decodeVideoTextureEmissive: RA && R.emissiveMap.isVideoTexture === !0 && CI.getTransfer(R.emissiveMap.colorSpace) === hI,
       premultipliedAlpha: R.premultipliedAlpha,
       doubleSided: R.side === BQ,
       flipSided: R.side === ng,
@@ -19886,7 +19886,7 @@ function AS(Q, A, I, g, B, C, E) {
       depthPacking: R.depthPacking || 0,
       index0AttributeName: R.index0AttributeName,
       extensionClipCullDistance: GA && R.extensions.clipCullDistance === !0 && g.has("WEBGL_clip_cull_distance"),
-      extensionMultiDraw: (GA && R.extensions.multiDraw === !0 || j) && g.has("WEBGL_multi_draw"),
+      extensionMultiDraw: (GA && R.extensions.multiDraw === !0 || z) && g.has("WEBGL_multi_draw"),
       rendererExtensionParallelShaderCompile: g.has("KHR_parallel_shader_compile"),
       customProgramCacheKey: R.customProgramCacheKey()
     };
@@ -19897,15 +19897,15 @@ function AS(Q, A, I, g, B, C, E) {
     if (R.shaderID ? k.push(R.shaderID) : (k.push(R.customVertexShaderID), k.push(R.customFragmentShaderID)), R.defines !== void 0)
       for (const J in R.defines)
         k.push(J), k.push(R.defines[J]);
-    return R.isRawShaderMaterial === !1 && (G(k, R), S(k, R), k.push(Q.outputColorSpace)), k.push(R.customProgramCacheKey), k.join();
+    return R.isRawShaderMaterial === !1 && (y(k, R), S(k, R), k.push(Q.outputColorSpace)), k.push(R.customProgramCacheKey), k.join();
   }
-  function G(R, k) {
+  function y(R, k) {
     R.push(k.precision), R.push(k.outputColorSpace), R.push(k.envMapMode), R.push(k.envMapCubeUVHeight), R.push(k.mapUv), R.push(k.alphaMapUv), R.push(k.lightMapUv), R.push(k.aoMapUv), R.push(k.bumpMapUv), R.push(k.normalMapUv), R.push(k.displacementMapUv), R.push(k.emissiveMapUv), R.push(k.metalnessMapUv), R.push(k.roughnessMapUv), R.push(k.anisotropyMapUv), R.push(k.clearcoatMapUv), R.push(k.clearcoatNormalMapUv), R.push(k.clearcoatRoughnessMapUv), R.push(k.iridescenceMapUv), R.push(k.iridescenceThicknessMapUv), R.push(k.sheenColorMapUv), R.push(k.sheenRoughnessMapUv), R.push(k.specularMapUv), R.push(k.specularColorMapUv), R.push(k.specularIntensityMapUv), R.push(k.transmissionMapUv), R.push(k.thicknessMapUv), R.push(k.combine), R.push(k.fogExp2), R.push(k.sizeAttenuation), R.push(k.morphTargetsCount), R.push(k.morphAttributeCount), R.push(k.numDirLights), R.push(k.numPointLights), R.push(k.numSpotLights), R.push(k.numSpotLightMaps), R.push(k.numHemiLights), R.push(k.numRectAreaLights), R.push(k.numDirLightShadows), R.push(k.numPointLightShadows), R.push(k.numSpotLightShadows), R.push(k.numSpotLightShadowsWithMaps), R.push(k.numLightProbes), R.push(k.shadowMapType), R.push(k.toneMapping), R.push(k.numClippingPlanes), R.push(k.numClipIntersection), R.push(k.depthPacking);
   }
   function S(R, k) {
     i.disableAll(), k.supportsVertexTextures && i.enable(0), k.instancing && i.enable(1), k.instancingColor && i.enable(2), k.instancingMorph && i.enable(3), k.matcap && i.enable(4), k.envMap && i.enable(5), k.normalMapObjectSpace && i.enable(6), k.normalMapTangentSpace && i.enable(7), k.clearcoat && i.enable(8), k.iridescence && i.enable(9), k.alphaTest && i.enable(10), k.vertexColors && i.enable(11), k.vertexAlphas && i.enable(12), k.vertexUv1s && i.enable(13), k.vertexUv2s && i.enable(14), k.vertexUv3s && i.enable(15), k.vertexTangents && i.enable(16), k.anisotropy && i.enable(17), k.alphaHash && i.enable(18), k.batching && i.enable(19), k.dispersion && i.enable(20), k.batchingColor && i.enable(21), k.gradientMap && i.enable(22), R.push(i.mask), i.disableAll(), k.fog && i.enable(0), k.useFog && i.enable(1), k.flatShading && i.enable(2), k.logarithmicDepthBuffer && i.enable(3), k.reversedDepthBuffer && i.enable(4), k.skinning && i.enable(5), k.morphTargets && i.enable(6), k.morphNormals && i.enable(7), k.morphColors && i.enable(8), k.premultipliedAlpha && i.enable(9), k.shadowMapEnabled && i.enable(10), k.doubleSided && i.enable(11), k.flipSided && i.enable(12), k.useDepthPacking && i.enable(13), k.dithering && i.enable(14), k.transmission && i.enable(15), k.sheen && i.enable(16), k.opaque && i.enable(17), k.pointsUvs && i.enable(18), k.decodeVideoTexture && i.enable(19), k.decodeVideoTextureEmissive && i.enable(20), k.alphaToCoverage && i.enable(21), R.push(i.mask);
   }
-  function y(R) {
+  function c(R) {
     const k = w[R.type];
     let J;
     if (k) {
@@ -19915,9 +19915,9 @@ function AS(Q, A, I, g, B, C, E) {
       J = R.uniforms;
     return J;
   }
-  function M(R, k) {
+  function F(R, k) {
     let J;
-    for (let u = 0, m = o.length; u < m; u++) {
+    for (let u = 0, q = o.length; u < q; u++) {
       const T = o[u];
       if (T.cacheKey === k) {
         J = T, ++J.usedTimes;
@@ -19926,7 +19926,7 @@ function AS(Q, A, I, g, B, C, E) {
     }
     return J === void 0 && (J = new _G(Q, k, R, C), o.push(J)), J;
   }
-  function d(R) {
+  function M(R) {
     if (--R.usedTimes === 0) {
       const k = o.indexOf(R);
       o[k] = o[o.length - 1], o.pop(), R.destroy();
@@ -19941,9 +19941,9 @@ function AS(Q, A, I, g, B, C, E) {
   return {
     getParameters: n,
     getProgramCacheKey: a,
-    getUniforms: y,
-    acquireProgram: M,
-    releaseProgram: d,
+    getUniforms: c,
+    acquireProgram: F,
+    releaseProgram: M,
     releaseShaderCache: l,
     // Exposed for resource monitoring & error feedback via renderer.info:
     programs: o,
@@ -20056,14 +20056,14 @@ function BS() {
       switch (A.type) {
         case "DirectionalLight":
           I = {
-            direction: new L(),
+            direction: new f(),
             color: new jA()
           };
           break;
         case "SpotLight":
           I = {
-            position: new L(),
-            direction: new L(),
+            position: new f(),
+            direction: new f(),
             color: new jA(),
             distance: 0,
             coneCos: 0,
@@ -20073,7 +20073,7 @@ function BS() {
           break;
         case "PointLight":
           I = {
-            position: new L(),
+            position: new f(),
             color: new jA(),
             distance: 0,
             decay: 0
@@ -20081,7 +20081,7 @@ function BS() {
           break;
         case "HemisphereLight":
           I = {
-            direction: new L(),
+            direction: new f(),
             skyColor: new jA(),
             groundColor: new jA()
           };
@@ -20089,9 +20089,9 @@ function BS() {
         case "RectAreaLight":
           I = {
             color: new jA(),
-            position: new L(),
-            halfWidth: new L(),
-            halfHeight: new L()
+            position: new f(),
+            halfWidth: new f(),
+            halfHeight: new f()
           };
           break;
       }
@@ -20182,76 +20182,76 @@ function tS(Q) {
     numSpotLightShadowsWithMaps: 0,
     numLightProbes: 0
   };
-  for (let t = 0; t < 9; t++) g.probe.push(new L());
-  const B = new L(), C = new NI(), E = new NI();
+  for (let t = 0; t < 9; t++) g.probe.push(new f());
+  const B = new f(), C = new NI(), E = new NI();
   function i(t) {
     let o = 0, D = 0, s = 0;
     for (let R = 0; R < 9; R++) g.probe[R].set(0, 0, 0);
-    let h = 0, w = 0, r = 0, n = 0, a = 0, G = 0, S = 0, y = 0, M = 0, d = 0, l = 0;
+    let h = 0, w = 0, r = 0, n = 0, a = 0, y = 0, S = 0, c = 0, F = 0, M = 0, l = 0;
     t.sort(iS);
     for (let R = 0, k = t.length; R < k; R++) {
-      const J = t[R], u = J.color, m = J.intensity, T = J.distance, P = J.shadow && J.shadow.map ? J.shadow.map.texture : null;
+      const J = t[R], u = J.color, q = J.intensity, T = J.distance, O = J.shadow && J.shadow.map ? J.shadow.map.texture : null;
       if (J.isAmbientLight)
-        o += u.r * m, D += u.g * m, s += u.b * m;
+        o += u.r * q, D += u.g * q, s += u.b * q;
       else if (J.isLightProbe) {
-        for (let q = 0; q < 9; q++)
-          g.probe[q].addScaledVector(J.sh.coefficients[q], m);
+        for (let b = 0; b < 9; b++)
+          g.probe[b].addScaledVector(J.sh.coefficients[b], q);
         l++;
       } else if (J.isDirectionalLight) {
-        const q = A.get(J);
-        if (q.color.copy(J.color).multiplyScalar(J.intensity), J.castShadow) {
-          const X = J.shadow, x = I.get(J);
-          x.shadowIntensity = X.intensity, x.shadowBias = X.bias, x.shadowNormalBias = X.normalBias, x.shadowRadius = X.radius, x.shadowMapSize = X.mapSize, g.directionalShadow[h] = x, g.directionalShadowMap[h] = P, g.directionalShadowMatrix[h] = J.shadow.matrix, G++;
+        const b = A.get(J);
+        if (b.color.copy(J.color).multiplyScalar(J.intensity), J.castShadow) {
+          const _ = J.shadow, m = I.get(J);
+          m.shadowIntensity = _.intensity, m.shadowBias = _.bias, m.shadowNormalBias = _.normalBias, m.shadowRadius = _.radius, m.shadowMapSize = _.mapSize, g.directionalShadow[h] = m, g.directionalShadowMap[h] = O, g.directionalShadowMatrix[h] = J.shadow.matrix, y++;
         }
-        g.directional[h] = q, h++;
+        g.directional[h] = b, h++;
       } else if (J.isSpotLight) {
-        const q = A.get(J);
-        q.position.setFromMatrixPosition(J.matrixWorld), q.color.copy(u).multiplyScalar(m), q.distance = T, q.coneCos = Math.cos(J.angle), q.penumbraCos = Math.cos(J.angle * (1 - J.penumbra)), q.decay = J.decay, g.spot[r] = q;
-        const X = J.shadow;
-        if (J.map && (g.spotLightMap[M] = J.map, M++, X.updateMatrices(J), J.castShadow && d++), g.spotLightMatrix[r] = X.matrix, J.castShadow) {
-          const x = I.get(J);
-          x.shadowIntensity = X.intensity, x.shadowBias = X.bias, x.shadowNormalBias = X.normalBias, x.shadowRadius = X.radius, x.shadowMapSize = X.mapSize, g.spotShadow[r] = x, g.spotShadowMap[r] = P, y++;
+        const b = A.get(J);
+        b.position.setFromMatrixPosition(J.matrixWorld), b.color.copy(u).multiplyScalar(q), b.distance = T, b.coneCos = Math.cos(J.angle), b.penumbraCos = Math.cos(J.angle * (1 - J.penumbra)), b.decay = J.decay, g.spot[r] = b;
+        const _ = J.shadow;
+        if (J.map && (g.spotLightMap[F] = J.map, F++, _.updateMatrices(J), J.castShadow && M++), g.spotLightMatrix[r] = _.matrix, J.castShadow) {
+          const m = I.get(J);
+          m.shadowIntensity = _.intensity, m.shadowBias = _.bias, m.shadowNormalBias = _.normalBias, m.shadowRadius = _.radius, m.shadowMapSize = _.mapSize, g.spotShadow[r] = m, g.spotShadowMap[r] = O, c++;
         }
         r++;
       } else if (J.isRectAreaLight) {
-        const q = A.get(J);
-        q.color.copy(u).multiplyScalar(m), q.halfWidth.set(J.width * 0.5, 0, 0), q.halfHeight.set(0, J.height * 0.5, 0), g.rectArea[n] = q, n++;
+        const b = A.get(J);
+        b.color.copy(u).multiplyScalar(q), b.halfWidth.set(J.width * 0.5, 0, 0), b.halfHeight.set(0, J.height * 0.5, 0), g.rectArea[n] = b, n++;
       } else if (J.isPointLight) {
-        const q = A.get(J);
-        if (q.color.copy(J.color).multiplyScalar(J.intensity), q.distance = J.distance, q.decay = J.decay, J.castShadow) {
-          const X = J.shadow, x = I.get(J);
-          x.shadowIntensity = X.intensity, x.shadowBias = X.bias, x.shadowNormalBias = X.normalBias, x.shadowRadius = X.radius, x.shadowMapSize = X.mapSize, x.shadowCameraNear = X.camera.near, x.shadowCameraFar = X.camera.far, g.pointShadow[w] = x, g.pointShadowMap[w] = P, g.pointShadowMatrix[w] = J.shadow.matrix, S++;
+        const b = A.get(J);
+        if (b.color.copy(J.color).multiplyScalar(J.intensity), b.distance = J.distance, b.decay = J.decay, J.castShadow) {
+          const _ = J.shadow, m = I.get(J);
+          m.shadowIntensity = _.intensity, m.shadowBias = _.bias, m.shadowNormalBias = _.normalBias, m.shadowRadius = _.radius, m.shadowMapSize = _.mapSize, m.shadowCameraNear = _.camera.near, m.shadowCameraFar = _.camera.far, g.pointShadow[w] = m, g.pointShadowMap[w] = O, g.pointShadowMatrix[w] = J.shadow.matrix, S++;
         }
-        g.point[w] = q, w++;
+        g.point[w] = b, w++;
       } else if (J.isHemisphereLight) {
-        const q = A.get(J);
-        q.skyColor.copy(J.color).multiplyScalar(m), q.groundColor.copy(J.groundColor).multiplyScalar(m), g.hemi[a] = q, a++;
+        const b = A.get(J);
+        b.skyColor.copy(J.color).multiplyScalar(q), b.groundColor.copy(J.groundColor).multiplyScalar(q), g.hemi[a] = b, a++;
       }
     }
     n > 0 && (Q.has("OES_texture_float_linear") === !0 ? (g.rectAreaLTC1 = oA.LTC_FLOAT_1, g.rectAreaLTC2 = oA.LTC_FLOAT_2) : (g.rectAreaLTC1 = oA.LTC_HALF_1, g.rectAreaLTC2 = oA.LTC_HALF_2)), g.ambient[0] = o, g.ambient[1] = D, g.ambient[2] = s;
     const H = g.hash;
-    (H.directionalLength !== h || H.pointLength !== w || H.spotLength !== r || H.rectAreaLength !== n || H.hemiLength !== a || H.numDirectionalShadows !== G || H.numPointShadows !== S || H.numSpotShadows !== y || H.numSpotMaps !== M || H.numLightProbes !== l) && (g.directional.length = h, g.spot.length = r, g.rectArea.length = n, g.point.length = w, g.hemi.length = a, g.directionalShadow.length = G, g.directionalShadowMap.length = G, g.pointShadow.length = S, g.pointShadowMap.length = S, g.spotShadow.length = y, g.spotShadowMap.length = y, g.directionalShadowMatrix.length = G, g.pointShadowMatrix.length = S, g.spotLightMatrix.length = y + M - d, g.spotLightMap.length = M, g.numSpotLightShadowsWithMaps = d, g.numLightProbes = l, H.directionalLength = h, H.pointLength = w, H.spotLength = r, H.rectAreaLength = n, H.hemiLength = a, H.numDirectionalShadows = G, H.numPointShadows = S, H.numSpotShadows = y, H.numSpotMaps = M, H.numLightProbes = l, g.version = ES++);
+    (H.directionalLength !== h || H.pointLength !== w || H.spotLength !== r || H.rectAreaLength !== n || H.hemiLength !== a || H.numDirectionalShadows !== y || H.numPointShadows !== S || H.numSpotShadows !== c || H.numSpotMaps !== F || H.numLightProbes !== l) && (g.directional.length = h, g.spot.length = r, g.rectArea.length = n, g.point.length = w, g.hemi.length = a, g.directionalShadow.length = y, g.directionalShadowMap.length = y, g.pointShadow.length = S, g.pointShadowMap.length = S, g.spotShadow.length = c, g.spotShadowMap.length = c, g.directionalShadowMatrix.length = y, g.pointShadowMatrix.length = S, g.spotLightMatrix.length = c + F - M, g.spotLightMap.length = F, g.numSpotLightShadowsWithMaps = M, g.numLightProbes = l, H.directionalLength = h, H.pointLength = w, H.spotLength = r, H.rectAreaLength = n, H.hemiLength = a, H.numDirectionalShadows = y, H.numPointShadows = S, H.numSpotShadows = c, H.numSpotMaps = F, H.numLightProbes = l, g.version = ES++);
   }
   function e(t, o) {
     let D = 0, s = 0, h = 0, w = 0, r = 0;
     const n = o.matrixWorldInverse;
-    for (let a = 0, G = t.length; a < G; a++) {
+    for (let a = 0, y = t.length; a < y; a++) {
       const S = t[a];
       if (S.isDirectionalLight) {
-        const y = g.directional[D];
-        y.direction.setFromMatrixPosition(S.matrixWorld), B.setFromMatrixPosition(S.target.matrixWorld), y.direction.sub(B), y.direction.transformDirection(n), D++;
+        const c = g.directional[D];
+        c.direction.setFromMatrixPosition(S.matrixWorld), B.setFromMatrixPosition(S.target.matrixWorld), c.direction.sub(B), c.direction.transformDirection(n), D++;
       } else if (S.isSpotLight) {
-        const y = g.spot[h];
-        y.position.setFromMatrixPosition(S.matrixWorld), y.position.applyMatrix4(n), y.direction.setFromMatrixPosition(S.matrixWorld), B.setFromMatrixPosition(S.target.matrixWorld), y.direction.sub(B), y.direction.transformDirection(n), h++;
+        const c = g.spot[h];
+        c.position.setFromMatrixPosition(S.matrixWorld), c.position.applyMatrix4(n), c.direction.setFromMatrixPosition(S.matrixWorld), B.setFromMatrixPosition(S.target.matrixWorld), c.direction.sub(B), c.direction.transformDirection(n), h++;
       } else if (S.isRectAreaLight) {
-        const y = g.rectArea[w];
-        y.position.setFromMatrixPosition(S.matrixWorld), y.position.applyMatrix4(n), E.identity(), C.copy(S.matrixWorld), C.premultiply(n), E.extractRotation(C), y.halfWidth.set(S.width * 0.5, 0, 0), y.halfHeight.set(0, S.height * 0.5, 0), y.halfWidth.applyMatrix4(E), y.halfHeight.applyMatrix4(E), w++;
+        const c = g.rectArea[w];
+        c.position.setFromMatrixPosition(S.matrixWorld), c.position.applyMatrix4(n), E.identity(), C.copy(S.matrixWorld), C.premultiply(n), E.extractRotation(C), c.halfWidth.set(S.width * 0.5, 0, 0), c.halfHeight.set(0, S.height * 0.5, 0), c.halfWidth.applyMatrix4(E), c.halfHeight.applyMatrix4(E), w++;
       } else if (S.isPointLight) {
-        const y = g.point[s];
-        y.position.setFromMatrixPosition(S.matrixWorld), y.position.applyMatrix4(n), s++;
+        const c = g.point[s];
+        c.position.setFromMatrixPosition(S.matrixWorld), c.position.applyMatrix4(n), s++;
       } else if (S.isHemisphereLight) {
-        const y = g.hemi[r];
-        y.direction.setFromMatrixPosition(S.matrixWorld), y.direction.transformDirection(n), r++;
+        const c = g.hemi[r];
+        c.direction.setFromMatrixPosition(S.matrixWorld), c.direction.transformDirection(n), r++;
       }
     }
   }
@@ -20364,54 +20364,54 @@ function sS(Q, A, I) {
   const r = new Jg(w, s), n = this;
   this.enabled = !1, this.autoUpdate = !0, this.needsUpdate = !1, this.type = ls;
   let a = this.type;
-  this.render = function(d, l, H) {
-    if (n.enabled === !1 || n.autoUpdate === !1 && n.needsUpdate === !1 || d.length === 0) return;
+  this.render = function(M, l, H) {
+    if (n.enabled === !1 || n.autoUpdate === !1 && n.needsUpdate === !1 || M.length === 0) return;
     const R = Q.getRenderTarget(), k = Q.getActiveCubeFace(), J = Q.getActiveMipmapLevel(), u = Q.state;
     u.setBlending(xQ), u.buffers.depth.getReversed() === !0 ? u.buffers.color.setClear(0, 0, 0, 0) : u.buffers.color.setClear(1, 1, 1, 1), u.buffers.depth.setTest(!0), u.setScissorTest(!1);
-    const m = a !== cQ && this.type === cQ, T = a === cQ && this.type !== cQ;
-    for (let P = 0, q = d.length; P < q; P++) {
-      const X = d[P], x = X.shadow;
-      if (x === void 0) {
-        console.warn("THREE.WebGLShadowMap:", X, "has no shadow.");
+    const q = a !== cQ && this.type === cQ, T = a === cQ && this.type !== cQ;
+    for (let O = 0, b = M.length; O < b; O++) {
+      const _ = M[O], m = _.shadow;
+      if (m === void 0) {
+        console.warn("THREE.WebGLShadowMap:", _, "has no shadow.");
         continue;
       }
-      if (x.autoUpdate === !1 && x.needsUpdate === !1) continue;
-      B.copy(x.mapSize);
-      const $ = x.getFrameExtents();
-      if (B.multiply($), C.copy(x.mapSize), (B.x > o || B.y > o) && (B.x > o && (C.x = Math.floor(o / $.x), B.x = C.x * $.x, x.mapSize.x = C.x), B.y > o && (C.y = Math.floor(o / $.y), B.y = C.y * $.y, x.mapSize.y = C.y)), x.map === null || m === !0 || T === !0) {
+      if (m.autoUpdate === !1 && m.needsUpdate === !1) continue;
+      B.copy(m.mapSize);
+      const $ = m.getFrameExtents();
+      if (B.multiply($), C.copy(m.mapSize), (B.x > o || B.y > o) && (B.x > o && (C.x = Math.floor(o / $.x), B.x = C.x * $.x, m.mapSize.x = C.x), B.y > o && (C.y = Math.floor(o / $.y), B.y = C.y * $.y, m.mapSize.y = C.y)), m.map === null || q === !0 || T === !0) {
         const aA = this.type !== cQ ? { minFilter: qI, magFilter: qI } : {};
-        x.map !== null && x.map.dispose(), x.map = new tQ(B.x, B.y, aA), x.map.texture.name = X.name + ".shadowMap", x.camera.updateProjectionMatrix();
+        m.map !== null && m.map.dispose(), m.map = new tQ(B.x, B.y, aA), m.map.texture.name = _.name + ".shadowMap", m.camera.updateProjectionMatrix();
       }
-      Q.setRenderTarget(x.map), Q.clear();
-      const tA = x.getViewportCount();
+      Q.setRenderTarget(m.map), Q.clear();
+      const tA = m.getViewportCount();
       for (let aA = 0; aA < tA; aA++) {
-        const KA = x.getViewport(aA);
+        const KA = m.getViewport(aA);
         E.set(
           C.x * KA.x,
           C.y * KA.y,
           C.x * KA.z,
           C.y * KA.w
-        ), u.viewport(E), x.updateMatrices(X, aA), g = x.getFrustum(), y(l, H, x.camera, X, this.type);
+        ), u.viewport(E), m.updateMatrices(_, aA), g = m.getFrustum(), c(l, H, m.camera, _, this.type);
       }
-      x.isPointLightShadow !== !0 && this.type === cQ && G(x, H), x.needsUpdate = !1;
+      m.isPointLightShadow !== !0 && this.type === cQ && y(m, H), m.needsUpdate = !1;
     }
     a = this.type, n.needsUpdate = !1, Q.setRenderTarget(R, k, J);
   };
-  function G(d, l) {
+  function y(M, l) {
     const H = A.update(r);
-    s.defines.VSM_SAMPLES !== d.blurSamples && (s.defines.VSM_SAMPLES = d.blurSamples, h.defines.VSM_SAMPLES = d.blurSamples, s.needsUpdate = !0, h.needsUpdate = !0), d.mapPass === null && (d.mapPass = new tQ(B.x, B.y)), s.uniforms.shadow_pass.value = d.map.texture, s.uniforms.resolution.value = d.mapSize, s.uniforms.radius.value = d.radius, Q.setRenderTarget(d.mapPass), Q.clear(), Q.renderBufferDirect(l, null, H, s, r, null), h.uniforms.shadow_pass.value = d.mapPass.texture, h.uniforms.resolution.value = d.mapSize, h.uniforms.radius.value = d.radius, Q.setRenderTarget(d.map), Q.clear(), Q.renderBufferDirect(l, null, H, h, r, null);
+    s.defines.VSM_SAMPLES !== M.blurSamples && (s.defines.VSM_SAMPLES = M.blurSamples, h.defines.VSM_SAMPLES = M.blurSamples, s.needsUpdate = !0, h.needsUpdate = !0), M.mapPass === null && (M.mapPass = new tQ(B.x, B.y)), s.uniforms.shadow_pass.value = M.map.texture, s.uniforms.resolution.value = M.mapSize, s.uniforms.radius.value = M.radius, Q.setRenderTarget(M.mapPass), Q.clear(), Q.renderBufferDirect(l, null, H, s, r, null), h.uniforms.shadow_pass.value = M.mapPass.texture, h.uniforms.resolution.value = M.mapSize, h.uniforms.radius.value = M.radius, Q.setRenderTarget(M.map), Q.clear(), Q.renderBufferDirect(l, null, H, h, r, null);
   }
-  function S(d, l, H, R) {
+  function S(M, l, H, R) {
     let k = null;
-    const J = H.isPointLight === !0 ? d.customDistanceMaterial : d.customDepthMaterial;
+    const J = H.isPointLight === !0 ? M.customDistanceMaterial : M.customDepthMaterial;
     if (J !== void 0)
       k = J;
     else if (k = H.isPointLight === !0 ? e : i, Q.localClippingEnabled && l.clipShadows === !0 && Array.isArray(l.clippingPlanes) && l.clippingPlanes.length !== 0 || l.displacementMap && l.displacementScale !== 0 || l.alphaMap && l.alphaTest > 0 || l.map && l.alphaTest > 0 || l.alphaToCoverage === !0) {
-      const u = k.uuid, m = l.uuid;
+      const u = k.uuid, q = l.uuid;
       let T = t[u];
       T === void 0 && (T = {}, t[u] = T);
-      let P = T[m];
-      P === void 0 && (P = k.clone(), T[m] = P, l.addEventListener("dispose", M)), k = P;
+      let O = T[q];
+      O === void 0 && (O = k.clone(), T[q] = O, l.addEventListener("dispose", F)), k = O;
     }
     if (k.visible = l.visible, k.wireframe = l.wireframe, R === cQ ? k.side = l.shadowSide !== null ? l.shadowSide : l.side : k.side = l.shadowSide !== null ? l.shadowSide : D[l.side], k.alphaMap = l.alphaMap, k.alphaTest = l.alphaToCoverage === !0 ? 0.5 : l.alphaTest, k.map = l.map, k.clipShadows = l.clipShadows, k.clippingPlanes = l.clippingPlanes, k.clipIntersection = l.clipIntersection, k.displacementMap = l.displacementMap, k.displacementScale = l.displacementScale, k.displacementBias = l.displacementBias, k.wireframeLinewidth = l.wireframeLinewidth, k.linewidth = l.linewidth, H.isPointLight === !0 && k.isMeshDistanceMaterial === !0) {
       const u = Q.properties.get(k);
@@ -20419,33 +20419,33 @@ function sS(Q, A, I) {
     }
     return k;
   }
-  function y(d, l, H, R, k) {
-    if (d.visible === !1) return;
-    if (d.layers.test(l.layers) && (d.isMesh || d.isLine || d.isPoints) && (d.castShadow || d.receiveShadow && k === cQ) && (!d.frustumCulled || g.intersectsObject(d))) {
-      d.modelViewMatrix.multiplyMatrices(H.matrixWorldInverse, d.matrixWorld);
-      const m = A.update(d), T = d.material;
+  function c(M, l, H, R, k) {
+    if (M.visible === !1) return;
+    if (M.layers.test(l.layers) && (M.isMesh || M.isLine || M.isPoints) && (M.castShadow || M.receiveShadow && k === cQ) && (!M.frustumCulled || g.intersectsObject(M))) {
+      M.modelViewMatrix.multiplyMatrices(H.matrixWorldInverse, M.matrixWorld);
+      const q = A.update(M), T = M.material;
       if (Array.isArray(T)) {
-        const P = m.groups;
-        for (let q = 0, X = P.length; q < X; q++) {
-          const x = P[q], $ = T[x.materialIndex];
+        const O = q.groups;
+        for (let b = 0, _ = O.length; b < _; b++) {
+          const m = O[b], $ = T[m.materialIndex];
           if ($ && $.visible) {
-            const tA = S(d, $, R, k);
-            d.onBeforeShadow(Q, d, l, H, m, tA, x), Q.renderBufferDirect(H, null, m, tA, d, x), d.onAfterShadow(Q, d, l, H, m, tA, x);
+            const tA = S(M, $, R, k);
+            M.onBeforeShadow(Q, M, l, H, q, tA, m), Q.renderBufferDirect(H, null, q, tA, M, m), M.onAfterShadow(Q, M, l, H, q, tA, m);
           }
         }
       } else if (T.visible) {
-        const P = S(d, T, R, k);
-        d.onBeforeShadow(Q, d, l, H, m, P, null), Q.renderBufferDirect(H, null, m, P, d, null), d.onAfterShadow(Q, d, l, H, m, P, null);
+        const O = S(M, T, R, k);
+        M.onBeforeShadow(Q, M, l, H, q, O, null), Q.renderBufferDirect(H, null, q, O, M, null), M.onAfterShadow(Q, M, l, H, q, O, null);
       }
     }
-    const u = d.children;
-    for (let m = 0, T = u.length; m < T; m++)
-      y(u[m], l, H, R, k);
+    const u = M.children;
+    for (let q = 0, T = u.length; q < T; q++)
+      c(u[q], l, H, R, k);
   }
-  function M(d) {
-    d.target.removeEventListener("dispose", M);
+  function F(M) {
+    M.target.removeEventListener("dispose", F);
     for (const H in t) {
-      const R = t[H], k = d.target.uuid;
+      const R = t[H], k = M.target.uuid;
       k in R && (R[k].dispose(), delete R[k]);
     }
   }
@@ -20462,48 +20462,48 @@ const aS = {
 };
 function nS(Q, A) {
   function I() {
-    let f = !1;
-    const gA = new eI();
+    let Y = !1;
+    const QA = new eI();
     let CA = null;
     const cA = new eI(0, 0, 0, 0);
     return {
-      setMask: function(QA) {
-        CA !== QA && !f && (Q.colorMask(QA, QA, QA, QA), CA = QA);
+      setMask: function(gA) {
+        CA !== gA && !Y && (Q.colorMask(gA, gA, gA, gA), CA = gA);
       },
-      setLocked: function(QA) {
-        f = QA;
+      setLocked: function(gA) {
+        Y = gA;
       },
-      setClear: function(QA, _, GA, bA, DI) {
-        DI === !0 && (QA *= bA, _ *= bA, GA *= bA), gA.set(QA, _, GA, bA), cA.equals(gA) === !1 && (Q.clearColor(QA, _, GA, bA), cA.copy(gA));
+      setClear: function(gA, j, GA, bA, DI) {
+        DI === !0 && (gA *= bA, j *= bA, GA *= bA), QA.set(gA, j, GA, bA), cA.equals(QA) === !1 && (Q.clearColor(gA, j, GA, bA), cA.copy(QA));
       },
       reset: function() {
-        f = !1, CA = null, cA.set(-1, 0, 0, 0);
+        Y = !1, CA = null, cA.set(-1, 0, 0, 0);
       }
     };
   }
   function g() {
-    let f = !1, gA = !1, CA = null, cA = null, QA = null;
+    let Y = !1, QA = !1, CA = null, cA = null, gA = null;
     return {
-      setReversed: function(_) {
-        if (gA !== _) {
+      setReversed: function(j) {
+        if (QA !== j) {
           const GA = A.get("EXT_clip_control");
-          _ ? GA.clipControlEXT(GA.LOWER_LEFT_EXT, GA.ZERO_TO_ONE_EXT) : GA.clipControlEXT(GA.LOWER_LEFT_EXT, GA.NEGATIVE_ONE_TO_ONE_EXT), gA = _;
-          const bA = QA;
-          QA = null, this.setClear(bA);
+          j ? GA.clipControlEXT(GA.LOWER_LEFT_EXT, GA.ZERO_TO_ONE_EXT) : GA.clipControlEXT(GA.LOWER_LEFT_EXT, GA.NEGATIVE_ONE_TO_ONE_EXT), QA = j;
+          const bA = gA;
+          gA = null, this.setClear(bA);
         }
       },
       getReversed: function() {
-        return gA;
+        return QA;
       },
-      setTest: function(_) {
-        _ ? W(Q.DEPTH_TEST) : eA(Q.DEPTH_TEST);
+      setTest: function(j) {
+        j ? X(Q.DEPTH_TEST) : eA(Q.DEPTH_TEST);
       },
-      setMask: function(_) {
-        CA !== _ && !f && (Q.depthMask(_), CA = _);
+      setMask: function(j) {
+        CA !== j && !Y && (Q.depthMask(j), CA = j);
       },
-      setFunc: function(_) {
-        if (gA && (_ = aS[_]), cA !== _) {
-          switch (_) {
+      setFunc: function(j) {
+        if (QA && (j = aS[j]), cA !== j) {
+          switch (j) {
             case ut:
               Q.depthFunc(Q.NEVER);
               break;
@@ -20531,88 +20531,88 @@ function nS(Q, A) {
             default:
               Q.depthFunc(Q.LEQUAL);
           }
-          cA = _;
+          cA = j;
         }
       },
-      setLocked: function(_) {
-        f = _;
+      setLocked: function(j) {
+        Y = j;
       },
-      setClear: function(_) {
-        QA !== _ && (gA && (_ = 1 - _), Q.clearDepth(_), QA = _);
+      setClear: function(j) {
+        gA !== j && (QA && (j = 1 - j), Q.clearDepth(j), gA = j);
       },
       reset: function() {
-        f = !1, CA = null, cA = null, QA = null, gA = !1;
+        Y = !1, CA = null, cA = null, gA = null, QA = !1;
       }
     };
   }
   function B() {
-    let f = !1, gA = null, CA = null, cA = null, QA = null, _ = null, GA = null, bA = null, DI = null;
+    let Y = !1, QA = null, CA = null, cA = null, gA = null, j = null, GA = null, bA = null, DI = null;
     return {
       setTest: function(QI) {
-        f || (QI ? W(Q.STENCIL_TEST) : eA(Q.STENCIL_TEST));
+        Y || (QI ? X(Q.STENCIL_TEST) : eA(Q.STENCIL_TEST));
       },
       setMask: function(QI) {
-        gA !== QI && !f && (Q.stencilMask(QI), gA = QI);
+        QA !== QI && !Y && (Q.stencilMask(QI), QA = QI);
       },
       setFunc: function(QI, _I, OI) {
-        (CA !== QI || cA !== _I || QA !== OI) && (Q.stencilFunc(QI, _I, OI), CA = QI, cA = _I, QA = OI);
+        (CA !== QI || cA !== _I || gA !== OI) && (Q.stencilFunc(QI, _I, OI), CA = QI, cA = _I, gA = OI);
       },
       setOp: function(QI, _I, OI) {
-        (_ !== QI || GA !== _I || bA !== OI) && (Q.stencilOp(QI, _I, OI), _ = QI, GA = _I, bA = OI);
+        (j !== QI || GA !== _I || bA !== OI) && (Q.stencilOp(QI, _I, OI), j = QI, GA = _I, bA = OI);
       },
       setLocked: function(QI) {
-        f = QI;
+        Y = QI;
       },
       setClear: function(QI) {
         DI !== QI && (Q.clearStencil(QI), DI = QI);
       },
       reset: function() {
-        f = !1, gA = null, CA = null, cA = null, QA = null, _ = null, GA = null, bA = null, DI = null;
+        Y = !1, QA = null, CA = null, cA = null, gA = null, j = null, GA = null, bA = null, DI = null;
       }
     };
   }
   const C = new I(), E = new g(), i = new B(), e = /* @__PURE__ */ new WeakMap(), t = /* @__PURE__ */ new WeakMap();
-  let o = {}, D = {}, s = /* @__PURE__ */ new WeakMap(), h = [], w = null, r = !1, n = null, a = null, G = null, S = null, y = null, M = null, d = null, l = new jA(0, 0, 0), H = 0, R = !1, k = null, J = null, u = null, m = null, T = null;
-  const P = Q.getParameter(Q.MAX_COMBINED_TEXTURE_IMAGE_UNITS);
-  let q = !1, X = 0;
-  const x = Q.getParameter(Q.VERSION);
-  x.indexOf("WebGL") !== -1 ? (X = parseFloat(/^WebGL (\d)/.exec(x)[1]), q = X >= 1) : x.indexOf("OpenGL ES") !== -1 && (X = parseFloat(/^OpenGL ES (\d)/.exec(x)[1]), q = X >= 2);
+  let o = {}, D = {}, s = /* @__PURE__ */ new WeakMap(), h = [], w = null, r = !1, n = null, a = null, y = null, S = null, c = null, F = null, M = null, l = new jA(0, 0, 0), H = 0, R = !1, k = null, J = null, u = null, q = null, T = null;
+  const O = Q.getParameter(Q.MAX_COMBINED_TEXTURE_IMAGE_UNITS);
+  let b = !1, _ = 0;
+  const m = Q.getParameter(Q.VERSION);
+  m.indexOf("WebGL") !== -1 ? (_ = parseFloat(/^WebGL (\d)/.exec(m)[1]), b = _ >= 1) : m.indexOf("OpenGL ES") !== -1 && (_ = parseFloat(/^OpenGL ES (\d)/.exec(m)[1]), b = _ >= 2);
   let $ = null, tA = {};
-  const aA = Q.getParameter(Q.SCISSOR_BOX), KA = Q.getParameter(Q.VIEWPORT), YA = new eI().fromArray(aA), xA = new eI().fromArray(KA);
-  function wA(f, gA, CA, cA) {
-    const QA = new Uint8Array(4), _ = Q.createTexture();
-    Q.bindTexture(f, _), Q.texParameteri(f, Q.TEXTURE_MIN_FILTER, Q.NEAREST), Q.texParameteri(f, Q.TEXTURE_MAG_FILTER, Q.NEAREST);
+  const aA = Q.getParameter(Q.SCISSOR_BOX), KA = Q.getParameter(Q.VIEWPORT), mA = new eI().fromArray(aA), uA = new eI().fromArray(KA);
+  function hA(Y, QA, CA, cA) {
+    const gA = new Uint8Array(4), j = Q.createTexture();
+    Q.bindTexture(Y, j), Q.texParameteri(Y, Q.TEXTURE_MIN_FILTER, Q.NEAREST), Q.texParameteri(Y, Q.TEXTURE_MAG_FILTER, Q.NEAREST);
     for (let GA = 0; GA < CA; GA++)
-      f === Q.TEXTURE_3D || f === Q.TEXTURE_2D_ARRAY ? Q.texImage3D(gA, 0, Q.RGBA, 1, 1, cA, 0, Q.RGBA, Q.UNSIGNED_BYTE, QA) : Q.texImage2D(gA + GA, 0, Q.RGBA, 1, 1, 0, Q.RGBA, Q.UNSIGNED_BYTE, QA);
-    return _;
+      Y === Q.TEXTURE_3D || Y === Q.TEXTURE_2D_ARRAY ? Q.texImage3D(QA, 0, Q.RGBA, 1, 1, cA, 0, Q.RGBA, Q.UNSIGNED_BYTE, gA) : Q.texImage2D(QA + GA, 0, Q.RGBA, 1, 1, 0, Q.RGBA, Q.UNSIGNED_BYTE, gA);
+    return j;
   }
-  const O = {};
-  O[Q.TEXTURE_2D] = wA(Q.TEXTURE_2D, Q.TEXTURE_2D, 1), O[Q.TEXTURE_CUBE_MAP] = wA(Q.TEXTURE_CUBE_MAP, Q.TEXTURE_CUBE_MAP_POSITIVE_X, 6), O[Q.TEXTURE_2D_ARRAY] = wA(Q.TEXTURE_2D_ARRAY, Q.TEXTURE_2D_ARRAY, 1, 1), O[Q.TEXTURE_3D] = wA(Q.TEXTURE_3D, Q.TEXTURE_3D, 1, 1), C.setClear(0, 0, 0, 1), E.setClear(1), i.setClear(0), W(Q.DEPTH_TEST), E.setFunc(gC), LA(!1), rA(uD), W(Q.CULL_FACE), XA(xQ);
-  function W(f) {
-    o[f] !== !0 && (Q.enable(f), o[f] = !0);
+  const W = {};
+  W[Q.TEXTURE_2D] = hA(Q.TEXTURE_2D, Q.TEXTURE_2D, 1), W[Q.TEXTURE_CUBE_MAP] = hA(Q.TEXTURE_CUBE_MAP, Q.TEXTURE_CUBE_MAP_POSITIVE_X, 6), W[Q.TEXTURE_2D_ARRAY] = hA(Q.TEXTURE_2D_ARRAY, Q.TEXTURE_2D_ARRAY, 1, 1), W[Q.TEXTURE_3D] = hA(Q.TEXTURE_3D, Q.TEXTURE_3D, 1, 1), C.setClear(0, 0, 0, 1), E.setClear(1), i.setClear(0), X(Q.DEPTH_TEST), E.setFunc(gC), UA(!1), rA(uD), X(Q.CULL_FACE), _A(xQ);
+  function X(Y) {
+    o[Y] !== !0 && (Q.enable(Y), o[Y] = !0);
   }
-  function eA(f) {
-    o[f] !== !1 && (Q.disable(f), o[f] = !1);
+  function eA(Y) {
+    o[Y] !== !1 && (Q.disable(Y), o[Y] = !1);
   }
-  function dA(f, gA) {
-    return D[f] !== gA ? (Q.bindFramebuffer(f, gA), D[f] = gA, f === Q.DRAW_FRAMEBUFFER && (D[Q.FRAMEBUFFER] = gA), f === Q.FRAMEBUFFER && (D[Q.DRAW_FRAMEBUFFER] = gA), !0) : !1;
+  function dA(Y, QA) {
+    return D[Y] !== QA ? (Q.bindFramebuffer(Y, QA), D[Y] = QA, Y === Q.DRAW_FRAMEBUFFER && (D[Q.FRAMEBUFFER] = QA), Y === Q.FRAMEBUFFER && (D[Q.DRAW_FRAMEBUFFER] = QA), !0) : !1;
   }
-  function j(f, gA) {
+  function z(Y, QA) {
     let CA = h, cA = !1;
-    if (f) {
-      CA = s.get(gA), CA === void 0 && (CA = [], s.set(gA, CA));
-      const QA = f.textures;
-      if (CA.length !== QA.length || CA[0] !== Q.COLOR_ATTACHMENT0) {
-        for (let _ = 0, GA = QA.length; _ < GA; _++)
-          CA[_] = Q.COLOR_ATTACHMENT0 + _;
-        CA.length = QA.length, cA = !0;
+    if (Y) {
+      CA = s.get(QA), CA === void 0 && (CA = [], s.set(QA, CA));
+      const gA = Y.textures;
+      if (CA.length !== gA.length || CA[0] !== Q.COLOR_ATTACHMENT0) {
+        for (let j = 0, GA = gA.length; j < GA; j++)
+          CA[j] = Q.COLOR_ATTACHMENT0 + j;
+        CA.length = gA.length, cA = !0;
       }
     } else
       CA[0] !== Q.BACK && (CA[0] = Q.BACK, cA = !0);
     cA && Q.drawBuffers(CA);
   }
-  function nA(f) {
-    return w !== f ? (Q.useProgram(f), w = f, !0) : !1;
+  function nA(Y) {
+    return w !== Y ? (Q.useProgram(Y), w = Y, !0) : !1;
   }
   const qA = {
     [BB]: Q.FUNC_ADD,
@@ -20637,15 +20637,15 @@ function nS(Q, A) {
     [Hw]: Q.CONSTANT_ALPHA,
     [fw]: Q.ONE_MINUS_CONSTANT_ALPHA
   };
-  function XA(f, gA, CA, cA, QA, _, GA, bA, DI, QI) {
-    if (f === xQ) {
+  function _A(Y, QA, CA, cA, gA, j, GA, bA, DI, QI) {
+    if (Y === xQ) {
       r === !0 && (eA(Q.BLEND), r = !1);
       return;
     }
-    if (r === !1 && (W(Q.BLEND), r = !0), f !== ww) {
-      if (f !== n || QI !== R) {
-        if ((a !== BB || y !== BB) && (Q.blendEquation(Q.FUNC_ADD), a = BB, y = BB), QI)
-          switch (f) {
+    if (r === !1 && (X(Q.BLEND), r = !0), Y !== ww) {
+      if (Y !== n || QI !== R) {
+        if ((a !== BB || c !== BB) && (Q.blendEquation(Q.FUNC_ADD), a = BB, c = BB), QI)
+          switch (Y) {
             case jB:
               Q.blendFuncSeparate(Q.ONE, Q.ONE_MINUS_SRC_ALPHA, Q.ONE, Q.ONE_MINUS_SRC_ALPHA);
               break;
@@ -20659,11 +20659,11 @@ function nS(Q, A) {
               Q.blendFuncSeparate(Q.DST_COLOR, Q.ONE_MINUS_SRC_ALPHA, Q.ZERO, Q.ONE);
               break;
             default:
-              console.error("THREE.WebGLState: Invalid blending: ", f);
+              console.error("THREE.WebGLState: Invalid blending: ", Y);
               break;
           }
         else
-          switch (f) {
+          switch (Y) {
             case jB:
               Q.blendFuncSeparate(Q.SRC_ALPHA, Q.ONE_MINUS_SRC_ALPHA, Q.ONE, Q.ONE_MINUS_SRC_ALPHA);
               break;
@@ -20677,137 +20677,137 @@ function nS(Q, A) {
               console.error("THREE.WebGLState: MultiplyBlending requires material.premultipliedAlpha = true");
               break;
             default:
-              console.error("THREE.WebGLState: Invalid blending: ", f);
+              console.error("THREE.WebGLState: Invalid blending: ", Y);
               break;
           }
-        G = null, S = null, M = null, d = null, l.set(0, 0, 0), H = 0, n = f, R = QI;
+        y = null, S = null, F = null, M = null, l.set(0, 0, 0), H = 0, n = Y, R = QI;
       }
       return;
     }
-    QA = QA || gA, _ = _ || CA, GA = GA || cA, (gA !== a || QA !== y) && (Q.blendEquationSeparate(qA[gA], qA[QA]), a = gA, y = QA), (CA !== G || cA !== S || _ !== M || GA !== d) && (Q.blendFuncSeparate(U[CA], U[cA], U[_], U[GA]), G = CA, S = cA, M = _, d = GA), (bA.equals(l) === !1 || DI !== H) && (Q.blendColor(bA.r, bA.g, bA.b, DI), l.copy(bA), H = DI), n = f, R = !1;
+    gA = gA || QA, j = j || CA, GA = GA || cA, (QA !== a || gA !== c) && (Q.blendEquationSeparate(qA[QA], qA[gA]), a = QA, c = gA), (CA !== y || cA !== S || j !== F || GA !== M) && (Q.blendFuncSeparate(U[CA], U[cA], U[j], U[GA]), y = CA, S = cA, F = j, M = GA), (bA.equals(l) === !1 || DI !== H) && (Q.blendColor(bA.r, bA.g, bA.b, DI), l.copy(bA), H = DI), n = Y, R = !1;
   }
-  function HA(f, gA) {
-    f.side === BQ ? eA(Q.CULL_FACE) : W(Q.CULL_FACE);
-    let CA = f.side === ng;
-    gA && (CA = !CA), LA(CA), f.blending === jB && f.transparent === !1 ? XA(xQ) : XA(f.blending, f.blendEquation, f.blendSrc, f.blendDst, f.blendEquationAlpha, f.blendSrcAlpha, f.blendDstAlpha, f.blendColor, f.blendAlpha, f.premultipliedAlpha), E.setFunc(f.depthFunc), E.setTest(f.depthTest), E.setMask(f.depthWrite), C.setMask(f.colorWrite);
-    const cA = f.stencilWrite;
-    i.setTest(cA), cA && (i.setMask(f.stencilWriteMask), i.setFunc(f.stencilFunc, f.stencilRef, f.stencilFuncMask), i.setOp(f.stencilFail, f.stencilZFail, f.stencilZPass)), SA(f.polygonOffset, f.polygonOffsetFactor, f.polygonOffsetUnits), f.alphaToCoverage === !0 ? W(Q.SAMPLE_ALPHA_TO_COVERAGE) : eA(Q.SAMPLE_ALPHA_TO_COVERAGE);
+  function HA(Y, QA) {
+    Y.side === BQ ? eA(Q.CULL_FACE) : X(Q.CULL_FACE);
+    let CA = Y.side === ng;
+    QA && (CA = !CA), UA(CA), Y.blending === jB && Y.transparent === !1 ? _A(xQ) : _A(Y.blending, Y.blendEquation, Y.blendSrc, Y.blendDst, Y.blendEquationAlpha, Y.blendSrcAlpha, Y.blendDstAlpha, Y.blendColor, Y.blendAlpha, Y.premultipliedAlpha), E.setFunc(Y.depthFunc), E.setTest(Y.depthTest), E.setMask(Y.depthWrite), C.setMask(Y.colorWrite);
+    const cA = Y.stencilWrite;
+    i.setTest(cA), cA && (i.setMask(Y.stencilWriteMask), i.setFunc(Y.stencilFunc, Y.stencilRef, Y.stencilFuncMask), i.setOp(Y.stencilFail, Y.stencilZFail, Y.stencilZPass)), RA(Y.polygonOffset, Y.polygonOffsetFactor, Y.polygonOffsetUnits), Y.alphaToCoverage === !0 ? X(Q.SAMPLE_ALPHA_TO_COVERAGE) : eA(Q.SAMPLE_ALPHA_TO_COVERAGE);
   }
-  function LA(f) {
-    k !== f && (f ? Q.frontFace(Q.CW) : Q.frontFace(Q.CCW), k = f);
+  function UA(Y) {
+    k !== Y && (Y ? Q.frontFace(Q.CW) : Q.frontFace(Q.CCW), k = Y);
   }
-  function rA(f) {
-    f !== aw ? (W(Q.CULL_FACE), f !== J && (f === uD ? Q.cullFace(Q.BACK) : f === nw ? Q.cullFace(Q.FRONT) : Q.cullFace(Q.FRONT_AND_BACK))) : eA(Q.CULL_FACE), J = f;
+  function rA(Y) {
+    Y !== aw ? (X(Q.CULL_FACE), Y !== J && (Y === uD ? Q.cullFace(Q.BACK) : Y === nw ? Q.cullFace(Q.FRONT) : Q.cullFace(Q.FRONT_AND_BACK))) : eA(Q.CULL_FACE), J = Y;
   }
-  function EI(f) {
-    f !== u && (q && Q.lineWidth(f), u = f);
+  function EI(Y) {
+    Y !== u && (b && Q.lineWidth(Y), u = Y);
   }
-  function SA(f, gA, CA) {
-    f ? (W(Q.POLYGON_OFFSET_FILL), (m !== gA || T !== CA) && (Q.polygonOffset(gA, CA), m = gA, T = CA)) : eA(Q.POLYGON_OFFSET_FILL);
+  function RA(Y, QA, CA) {
+    Y ? (X(Q.POLYGON_OFFSET_FILL), (q !== QA || T !== CA) && (Q.polygonOffset(QA, CA), q = QA, T = CA)) : eA(Q.POLYGON_OFFSET_FILL);
   }
-  function yA(f) {
-    f ? W(Q.SCISSOR_TEST) : eA(Q.SCISSOR_TEST);
+  function yA(Y) {
+    Y ? X(Q.SCISSOR_TEST) : eA(Q.SCISSOR_TEST);
   }
-  function PA(f) {
-    f === void 0 && (f = Q.TEXTURE0 + P - 1), $ !== f && (Q.activeTexture(f), $ = f);
+  function PA(Y) {
+    Y === void 0 && (Y = Q.TEXTURE0 + O - 1), $ !== Y && (Q.activeTexture(Y), $ = Y);
   }
-  function VA(f, gA, CA) {
-    CA === void 0 && ($ === null ? CA = Q.TEXTURE0 + P - 1 : CA = $);
+  function VA(Y, QA, CA) {
+    CA === void 0 && ($ === null ? CA = Q.TEXTURE0 + O - 1 : CA = $);
     let cA = tA[CA];
-    cA === void 0 && (cA = { type: void 0, texture: void 0 }, tA[CA] = cA), (cA.type !== f || cA.texture !== gA) && ($ !== CA && (Q.activeTexture(CA), $ = CA), Q.bindTexture(f, gA || O[f]), cA.type = f, cA.texture = gA);
+    cA === void 0 && (cA = { type: void 0, texture: void 0 }, tA[CA] = cA), (cA.type !== Y || cA.texture !== QA) && ($ !== CA && (Q.activeTexture(CA), $ = CA), Q.bindTexture(Y, QA || W[Y]), cA.type = Y, cA.texture = QA);
   }
-  function N() {
-    const f = tA[$];
-    f !== void 0 && f.type !== void 0 && (Q.bindTexture(f.type, null), f.type = void 0, f.texture = void 0);
+  function d() {
+    const Y = tA[$];
+    Y !== void 0 && Y.type !== void 0 && (Q.bindTexture(Y.type, null), Y.type = void 0, Y.texture = void 0);
   }
-  function c() {
+  function G() {
     try {
       Q.compressedTexImage2D(...arguments);
-    } catch (f) {
-      console.error("THREE.WebGLState:", f);
+    } catch (Y) {
+      console.error("THREE.WebGLState:", Y);
     }
   }
-  function Y() {
+  function L() {
     try {
       Q.compressedTexImage3D(...arguments);
-    } catch (f) {
-      console.error("THREE.WebGLState:", f);
+    } catch (Y) {
+      console.error("THREE.WebGLState:", Y);
+    }
+  }
+  function x() {
+    try {
+      Q.texSubImage2D(...arguments);
+    } catch (Y) {
+      console.error("THREE.WebGLState:", Y);
+    }
+  }
+  function v() {
+    try {
+      Q.texSubImage3D(...arguments);
+    } catch (Y) {
+      console.error("THREE.WebGLState:", Y);
     }
   }
   function Z() {
     try {
-      Q.texSubImage2D(...arguments);
-    } catch (f) {
-      console.error("THREE.WebGLState:", f);
-    }
-  }
-  function z() {
-    try {
-      Q.texSubImage3D(...arguments);
-    } catch (f) {
-      console.error("THREE.WebGLState:", f);
-    }
-  }
-  function V() {
-    try {
       Q.compressedTexSubImage2D(...arguments);
-    } catch (f) {
-      console.error("THREE.WebGLState:", f);
+    } catch (Y) {
+      console.error("THREE.WebGLState:", Y);
     }
   }
-  function RA() {
+  function SA() {
     try {
       Q.compressedTexSubImage3D(...arguments);
-    } catch (f) {
-      console.error("THREE.WebGLState:", f);
+    } catch (Y) {
+      console.error("THREE.WebGLState:", Y);
     }
   }
   function iA() {
     try {
       Q.texStorage2D(...arguments);
-    } catch (f) {
-      console.error("THREE.WebGLState:", f);
+    } catch (Y) {
+      console.error("THREE.WebGLState:", Y);
     }
   }
-  function FA() {
+  function kA() {
     try {
       Q.texStorage3D(...arguments);
-    } catch (f) {
-      console.error("THREE.WebGLState:", f);
+    } catch (Y) {
+      console.error("THREE.WebGLState:", Y);
     }
   }
-  function lA() {
+  function MA() {
     try {
       Q.texImage2D(...arguments);
-    } catch (f) {
-      console.error("THREE.WebGLState:", f);
+    } catch (Y) {
+      console.error("THREE.WebGLState:", Y);
     }
   }
   function BA() {
     try {
       Q.texImage3D(...arguments);
-    } catch (f) {
-      console.error("THREE.WebGLState:", f);
+    } catch (Y) {
+      console.error("THREE.WebGLState:", Y);
     }
   }
-  function DA(f) {
-    YA.equals(f) === !1 && (Q.scissor(f.x, f.y, f.z, f.w), YA.copy(f));
+  function DA(Y) {
+    mA.equals(Y) === !1 && (Q.scissor(Y.x, Y.y, Y.z, Y.w), mA.copy(Y));
   }
-  function uA(f) {
-    xA.equals(f) === !1 && (Q.viewport(f.x, f.y, f.z, f.w), xA.copy(f));
+  function YA(Y) {
+    uA.equals(Y) === !1 && (Q.viewport(Y.x, Y.y, Y.z, Y.w), uA.copy(Y));
   }
-  function UA(f, gA) {
-    let CA = t.get(gA);
-    CA === void 0 && (CA = /* @__PURE__ */ new WeakMap(), t.set(gA, CA));
-    let cA = CA.get(f);
-    cA === void 0 && (cA = Q.getUniformBlockIndex(gA, f.name), CA.set(f, cA));
+  function JA(Y, QA) {
+    let CA = t.get(QA);
+    CA === void 0 && (CA = /* @__PURE__ */ new WeakMap(), t.set(QA, CA));
+    let cA = CA.get(Y);
+    cA === void 0 && (cA = Q.getUniformBlockIndex(QA, Y.name), CA.set(Y, cA));
   }
-  function IA(f, gA) {
-    const cA = t.get(gA).get(f);
-    e.get(gA) !== cA && (Q.uniformBlockBinding(gA, cA, f.__bindingPointIndex), e.set(gA, cA));
+  function IA(Y, QA) {
+    const cA = t.get(QA).get(Y);
+    e.get(QA) !== cA && (Q.uniformBlockBinding(QA, cA, Y.__bindingPointIndex), e.set(QA, cA));
   }
-  function kA() {
-    Q.disable(Q.BLEND), Q.disable(Q.CULL_FACE), Q.disable(Q.DEPTH_TEST), Q.disable(Q.POLYGON_OFFSET_FILL), Q.disable(Q.SCISSOR_TEST), Q.disable(Q.STENCIL_TEST), Q.disable(Q.SAMPLE_ALPHA_TO_COVERAGE), Q.blendEquation(Q.FUNC_ADD), Q.blendFunc(Q.ONE, Q.ZERO), Q.blendFuncSeparate(Q.ONE, Q.ZERO, Q.ONE, Q.ZERO), Q.blendColor(0, 0, 0, 0), Q.colorMask(!0, !0, !0, !0), Q.clearColor(0, 0, 0, 0), Q.depthMask(!0), Q.depthFunc(Q.LESS), E.setReversed(!1), Q.clearDepth(1), Q.stencilMask(4294967295), Q.stencilFunc(Q.ALWAYS, 0, 4294967295), Q.stencilOp(Q.KEEP, Q.KEEP, Q.KEEP), Q.clearStencil(0), Q.cullFace(Q.BACK), Q.frontFace(Q.CCW), Q.polygonOffset(0, 0), Q.activeTexture(Q.TEXTURE0), Q.bindFramebuffer(Q.FRAMEBUFFER, null), Q.bindFramebuffer(Q.DRAW_FRAMEBUFFER, null), Q.bindFramebuffer(Q.READ_FRAMEBUFFER, null), Q.useProgram(null), Q.lineWidth(1), Q.scissor(0, 0, Q.canvas.width, Q.canvas.height), Q.viewport(0, 0, Q.canvas.width, Q.canvas.height), o = {}, $ = null, tA = {}, D = {}, s = /* @__PURE__ */ new WeakMap(), h = [], w = null, r = !1, n = null, a = null, G = null, S = null, y = null, M = null, d = null, l = new jA(0, 0, 0), H = 0, R = !1, k = null, J = null, u = null, m = null, T = null, YA.set(0, 0, Q.canvas.width, Q.canvas.height), xA.set(0, 0, Q.canvas.width, Q.canvas.height), C.reset(), E.reset(), i.reset();
+  function NA() {
+    Q.disable(Q.BLEND), Q.disable(Q.CULL_FACE), Q.disable(Q.DEPTH_TEST), Q.disable(Q.POLYGON_OFFSET_FILL), Q.disable(Q.SCISSOR_TEST), Q.disable(Q.STENCIL_TEST), Q.disable(Q.SAMPLE_ALPHA_TO_COVERAGE), Q.blendEquation(Q.FUNC_ADD), Q.blendFunc(Q.ONE, Q.ZERO), Q.blendFuncSeparate(Q.ONE, Q.ZERO, Q.ONE, Q.ZERO), Q.blendColor(0, 0, 0, 0), Q.colorMask(!0, !0, !0, !0), Q.clearColor(0, 0, 0, 0), Q.depthMask(!0), Q.depthFunc(Q.LESS), E.setReversed(!1), Q.clearDepth(1), Q.stencilMask(4294967295), Q.stencilFunc(Q.ALWAYS, 0, 4294967295), Q.stencilOp(Q.KEEP, Q.KEEP, Q.KEEP), Q.clearStencil(0), Q.cullFace(Q.BACK), Q.frontFace(Q.CCW), Q.polygonOffset(0, 0), Q.activeTexture(Q.TEXTURE0), Q.bindFramebuffer(Q.FRAMEBUFFER, null), Q.bindFramebuffer(Q.DRAW_FRAMEBUFFER, null), Q.bindFramebuffer(Q.READ_FRAMEBUFFER, null), Q.useProgram(null), Q.lineWidth(1), Q.scissor(0, 0, Q.canvas.width, Q.canvas.height), Q.viewport(0, 0, Q.canvas.width, Q.canvas.height), o = {}, $ = null, tA = {}, D = {}, s = /* @__PURE__ */ new WeakMap(), h = [], w = null, r = !1, n = null, a = null, y = null, S = null, c = null, F = null, M = null, l = new jA(0, 0, 0), H = 0, R = !1, k = null, J = null, u = null, q = null, T = null, mA.set(0, 0, Q.canvas.width, Q.canvas.height), uA.set(0, 0, Q.canvas.width, Q.canvas.height), C.reset(), E.reset(), i.reset();
   }
   return {
     buffers: {
@@ -20815,36 +20815,36 @@ function nS(Q, A) {
       depth: E,
       stencil: i
     },
-    enable: W,
+    enable: X,
     disable: eA,
     bindFramebuffer: dA,
-    drawBuffers: j,
+    drawBuffers: z,
     useProgram: nA,
-    setBlending: XA,
+    setBlending: _A,
     setMaterial: HA,
-    setFlipSided: LA,
+    setFlipSided: UA,
     setCullFace: rA,
     setLineWidth: EI,
-    setPolygonOffset: SA,
+    setPolygonOffset: RA,
     setScissorTest: yA,
     activeTexture: PA,
     bindTexture: VA,
-    unbindTexture: N,
-    compressedTexImage2D: c,
-    compressedTexImage3D: Y,
-    texImage2D: lA,
+    unbindTexture: d,
+    compressedTexImage2D: G,
+    compressedTexImage3D: L,
+    texImage2D: MA,
     texImage3D: BA,
-    updateUBOMapping: UA,
+    updateUBOMapping: JA,
     uniformBlockBinding: IA,
     texStorage2D: iA,
-    texStorage3D: FA,
-    texSubImage2D: Z,
-    texSubImage3D: z,
-    compressedTexSubImage2D: V,
-    compressedTexSubImage3D: RA,
+    texStorage3D: kA,
+    texSubImage2D: x,
+    texSubImage3D: v,
+    compressedTexSubImage2D: Z,
+    compressedTexSubImage3D: SA,
     scissor: DA,
-    viewport: uA,
-    reset: kA
+    viewport: YA,
+    reset: NA
   };
 }
 function hS(Q, A, I, g, B, C, E) {
@@ -20856,154 +20856,154 @@ function hS(Q, A, I, g, B, C, E) {
     h = typeof OffscreenCanvas < "u" && new OffscreenCanvas(1, 1).getContext("2d") !== null;
   } catch {
   }
-  function w(N, c) {
+  function w(d, G) {
     return h ? (
       // eslint-disable-next-line compat/compat
-      new OffscreenCanvas(N, c)
+      new OffscreenCanvas(d, G)
     ) : $E("canvas");
   }
-  function r(N, c, Y) {
-    let Z = 1;
-    const z = VA(N);
-    if ((z.width > Y || z.height > Y) && (Z = Y / Math.max(z.width, z.height)), Z < 1)
-      if (typeof HTMLImageElement < "u" && N instanceof HTMLImageElement || typeof HTMLCanvasElement < "u" && N instanceof HTMLCanvasElement || typeof ImageBitmap < "u" && N instanceof ImageBitmap || typeof VideoFrame < "u" && N instanceof VideoFrame) {
-        const V = Math.floor(Z * z.width), RA = Math.floor(Z * z.height);
-        D === void 0 && (D = w(V, RA));
-        const iA = c ? w(V, RA) : D;
-        return iA.width = V, iA.height = RA, iA.getContext("2d").drawImage(N, 0, 0, V, RA), console.warn("THREE.WebGLRenderer: Texture has been resized from (" + z.width + "x" + z.height + ") to (" + V + "x" + RA + ")."), iA;
+  function r(d, G, L) {
+    let x = 1;
+    const v = VA(d);
+    if ((v.width > L || v.height > L) && (x = L / Math.max(v.width, v.height)), x < 1)
+      if (typeof HTMLImageElement < "u" && d instanceof HTMLImageElement || typeof HTMLCanvasElement < "u" && d instanceof HTMLCanvasElement || typeof ImageBitmap < "u" && d instanceof ImageBitmap || typeof VideoFrame < "u" && d instanceof VideoFrame) {
+        const Z = Math.floor(x * v.width), SA = Math.floor(x * v.height);
+        D === void 0 && (D = w(Z, SA));
+        const iA = G ? w(Z, SA) : D;
+        return iA.width = Z, iA.height = SA, iA.getContext("2d").drawImage(d, 0, 0, Z, SA), console.warn("THREE.WebGLRenderer: Texture has been resized from (" + v.width + "x" + v.height + ") to (" + Z + "x" + SA + ")."), iA;
       } else
-        return "data" in N && console.warn("THREE.WebGLRenderer: Image in DataTexture is too big (" + z.width + "x" + z.height + ")."), N;
-    return N;
+        return "data" in d && console.warn("THREE.WebGLRenderer: Image in DataTexture is too big (" + v.width + "x" + v.height + ")."), d;
+    return d;
   }
-  function n(N) {
-    return N.generateMipmaps;
+  function n(d) {
+    return d.generateMipmaps;
   }
-  function a(N) {
-    Q.generateMipmap(N);
+  function a(d) {
+    Q.generateMipmap(d);
   }
-  function G(N) {
-    return N.isWebGLCubeRenderTarget ? Q.TEXTURE_CUBE_MAP : N.isWebGL3DRenderTarget ? Q.TEXTURE_3D : N.isWebGLArrayRenderTarget || N.isCompressedArrayTexture ? Q.TEXTURE_2D_ARRAY : Q.TEXTURE_2D;
+  function y(d) {
+    return d.isWebGLCubeRenderTarget ? Q.TEXTURE_CUBE_MAP : d.isWebGL3DRenderTarget ? Q.TEXTURE_3D : d.isWebGLArrayRenderTarget || d.isCompressedArrayTexture ? Q.TEXTURE_2D_ARRAY : Q.TEXTURE_2D;
   }
-  function S(N, c, Y, Z, z = !1) {
-    if (N !== null) {
-      if (Q[N] !== void 0) return Q[N];
-      console.warn("THREE.WebGLRenderer: Attempt to use non-existing WebGL internal format '" + N + "'");
+  function S(d, G, L, x, v = !1) {
+    if (d !== null) {
+      if (Q[d] !== void 0) return Q[d];
+      console.warn("THREE.WebGLRenderer: Attempt to use non-existing WebGL internal format '" + d + "'");
     }
-    let V = c;
-    if (c === Q.RED && (Y === Q.FLOAT && (V = Q.R32F), Y === Q.HALF_FLOAT && (V = Q.R16F), Y === Q.UNSIGNED_BYTE && (V = Q.R8)), c === Q.RED_INTEGER && (Y === Q.UNSIGNED_BYTE && (V = Q.R8UI), Y === Q.UNSIGNED_SHORT && (V = Q.R16UI), Y === Q.UNSIGNED_INT && (V = Q.R32UI), Y === Q.BYTE && (V = Q.R8I), Y === Q.SHORT && (V = Q.R16I), Y === Q.INT && (V = Q.R32I)), c === Q.RG && (Y === Q.FLOAT && (V = Q.RG32F), Y === Q.HALF_FLOAT && (V = Q.RG16F), Y === Q.UNSIGNED_BYTE && (V = Q.RG8)), c === Q.RG_INTEGER && (Y === Q.UNSIGNED_BYTE && (V = Q.RG8UI), Y === Q.UNSIGNED_SHORT && (V = Q.RG16UI), Y === Q.UNSIGNED_INT && (V = Q.RG32UI), Y === Q.BYTE && (V = Q.RG8I), Y === Q.SHORT && (V = Q.RG16I), Y === Q.INT && (V = Q.RG32I)), c === Q.RGB_INTEGER && (Y === Q.UNSIGNED_BYTE && (V = Q.RGB8UI), Y === Q.UNSIGNED_SHORT && (V = Q.RGB16UI), Y === Q.UNSIGNED_INT && (V = Q.RGB32UI), Y === Q.BYTE && (V = Q.RGB8I), Y === Q.SHORT && (V = Q.RGB16I), Y === Q.INT && (V = Q.RGB32I)), c === Q.RGBA_INTEGER && (Y === Q.UNSIGNED_BYTE && (V = Q.RGBA8UI), Y === Q.UNSIGNED_SHORT && (V = Q.RGBA16UI), Y === Q.UNSIGNED_INT && (V = Q.RGBA32UI), Y === Q.BYTE && (V = Q.RGBA8I), Y === Q.SHORT && (V = Q.RGBA16I), Y === Q.INT && (V = Q.RGBA32I)), c === Q.RGB && (Y === Q.UNSIGNED_INT_5_9_9_9_REV && (V = Q.RGB9_E5), Y === Q.UNSIGNED_INT_10F_11F_11F_REV && (V = Q.R11F_G11F_B10F)), c === Q.RGBA) {
-      const RA = z ? _E : CI.getTransfer(Z);
-      Y === Q.FLOAT && (V = Q.RGBA32F), Y === Q.HALF_FLOAT && (V = Q.RGBA16F), Y === Q.UNSIGNED_BYTE && (V = RA === hI ? Q.SRGB8_ALPHA8 : Q.RGBA8), Y === Q.UNSIGNED_SHORT_4_4_4_4 && (V = Q.RGBA4), Y === Q.UNSIGNED_SHORT_5_5_5_1 && (V = Q.RGB5_A1);
+    let Z = G;
+    if (G === Q.RED && (L === Q.FLOAT && (Z = Q.R32F), L === Q.HALF_FLOAT && (Z = Q.R16F), L === Q.UNSIGNED_BYTE && (Z = Q.R8)), G === Q.RED_INTEGER && (L === Q.UNSIGNED_BYTE && (Z = Q.R8UI), L === Q.UNSIGNED_SHORT && (Z = Q.R16UI), L === Q.UNSIGNED_INT && (Z = Q.R32UI), L === Q.BYTE && (Z = Q.R8I), L === Q.SHORT && (Z = Q.R16I), L === Q.INT && (Z = Q.R32I)), G === Q.RG && (L === Q.FLOAT && (Z = Q.RG32F), L === Q.HALF_FLOAT && (Z = Q.RG16F), L === Q.UNSIGNED_BYTE && (Z = Q.RG8)), G === Q.RG_INTEGER && (L === Q.UNSIGNED_BYTE && (Z = Q.RG8UI), L === Q.UNSIGNED_SHORT && (Z = Q.RG16UI), L === Q.UNSIGNED_INT && (Z = Q.RG32UI), L === Q.BYTE && (Z = Q.RG8I), L === Q.SHORT && (Z = Q.RG16I), L === Q.INT && (Z = Q.RG32I)), G === Q.RGB_INTEGER && (L === Q.UNSIGNED_BYTE && (Z = Q.RGB8UI), L === Q.UNSIGNED_SHORT && (Z = Q.RGB16UI), L === Q.UNSIGNED_INT && (Z = Q.RGB32UI), L === Q.BYTE && (Z = Q.RGB8I), L === Q.SHORT && (Z = Q.RGB16I), L === Q.INT && (Z = Q.RGB32I)), G === Q.RGBA_INTEGER && (L === Q.UNSIGNED_BYTE && (Z = Q.RGBA8UI), L === Q.UNSIGNED_SHORT && (Z = Q.RGBA16UI), L === Q.UNSIGNED_INT && (Z = Q.RGBA32UI), L === Q.BYTE && (Z = Q.RGBA8I), L === Q.SHORT && (Z = Q.RGBA16I), L === Q.INT && (Z = Q.RGBA32I)), G === Q.RGB && (L === Q.UNSIGNED_INT_5_9_9_9_REV && (Z = Q.RGB9_E5), L === Q.UNSIGNED_INT_10F_11F_11F_REV && (Z = Q.R11F_G11F_B10F)), G === Q.RGBA) {
+      const SA = v ? _E : CI.getTransfer(x);
+      L === Q.FLOAT && (Z = Q.RGBA32F), L === Q.HALF_FLOAT && (Z = Q.RGBA16F), L === Q.UNSIGNED_BYTE && (Z = SA === hI ? Q.SRGB8_ALPHA8 : Q.RGBA8), L === Q.UNSIGNED_SHORT_4_4_4_4 && (Z = Q.RGBA4), L === Q.UNSIGNED_SHORT_5_5_5_1 && (Z = Q.RGB5_A1);
     }
-    return (V === Q.R16F || V === Q.R32F || V === Q.RG16F || V === Q.RG32F || V === Q.RGBA16F || V === Q.RGBA32F) && A.get("EXT_color_buffer_float"), V;
+    return (Z === Q.R16F || Z === Q.R32F || Z === Q.RG16F || Z === Q.RG32F || Z === Q.RGBA16F || Z === Q.RGBA32F) && A.get("EXT_color_buffer_float"), Z;
   }
-  function y(N, c) {
-    let Y;
-    return N ? c === null || c === gI || c === PC ? Y = Q.DEPTH24_STENCIL8 : c === SQ ? Y = Q.DEPTH32F_STENCIL8 : c === vC && (Y = Q.DEPTH24_STENCIL8, console.warn("DepthTexture: 16 bit depth attachment is not supported with stencil. Using 24-bit attachment.")) : c === null || c === gI || c === PC ? Y = Q.DEPTH_COMPONENT24 : c === SQ ? Y = Q.DEPTH_COMPONENT32F : c === vC && (Y = Q.DEPTH_COMPONENT16), Y;
+  function c(d, G) {
+    let L;
+    return d ? G === null || G === gI || G === PC ? L = Q.DEPTH24_STENCIL8 : G === SQ ? L = Q.DEPTH32F_STENCIL8 : G === vC && (L = Q.DEPTH24_STENCIL8, console.warn("DepthTexture: 16 bit depth attachment is not supported with stencil. Using 24-bit attachment.")) : G === null || G === gI || G === PC ? L = Q.DEPTH_COMPONENT24 : G === SQ ? L = Q.DEPTH_COMPONENT32F : G === vC && (L = Q.DEPTH_COMPONENT16), L;
   }
-  function M(N, c) {
-    return n(N) === !0 || N.isFramebufferTexture && N.minFilter !== qI && N.minFilter !== Ug ? Math.log2(Math.max(c.width, c.height)) + 1 : N.mipmaps !== void 0 && N.mipmaps.length > 0 ? N.mipmaps.length : N.isCompressedTexture && Array.isArray(N.image) ? c.mipmaps.length : 1;
+  function F(d, G) {
+    return n(d) === !0 || d.isFramebufferTexture && d.minFilter !== qI && d.minFilter !== Ug ? Math.log2(Math.max(G.width, G.height)) + 1 : d.mipmaps !== void 0 && d.mipmaps.length > 0 ? d.mipmaps.length : d.isCompressedTexture && Array.isArray(d.image) ? G.mipmaps.length : 1;
   }
-  function d(N) {
-    const c = N.target;
-    c.removeEventListener("dispose", d), H(c), c.isVideoTexture && o.delete(c);
+  function M(d) {
+    const G = d.target;
+    G.removeEventListener("dispose", M), H(G), G.isVideoTexture && o.delete(G);
   }
-  function l(N) {
-    const c = N.target;
-    c.removeEventListener("dispose", l), k(c);
+  function l(d) {
+    const G = d.target;
+    G.removeEventListener("dispose", l), k(G);
   }
-  function H(N) {
-    const c = g.get(N);
-    if (c.__webglInit === void 0) return;
-    const Y = N.source, Z = s.get(Y);
-    if (Z) {
-      const z = Z[c.__cacheKey];
-      z.usedTimes--, z.usedTimes === 0 && R(N), Object.keys(Z).length === 0 && s.delete(Y);
+  function H(d) {
+    const G = g.get(d);
+    if (G.__webglInit === void 0) return;
+    const L = d.source, x = s.get(L);
+    if (x) {
+      const v = x[G.__cacheKey];
+      v.usedTimes--, v.usedTimes === 0 && R(d), Object.keys(x).length === 0 && s.delete(L);
     }
-    g.remove(N);
+    g.remove(d);
   }
-  function R(N) {
-    const c = g.get(N);
-    Q.deleteTexture(c.__webglTexture);
-    const Y = N.source, Z = s.get(Y);
-    delete Z[c.__cacheKey], E.memory.textures--;
+  function R(d) {
+    const G = g.get(d);
+    Q.deleteTexture(G.__webglTexture);
+    const L = d.source, x = s.get(L);
+    delete x[G.__cacheKey], E.memory.textures--;
   }
-  function k(N) {
-    const c = g.get(N);
-    if (N.depthTexture && (N.depthTexture.dispose(), g.remove(N.depthTexture)), N.isWebGLCubeRenderTarget)
-      for (let Z = 0; Z < 6; Z++) {
-        if (Array.isArray(c.__webglFramebuffer[Z]))
-          for (let z = 0; z < c.__webglFramebuffer[Z].length; z++) Q.deleteFramebuffer(c.__webglFramebuffer[Z][z]);
+  function k(d) {
+    const G = g.get(d);
+    if (d.depthTexture && (d.depthTexture.dispose(), g.remove(d.depthTexture)), d.isWebGLCubeRenderTarget)
+      for (let x = 0; x < 6; x++) {
+        if (Array.isArray(G.__webglFramebuffer[x]))
+          for (let v = 0; v < G.__webglFramebuffer[x].length; v++) Q.deleteFramebuffer(G.__webglFramebuffer[x][v]);
         else
-          Q.deleteFramebuffer(c.__webglFramebuffer[Z]);
-        c.__webglDepthbuffer && Q.deleteRenderbuffer(c.__webglDepthbuffer[Z]);
+          Q.deleteFramebuffer(G.__webglFramebuffer[x]);
+        G.__webglDepthbuffer && Q.deleteRenderbuffer(G.__webglDepthbuffer[x]);
       }
     else {
-      if (Array.isArray(c.__webglFramebuffer))
-        for (let Z = 0; Z < c.__webglFramebuffer.length; Z++) Q.deleteFramebuffer(c.__webglFramebuffer[Z]);
+      if (Array.isArray(G.__webglFramebuffer))
+        for (let x = 0; x < G.__webglFramebuffer.length; x++) Q.deleteFramebuffer(G.__webglFramebuffer[x]);
       else
-        Q.deleteFramebuffer(c.__webglFramebuffer);
-      if (c.__webglDepthbuffer && Q.deleteRenderbuffer(c.__webglDepthbuffer), c.__webglMultisampledFramebuffer && Q.deleteFramebuffer(c.__webglMultisampledFramebuffer), c.__webglColorRenderbuffer)
-        for (let Z = 0; Z < c.__webglColorRenderbuffer.length; Z++)
-          c.__webglColorRenderbuffer[Z] && Q.deleteRenderbuffer(c.__webglColorRenderbuffer[Z]);
-      c.__webglDepthRenderbuffer && Q.deleteRenderbuffer(c.__webglDepthRenderbuffer);
+        Q.deleteFramebuffer(G.__webglFramebuffer);
+      if (G.__webglDepthbuffer && Q.deleteRenderbuffer(G.__webglDepthbuffer), G.__webglMultisampledFramebuffer && Q.deleteFramebuffer(G.__webglMultisampledFramebuffer), G.__webglColorRenderbuffer)
+        for (let x = 0; x < G.__webglColorRenderbuffer.length; x++)
+          G.__webglColorRenderbuffer[x] && Q.deleteRenderbuffer(G.__webglColorRenderbuffer[x]);
+      G.__webglDepthRenderbuffer && Q.deleteRenderbuffer(G.__webglDepthRenderbuffer);
     }
-    const Y = N.textures;
-    for (let Z = 0, z = Y.length; Z < z; Z++) {
-      const V = g.get(Y[Z]);
-      V.__webglTexture && (Q.deleteTexture(V.__webglTexture), E.memory.textures--), g.remove(Y[Z]);
+    const L = d.textures;
+    for (let x = 0, v = L.length; x < v; x++) {
+      const Z = g.get(L[x]);
+      Z.__webglTexture && (Q.deleteTexture(Z.__webglTexture), E.memory.textures--), g.remove(L[x]);
     }
-    g.remove(N);
+    g.remove(d);
   }
   let J = 0;
   function u() {
     J = 0;
   }
-  function m() {
-    const N = J;
-    return N >= B.maxTextures && console.warn("THREE.WebGLTextures: Trying to use " + N + " texture units while this GPU supports only " + B.maxTextures), J += 1, N;
+  function q() {
+    const d = J;
+    return d >= B.maxTextures && console.warn("THREE.WebGLTextures: Trying to use " + d + " texture units while this GPU supports only " + B.maxTextures), J += 1, d;
   }
-  function T(N) {
-    const c = [];
-    return c.push(N.wrapS), c.push(N.wrapT), c.push(N.wrapR || 0), c.push(N.magFilter), c.push(N.minFilter), c.push(N.anisotropy), c.push(N.internalFormat), c.push(N.format), c.push(N.type), c.push(N.generateMipmaps), c.push(N.premultiplyAlpha), c.push(N.flipY), c.push(N.unpackAlignment), c.push(N.colorSpace), c.join();
+  function T(d) {
+    const G = [];
+    return G.push(d.wrapS), G.push(d.wrapT), G.push(d.wrapR || 0), G.push(d.magFilter), G.push(d.minFilter), G.push(d.anisotropy), G.push(d.internalFormat), G.push(d.format), G.push(d.type), G.push(d.generateMipmaps), G.push(d.premultiplyAlpha), G.push(d.flipY), G.push(d.unpackAlignment), G.push(d.colorSpace), G.join();
   }
-  function P(N, c) {
-    const Y = g.get(N);
-    if (N.isVideoTexture && yA(N), N.isRenderTargetTexture === !1 && N.isExternalTexture !== !0 && N.version > 0 && Y.__version !== N.version) {
-      const Z = N.image;
-      if (Z === null)
+  function O(d, G) {
+    const L = g.get(d);
+    if (d.isVideoTexture && yA(d), d.isRenderTargetTexture === !1 && d.isExternalTexture !== !0 && d.version > 0 && L.__version !== d.version) {
+      const x = d.image;
+      if (x === null)
         console.warn("THREE.WebGLRenderer: Texture marked for update but no image data found.");
-      else if (Z.complete === !1)
+      else if (x.complete === !1)
         console.warn("THREE.WebGLRenderer: Texture marked for update but image is incomplete");
       else {
-        O(Y, N, c);
+        W(L, d, G);
         return;
       }
-    } else N.isExternalTexture && (Y.__webglTexture = N.sourceTexture ? N.sourceTexture : null);
-    I.bindTexture(Q.TEXTURE_2D, Y.__webglTexture, Q.TEXTURE0 + c);
+    } else d.isExternalTexture && (L.__webglTexture = d.sourceTexture ? d.sourceTexture : null);
+    I.bindTexture(Q.TEXTURE_2D, L.__webglTexture, Q.TEXTURE0 + G);
   }
-  function q(N, c) {
-    const Y = g.get(N);
-    if (N.isRenderTargetTexture === !1 && N.version > 0 && Y.__version !== N.version) {
-      O(Y, N, c);
+  function b(d, G) {
+    const L = g.get(d);
+    if (d.isRenderTargetTexture === !1 && d.version > 0 && L.__version !== d.version) {
+      W(L, d, G);
       return;
     }
-    I.bindTexture(Q.TEXTURE_2D_ARRAY, Y.__webglTexture, Q.TEXTURE0 + c);
+    I.bindTexture(Q.TEXTURE_2D_ARRAY, L.__webglTexture, Q.TEXTURE0 + G);
   }
-  function X(N, c) {
-    const Y = g.get(N);
-    if (N.isRenderTargetTexture === !1 && N.version > 0 && Y.__version !== N.version) {
-      O(Y, N, c);
+  function _(d, G) {
+    const L = g.get(d);
+    if (d.isRenderTargetTexture === !1 && d.version > 0 && L.__version !== d.version) {
+      W(L, d, G);
       return;
     }
-    I.bindTexture(Q.TEXTURE_3D, Y.__webglTexture, Q.TEXTURE0 + c);
+    I.bindTexture(Q.TEXTURE_3D, L.__webglTexture, Q.TEXTURE0 + G);
   }
-  function x(N, c) {
-    const Y = g.get(N);
-    if (N.version > 0 && Y.__version !== N.version) {
-      W(Y, N, c);
+  function m(d, G) {
+    const L = g.get(d);
+    if (d.version > 0 && L.__version !== d.version) {
+      X(L, d, G);
       return;
     }
-    I.bindTexture(Q.TEXTURE_CUBE_MAP, Y.__webglTexture, Q.TEXTURE0 + c);
+    I.bindTexture(Q.TEXTURE_CUBE_MAP, L.__webglTexture, Q.TEXTURE0 + G);
   }
   const $ = {
     [Zt]: Q.REPEAT,
@@ -21026,416 +21026,416 @@ function hS(Q, A, I, g, B, C, E) {
     [zw]: Q.GREATER,
     [jw]: Q.NOTEQUAL
   };
-  function KA(N, c) {
-    if (c.type === SQ && A.has("OES_texture_float_linear") === !1 && (c.magFilter === Ug || c.magFilter === pi || c.magFilter === tE || c.magFilter === iB || c.minFilter === Ug || c.minFilter === pi || c.minFilter === tE || c.minFilter === iB) && console.warn("THREE.WebGLRenderer: Unable to use linear filtering with floating point textures. OES_texture_float_linear not supported on this device."), Q.texParameteri(N, Q.TEXTURE_WRAP_S, $[c.wrapS]), Q.texParameteri(N, Q.TEXTURE_WRAP_T, $[c.wrapT]), (N === Q.TEXTURE_3D || N === Q.TEXTURE_2D_ARRAY) && Q.texParameteri(N, Q.TEXTURE_WRAP_R, $[c.wrapR]), Q.texParameteri(N, Q.TEXTURE_MAG_FILTER, tA[c.magFilter]), Q.texParameteri(N, Q.TEXTURE_MIN_FILTER, tA[c.minFilter]), c.compareFunction && (Q.texParameteri(N, Q.TEXTURE_COMPARE_MODE, Q.COMPARE_REF_TO_TEXTURE), Q.texParameteri(N, Q.TEXTURE_COMPARE_FUNC, aA[c.compareFunction])), A.has("EXT_texture_filter_anisotropic") === !0) {
-      if (c.magFilter === qI || c.minFilter !== tE && c.minFilter !== iB || c.type === SQ && A.has("OES_texture_float_linear") === !1) return;
-      if (c.anisotropy > 1 || g.get(c).__currentAnisotropy) {
-        const Y = A.get("EXT_texture_filter_anisotropic");
-        Q.texParameterf(N, Y.TEXTURE_MAX_ANISOTROPY_EXT, Math.min(c.anisotropy, B.getMaxAnisotropy())), g.get(c).__currentAnisotropy = c.anisotropy;
+  function KA(d, G) {
+    if (G.type === SQ && A.has("OES_texture_float_linear") === !1 && (G.magFilter === Ug || G.magFilter === pi || G.magFilter === tE || G.magFilter === iB || G.minFilter === Ug || G.minFilter === pi || G.minFilter === tE || G.minFilter === iB) && console.warn("THREE.WebGLRenderer: Unable to use linear filtering with floating point textures. OES_texture_float_linear not supported on this device."), Q.texParameteri(d, Q.TEXTURE_WRAP_S, $[G.wrapS]), Q.texParameteri(d, Q.TEXTURE_WRAP_T, $[G.wrapT]), (d === Q.TEXTURE_3D || d === Q.TEXTURE_2D_ARRAY) && Q.texParameteri(d, Q.TEXTURE_WRAP_R, $[G.wrapR]), Q.texParameteri(d, Q.TEXTURE_MAG_FILTER, tA[G.magFilter]), Q.texParameteri(d, Q.TEXTURE_MIN_FILTER, tA[G.minFilter]), G.compareFunction && (Q.texParameteri(d, Q.TEXTURE_COMPARE_MODE, Q.COMPARE_REF_TO_TEXTURE), Q.texParameteri(d, Q.TEXTURE_COMPARE_FUNC, aA[G.compareFunction])), A.has("EXT_texture_filter_anisotropic") === !0) {
+      if (G.magFilter === qI || G.minFilter !== tE && G.minFilter !== iB || G.type === SQ && A.has("OES_texture_float_linear") === !1) return;
+      if (G.anisotropy > 1 || g.get(G).__currentAnisotropy) {
+        const L = A.get("EXT_texture_filter_anisotropic");
+        Q.texParameterf(d, L.TEXTURE_MAX_ANISOTROPY_EXT, Math.min(G.anisotropy, B.getMaxAnisotropy())), g.get(G).__currentAnisotropy = G.anisotropy;
       }
     }
   }
-  function YA(N, c) {
-    let Y = !1;
-    N.__webglInit === void 0 && (N.__webglInit = !0, c.addEventListener("dispose", d));
-    const Z = c.source;
-    let z = s.get(Z);
-    z === void 0 && (z = {}, s.set(Z, z));
-    const V = T(c);
-    if (V !== N.__cacheKey) {
-      z[V] === void 0 && (z[V] = {
+  function mA(d, G) {
+    let L = !1;
+    d.__webglInit === void 0 && (d.__webglInit = !0, G.addEventListener("dispose", M));
+    const x = G.source;
+    let v = s.get(x);
+    v === void 0 && (v = {}, s.set(x, v));
+    const Z = T(G);
+    if (Z !== d.__cacheKey) {
+      v[Z] === void 0 && (v[Z] = {
         texture: Q.createTexture(),
         usedTimes: 0
-      }, E.memory.textures++, Y = !0), z[V].usedTimes++;
-      const RA = z[N.__cacheKey];
-      RA !== void 0 && (z[N.__cacheKey].usedTimes--, RA.usedTimes === 0 && R(c)), N.__cacheKey = V, N.__webglTexture = z[V].texture;
+      }, E.memory.textures++, L = !0), v[Z].usedTimes++;
+      const SA = v[d.__cacheKey];
+      SA !== void 0 && (v[d.__cacheKey].usedTimes--, SA.usedTimes === 0 && R(G)), d.__cacheKey = Z, d.__webglTexture = v[Z].texture;
     }
-    return Y;
+    return L;
   }
-  function xA(N, c, Y) {
-    return Math.floor(Math.floor(N / Y) / c);
+  function uA(d, G, L) {
+    return Math.floor(Math.floor(d / L) / G);
   }
-  function wA(N, c, Y, Z) {
-    const V = N.updateRanges;
-    if (V.length === 0)
-      I.texSubImage2D(Q.TEXTURE_2D, 0, 0, 0, c.width, c.height, Y, Z, c.data);
+  function hA(d, G, L, x) {
+    const Z = d.updateRanges;
+    if (Z.length === 0)
+      I.texSubImage2D(Q.TEXTURE_2D, 0, 0, 0, G.width, G.height, L, x, G.data);
     else {
-      V.sort((BA, DA) => BA.start - DA.start);
-      let RA = 0;
-      for (let BA = 1; BA < V.length; BA++) {
-        const DA = V[RA], uA = V[BA], UA = DA.start + DA.count, IA = xA(uA.start, c.width, 4), kA = xA(DA.start, c.width, 4);
-        uA.start <= UA + 1 && IA === kA && xA(uA.start + uA.count - 1, c.width, 4) === IA ? DA.count = Math.max(
+      Z.sort((BA, DA) => BA.start - DA.start);
+      let SA = 0;
+      for (let BA = 1; BA < Z.length; BA++) {
+        const DA = Z[SA], YA = Z[BA], JA = DA.start + DA.count, IA = uA(YA.start, G.width, 4), NA = uA(DA.start, G.width, 4);
+        YA.start <= JA + 1 && IA === NA && uA(YA.start + YA.count - 1, G.width, 4) === IA ? DA.count = Math.max(
           DA.count,
-          uA.start + uA.count - DA.start
-        ) : (++RA, V[RA] = uA);
+          YA.start + YA.count - DA.start
+        ) : (++SA, Z[SA] = YA);
       }
-      V.length = RA + 1;
-      const iA = Q.getParameter(Q.UNPACK_ROW_LENGTH), FA = Q.getParameter(Q.UNPACK_SKIP_PIXELS), lA = Q.getParameter(Q.UNPACK_SKIP_ROWS);
-      Q.pixelStorei(Q.UNPACK_ROW_LENGTH, c.width);
-      for (let BA = 0, DA = V.length; BA < DA; BA++) {
-        const uA = V[BA], UA = Math.floor(uA.start / 4), IA = Math.ceil(uA.count / 4), kA = UA % c.width, f = Math.floor(UA / c.width), gA = IA, CA = 1;
-        Q.pixelStorei(Q.UNPACK_SKIP_PIXELS, kA), Q.pixelStorei(Q.UNPACK_SKIP_ROWS, f), I.texSubImage2D(Q.TEXTURE_2D, 0, kA, f, gA, CA, Y, Z, c.data);
+      Z.length = SA + 1;
+      const iA = Q.getParameter(Q.UNPACK_ROW_LENGTH), kA = Q.getParameter(Q.UNPACK_SKIP_PIXELS), MA = Q.getParameter(Q.UNPACK_SKIP_ROWS);
+      Q.pixelStorei(Q.UNPACK_ROW_LENGTH, G.width);
+      for (let BA = 0, DA = Z.length; BA < DA; BA++) {
+        const YA = Z[BA], JA = Math.floor(YA.start / 4), IA = Math.ceil(YA.count / 4), NA = JA % G.width, Y = Math.floor(JA / G.width), QA = IA, CA = 1;
+        Q.pixelStorei(Q.UNPACK_SKIP_PIXELS, NA), Q.pixelStorei(Q.UNPACK_SKIP_ROWS, Y), I.texSubImage2D(Q.TEXTURE_2D, 0, NA, Y, QA, CA, L, x, G.data);
       }
-      N.clearUpdateRanges(), Q.pixelStorei(Q.UNPACK_ROW_LENGTH, iA), Q.pixelStorei(Q.UNPACK_SKIP_PIXELS, FA), Q.pixelStorei(Q.UNPACK_SKIP_ROWS, lA);
+      d.clearUpdateRanges(), Q.pixelStorei(Q.UNPACK_ROW_LENGTH, iA), Q.pixelStorei(Q.UNPACK_SKIP_PIXELS, kA), Q.pixelStorei(Q.UNPACK_SKIP_ROWS, MA);
     }
   }
-  function O(N, c, Y) {
-    let Z = Q.TEXTURE_2D;
-    (c.isDataArrayTexture || c.isCompressedArrayTexture) && (Z = Q.TEXTURE_2D_ARRAY), c.isData3DTexture && (Z = Q.TEXTURE_3D);
-    const z = YA(N, c), V = c.source;
-    I.bindTexture(Z, N.__webglTexture, Q.TEXTURE0 + Y);
-    const RA = g.get(V);
-    if (V.version !== RA.__version || z === !0) {
-      I.activeTexture(Q.TEXTURE0 + Y);
-      const iA = CI.getPrimaries(CI.workingColorSpace), FA = c.colorSpace === KQ ? null : CI.getPrimaries(c.colorSpace), lA = c.colorSpace === KQ || iA === FA ? Q.NONE : Q.BROWSER_DEFAULT_WEBGL;
-      Q.pixelStorei(Q.UNPACK_FLIP_Y_WEBGL, c.flipY), Q.pixelStorei(Q.UNPACK_PREMULTIPLY_ALPHA_WEBGL, c.premultiplyAlpha), Q.pixelStorei(Q.UNPACK_ALIGNMENT, c.unpackAlignment), Q.pixelStorei(Q.UNPACK_COLORSPACE_CONVERSION_WEBGL, lA);
-      let BA = r(c.image, !1, B.maxTextureSize);
-      BA = PA(c, BA);
-      const DA = C.convert(c.format, c.colorSpace), uA = C.convert(c.type);
-      let UA = S(c.internalFormat, DA, uA, c.colorSpace, c.isVideoTexture);
-      KA(Z, c);
+  function W(d, G, L) {
+    let x = Q.TEXTURE_2D;
+    (G.isDataArrayTexture || G.isCompressedArrayTexture) && (x = Q.TEXTURE_2D_ARRAY), G.isData3DTexture && (x = Q.TEXTURE_3D);
+    const v = mA(d, G), Z = G.source;
+    I.bindTexture(x, d.__webglTexture, Q.TEXTURE0 + L);
+    const SA = g.get(Z);
+    if (Z.version !== SA.__version || v === !0) {
+      I.activeTexture(Q.TEXTURE0 + L);
+      const iA = CI.getPrimaries(CI.workingColorSpace), kA = G.colorSpace === KQ ? null : CI.getPrimaries(G.colorSpace), MA = G.colorSpace === KQ || iA === kA ? Q.NONE : Q.BROWSER_DEFAULT_WEBGL;
+      Q.pixelStorei(Q.UNPACK_FLIP_Y_WEBGL, G.flipY), Q.pixelStorei(Q.UNPACK_PREMULTIPLY_ALPHA_WEBGL, G.premultiplyAlpha), Q.pixelStorei(Q.UNPACK_ALIGNMENT, G.unpackAlignment), Q.pixelStorei(Q.UNPACK_COLORSPACE_CONVERSION_WEBGL, MA);
+      let BA = r(G.image, !1, B.maxTextureSize);
+      BA = PA(G, BA);
+      const DA = C.convert(G.format, G.colorSpace), YA = C.convert(G.type);
+      let JA = S(G.internalFormat, DA, YA, G.colorSpace, G.isVideoTexture);
+      KA(x, G);
       let IA;
-      const kA = c.mipmaps, f = c.isVideoTexture !== !0, gA = RA.__version === void 0 || z === !0, CA = V.dataReady, cA = M(c, BA);
-      if (c.isDepthTexture)
-        UA = y(c.format === OC, c.type), gA && (f ? I.texStorage2D(Q.TEXTURE_2D, 1, UA, BA.width, BA.height) : I.texImage2D(Q.TEXTURE_2D, 0, UA, BA.width, BA.height, 0, DA, uA, null));
-      else if (c.isDataTexture)
-        if (kA.length > 0) {
-          f && gA && I.texStorage2D(Q.TEXTURE_2D, cA, UA, kA[0].width, kA[0].height);
-          for (let QA = 0, _ = kA.length; QA < _; QA++)
-            IA = kA[QA], f ? CA && I.texSubImage2D(Q.TEXTURE_2D, QA, 0, 0, IA.width, IA.height, DA, uA, IA.data) : I.texImage2D(Q.TEXTURE_2D, QA, UA, IA.width, IA.height, 0, DA, uA, IA.data);
-          c.generateMipmaps = !1;
+      const NA = G.mipmaps, Y = G.isVideoTexture !== !0, QA = SA.__version === void 0 || v === !0, CA = Z.dataReady, cA = F(G, BA);
+      if (G.isDepthTexture)
+        JA = c(G.format === OC, G.type), QA && (Y ? I.texStorage2D(Q.TEXTURE_2D, 1, JA, BA.width, BA.height) : I.texImage2D(Q.TEXTURE_2D, 0, JA, BA.width, BA.height, 0, DA, YA, null));
+      else if (G.isDataTexture)
+        if (NA.length > 0) {
+          Y && QA && I.texStorage2D(Q.TEXTURE_2D, cA, JA, NA[0].width, NA[0].height);
+          for (let gA = 0, j = NA.length; gA < j; gA++)
+            IA = NA[gA], Y ? CA && I.texSubImage2D(Q.TEXTURE_2D, gA, 0, 0, IA.width, IA.height, DA, YA, IA.data) : I.texImage2D(Q.TEXTURE_2D, gA, JA, IA.width, IA.height, 0, DA, YA, IA.data);
+          G.generateMipmaps = !1;
         } else
-          f ? (gA && I.texStorage2D(Q.TEXTURE_2D, cA, UA, BA.width, BA.height), CA && wA(c, BA, DA, uA)) : I.texImage2D(Q.TEXTURE_2D, 0, UA, BA.width, BA.height, 0, DA, uA, BA.data);
-      else if (c.isCompressedTexture)
-        if (c.isCompressedArrayTexture) {
-          f && gA && I.texStorage3D(Q.TEXTURE_2D_ARRAY, cA, UA, kA[0].width, kA[0].height, BA.depth);
-          for (let QA = 0, _ = kA.length; QA < _; QA++)
-            if (IA = kA[QA], c.format !== Ag)
+          Y ? (QA && I.texStorage2D(Q.TEXTURE_2D, cA, JA, BA.width, BA.height), CA && hA(G, BA, DA, YA)) : I.texImage2D(Q.TEXTURE_2D, 0, JA, BA.width, BA.height, 0, DA, YA, BA.data);
+      else if (G.isCompressedTexture)
+        if (G.isCompressedArrayTexture) {
+          Y && QA && I.texStorage3D(Q.TEXTURE_2D_ARRAY, cA, JA, NA[0].width, NA[0].height, BA.depth);
+          for (let gA = 0, j = NA.length; gA < j; gA++)
+            if (IA = NA[gA], G.format !== Ag)
               if (DA !== null)
-                if (f) {
+                if (Y) {
                   if (CA)
-                    if (c.layerUpdates.size > 0) {
-                      const GA = eo(IA.width, IA.height, c.format, c.type);
-                      for (const bA of c.layerUpdates) {
+                    if (G.layerUpdates.size > 0) {
+                      const GA = eo(IA.width, IA.height, G.format, G.type);
+                      for (const bA of G.layerUpdates) {
                         const DI = IA.data.subarray(
                           bA * GA / IA.data.BYTES_PER_ELEMENT,
                           (bA + 1) * GA / IA.data.BYTES_PER_ELEMENT
                         );
-                        I.compressedTexSubImage3D(Q.TEXTURE_2D_ARRAY, QA, 0, 0, bA, IA.width, IA.height, 1, DA, DI);
+                        I.compressedTexSubImage3D(Q.TEXTURE_2D_ARRAY, gA, 0, 0, bA, IA.width, IA.height, 1, DA, DI);
                       }
-                      c.clearLayerUpdates();
+                      G.clearLayerUpdates();
                     } else
-                      I.compressedTexSubImage3D(Q.TEXTURE_2D_ARRAY, QA, 0, 0, 0, IA.width, IA.height, BA.depth, DA, IA.data);
+                      I.compressedTexSubImage3D(Q.TEXTURE_2D_ARRAY, gA, 0, 0, 0, IA.width, IA.height, BA.depth, DA, IA.data);
                 } else
-                  I.compressedTexImage3D(Q.TEXTURE_2D_ARRAY, QA, UA, IA.width, IA.height, BA.depth, 0, IA.data, 0, 0);
+                  I.compressedTexImage3D(Q.TEXTURE_2D_ARRAY, gA, JA, IA.width, IA.height, BA.depth, 0, IA.data, 0, 0);
               else
                 console.warn("THREE.WebGLRenderer: Attempt to load unsupported compressed texture format in .uploadTexture()");
             else
-              f ? CA && I.texSubImage3D(Q.TEXTURE_2D_ARRAY, QA, 0, 0, 0, IA.width, IA.height, BA.depth, DA, uA, IA.data) : I.texImage3D(Q.TEXTURE_2D_ARRAY, QA, UA, IA.width, IA.height, BA.depth, 0, DA, uA, IA.data);
+              Y ? CA && I.texSubImage3D(Q.TEXTURE_2D_ARRAY, gA, 0, 0, 0, IA.width, IA.height, BA.depth, DA, YA, IA.data) : I.texImage3D(Q.TEXTURE_2D_ARRAY, gA, JA, IA.width, IA.height, BA.depth, 0, DA, YA, IA.data);
         } else {
-          f && gA && I.texStorage2D(Q.TEXTURE_2D, cA, UA, kA[0].width, kA[0].height);
-          for (let QA = 0, _ = kA.length; QA < _; QA++)
-            IA = kA[QA], c.format !== Ag ? DA !== null ? f ? CA && I.compressedTexSubImage2D(Q.TEXTURE_2D, QA, 0, 0, IA.width, IA.height, DA, IA.data) : I.compressedTexImage2D(Q.TEXTURE_2D, QA, UA, IA.width, IA.height, 0, IA.data) : console.warn("THREE.WebGLRenderer: Attempt to load unsupported compressed texture format in .uploadTexture()") : f ? CA && I.texSubImage2D(Q.TEXTURE_2D, QA, 0, 0, IA.width, IA.height, DA, uA, IA.data) : I.texImage2D(Q.TEXTURE_2D, QA, UA, IA.width, IA.height, 0, DA, uA, IA.data);
+          Y && QA && I.texStorage2D(Q.TEXTURE_2D, cA, JA, NA[0].width, NA[0].height);
+          for (let gA = 0, j = NA.length; gA < j; gA++)
+            IA = NA[gA], G.format !== Ag ? DA !== null ? Y ? CA && I.compressedTexSubImage2D(Q.TEXTURE_2D, gA, 0, 0, IA.width, IA.height, DA, IA.data) : I.compressedTexImage2D(Q.TEXTURE_2D, gA, JA, IA.width, IA.height, 0, IA.data) : console.warn("THREE.WebGLRenderer: Attempt to load unsupported compressed texture format in .uploadTexture()") : Y ? CA && I.texSubImage2D(Q.TEXTURE_2D, gA, 0, 0, IA.width, IA.height, DA, YA, IA.data) : I.texImage2D(Q.TEXTURE_2D, gA, JA, IA.width, IA.height, 0, DA, YA, IA.data);
         }
-      else if (c.isDataArrayTexture)
-        if (f) {
-          if (gA && I.texStorage3D(Q.TEXTURE_2D_ARRAY, cA, UA, BA.width, BA.height, BA.depth), CA)
-            if (c.layerUpdates.size > 0) {
-              const QA = eo(BA.width, BA.height, c.format, c.type);
-              for (const _ of c.layerUpdates) {
+      else if (G.isDataArrayTexture)
+        if (Y) {
+          if (QA && I.texStorage3D(Q.TEXTURE_2D_ARRAY, cA, JA, BA.width, BA.height, BA.depth), CA)
+            if (G.layerUpdates.size > 0) {
+              const gA = eo(BA.width, BA.height, G.format, G.type);
+              for (const j of G.layerUpdates) {
                 const GA = BA.data.subarray(
-                  _ * QA / BA.data.BYTES_PER_ELEMENT,
-                  (_ + 1) * QA / BA.data.BYTES_PER_ELEMENT
+                  j * gA / BA.data.BYTES_PER_ELEMENT,
+                  (j + 1) * gA / BA.data.BYTES_PER_ELEMENT
                 );
-                I.texSubImage3D(Q.TEXTURE_2D_ARRAY, 0, 0, 0, _, BA.width, BA.height, 1, DA, uA, GA);
+                I.texSubImage3D(Q.TEXTURE_2D_ARRAY, 0, 0, 0, j, BA.width, BA.height, 1, DA, YA, GA);
               }
-              c.clearLayerUpdates();
+              G.clearLayerUpdates();
             } else
-              I.texSubImage3D(Q.TEXTURE_2D_ARRAY, 0, 0, 0, 0, BA.width, BA.height, BA.depth, DA, uA, BA.data);
+              I.texSubImage3D(Q.TEXTURE_2D_ARRAY, 0, 0, 0, 0, BA.width, BA.height, BA.depth, DA, YA, BA.data);
         } else
-          I.texImage3D(Q.TEXTURE_2D_ARRAY, 0, UA, BA.width, BA.height, BA.depth, 0, DA, uA, BA.data);
-      else if (c.isData3DTexture)
-        f ? (gA && I.texStorage3D(Q.TEXTURE_3D, cA, UA, BA.width, BA.height, BA.depth), CA && I.texSubImage3D(Q.TEXTURE_3D, 0, 0, 0, 0, BA.width, BA.height, BA.depth, DA, uA, BA.data)) : I.texImage3D(Q.TEXTURE_3D, 0, UA, BA.width, BA.height, BA.depth, 0, DA, uA, BA.data);
-      else if (c.isFramebufferTexture) {
-        if (gA)
-          if (f)
-            I.texStorage2D(Q.TEXTURE_2D, cA, UA, BA.width, BA.height);
+          I.texImage3D(Q.TEXTURE_2D_ARRAY, 0, JA, BA.width, BA.height, BA.depth, 0, DA, YA, BA.data);
+      else if (G.isData3DTexture)
+        Y ? (QA && I.texStorage3D(Q.TEXTURE_3D, cA, JA, BA.width, BA.height, BA.depth), CA && I.texSubImage3D(Q.TEXTURE_3D, 0, 0, 0, 0, BA.width, BA.height, BA.depth, DA, YA, BA.data)) : I.texImage3D(Q.TEXTURE_3D, 0, JA, BA.width, BA.height, BA.depth, 0, DA, YA, BA.data);
+      else if (G.isFramebufferTexture) {
+        if (QA)
+          if (Y)
+            I.texStorage2D(Q.TEXTURE_2D, cA, JA, BA.width, BA.height);
           else {
-            let QA = BA.width, _ = BA.height;
+            let gA = BA.width, j = BA.height;
             for (let GA = 0; GA < cA; GA++)
-              I.texImage2D(Q.TEXTURE_2D, GA, UA, QA, _, 0, DA, uA, null), QA >>= 1, _ >>= 1;
+              I.texImage2D(Q.TEXTURE_2D, GA, JA, gA, j, 0, DA, YA, null), gA >>= 1, j >>= 1;
           }
-      } else if (kA.length > 0) {
-        if (f && gA) {
-          const QA = VA(kA[0]);
-          I.texStorage2D(Q.TEXTURE_2D, cA, UA, QA.width, QA.height);
+      } else if (NA.length > 0) {
+        if (Y && QA) {
+          const gA = VA(NA[0]);
+          I.texStorage2D(Q.TEXTURE_2D, cA, JA, gA.width, gA.height);
         }
-        for (let QA = 0, _ = kA.length; QA < _; QA++)
-          IA = kA[QA], f ? CA && I.texSubImage2D(Q.TEXTURE_2D, QA, 0, 0, DA, uA, IA) : I.texImage2D(Q.TEXTURE_2D, QA, UA, DA, uA, IA);
-        c.generateMipmaps = !1;
-      } else if (f) {
-        if (gA) {
-          const QA = VA(BA);
-          I.texStorage2D(Q.TEXTURE_2D, cA, UA, QA.width, QA.height);
+        for (let gA = 0, j = NA.length; gA < j; gA++)
+          IA = NA[gA], Y ? CA && I.texSubImage2D(Q.TEXTURE_2D, gA, 0, 0, DA, YA, IA) : I.texImage2D(Q.TEXTURE_2D, gA, JA, DA, YA, IA);
+        G.generateMipmaps = !1;
+      } else if (Y) {
+        if (QA) {
+          const gA = VA(BA);
+          I.texStorage2D(Q.TEXTURE_2D, cA, JA, gA.width, gA.height);
         }
-        CA && I.texSubImage2D(Q.TEXTURE_2D, 0, 0, 0, DA, uA, BA);
+        CA && I.texSubImage2D(Q.TEXTURE_2D, 0, 0, 0, DA, YA, BA);
       } else
-        I.texImage2D(Q.TEXTURE_2D, 0, UA, DA, uA, BA);
-      n(c) && a(Z), RA.__version = V.version, c.onUpdate && c.onUpdate(c);
+        I.texImage2D(Q.TEXTURE_2D, 0, JA, DA, YA, BA);
+      n(G) && a(x), SA.__version = Z.version, G.onUpdate && G.onUpdate(G);
     }
-    N.__version = c.version;
+    d.__version = G.version;
   }
-  function W(N, c, Y) {
-    if (c.image.length !== 6) return;
-    const Z = YA(N, c), z = c.source;
-    I.bindTexture(Q.TEXTURE_CUBE_MAP, N.__webglTexture, Q.TEXTURE0 + Y);
-    const V = g.get(z);
-    if (z.version !== V.__version || Z === !0) {
-      I.activeTexture(Q.TEXTURE0 + Y);
-      const RA = CI.getPrimaries(CI.workingColorSpace), iA = c.colorSpace === KQ ? null : CI.getPrimaries(c.colorSpace), FA = c.colorSpace === KQ || RA === iA ? Q.NONE : Q.BROWSER_DEFAULT_WEBGL;
-      Q.pixelStorei(Q.UNPACK_FLIP_Y_WEBGL, c.flipY), Q.pixelStorei(Q.UNPACK_PREMULTIPLY_ALPHA_WEBGL, c.premultiplyAlpha), Q.pixelStorei(Q.UNPACK_ALIGNMENT, c.unpackAlignment), Q.pixelStorei(Q.UNPACK_COLORSPACE_CONVERSION_WEBGL, FA);
-      const lA = c.isCompressedTexture || c.image[0].isCompressedTexture, BA = c.image[0] && c.image[0].isDataTexture, DA = [];
-      for (let _ = 0; _ < 6; _++)
-        !lA && !BA ? DA[_] = r(c.image[_], !0, B.maxCubemapSize) : DA[_] = BA ? c.image[_].image : c.image[_], DA[_] = PA(c, DA[_]);
-      const uA = DA[0], UA = C.convert(c.format, c.colorSpace), IA = C.convert(c.type), kA = S(c.internalFormat, UA, IA, c.colorSpace), f = c.isVideoTexture !== !0, gA = V.__version === void 0 || Z === !0, CA = z.dataReady;
-      let cA = M(c, uA);
-      KA(Q.TEXTURE_CUBE_MAP, c);
-      let QA;
-      if (lA) {
-        f && gA && I.texStorage2D(Q.TEXTURE_CUBE_MAP, cA, kA, uA.width, uA.height);
-        for (let _ = 0; _ < 6; _++) {
-          QA = DA[_].mipmaps;
-          for (let GA = 0; GA < QA.length; GA++) {
-            const bA = QA[GA];
-            c.format !== Ag ? UA !== null ? f ? CA && I.compressedTexSubImage2D(Q.TEXTURE_CUBE_MAP_POSITIVE_X + _, GA, 0, 0, bA.width, bA.height, UA, bA.data) : I.compressedTexImage2D(Q.TEXTURE_CUBE_MAP_POSITIVE_X + _, GA, kA, bA.width, bA.height, 0, bA.data) : console.warn("THREE.WebGLRenderer: Attempt to load unsupported compressed texture format in .setTextureCube()") : f ? CA && I.texSubImage2D(Q.TEXTURE_CUBE_MAP_POSITIVE_X + _, GA, 0, 0, bA.width, bA.height, UA, IA, bA.data) : I.texImage2D(Q.TEXTURE_CUBE_MAP_POSITIVE_X + _, GA, kA, bA.width, bA.height, 0, UA, IA, bA.data);
+  function X(d, G, L) {
+    if (G.image.length !== 6) return;
+    const x = mA(d, G), v = G.source;
+    I.bindTexture(Q.TEXTURE_CUBE_MAP, d.__webglTexture, Q.TEXTURE0 + L);
+    const Z = g.get(v);
+    if (v.version !== Z.__version || x === !0) {
+      I.activeTexture(Q.TEXTURE0 + L);
+      const SA = CI.getPrimaries(CI.workingColorSpace), iA = G.colorSpace === KQ ? null : CI.getPrimaries(G.colorSpace), kA = G.colorSpace === KQ || SA === iA ? Q.NONE : Q.BROWSER_DEFAULT_WEBGL;
+      Q.pixelStorei(Q.UNPACK_FLIP_Y_WEBGL, G.flipY), Q.pixelStorei(Q.UNPACK_PREMULTIPLY_ALPHA_WEBGL, G.premultiplyAlpha), Q.pixelStorei(Q.UNPACK_ALIGNMENT, G.unpackAlignment), Q.pixelStorei(Q.UNPACK_COLORSPACE_CONVERSION_WEBGL, kA);
+      const MA = G.isCompressedTexture || G.image[0].isCompressedTexture, BA = G.image[0] && G.image[0].isDataTexture, DA = [];
+      for (let j = 0; j < 6; j++)
+        !MA && !BA ? DA[j] = r(G.image[j], !0, B.maxCubemapSize) : DA[j] = BA ? G.image[j].image : G.image[j], DA[j] = PA(G, DA[j]);
+      const YA = DA[0], JA = C.convert(G.format, G.colorSpace), IA = C.convert(G.type), NA = S(G.internalFormat, JA, IA, G.colorSpace), Y = G.isVideoTexture !== !0, QA = Z.__version === void 0 || x === !0, CA = v.dataReady;
+      let cA = F(G, YA);
+      KA(Q.TEXTURE_CUBE_MAP, G);
+      let gA;
+      if (MA) {
+        Y && QA && I.texStorage2D(Q.TEXTURE_CUBE_MAP, cA, NA, YA.width, YA.height);
+        for (let j = 0; j < 6; j++) {
+          gA = DA[j].mipmaps;
+          for (let GA = 0; GA < gA.length; GA++) {
+            const bA = gA[GA];
+            G.format !== Ag ? JA !== null ? Y ? CA && I.compressedTexSubImage2D(Q.TEXTURE_CUBE_MAP_POSITIVE_X + j, GA, 0, 0, bA.width, bA.height, JA, bA.data) : I.compressedTexImage2D(Q.TEXTURE_CUBE_MAP_POSITIVE_X + j, GA, NA, bA.width, bA.height, 0, bA.data) : console.warn("THREE.WebGLRenderer: Attempt to load unsupported compressed texture format in .setTextureCube()") : Y ? CA && I.texSubImage2D(Q.TEXTURE_CUBE_MAP_POSITIVE_X + j, GA, 0, 0, bA.width, bA.height, JA, IA, bA.data) : I.texImage2D(Q.TEXTURE_CUBE_MAP_POSITIVE_X + j, GA, NA, bA.width, bA.height, 0, JA, IA, bA.data);
           }
         }
       } else {
-        if (QA = c.mipmaps, f && gA) {
-          QA.length > 0 && cA++;
-          const _ = VA(DA[0]);
-          I.texStorage2D(Q.TEXTURE_CUBE_MAP, cA, kA, _.width, _.height);
+        if (gA = G.mipmaps, Y && QA) {
+          gA.length > 0 && cA++;
+          const j = VA(DA[0]);
+          I.texStorage2D(Q.TEXTURE_CUBE_MAP, cA, NA, j.width, j.height);
         }
-        for (let _ = 0; _ < 6; _++)
+        for (let j = 0; j < 6; j++)
           if (BA) {
-            f ? CA && I.texSubImage2D(Q.TEXTURE_CUBE_MAP_POSITIVE_X + _, 0, 0, 0, DA[_].width, DA[_].height, UA, IA, DA[_].data) : I.texImage2D(Q.TEXTURE_CUBE_MAP_POSITIVE_X + _, 0, kA, DA[_].width, DA[_].height, 0, UA, IA, DA[_].data);
-            for (let GA = 0; GA < QA.length; GA++) {
-              const DI = QA[GA].image[_].image;
-              f ? CA && I.texSubImage2D(Q.TEXTURE_CUBE_MAP_POSITIVE_X + _, GA + 1, 0, 0, DI.width, DI.height, UA, IA, DI.data) : I.texImage2D(Q.TEXTURE_CUBE_MAP_POSITIVE_X + _, GA + 1, kA, DI.width, DI.height, 0, UA, IA, DI.data);
+            Y ? CA && I.texSubImage2D(Q.TEXTURE_CUBE_MAP_POSITIVE_X + j, 0, 0, 0, DA[j].width, DA[j].height, JA, IA, DA[j].data) : I.texImage2D(Q.TEXTURE_CUBE_MAP_POSITIVE_X + j, 0, NA, DA[j].width, DA[j].height, 0, JA, IA, DA[j].data);
+            for (let GA = 0; GA < gA.length; GA++) {
+              const DI = gA[GA].image[j].image;
+              Y ? CA && I.texSubImage2D(Q.TEXTURE_CUBE_MAP_POSITIVE_X + j, GA + 1, 0, 0, DI.width, DI.height, JA, IA, DI.data) : I.texImage2D(Q.TEXTURE_CUBE_MAP_POSITIVE_X + j, GA + 1, NA, DI.width, DI.height, 0, JA, IA, DI.data);
             }
           } else {
-            f ? CA && I.texSubImage2D(Q.TEXTURE_CUBE_MAP_POSITIVE_X + _, 0, 0, 0, UA, IA, DA[_]) : I.texImage2D(Q.TEXTURE_CUBE_MAP_POSITIVE_X + _, 0, kA, UA, IA, DA[_]);
-            for (let GA = 0; GA < QA.length; GA++) {
-              const bA = QA[GA];
-              f ? CA && I.texSubImage2D(Q.TEXTURE_CUBE_MAP_POSITIVE_X + _, GA + 1, 0, 0, UA, IA, bA.image[_]) : I.texImage2D(Q.TEXTURE_CUBE_MAP_POSITIVE_X + _, GA + 1, kA, UA, IA, bA.image[_]);
+            Y ? CA && I.texSubImage2D(Q.TEXTURE_CUBE_MAP_POSITIVE_X + j, 0, 0, 0, JA, IA, DA[j]) : I.texImage2D(Q.TEXTURE_CUBE_MAP_POSITIVE_X + j, 0, NA, JA, IA, DA[j]);
+            for (let GA = 0; GA < gA.length; GA++) {
+              const bA = gA[GA];
+              Y ? CA && I.texSubImage2D(Q.TEXTURE_CUBE_MAP_POSITIVE_X + j, GA + 1, 0, 0, JA, IA, bA.image[j]) : I.texImage2D(Q.TEXTURE_CUBE_MAP_POSITIVE_X + j, GA + 1, NA, JA, IA, bA.image[j]);
             }
           }
       }
-      n(c) && a(Q.TEXTURE_CUBE_MAP), V.__version = z.version, c.onUpdate && c.onUpdate(c);
+      n(G) && a(Q.TEXTURE_CUBE_MAP), Z.__version = v.version, G.onUpdate && G.onUpdate(G);
     }
-    N.__version = c.version;
+    d.__version = G.version;
   }
-  function eA(N, c, Y, Z, z, V) {
-    const RA = C.convert(Y.format, Y.colorSpace), iA = C.convert(Y.type), FA = S(Y.internalFormat, RA, iA, Y.colorSpace), lA = g.get(c), BA = g.get(Y);
-    if (BA.__renderTarget = c, !lA.__hasExternalTextures) {
-      const DA = Math.max(1, c.width >> V), uA = Math.max(1, c.height >> V);
-      z === Q.TEXTURE_3D || z === Q.TEXTURE_2D_ARRAY ? I.texImage3D(z, V, FA, DA, uA, c.depth, 0, RA, iA, null) : I.texImage2D(z, V, FA, DA, uA, 0, RA, iA, null);
+  function eA(d, G, L, x, v, Z) {
+    const SA = C.convert(L.format, L.colorSpace), iA = C.convert(L.type), kA = S(L.internalFormat, SA, iA, L.colorSpace), MA = g.get(G), BA = g.get(L);
+    if (BA.__renderTarget = G, !MA.__hasExternalTextures) {
+      const DA = Math.max(1, G.width >> Z), YA = Math.max(1, G.height >> Z);
+      v === Q.TEXTURE_3D || v === Q.TEXTURE_2D_ARRAY ? I.texImage3D(v, Z, kA, DA, YA, G.depth, 0, SA, iA, null) : I.texImage2D(v, Z, kA, DA, YA, 0, SA, iA, null);
     }
-    I.bindFramebuffer(Q.FRAMEBUFFER, N), SA(c) ? i.framebufferTexture2DMultisampleEXT(Q.FRAMEBUFFER, Z, z, BA.__webglTexture, 0, EI(c)) : (z === Q.TEXTURE_2D || z >= Q.TEXTURE_CUBE_MAP_POSITIVE_X && z <= Q.TEXTURE_CUBE_MAP_NEGATIVE_Z) && Q.framebufferTexture2D(Q.FRAMEBUFFER, Z, z, BA.__webglTexture, V), I.bindFramebuffer(Q.FRAMEBUFFER, null);
+    I.bindFramebuffer(Q.FRAMEBUFFER, d), RA(G) ? i.framebufferTexture2DMultisampleEXT(Q.FRAMEBUFFER, x, v, BA.__webglTexture, 0, EI(G)) : (v === Q.TEXTURE_2D || v >= Q.TEXTURE_CUBE_MAP_POSITIVE_X && v <= Q.TEXTURE_CUBE_MAP_NEGATIVE_Z) && Q.framebufferTexture2D(Q.FRAMEBUFFER, x, v, BA.__webglTexture, Z), I.bindFramebuffer(Q.FRAMEBUFFER, null);
   }
-  function dA(N, c, Y) {
-    if (Q.bindRenderbuffer(Q.RENDERBUFFER, N), c.depthBuffer) {
-      const Z = c.depthTexture, z = Z && Z.isDepthTexture ? Z.type : null, V = y(c.stencilBuffer, z), RA = c.stencilBuffer ? Q.DEPTH_STENCIL_ATTACHMENT : Q.DEPTH_ATTACHMENT, iA = EI(c);
-      SA(c) ? i.renderbufferStorageMultisampleEXT(Q.RENDERBUFFER, iA, V, c.width, c.height) : Y ? Q.renderbufferStorageMultisample(Q.RENDERBUFFER, iA, V, c.width, c.height) : Q.renderbufferStorage(Q.RENDERBUFFER, V, c.width, c.height), Q.framebufferRenderbuffer(Q.FRAMEBUFFER, RA, Q.RENDERBUFFER, N);
+  function dA(d, G, L) {
+    if (Q.bindRenderbuffer(Q.RENDERBUFFER, d), G.depthBuffer) {
+      const x = G.depthTexture, v = x && x.isDepthTexture ? x.type : null, Z = c(G.stencilBuffer, v), SA = G.stencilBuffer ? Q.DEPTH_STENCIL_ATTACHMENT : Q.DEPTH_ATTACHMENT, iA = EI(G);
+      RA(G) ? i.renderbufferStorageMultisampleEXT(Q.RENDERBUFFER, iA, Z, G.width, G.height) : L ? Q.renderbufferStorageMultisample(Q.RENDERBUFFER, iA, Z, G.width, G.height) : Q.renderbufferStorage(Q.RENDERBUFFER, Z, G.width, G.height), Q.framebufferRenderbuffer(Q.FRAMEBUFFER, SA, Q.RENDERBUFFER, d);
     } else {
-      const Z = c.textures;
-      for (let z = 0; z < Z.length; z++) {
-        const V = Z[z], RA = C.convert(V.format, V.colorSpace), iA = C.convert(V.type), FA = S(V.internalFormat, RA, iA, V.colorSpace), lA = EI(c);
-        Y && SA(c) === !1 ? Q.renderbufferStorageMultisample(Q.RENDERBUFFER, lA, FA, c.width, c.height) : SA(c) ? i.renderbufferStorageMultisampleEXT(Q.RENDERBUFFER, lA, FA, c.width, c.height) : Q.renderbufferStorage(Q.RENDERBUFFER, FA, c.width, c.height);
+      const x = G.textures;
+      for (let v = 0; v < x.length; v++) {
+        const Z = x[v], SA = C.convert(Z.format, Z.colorSpace), iA = C.convert(Z.type), kA = S(Z.internalFormat, SA, iA, Z.colorSpace), MA = EI(G);
+        L && RA(G) === !1 ? Q.renderbufferStorageMultisample(Q.RENDERBUFFER, MA, kA, G.width, G.height) : RA(G) ? i.renderbufferStorageMultisampleEXT(Q.RENDERBUFFER, MA, kA, G.width, G.height) : Q.renderbufferStorage(Q.RENDERBUFFER, kA, G.width, G.height);
       }
     }
     Q.bindRenderbuffer(Q.RENDERBUFFER, null);
   }
-  function j(N, c) {
-    if (c && c.isWebGLCubeRenderTarget) throw new Error("Depth Texture with cube render targets is not supported");
-    if (I.bindFramebuffer(Q.FRAMEBUFFER, N), !(c.depthTexture && c.depthTexture.isDepthTexture))
+  function z(d, G) {
+    if (G && G.isWebGLCubeRenderTarget) throw new Error("Depth Texture with cube render targets is not supported");
+    if (I.bindFramebuffer(Q.FRAMEBUFFER, d), !(G.depthTexture && G.depthTexture.isDepthTexture))
       throw new Error("renderTarget.depthTexture must be an instance of THREE.DepthTexture");
-    const Z = g.get(c.depthTexture);
-    Z.__renderTarget = c, (!Z.__webglTexture || c.depthTexture.image.width !== c.width || c.depthTexture.image.height !== c.height) && (c.depthTexture.image.width = c.width, c.depthTexture.image.height = c.height, c.depthTexture.needsUpdate = !0), P(c.depthTexture, 0);
-    const z = Z.__webglTexture, V = EI(c);
-    if (c.depthTexture.format === TC)
-      SA(c) ? i.framebufferTexture2DMultisampleEXT(Q.FRAMEBUFFER, Q.DEPTH_ATTACHMENT, Q.TEXTURE_2D, z, 0, V) : Q.framebufferTexture2D(Q.FRAMEBUFFER, Q.DEPTH_ATTACHMENT, Q.TEXTURE_2D, z, 0);
-    else if (c.depthTexture.format === OC)
-      SA(c) ? i.framebufferTexture2DMultisampleEXT(Q.FRAMEBUFFER, Q.DEPTH_STENCIL_ATTACHMENT, Q.TEXTURE_2D, z, 0, V) : Q.framebufferTexture2D(Q.FRAMEBUFFER, Q.DEPTH_STENCIL_ATTACHMENT, Q.TEXTURE_2D, z, 0);
+    const x = g.get(G.depthTexture);
+    x.__renderTarget = G, (!x.__webglTexture || G.depthTexture.image.width !== G.width || G.depthTexture.image.height !== G.height) && (G.depthTexture.image.width = G.width, G.depthTexture.image.height = G.height, G.depthTexture.needsUpdate = !0), O(G.depthTexture, 0);
+    const v = x.__webglTexture, Z = EI(G);
+    if (G.depthTexture.format === TC)
+      RA(G) ? i.framebufferTexture2DMultisampleEXT(Q.FRAMEBUFFER, Q.DEPTH_ATTACHMENT, Q.TEXTURE_2D, v, 0, Z) : Q.framebufferTexture2D(Q.FRAMEBUFFER, Q.DEPTH_ATTACHMENT, Q.TEXTURE_2D, v, 0);
+    else if (G.depthTexture.format === OC)
+      RA(G) ? i.framebufferTexture2DMultisampleEXT(Q.FRAMEBUFFER, Q.DEPTH_STENCIL_ATTACHMENT, Q.TEXTURE_2D, v, 0, Z) : Q.framebufferTexture2D(Q.FRAMEBUFFER, Q.DEPTH_STENCIL_ATTACHMENT, Q.TEXTURE_2D, v, 0);
     else
       throw new Error("Unknown depthTexture format");
   }
-  function nA(N) {
-    const c = g.get(N), Y = N.isWebGLCubeRenderTarget === !0;
-    if (c.__boundDepthTexture !== N.depthTexture) {
-      const Z = N.depthTexture;
-      if (c.__depthDisposeCallback && c.__depthDisposeCallback(), Z) {
-        const z = () => {
-          delete c.__boundDepthTexture, delete c.__depthDisposeCallback, Z.removeEventListener("dispose", z);
+  function nA(d) {
+    const G = g.get(d), L = d.isWebGLCubeRenderTarget === !0;
+    if (G.__boundDepthTexture !== d.depthTexture) {
+      const x = d.depthTexture;
+      if (G.__depthDisposeCallback && G.__depthDisposeCallback(), x) {
+        const v = () => {
+          delete G.__boundDepthTexture, delete G.__depthDisposeCallback, x.removeEventListener("dispose", v);
         };
-        Z.addEventListener("dispose", z), c.__depthDisposeCallback = z;
+        x.addEventListener("dispose", v), G.__depthDisposeCallback = v;
       }
-      c.__boundDepthTexture = Z;
+      G.__boundDepthTexture = x;
     }
-    if (N.depthTexture && !c.__autoAllocateDepthBuffer) {
-      if (Y) throw new Error("target.depthTexture not supported in Cube render targets");
-      const Z = N.texture.mipmaps;
-      Z && Z.length > 0 ? j(c.__webglFramebuffer[0], N) : j(c.__webglFramebuffer, N);
-    } else if (Y) {
-      c.__webglDepthbuffer = [];
-      for (let Z = 0; Z < 6; Z++)
-        if (I.bindFramebuffer(Q.FRAMEBUFFER, c.__webglFramebuffer[Z]), c.__webglDepthbuffer[Z] === void 0)
-          c.__webglDepthbuffer[Z] = Q.createRenderbuffer(), dA(c.__webglDepthbuffer[Z], N, !1);
+    if (d.depthTexture && !G.__autoAllocateDepthBuffer) {
+      if (L) throw new Error("target.depthTexture not supported in Cube render targets");
+      const x = d.texture.mipmaps;
+      x && x.length > 0 ? z(G.__webglFramebuffer[0], d) : z(G.__webglFramebuffer, d);
+    } else if (L) {
+      G.__webglDepthbuffer = [];
+      for (let x = 0; x < 6; x++)
+        if (I.bindFramebuffer(Q.FRAMEBUFFER, G.__webglFramebuffer[x]), G.__webglDepthbuffer[x] === void 0)
+          G.__webglDepthbuffer[x] = Q.createRenderbuffer(), dA(G.__webglDepthbuffer[x], d, !1);
         else {
-          const z = N.stencilBuffer ? Q.DEPTH_STENCIL_ATTACHMENT : Q.DEPTH_ATTACHMENT, V = c.__webglDepthbuffer[Z];
-          Q.bindRenderbuffer(Q.RENDERBUFFER, V), Q.framebufferRenderbuffer(Q.FRAMEBUFFER, z, Q.RENDERBUFFER, V);
+          const v = d.stencilBuffer ? Q.DEPTH_STENCIL_ATTACHMENT : Q.DEPTH_ATTACHMENT, Z = G.__webglDepthbuffer[x];
+          Q.bindRenderbuffer(Q.RENDERBUFFER, Z), Q.framebufferRenderbuffer(Q.FRAMEBUFFER, v, Q.RENDERBUFFER, Z);
         }
     } else {
-      const Z = N.texture.mipmaps;
-      if (Z && Z.length > 0 ? I.bindFramebuffer(Q.FRAMEBUFFER, c.__webglFramebuffer[0]) : I.bindFramebuffer(Q.FRAMEBUFFER, c.__webglFramebuffer), c.__webglDepthbuffer === void 0)
-        c.__webglDepthbuffer = Q.createRenderbuffer(), dA(c.__webglDepthbuffer, N, !1);
+      const x = d.texture.mipmaps;
+      if (x && x.length > 0 ? I.bindFramebuffer(Q.FRAMEBUFFER, G.__webglFramebuffer[0]) : I.bindFramebuffer(Q.FRAMEBUFFER, G.__webglFramebuffer), G.__webglDepthbuffer === void 0)
+        G.__webglDepthbuffer = Q.createRenderbuffer(), dA(G.__webglDepthbuffer, d, !1);
       else {
-        const z = N.stencilBuffer ? Q.DEPTH_STENCIL_ATTACHMENT : Q.DEPTH_ATTACHMENT, V = c.__webglDepthbuffer;
-        Q.bindRenderbuffer(Q.RENDERBUFFER, V), Q.framebufferRenderbuffer(Q.FRAMEBUFFER, z, Q.RENDERBUFFER, V);
+        const v = d.stencilBuffer ? Q.DEPTH_STENCIL_ATTACHMENT : Q.DEPTH_ATTACHMENT, Z = G.__webglDepthbuffer;
+        Q.bindRenderbuffer(Q.RENDERBUFFER, Z), Q.framebufferRenderbuffer(Q.FRAMEBUFFER, v, Q.RENDERBUFFER, Z);
       }
     }
     I.bindFramebuffer(Q.FRAMEBUFFER, null);
   }
-  function qA(N, c, Y) {
-    const Z = g.get(N);
-    c !== void 0 && eA(Z.__webglFramebuffer, N, N.texture, Q.COLOR_ATTACHMENT0, Q.TEXTURE_2D, 0), Y !== void 0 && nA(N);
+  function qA(d, G, L) {
+    const x = g.get(d);
+    G !== void 0 && eA(x.__webglFramebuffer, d, d.texture, Q.COLOR_ATTACHMENT0, Q.TEXTURE_2D, 0), L !== void 0 && nA(d);
   }
-  function U(N) {
-    const c = N.texture, Y = g.get(N), Z = g.get(c);
-    N.addEventListener("dispose", l);
-    const z = N.textures, V = N.isWebGLCubeRenderTarget === !0, RA = z.length > 1;
-    if (RA || (Z.__webglTexture === void 0 && (Z.__webglTexture = Q.createTexture()), Z.__version = c.version, E.memory.textures++), V) {
-      Y.__webglFramebuffer = [];
+  function U(d) {
+    const G = d.texture, L = g.get(d), x = g.get(G);
+    d.addEventListener("dispose", l);
+    const v = d.textures, Z = d.isWebGLCubeRenderTarget === !0, SA = v.length > 1;
+    if (SA || (x.__webglTexture === void 0 && (x.__webglTexture = Q.createTexture()), x.__version = G.version, E.memory.textures++), Z) {
+      L.__webglFramebuffer = [];
       for (let iA = 0; iA < 6; iA++)
-        if (c.mipmaps && c.mipmaps.length > 0) {
-          Y.__webglFramebuffer[iA] = [];
-          for (let FA = 0; FA < c.mipmaps.length; FA++)
-            Y.__webglFramebuffer[iA][FA] = Q.createFramebuffer();
+        if (G.mipmaps && G.mipmaps.length > 0) {
+          L.__webglFramebuffer[iA] = [];
+          for (let kA = 0; kA < G.mipmaps.length; kA++)
+            L.__webglFramebuffer[iA][kA] = Q.createFramebuffer();
         } else
-          Y.__webglFramebuffer[iA] = Q.createFramebuffer();
+          L.__webglFramebuffer[iA] = Q.createFramebuffer();
     } else {
-      if (c.mipmaps && c.mipmaps.length > 0) {
-        Y.__webglFramebuffer = [];
-        for (let iA = 0; iA < c.mipmaps.length; iA++)
-          Y.__webglFramebuffer[iA] = Q.createFramebuffer();
+      if (G.mipmaps && G.mipmaps.length > 0) {
+        L.__webglFramebuffer = [];
+        for (let iA = 0; iA < G.mipmaps.length; iA++)
+          L.__webglFramebuffer[iA] = Q.createFramebuffer();
       } else
-        Y.__webglFramebuffer = Q.createFramebuffer();
-      if (RA)
-        for (let iA = 0, FA = z.length; iA < FA; iA++) {
-          const lA = g.get(z[iA]);
-          lA.__webglTexture === void 0 && (lA.__webglTexture = Q.createTexture(), E.memory.textures++);
+        L.__webglFramebuffer = Q.createFramebuffer();
+      if (SA)
+        for (let iA = 0, kA = v.length; iA < kA; iA++) {
+          const MA = g.get(v[iA]);
+          MA.__webglTexture === void 0 && (MA.__webglTexture = Q.createTexture(), E.memory.textures++);
         }
-      if (N.samples > 0 && SA(N) === !1) {
-        Y.__webglMultisampledFramebuffer = Q.createFramebuffer(), Y.__webglColorRenderbuffer = [], I.bindFramebuffer(Q.FRAMEBUFFER, Y.__webglMultisampledFramebuffer);
-        for (let iA = 0; iA < z.length; iA++) {
-          const FA = z[iA];
-          Y.__webglColorRenderbuffer[iA] = Q.createRenderbuffer(), Q.bindRenderbuffer(Q.RENDERBUFFER, Y.__webglColorRenderbuffer[iA]);
-          const lA = C.convert(FA.format, FA.colorSpace), BA = C.convert(FA.type), DA = S(FA.internalFormat, lA, BA, FA.colorSpace, N.isXRRenderTarget === !0), uA = EI(N);
-          Q.renderbufferStorageMultisample(Q.RENDERBUFFER, uA, DA, N.width, N.height), Q.framebufferRenderbuffer(Q.FRAMEBUFFER, Q.COLOR_ATTACHMENT0 + iA, Q.RENDERBUFFER, Y.__webglColorRenderbuffer[iA]);
+      if (d.samples > 0 && RA(d) === !1) {
+        L.__webglMultisampledFramebuffer = Q.createFramebuffer(), L.__webglColorRenderbuffer = [], I.bindFramebuffer(Q.FRAMEBUFFER, L.__webglMultisampledFramebuffer);
+        for (let iA = 0; iA < v.length; iA++) {
+          const kA = v[iA];
+          L.__webglColorRenderbuffer[iA] = Q.createRenderbuffer(), Q.bindRenderbuffer(Q.RENDERBUFFER, L.__webglColorRenderbuffer[iA]);
+          const MA = C.convert(kA.format, kA.colorSpace), BA = C.convert(kA.type), DA = S(kA.internalFormat, MA, BA, kA.colorSpace, d.isXRRenderTarget === !0), YA = EI(d);
+          Q.renderbufferStorageMultisample(Q.RENDERBUFFER, YA, DA, d.width, d.height), Q.framebufferRenderbuffer(Q.FRAMEBUFFER, Q.COLOR_ATTACHMENT0 + iA, Q.RENDERBUFFER, L.__webglColorRenderbuffer[iA]);
         }
-        Q.bindRenderbuffer(Q.RENDERBUFFER, null), N.depthBuffer && (Y.__webglDepthRenderbuffer = Q.createRenderbuffer(), dA(Y.__webglDepthRenderbuffer, N, !0)), I.bindFramebuffer(Q.FRAMEBUFFER, null);
+        Q.bindRenderbuffer(Q.RENDERBUFFER, null), d.depthBuffer && (L.__webglDepthRenderbuffer = Q.createRenderbuffer(), dA(L.__webglDepthRenderbuffer, d, !0)), I.bindFramebuffer(Q.FRAMEBUFFER, null);
       }
     }
-    if (V) {
-      I.bindTexture(Q.TEXTURE_CUBE_MAP, Z.__webglTexture), KA(Q.TEXTURE_CUBE_MAP, c);
+    if (Z) {
+      I.bindTexture(Q.TEXTURE_CUBE_MAP, x.__webglTexture), KA(Q.TEXTURE_CUBE_MAP, G);
       for (let iA = 0; iA < 6; iA++)
-        if (c.mipmaps && c.mipmaps.length > 0)
-          for (let FA = 0; FA < c.mipmaps.length; FA++)
-            eA(Y.__webglFramebuffer[iA][FA], N, c, Q.COLOR_ATTACHMENT0, Q.TEXTURE_CUBE_MAP_POSITIVE_X + iA, FA);
+        if (G.mipmaps && G.mipmaps.length > 0)
+          for (let kA = 0; kA < G.mipmaps.length; kA++)
+            eA(L.__webglFramebuffer[iA][kA], d, G, Q.COLOR_ATTACHMENT0, Q.TEXTURE_CUBE_MAP_POSITIVE_X + iA, kA);
         else
-          eA(Y.__webglFramebuffer[iA], N, c, Q.COLOR_ATTACHMENT0, Q.TEXTURE_CUBE_MAP_POSITIVE_X + iA, 0);
-      n(c) && a(Q.TEXTURE_CUBE_MAP), I.unbindTexture();
-    } else if (RA) {
-      for (let iA = 0, FA = z.length; iA < FA; iA++) {
-        const lA = z[iA], BA = g.get(lA);
+          eA(L.__webglFramebuffer[iA], d, G, Q.COLOR_ATTACHMENT0, Q.TEXTURE_CUBE_MAP_POSITIVE_X + iA, 0);
+      n(G) && a(Q.TEXTURE_CUBE_MAP), I.unbindTexture();
+    } else if (SA) {
+      for (let iA = 0, kA = v.length; iA < kA; iA++) {
+        const MA = v[iA], BA = g.get(MA);
         let DA = Q.TEXTURE_2D;
-        (N.isWebGL3DRenderTarget || N.isWebGLArrayRenderTarget) && (DA = N.isWebGL3DRenderTarget ? Q.TEXTURE_3D : Q.TEXTURE_2D_ARRAY), I.bindTexture(DA, BA.__webglTexture), KA(DA, lA), eA(Y.__webglFramebuffer, N, lA, Q.COLOR_ATTACHMENT0 + iA, DA, 0), n(lA) && a(DA);
+        (d.isWebGL3DRenderTarget || d.isWebGLArrayRenderTarget) && (DA = d.isWebGL3DRenderTarget ? Q.TEXTURE_3D : Q.TEXTURE_2D_ARRAY), I.bindTexture(DA, BA.__webglTexture), KA(DA, MA), eA(L.__webglFramebuffer, d, MA, Q.COLOR_ATTACHMENT0 + iA, DA, 0), n(MA) && a(DA);
       }
       I.unbindTexture();
     } else {
       let iA = Q.TEXTURE_2D;
-      if ((N.isWebGL3DRenderTarget || N.isWebGLArrayRenderTarget) && (iA = N.isWebGL3DRenderTarget ? Q.TEXTURE_3D : Q.TEXTURE_2D_ARRAY), I.bindTexture(iA, Z.__webglTexture), KA(iA, c), c.mipmaps && c.mipmaps.length > 0)
-        for (let FA = 0; FA < c.mipmaps.length; FA++)
-          eA(Y.__webglFramebuffer[FA], N, c, Q.COLOR_ATTACHMENT0, iA, FA);
+      if ((d.isWebGL3DRenderTarget || d.isWebGLArrayRenderTarget) && (iA = d.isWebGL3DRenderTarget ? Q.TEXTURE_3D : Q.TEXTURE_2D_ARRAY), I.bindTexture(iA, x.__webglTexture), KA(iA, G), G.mipmaps && G.mipmaps.length > 0)
+        for (let kA = 0; kA < G.mipmaps.length; kA++)
+          eA(L.__webglFramebuffer[kA], d, G, Q.COLOR_ATTACHMENT0, iA, kA);
       else
-        eA(Y.__webglFramebuffer, N, c, Q.COLOR_ATTACHMENT0, iA, 0);
-      n(c) && a(iA), I.unbindTexture();
+        eA(L.__webglFramebuffer, d, G, Q.COLOR_ATTACHMENT0, iA, 0);
+      n(G) && a(iA), I.unbindTexture();
     }
-    N.depthBuffer && nA(N);
+    d.depthBuffer && nA(d);
   }
-  function XA(N) {
-    const c = N.textures;
-    for (let Y = 0, Z = c.length; Y < Z; Y++) {
-      const z = c[Y];
-      if (n(z)) {
-        const V = G(N), RA = g.get(z).__webglTexture;
-        I.bindTexture(V, RA), a(V), I.unbindTexture();
+  function _A(d) {
+    const G = d.textures;
+    for (let L = 0, x = G.length; L < x; L++) {
+      const v = G[L];
+      if (n(v)) {
+        const Z = y(d), SA = g.get(v).__webglTexture;
+        I.bindTexture(Z, SA), a(Z), I.unbindTexture();
       }
     }
   }
-  const HA = [], LA = [];
-  function rA(N) {
-    if (N.samples > 0) {
-      if (SA(N) === !1) {
-        const c = N.textures, Y = N.width, Z = N.height;
-        let z = Q.COLOR_BUFFER_BIT;
-        const V = N.stencilBuffer ? Q.DEPTH_STENCIL_ATTACHMENT : Q.DEPTH_ATTACHMENT, RA = g.get(N), iA = c.length > 1;
+  const HA = [], UA = [];
+  function rA(d) {
+    if (d.samples > 0) {
+      if (RA(d) === !1) {
+        const G = d.textures, L = d.width, x = d.height;
+        let v = Q.COLOR_BUFFER_BIT;
+        const Z = d.stencilBuffer ? Q.DEPTH_STENCIL_ATTACHMENT : Q.DEPTH_ATTACHMENT, SA = g.get(d), iA = G.length > 1;
         if (iA)
-          for (let lA = 0; lA < c.length; lA++)
-            I.bindFramebuffer(Q.FRAMEBUFFER, RA.__webglMultisampledFramebuffer), Q.framebufferRenderbuffer(Q.FRAMEBUFFER, Q.COLOR_ATTACHMENT0 + lA, Q.RENDERBUFFER, null), I.bindFramebuffer(Q.FRAMEBUFFER, RA.__webglFramebuffer), Q.framebufferTexture2D(Q.DRAW_FRAMEBUFFER, Q.COLOR_ATTACHMENT0 + lA, Q.TEXTURE_2D, null, 0);
-        I.bindFramebuffer(Q.READ_FRAMEBUFFER, RA.__webglMultisampledFramebuffer);
-        const FA = N.texture.mipmaps;
-        FA && FA.length > 0 ? I.bindFramebuffer(Q.DRAW_FRAMEBUFFER, RA.__webglFramebuffer[0]) : I.bindFramebuffer(Q.DRAW_FRAMEBUFFER, RA.__webglFramebuffer);
-        for (let lA = 0; lA < c.length; lA++) {
-          if (N.resolveDepthBuffer && (N.depthBuffer && (z |= Q.DEPTH_BUFFER_BIT), N.stencilBuffer && N.resolveStencilBuffer && (z |= Q.STENCIL_BUFFER_BIT)), iA) {
-            Q.framebufferRenderbuffer(Q.READ_FRAMEBUFFER, Q.COLOR_ATTACHMENT0, Q.RENDERBUFFER, RA.__webglColorRenderbuffer[lA]);
-            const BA = g.get(c[lA]).__webglTexture;
+          for (let MA = 0; MA < G.length; MA++)
+            I.bindFramebuffer(Q.FRAMEBUFFER, SA.__webglMultisampledFramebuffer), Q.framebufferRenderbuffer(Q.FRAMEBUFFER, Q.COLOR_ATTACHMENT0 + MA, Q.RENDERBUFFER, null), I.bindFramebuffer(Q.FRAMEBUFFER, SA.__webglFramebuffer), Q.framebufferTexture2D(Q.DRAW_FRAMEBUFFER, Q.COLOR_ATTACHMENT0 + MA, Q.TEXTURE_2D, null, 0);
+        I.bindFramebuffer(Q.READ_FRAMEBUFFER, SA.__webglMultisampledFramebuffer);
+        const kA = d.texture.mipmaps;
+        kA && kA.length > 0 ? I.bindFramebuffer(Q.DRAW_FRAMEBUFFER, SA.__webglFramebuffer[0]) : I.bindFramebuffer(Q.DRAW_FRAMEBUFFER, SA.__webglFramebuffer);
+        for (let MA = 0; MA < G.length; MA++) {
+          if (d.resolveDepthBuffer && (d.depthBuffer && (v |= Q.DEPTH_BUFFER_BIT), d.stencilBuffer && d.resolveStencilBuffer && (v |= Q.STENCIL_BUFFER_BIT)), iA) {
+            Q.framebufferRenderbuffer(Q.READ_FRAMEBUFFER, Q.COLOR_ATTACHMENT0, Q.RENDERBUFFER, SA.__webglColorRenderbuffer[MA]);
+            const BA = g.get(G[MA]).__webglTexture;
             Q.framebufferTexture2D(Q.DRAW_FRAMEBUFFER, Q.COLOR_ATTACHMENT0, Q.TEXTURE_2D, BA, 0);
           }
-          Q.blitFramebuffer(0, 0, Y, Z, 0, 0, Y, Z, z, Q.NEAREST), e === !0 && (HA.length = 0, LA.length = 0, HA.push(Q.COLOR_ATTACHMENT0 + lA), N.depthBuffer && N.resolveDepthBuffer === !1 && (HA.push(V), LA.push(V), Q.invalidateFramebuffer(Q.DRAW_FRAMEBUFFER, LA)), Q.invalidateFramebuffer(Q.READ_FRAMEBUFFER, HA));
+          Q.blitFramebuffer(0, 0, L, x, 0, 0, L, x, v, Q.NEAREST), e === !0 && (HA.length = 0, UA.length = 0, HA.push(Q.COLOR_ATTACHMENT0 + MA), d.depthBuffer && d.resolveDepthBuffer === !1 && (HA.push(Z), UA.push(Z), Q.invalidateFramebuffer(Q.DRAW_FRAMEBUFFER, UA)), Q.invalidateFramebuffer(Q.READ_FRAMEBUFFER, HA));
         }
         if (I.bindFramebuffer(Q.READ_FRAMEBUFFER, null), I.bindFramebuffer(Q.DRAW_FRAMEBUFFER, null), iA)
-          for (let lA = 0; lA < c.length; lA++) {
-            I.bindFramebuffer(Q.FRAMEBUFFER, RA.__webglMultisampledFramebuffer), Q.framebufferRenderbuffer(Q.FRAMEBUFFER, Q.COLOR_ATTACHMENT0 + lA, Q.RENDERBUFFER, RA.__webglColorRenderbuffer[lA]);
-            const BA = g.get(c[lA]).__webglTexture;
-            I.bindFramebuffer(Q.FRAMEBUFFER, RA.__webglFramebuffer), Q.framebufferTexture2D(Q.DRAW_FRAMEBUFFER, Q.COLOR_ATTACHMENT0 + lA, Q.TEXTURE_2D, BA, 0);
+          for (let MA = 0; MA < G.length; MA++) {
+            I.bindFramebuffer(Q.FRAMEBUFFER, SA.__webglMultisampledFramebuffer), Q.framebufferRenderbuffer(Q.FRAMEBUFFER, Q.COLOR_ATTACHMENT0 + MA, Q.RENDERBUFFER, SA.__webglColorRenderbuffer[MA]);
+            const BA = g.get(G[MA]).__webglTexture;
+            I.bindFramebuffer(Q.FRAMEBUFFER, SA.__webglFramebuffer), Q.framebufferTexture2D(Q.DRAW_FRAMEBUFFER, Q.COLOR_ATTACHMENT0 + MA, Q.TEXTURE_2D, BA, 0);
           }
-        I.bindFramebuffer(Q.DRAW_FRAMEBUFFER, RA.__webglMultisampledFramebuffer);
-      } else if (N.depthBuffer && N.resolveDepthBuffer === !1 && e) {
-        const c = N.stencilBuffer ? Q.DEPTH_STENCIL_ATTACHMENT : Q.DEPTH_ATTACHMENT;
-        Q.invalidateFramebuffer(Q.DRAW_FRAMEBUFFER, [c]);
+        I.bindFramebuffer(Q.DRAW_FRAMEBUFFER, SA.__webglMultisampledFramebuffer);
+      } else if (d.depthBuffer && d.resolveDepthBuffer === !1 && e) {
+        const G = d.stencilBuffer ? Q.DEPTH_STENCIL_ATTACHMENT : Q.DEPTH_ATTACHMENT;
+        Q.invalidateFramebuffer(Q.DRAW_FRAMEBUFFER, [G]);
       }
     }
   }
-  function EI(N) {
-    return Math.min(B.maxSamples, N.samples);
+  function EI(d) {
+    return Math.min(B.maxSamples, d.samples);
   }
-  function SA(N) {
-    const c = g.get(N);
-    return N.samples > 0 && A.has("WEBGL_multisampled_render_to_texture") === !0 && c.__useRenderToTexture !== !1;
+  function RA(d) {
+    const G = g.get(d);
+    return d.samples > 0 && A.has("WEBGL_multisampled_render_to_texture") === !0 && G.__useRenderToTexture !== !1;
   }
-  function yA(N) {
-    const c = E.render.frame;
-    o.get(N) !== c && (o.set(N, c), N.update());
+  function yA(d) {
+    const G = E.render.frame;
+    o.get(d) !== G && (o.set(d, G), d.update());
   }
-  function PA(N, c) {
-    const Y = N.colorSpace, Z = N.format, z = N.type;
-    return N.isCompressedTexture === !0 || N.isVideoTexture === !0 || Y !== nB && Y !== KQ && (CI.getTransfer(Y) === hI ? (Z !== Ag || z !== hg) && console.warn("THREE.WebGLTextures: sRGB encoded textures have to use RGBAFormat and UnsignedByteType.") : console.error("THREE.WebGLTextures: Unsupported texture color space:", Y)), c;
+  function PA(d, G) {
+    const L = d.colorSpace, x = d.format, v = d.type;
+    return d.isCompressedTexture === !0 || d.isVideoTexture === !0 || L !== nB && L !== KQ && (CI.getTransfer(L) === hI ? (x !== Ag || v !== hg) && console.warn("THREE.WebGLTextures: sRGB encoded textures have to use RGBAFormat and UnsignedByteType.") : console.error("THREE.WebGLTextures: Unsupported texture color space:", L)), G;
   }
-  function VA(N) {
-    return typeof HTMLImageElement < "u" && N instanceof HTMLImageElement ? (t.width = N.naturalWidth || N.width, t.height = N.naturalHeight || N.height) : typeof VideoFrame < "u" && N instanceof VideoFrame ? (t.width = N.displayWidth, t.height = N.displayHeight) : (t.width = N.width, t.height = N.height), t;
+  function VA(d) {
+    return typeof HTMLImageElement < "u" && d instanceof HTMLImageElement ? (t.width = d.naturalWidth || d.width, t.height = d.naturalHeight || d.height) : typeof VideoFrame < "u" && d instanceof VideoFrame ? (t.width = d.displayWidth, t.height = d.displayHeight) : (t.width = d.width, t.height = d.height), t;
   }
-  this.allocateTextureUnit = m, this.resetTextureUnits = u, this.setTexture2D = P, this.setTexture2DArray = q, this.setTexture3D = X, this.setTextureCube = x, this.rebindTextures = qA, this.setupRenderTarget = U, this.updateRenderTargetMipmap = XA, this.updateMultisampleRenderTarget = rA, this.setupDepthRenderbuffer = nA, this.setupFrameBufferTexture = eA, this.useMultisampledRTT = SA;
+  this.allocateTextureUnit = q, this.resetTextureUnits = u, this.setTexture2D = O, this.setTexture2DArray = b, this.setTexture3D = _, this.setTextureCube = m, this.rebindTextures = qA, this.setupRenderTarget = U, this.updateRenderTargetMipmap = _A, this.updateMultisampleRenderTarget = rA, this.setupDepthRenderbuffer = nA, this.setupFrameBufferTexture = eA, this.useMultisampledRTT = RA;
 }
 function wS(Q, A) {
   function I(g, B = KQ) {
@@ -21621,52 +21621,52 @@ class GS extends SB {
     super();
     const g = this;
     let B = null, C = 1, E = null, i = "local-floor", e = 1, t = null, o = null, D = null, s = null, h = null, w = null;
-    const r = typeof XRWebGLBinding < "u", n = new yS(), a = {}, G = I.getContextAttributes();
-    let S = null, y = null;
-    const M = [], d = [], l = new ZA();
+    const r = typeof XRWebGLBinding < "u", n = new yS(), a = {}, y = I.getContextAttributes();
+    let S = null, c = null;
+    const F = [], M = [], l = new ZA();
     let H = null;
     const R = new kg();
     R.viewport = new eI();
     const k = new kg();
     k.viewport = new eI();
     const J = [R, k], u = new xr();
-    let m = null, T = null;
-    this.cameraAutoUpdate = !0, this.enabled = !1, this.isPresenting = !1, this.getController = function(O) {
-      let W = M[O];
-      return W === void 0 && (W = new Qt(), M[O] = W), W.getTargetRaySpace();
-    }, this.getControllerGrip = function(O) {
-      let W = M[O];
-      return W === void 0 && (W = new Qt(), M[O] = W), W.getGripSpace();
-    }, this.getHand = function(O) {
-      let W = M[O];
-      return W === void 0 && (W = new Qt(), M[O] = W), W.getHandSpace();
+    let q = null, T = null;
+    this.cameraAutoUpdate = !0, this.enabled = !1, this.isPresenting = !1, this.getController = function(W) {
+      let X = F[W];
+      return X === void 0 && (X = new Qt(), F[W] = X), X.getTargetRaySpace();
+    }, this.getControllerGrip = function(W) {
+      let X = F[W];
+      return X === void 0 && (X = new Qt(), F[W] = X), X.getGripSpace();
+    }, this.getHand = function(W) {
+      let X = F[W];
+      return X === void 0 && (X = new Qt(), F[W] = X), X.getHandSpace();
     };
-    function P(O) {
-      const W = d.indexOf(O.inputSource);
-      if (W === -1)
+    function O(W) {
+      const X = M.indexOf(W.inputSource);
+      if (X === -1)
         return;
-      const eA = M[W];
-      eA !== void 0 && (eA.update(O.inputSource, O.frame, t || E), eA.dispatchEvent({ type: O.type, data: O.inputSource }));
+      const eA = F[X];
+      eA !== void 0 && (eA.update(W.inputSource, W.frame, t || E), eA.dispatchEvent({ type: W.type, data: W.inputSource }));
     }
-    function q() {
-      B.removeEventListener("select", P), B.removeEventListener("selectstart", P), B.removeEventListener("selectend", P), B.removeEventListener("squeeze", P), B.removeEventListener("squeezestart", P), B.removeEventListener("squeezeend", P), B.removeEventListener("end", q), B.removeEventListener("inputsourceschange", X);
-      for (let O = 0; O < M.length; O++) {
-        const W = d[O];
-        W !== null && (d[O] = null, M[O].disconnect(W));
+    function b() {
+      B.removeEventListener("select", O), B.removeEventListener("selectstart", O), B.removeEventListener("selectend", O), B.removeEventListener("squeeze", O), B.removeEventListener("squeezestart", O), B.removeEventListener("squeezeend", O), B.removeEventListener("end", b), B.removeEventListener("inputsourceschange", _);
+      for (let W = 0; W < F.length; W++) {
+        const X = M[W];
+        X !== null && (M[W] = null, F[W].disconnect(X));
       }
-      m = null, T = null, n.reset();
-      for (const O in a)
-        delete a[O];
-      A.setRenderTarget(S), h = null, s = null, D = null, B = null, y = null, wA.stop(), g.isPresenting = !1, A.setPixelRatio(H), A.setSize(l.width, l.height, !1), g.dispatchEvent({ type: "sessionend" });
+      q = null, T = null, n.reset();
+      for (const W in a)
+        delete a[W];
+      A.setRenderTarget(S), h = null, s = null, D = null, B = null, c = null, hA.stop(), g.isPresenting = !1, A.setPixelRatio(H), A.setSize(l.width, l.height, !1), g.dispatchEvent({ type: "sessionend" });
     }
-    this.setFramebufferScaleFactor = function(O) {
-      C = O, g.isPresenting === !0 && console.warn("THREE.WebXRManager: Cannot change framebuffer scale while presenting.");
-    }, this.setReferenceSpaceType = function(O) {
-      i = O, g.isPresenting === !0 && console.warn("THREE.WebXRManager: Cannot change reference space type while presenting.");
+    this.setFramebufferScaleFactor = function(W) {
+      C = W, g.isPresenting === !0 && console.warn("THREE.WebXRManager: Cannot change framebuffer scale while presenting.");
+    }, this.setReferenceSpaceType = function(W) {
+      i = W, g.isPresenting === !0 && console.warn("THREE.WebXRManager: Cannot change reference space type while presenting.");
     }, this.getReferenceSpace = function() {
       return t || E;
-    }, this.setReferenceSpace = function(O) {
-      t = O;
+    }, this.setReferenceSpace = function(W) {
+      t = W;
     }, this.getBaseLayer = function() {
       return s !== null ? s : h;
     }, this.getBinding = function() {
@@ -21675,52 +21675,52 @@ class GS extends SB {
       return w;
     }, this.getSession = function() {
       return B;
-    }, this.setSession = async function(O) {
-      if (B = O, B !== null) {
-        if (S = A.getRenderTarget(), B.addEventListener("select", P), B.addEventListener("selectstart", P), B.addEventListener("selectend", P), B.addEventListener("squeeze", P), B.addEventListener("squeezestart", P), B.addEventListener("squeezeend", P), B.addEventListener("end", q), B.addEventListener("inputsourceschange", X), G.xrCompatible !== !0 && await I.makeXRCompatible(), H = A.getPixelRatio(), A.getSize(l), r && "createProjectionLayer" in XRWebGLBinding.prototype) {
-          let eA = null, dA = null, j = null;
-          G.depth && (j = G.stencil ? I.DEPTH24_STENCIL8 : I.DEPTH_COMPONENT24, eA = G.stencil ? OC : TC, dA = G.stencil ? PC : gI);
+    }, this.setSession = async function(W) {
+      if (B = W, B !== null) {
+        if (S = A.getRenderTarget(), B.addEventListener("select", O), B.addEventListener("selectstart", O), B.addEventListener("selectend", O), B.addEventListener("squeeze", O), B.addEventListener("squeezestart", O), B.addEventListener("squeezeend", O), B.addEventListener("end", b), B.addEventListener("inputsourceschange", _), y.xrCompatible !== !0 && await I.makeXRCompatible(), H = A.getPixelRatio(), A.getSize(l), r && "createProjectionLayer" in XRWebGLBinding.prototype) {
+          let eA = null, dA = null, z = null;
+          y.depth && (z = y.stencil ? I.DEPTH24_STENCIL8 : I.DEPTH_COMPONENT24, eA = y.stencil ? OC : TC, dA = y.stencil ? PC : gI);
           const nA = {
             colorFormat: I.RGBA8,
-            depthFormat: j,
+            depthFormat: z,
             scaleFactor: C
           };
-          D = this.getBinding(), s = D.createProjectionLayer(nA), B.updateRenderState({ layers: [s] }), A.setPixelRatio(1), A.setSize(s.textureWidth, s.textureHeight, !1), y = new tQ(
+          D = this.getBinding(), s = D.createProjectionLayer(nA), B.updateRenderState({ layers: [s] }), A.setPixelRatio(1), A.setSize(s.textureWidth, s.textureHeight, !1), c = new tQ(
             s.textureWidth,
             s.textureHeight,
             {
               format: Ag,
               type: hg,
               depthTexture: new $s(s.textureWidth, s.textureHeight, dA, void 0, void 0, void 0, void 0, void 0, void 0, eA),
-              stencilBuffer: G.stencil,
+              stencilBuffer: y.stencil,
               colorSpace: A.outputColorSpace,
-              samples: G.antialias ? 4 : 0,
+              samples: y.antialias ? 4 : 0,
               resolveDepthBuffer: s.ignoreDepthValues === !1,
               resolveStencilBuffer: s.ignoreDepthValues === !1
             }
           );
         } else {
           const eA = {
-            antialias: G.antialias,
+            antialias: y.antialias,
             alpha: !0,
-            depth: G.depth,
-            stencil: G.stencil,
+            depth: y.depth,
+            stencil: y.stencil,
             framebufferScaleFactor: C
           };
-          h = new XRWebGLLayer(B, I, eA), B.updateRenderState({ baseLayer: h }), A.setPixelRatio(1), A.setSize(h.framebufferWidth, h.framebufferHeight, !1), y = new tQ(
+          h = new XRWebGLLayer(B, I, eA), B.updateRenderState({ baseLayer: h }), A.setPixelRatio(1), A.setSize(h.framebufferWidth, h.framebufferHeight, !1), c = new tQ(
             h.framebufferWidth,
             h.framebufferHeight,
             {
               format: Ag,
               type: hg,
               colorSpace: A.outputColorSpace,
-              stencilBuffer: G.stencil,
+              stencilBuffer: y.stencil,
               resolveDepthBuffer: h.ignoreDepthValues === !1,
               resolveStencilBuffer: h.ignoreDepthValues === !1
             }
           );
         }
-        y.isXRRenderTarget = !0, this.setFoveation(e), t = null, E = await B.requestReferenceSpace(i), wA.setContext(B), wA.start(), g.isPresenting = !0, g.dispatchEvent({ type: "sessionstart" });
+        c.isXRRenderTarget = !0, this.setFoveation(e), t = null, E = await B.requestReferenceSpace(i), hA.setContext(B), hA.start(), g.isPresenting = !0, g.dispatchEvent({ type: "sessionstart" });
       }
     }, this.getEnvironmentBlendMode = function() {
       if (B !== null)
@@ -21728,124 +21728,124 @@ class GS extends SB {
     }, this.getDepthTexture = function() {
       return n.getDepthTexture();
     };
-    function X(O) {
-      for (let W = 0; W < O.removed.length; W++) {
-        const eA = O.removed[W], dA = d.indexOf(eA);
-        dA >= 0 && (d[dA] = null, M[dA].disconnect(eA));
+    function _(W) {
+      for (let X = 0; X < W.removed.length; X++) {
+        const eA = W.removed[X], dA = M.indexOf(eA);
+        dA >= 0 && (M[dA] = null, F[dA].disconnect(eA));
       }
-      for (let W = 0; W < O.added.length; W++) {
-        const eA = O.added[W];
-        let dA = d.indexOf(eA);
+      for (let X = 0; X < W.added.length; X++) {
+        const eA = W.added[X];
+        let dA = M.indexOf(eA);
         if (dA === -1) {
-          for (let nA = 0; nA < M.length; nA++)
-            if (nA >= d.length) {
-              d.push(eA), dA = nA;
+          for (let nA = 0; nA < F.length; nA++)
+            if (nA >= M.length) {
+              M.push(eA), dA = nA;
               break;
-            } else if (d[nA] === null) {
-              d[nA] = eA, dA = nA;
+            } else if (M[nA] === null) {
+              M[nA] = eA, dA = nA;
               break;
             }
           if (dA === -1) break;
         }
-        const j = M[dA];
-        j && j.connect(eA);
+        const z = F[dA];
+        z && z.connect(eA);
       }
     }
-    const x = new L(), $ = new L();
-    function tA(O, W, eA) {
-      x.setFromMatrixPosition(W.matrixWorld), $.setFromMatrixPosition(eA.matrixWorld);
-      const dA = x.distanceTo($), j = W.projectionMatrix.elements, nA = eA.projectionMatrix.elements, qA = j[14] / (j[10] - 1), U = j[14] / (j[10] + 1), XA = (j[9] + 1) / j[5], HA = (j[9] - 1) / j[5], LA = (j[8] - 1) / j[0], rA = (nA[8] + 1) / nA[0], EI = qA * LA, SA = qA * rA, yA = dA / (-LA + rA), PA = yA * -LA;
-      if (W.matrixWorld.decompose(O.position, O.quaternion, O.scale), O.translateX(PA), O.translateZ(yA), O.matrixWorld.compose(O.position, O.quaternion, O.scale), O.matrixWorldInverse.copy(O.matrixWorld).invert(), j[10] === -1)
-        O.projectionMatrix.copy(W.projectionMatrix), O.projectionMatrixInverse.copy(W.projectionMatrixInverse);
+    const m = new f(), $ = new f();
+    function tA(W, X, eA) {
+      m.setFromMatrixPosition(X.matrixWorld), $.setFromMatrixPosition(eA.matrixWorld);
+      const dA = m.distanceTo($), z = X.projectionMatrix.elements, nA = eA.projectionMatrix.elements, qA = z[14] / (z[10] - 1), U = z[14] / (z[10] + 1), _A = (z[9] + 1) / z[5], HA = (z[9] - 1) / z[5], UA = (z[8] - 1) / z[0], rA = (nA[8] + 1) / nA[0], EI = qA * UA, RA = qA * rA, yA = dA / (-UA + rA), PA = yA * -UA;
+      if (X.matrixWorld.decompose(W.position, W.quaternion, W.scale), W.translateX(PA), W.translateZ(yA), W.matrixWorld.compose(W.position, W.quaternion, W.scale), W.matrixWorldInverse.copy(W.matrixWorld).invert(), z[10] === -1)
+        W.projectionMatrix.copy(X.projectionMatrix), W.projectionMatrixInverse.copy(X.projectionMatrixInverse);
       else {
-        const VA = qA + yA, N = U + yA, c = EI - PA, Y = SA + (dA - PA), Z = XA * U / N * VA, z = HA * U / N * VA;
-        O.projectionMatrix.makePerspective(c, Y, Z, z, VA, N), O.projectionMatrixInverse.copy(O.projectionMatrix).invert();
+        const VA = qA + yA, d = U + yA, G = EI - PA, L = RA + (dA - PA), x = _A * U / d * VA, v = HA * U / d * VA;
+        W.projectionMatrix.makePerspective(G, L, x, v, VA, d), W.projectionMatrixInverse.copy(W.projectionMatrix).invert();
       }
     }
-    function aA(O, W) {
-      W === null ? O.matrixWorld.copy(O.matrix) : O.matrixWorld.multiplyMatrices(W.matrixWorld, O.matrix), O.matrixWorldInverse.copy(O.matrixWorld).invert();
+    function aA(W, X) {
+      X === null ? W.matrixWorld.copy(W.matrix) : W.matrixWorld.multiplyMatrices(X.matrixWorld, W.matrix), W.matrixWorldInverse.copy(W.matrixWorld).invert();
     }
-    this.updateCamera = function(O) {
+    this.updateCamera = function(W) {
       if (B === null) return;
-      let W = O.near, eA = O.far;
-      n.texture !== null && (n.depthNear > 0 && (W = n.depthNear), n.depthFar > 0 && (eA = n.depthFar)), u.near = k.near = R.near = W, u.far = k.far = R.far = eA, (m !== u.near || T !== u.far) && (B.updateRenderState({
+      let X = W.near, eA = W.far;
+      n.texture !== null && (n.depthNear > 0 && (X = n.depthNear), n.depthFar > 0 && (eA = n.depthFar)), u.near = k.near = R.near = X, u.far = k.far = R.far = eA, (q !== u.near || T !== u.far) && (B.updateRenderState({
         depthNear: u.near,
         depthFar: u.far
-      }), m = u.near, T = u.far), u.layers.mask = O.layers.mask | 6, R.layers.mask = u.layers.mask & 3, k.layers.mask = u.layers.mask & 5;
-      const dA = O.parent, j = u.cameras;
+      }), q = u.near, T = u.far), u.layers.mask = W.layers.mask | 6, R.layers.mask = u.layers.mask & 3, k.layers.mask = u.layers.mask & 5;
+      const dA = W.parent, z = u.cameras;
       aA(u, dA);
-      for (let nA = 0; nA < j.length; nA++)
-        aA(j[nA], dA);
-      j.length === 2 ? tA(u, R, k) : u.projectionMatrix.copy(R.projectionMatrix), KA(O, u, dA);
+      for (let nA = 0; nA < z.length; nA++)
+        aA(z[nA], dA);
+      z.length === 2 ? tA(u, R, k) : u.projectionMatrix.copy(R.projectionMatrix), KA(W, u, dA);
     };
-    function KA(O, W, eA) {
-      eA === null ? O.matrix.copy(W.matrixWorld) : (O.matrix.copy(eA.matrixWorld), O.matrix.invert(), O.matrix.multiply(W.matrixWorld)), O.matrix.decompose(O.position, O.quaternion, O.scale), O.updateMatrixWorld(!0), O.projectionMatrix.copy(W.projectionMatrix), O.projectionMatrixInverse.copy(W.projectionMatrixInverse), O.isPerspectiveCamera && (O.fov = Re * 2 * Math.atan(1 / O.projectionMatrix.elements[5]), O.zoom = 1);
+    function KA(W, X, eA) {
+      eA === null ? W.matrix.copy(X.matrixWorld) : (W.matrix.copy(eA.matrixWorld), W.matrix.invert(), W.matrix.multiply(X.matrixWorld)), W.matrix.decompose(W.position, W.quaternion, W.scale), W.updateMatrixWorld(!0), W.projectionMatrix.copy(X.projectionMatrix), W.projectionMatrixInverse.copy(X.projectionMatrixInverse), W.isPerspectiveCamera && (W.fov = Re * 2 * Math.atan(1 / W.projectionMatrix.elements[5]), W.zoom = 1);
     }
     this.getCamera = function() {
       return u;
     }, this.getFoveation = function() {
       if (!(s === null && h === null))
         return e;
-    }, this.setFoveation = function(O) {
-      e = O, s !== null && (s.fixedFoveation = O), h !== null && h.fixedFoveation !== void 0 && (h.fixedFoveation = O);
+    }, this.setFoveation = function(W) {
+      e = W, s !== null && (s.fixedFoveation = W), h !== null && h.fixedFoveation !== void 0 && (h.fixedFoveation = W);
     }, this.hasDepthSensing = function() {
       return n.texture !== null;
     }, this.getDepthSensingMesh = function() {
       return n.getMesh(u);
-    }, this.getCameraTexture = function(O) {
-      return a[O];
+    }, this.getCameraTexture = function(W) {
+      return a[W];
     };
-    let YA = null;
-    function xA(O, W) {
-      if (o = W.getViewerPose(t || E), w = W, o !== null) {
+    let mA = null;
+    function uA(W, X) {
+      if (o = X.getViewerPose(t || E), w = X, o !== null) {
         const eA = o.views;
-        h !== null && (A.setRenderTargetFramebuffer(y, h.framebuffer), A.setRenderTarget(y));
+        h !== null && (A.setRenderTargetFramebuffer(c, h.framebuffer), A.setRenderTarget(c));
         let dA = !1;
         eA.length !== u.cameras.length && (u.cameras.length = 0, dA = !0);
         for (let U = 0; U < eA.length; U++) {
-          const XA = eA[U];
+          const _A = eA[U];
           let HA = null;
           if (h !== null)
-            HA = h.getViewport(XA);
+            HA = h.getViewport(_A);
           else {
-            const rA = D.getViewSubImage(s, XA);
+            const rA = D.getViewSubImage(s, _A);
             HA = rA.viewport, U === 0 && (A.setRenderTargetTextures(
-              y,
+              c,
               rA.colorTexture,
               rA.depthStencilTexture
-            ), A.setRenderTarget(y));
+            ), A.setRenderTarget(c));
           }
-          let LA = J[U];
-          LA === void 0 && (LA = new kg(), LA.layers.enable(U), LA.viewport = new eI(), J[U] = LA), LA.matrix.fromArray(XA.transform.matrix), LA.matrix.decompose(LA.position, LA.quaternion, LA.scale), LA.projectionMatrix.fromArray(XA.projectionMatrix), LA.projectionMatrixInverse.copy(LA.projectionMatrix).invert(), LA.viewport.set(HA.x, HA.y, HA.width, HA.height), U === 0 && (u.matrix.copy(LA.matrix), u.matrix.decompose(u.position, u.quaternion, u.scale)), dA === !0 && u.cameras.push(LA);
+          let UA = J[U];
+          UA === void 0 && (UA = new kg(), UA.layers.enable(U), UA.viewport = new eI(), J[U] = UA), UA.matrix.fromArray(_A.transform.matrix), UA.matrix.decompose(UA.position, UA.quaternion, UA.scale), UA.projectionMatrix.fromArray(_A.projectionMatrix), UA.projectionMatrixInverse.copy(UA.projectionMatrix).invert(), UA.viewport.set(HA.x, HA.y, HA.width, HA.height), U === 0 && (u.matrix.copy(UA.matrix), u.matrix.decompose(u.position, u.quaternion, u.scale)), dA === !0 && u.cameras.push(UA);
         }
-        const j = B.enabledFeatures;
-        if (j && j.includes("depth-sensing") && B.depthUsage == "gpu-optimized" && r) {
+        const z = B.enabledFeatures;
+        if (z && z.includes("depth-sensing") && B.depthUsage == "gpu-optimized" && r) {
           D = g.getBinding();
           const U = D.getDepthInformation(eA[0]);
           U && U.isValid && U.texture && n.init(U, B.renderState);
         }
-        if (j && j.includes("camera-access") && r) {
+        if (z && z.includes("camera-access") && r) {
           A.state.unbindTexture(), D = g.getBinding();
           for (let U = 0; U < eA.length; U++) {
-            const XA = eA[U].camera;
-            if (XA) {
-              let HA = a[XA];
-              HA || (HA = new Aa(), a[XA] = HA);
-              const LA = D.getCameraImage(XA);
-              HA.sourceTexture = LA;
+            const _A = eA[U].camera;
+            if (_A) {
+              let HA = a[_A];
+              HA || (HA = new Aa(), a[_A] = HA);
+              const UA = D.getCameraImage(_A);
+              HA.sourceTexture = UA;
             }
           }
         }
       }
-      for (let eA = 0; eA < M.length; eA++) {
-        const dA = d[eA], j = M[eA];
-        dA !== null && j !== void 0 && j.update(dA, W, t || E);
+      for (let eA = 0; eA < F.length; eA++) {
+        const dA = M[eA], z = F[eA];
+        dA !== null && z !== void 0 && z.update(dA, X, t || E);
       }
-      YA && YA(O, W), W.detectedPlanes && g.dispatchEvent({ type: "planesdetected", data: W }), w = null;
+      mA && mA(W, X), X.detectedPlanes && g.dispatchEvent({ type: "planesdetected", data: X }), w = null;
     }
-    const wA = new Ia();
-    wA.setAnimationLoop(xA), this.setAnimationLoop = function(O) {
-      YA = O;
+    const hA = new Ia();
+    hA.setAnimationLoop(uA), this.setAnimationLoop = function(W) {
+      mA = W;
     }, this.dispose = function() {
     };
   }
@@ -21858,13 +21858,13 @@ function RS(Q, A) {
   function g(n, a) {
     a.color.getRGB(n.fogColor.value, Ws(Q)), a.isFog ? (n.fogNear.value = a.near, n.fogFar.value = a.far) : a.isFogExp2 && (n.fogDensity.value = a.density);
   }
-  function B(n, a, G, S, y) {
-    a.isMeshBasicMaterial || a.isMeshLambertMaterial ? C(n, a) : a.isMeshToonMaterial ? (C(n, a), D(n, a)) : a.isMeshPhongMaterial ? (C(n, a), o(n, a)) : a.isMeshStandardMaterial ? (C(n, a), s(n, a), a.isMeshPhysicalMaterial && h(n, a, y)) : a.isMeshMatcapMaterial ? (C(n, a), w(n, a)) : a.isMeshDepthMaterial ? C(n, a) : a.isMeshDistanceMaterial ? (C(n, a), r(n, a)) : a.isMeshNormalMaterial ? C(n, a) : a.isLineBasicMaterial ? (E(n, a), a.isLineDashedMaterial && i(n, a)) : a.isPointsMaterial ? e(n, a, G, S) : a.isSpriteMaterial ? t(n, a) : a.isShadowMaterial ? (n.color.value.copy(a.color), n.opacity.value = a.opacity) : a.isShaderMaterial && (a.uniformsNeedUpdate = !1);
+  function B(n, a, y, S, c) {
+    a.isMeshBasicMaterial || a.isMeshLambertMaterial ? C(n, a) : a.isMeshToonMaterial ? (C(n, a), D(n, a)) : a.isMeshPhongMaterial ? (C(n, a), o(n, a)) : a.isMeshStandardMaterial ? (C(n, a), s(n, a), a.isMeshPhysicalMaterial && h(n, a, c)) : a.isMeshMatcapMaterial ? (C(n, a), w(n, a)) : a.isMeshDepthMaterial ? C(n, a) : a.isMeshDistanceMaterial ? (C(n, a), r(n, a)) : a.isMeshNormalMaterial ? C(n, a) : a.isLineBasicMaterial ? (E(n, a), a.isLineDashedMaterial && i(n, a)) : a.isPointsMaterial ? e(n, a, y, S) : a.isSpriteMaterial ? t(n, a) : a.isShadowMaterial ? (n.color.value.copy(a.color), n.opacity.value = a.opacity) : a.isShaderMaterial && (a.uniformsNeedUpdate = !1);
   }
   function C(n, a) {
     n.opacity.value = a.opacity, a.color && n.diffuse.value.copy(a.color), a.emissive && n.emissive.value.copy(a.emissive).multiplyScalar(a.emissiveIntensity), a.map && (n.map.value = a.map, I(a.map, n.mapTransform)), a.alphaMap && (n.alphaMap.value = a.alphaMap, I(a.alphaMap, n.alphaMapTransform)), a.bumpMap && (n.bumpMap.value = a.bumpMap, I(a.bumpMap, n.bumpMapTransform), n.bumpScale.value = a.bumpScale, a.side === ng && (n.bumpScale.value *= -1)), a.normalMap && (n.normalMap.value = a.normalMap, I(a.normalMap, n.normalMapTransform), n.normalScale.value.copy(a.normalScale), a.side === ng && n.normalScale.value.negate()), a.displacementMap && (n.displacementMap.value = a.displacementMap, I(a.displacementMap, n.displacementMapTransform), n.displacementScale.value = a.displacementScale, n.displacementBias.value = a.displacementBias), a.emissiveMap && (n.emissiveMap.value = a.emissiveMap, I(a.emissiveMap, n.emissiveMapTransform)), a.specularMap && (n.specularMap.value = a.specularMap, I(a.specularMap, n.specularMapTransform)), a.alphaTest > 0 && (n.alphaTest.value = a.alphaTest);
-    const G = A.get(a), S = G.envMap, y = G.envMapRotation;
-    S && (n.envMap.value = S, $Q.copy(y), $Q.x *= -1, $Q.y *= -1, $Q.z *= -1, S.isCubeTexture && S.isRenderTargetTexture === !1 && ($Q.y *= -1, $Q.z *= -1), n.envMapRotation.value.setFromMatrix4(SS.makeRotationFromEuler($Q)), n.flipEnvMap.value = S.isCubeTexture && S.isRenderTargetTexture === !1 ? -1 : 1, n.reflectivity.value = a.reflectivity, n.ior.value = a.ior, n.refractionRatio.value = a.refractionRatio), a.lightMap && (n.lightMap.value = a.lightMap, n.lightMapIntensity.value = a.lightMapIntensity, I(a.lightMap, n.lightMapTransform)), a.aoMap && (n.aoMap.value = a.aoMap, n.aoMapIntensity.value = a.aoMapIntensity, I(a.aoMap, n.aoMapTransform));
+    const y = A.get(a), S = y.envMap, c = y.envMapRotation;
+    S && (n.envMap.value = S, $Q.copy(c), $Q.x *= -1, $Q.y *= -1, $Q.z *= -1, S.isCubeTexture && S.isRenderTargetTexture === !1 && ($Q.y *= -1, $Q.z *= -1), n.envMapRotation.value.setFromMatrix4(SS.makeRotationFromEuler($Q)), n.flipEnvMap.value = S.isCubeTexture && S.isRenderTargetTexture === !1 ? -1 : 1, n.reflectivity.value = a.reflectivity, n.ior.value = a.ior, n.refractionRatio.value = a.refractionRatio), a.lightMap && (n.lightMap.value = a.lightMap, n.lightMapIntensity.value = a.lightMapIntensity, I(a.lightMap, n.lightMapTransform)), a.aoMap && (n.aoMap.value = a.aoMap, n.aoMapIntensity.value = a.aoMapIntensity, I(a.aoMap, n.aoMapTransform));
   }
   function E(n, a) {
     n.diffuse.value.copy(a.color), n.opacity.value = a.opacity, a.map && (n.map.value = a.map, I(a.map, n.mapTransform));
@@ -21872,8 +21872,8 @@ function RS(Q, A) {
   function i(n, a) {
     n.dashSize.value = a.dashSize, n.totalSize.value = a.dashSize + a.gapSize, n.scale.value = a.scale;
   }
-  function e(n, a, G, S) {
-    n.diffuse.value.copy(a.color), n.opacity.value = a.opacity, n.size.value = a.size * G, n.scale.value = S * 0.5, a.map && (n.map.value = a.map, I(a.map, n.uvTransform)), a.alphaMap && (n.alphaMap.value = a.alphaMap, I(a.alphaMap, n.alphaMapTransform)), a.alphaTest > 0 && (n.alphaTest.value = a.alphaTest);
+  function e(n, a, y, S) {
+    n.diffuse.value.copy(a.color), n.opacity.value = a.opacity, n.size.value = a.size * y, n.scale.value = S * 0.5, a.map && (n.map.value = a.map, I(a.map, n.uvTransform)), a.alphaMap && (n.alphaMap.value = a.alphaMap, I(a.alphaMap, n.alphaMapTransform)), a.alphaTest > 0 && (n.alphaTest.value = a.alphaTest);
   }
   function t(n, a) {
     n.diffuse.value.copy(a.color), n.opacity.value = a.opacity, n.rotation.value = a.rotation, a.map && (n.map.value = a.map, I(a.map, n.mapTransform)), a.alphaMap && (n.alphaMap.value = a.alphaMap, I(a.alphaMap, n.alphaMapTransform)), a.alphaTest > 0 && (n.alphaTest.value = a.alphaTest);
@@ -21887,15 +21887,15 @@ function RS(Q, A) {
   function s(n, a) {
     n.metalness.value = a.metalness, a.metalnessMap && (n.metalnessMap.value = a.metalnessMap, I(a.metalnessMap, n.metalnessMapTransform)), n.roughness.value = a.roughness, a.roughnessMap && (n.roughnessMap.value = a.roughnessMap, I(a.roughnessMap, n.roughnessMapTransform)), a.envMap && (n.envMapIntensity.value = a.envMapIntensity);
   }
-  function h(n, a, G) {
-    n.ior.value = a.ior, a.sheen > 0 && (n.sheenColor.value.copy(a.sheenColor).multiplyScalar(a.sheen), n.sheenRoughness.value = a.sheenRoughness, a.sheenColorMap && (n.sheenColorMap.value = a.sheenColorMap, I(a.sheenColorMap, n.sheenColorMapTransform)), a.sheenRoughnessMap && (n.sheenRoughnessMap.value = a.sheenRoughnessMap, I(a.sheenRoughnessMap, n.sheenRoughnessMapTransform))), a.clearcoat > 0 && (n.clearcoat.value = a.clearcoat, n.clearcoatRoughness.value = a.clearcoatRoughness, a.clearcoatMap && (n.clearcoatMap.value = a.clearcoatMap, I(a.clearcoatMap, n.clearcoatMapTransform)), a.clearcoatRoughnessMap && (n.clearcoatRoughnessMap.value = a.clearcoatRoughnessMap, I(a.clearcoatRoughnessMap, n.clearcoatRoughnessMapTransform)), a.clearcoatNormalMap && (n.clearcoatNormalMap.value = a.clearcoatNormalMap, I(a.clearcoatNormalMap, n.clearcoatNormalMapTransform), n.clearcoatNormalScale.value.copy(a.clearcoatNormalScale), a.side === ng && n.clearcoatNormalScale.value.negate())), a.dispersion > 0 && (n.dispersion.value = a.dispersion), a.iridescence > 0 && (n.iridescence.value = a.iridescence, n.iridescenceIOR.value = a.iridescenceIOR, n.iridescenceThicknessMinimum.value = a.iridescenceThicknessRange[0], n.iridescenceThicknessMaximum.value = a.iridescenceThicknessRange[1], a.iridescenceMap && (n.iridescenceMap.value = a.iridescenceMap, I(a.iridescenceMap, n.iridescenceMapTransform)), a.iridescenceThicknessMap && (n.iridescenceThicknessMap.value = a.iridescenceThicknessMap, I(a.iridescenceThicknessMap, n.iridescenceThicknessMapTransform))), a.transmission > 0 && (n.transmission.value = a.transmission, n.transmissionSamplerMap.value = G.texture, n.transmissionSamplerSize.value.set(G.width, G.height), a.transmissionMap && (n.transmissionMap.value = a.transmissionMap, I(a.transmissionMap, n.transmissionMapTransform)), n.thickness.value = a.thickness, a.thicknessMap && (n.thicknessMap.value = a.thicknessMap, I(a.thicknessMap, n.thicknessMapTransform)), n.attenuationDistance.value = a.attenuationDistance, n.attenuationColor.value.copy(a.attenuationColor)), a.anisotropy > 0 && (n.anisotropyVector.value.set(a.anisotropy * Math.cos(a.anisotropyRotation), a.anisotropy * Math.sin(a.anisotropyRotation)), a.anisotropyMap && (n.anisotropyMap.value = a.anisotropyMap, I(a.anisotropyMap, n.anisotropyMapTransform))), n.specularIntensity.value = a.specularIntensity, n.specularColor.value.copy(a.specularColor), a.specularColorMap && (n.specularColorMap.value = a.specularColorMap, I(a.specularColorMap, n.specularColorMapTransform)), a.specularIntensityMap && (n.specularIntensityMap.value = a.specularIntensityMap, I(a.specularIntensityMap, n.specularIntensityMapTransform));
+  function h(n, a, y) {
+    n.ior.value = a.ior, a.sheen > 0 && (n.sheenColor.value.copy(a.sheenColor).multiplyScalar(a.sheen), n.sheenRoughness.value = a.sheenRoughness, a.sheenColorMap && (n.sheenColorMap.value = a.sheenColorMap, I(a.sheenColorMap, n.sheenColorMapTransform)), a.sheenRoughnessMap && (n.sheenRoughnessMap.value = a.sheenRoughnessMap, I(a.sheenRoughnessMap, n.sheenRoughnessMapTransform))), a.clearcoat > 0 && (n.clearcoat.value = a.clearcoat, n.clearcoatRoughness.value = a.clearcoatRoughness, a.clearcoatMap && (n.clearcoatMap.value = a.clearcoatMap, I(a.clearcoatMap, n.clearcoatMapTransform)), a.clearcoatRoughnessMap && (n.clearcoatRoughnessMap.value = a.clearcoatRoughnessMap, I(a.clearcoatRoughnessMap, n.clearcoatRoughnessMapTransform)), a.clearcoatNormalMap && (n.clearcoatNormalMap.value = a.clearcoatNormalMap, I(a.clearcoatNormalMap, n.clearcoatNormalMapTransform), n.clearcoatNormalScale.value.copy(a.clearcoatNormalScale), a.side === ng && n.clearcoatNormalScale.value.negate())), a.dispersion > 0 && (n.dispersion.value = a.dispersion), a.iridescence > 0 && (n.iridescence.value = a.iridescence, n.iridescenceIOR.value = a.iridescenceIOR, n.iridescenceThicknessMinimum.value = a.iridescenceThicknessRange[0], n.iridescenceThicknessMaximum.value = a.iridescenceThicknessRange[1], a.iridescenceMap && (n.iridescenceMap.value = a.iridescenceMap, I(a.iridescenceMap, n.iridescenceMapTransform)), a.iridescenceThicknessMap && (n.iridescenceThicknessMap.value = a.iridescenceThicknessMap, I(a.iridescenceThicknessMap, n.iridescenceThicknessMapTransform))), a.transmission > 0 && (n.transmission.value = a.transmission, n.transmissionSamplerMap.value = y.texture, n.transmissionSamplerSize.value.set(y.width, y.height), a.transmissionMap && (n.transmissionMap.value = a.transmissionMap, I(a.transmissionMap, n.transmissionMapTransform)), n.thickness.value = a.thickness, a.thicknessMap && (n.thicknessMap.value = a.thicknessMap, I(a.thicknessMap, n.thicknessMapTransform)), n.attenuationDistance.value = a.attenuationDistance, n.attenuationColor.value.copy(a.attenuationColor)), a.anisotropy > 0 && (n.anisotropyVector.value.set(a.anisotropy * Math.cos(a.anisotropyRotation), a.anisotropy * Math.sin(a.anisotropyRotation)), a.anisotropyMap && (n.anisotropyMap.value = a.anisotropyMap, I(a.anisotropyMap, n.anisotropyMapTransform))), n.specularIntensity.value = a.specularIntensity, n.specularColor.value.copy(a.specularColor), a.specularColorMap && (n.specularColorMap.value = a.specularColorMap, I(a.specularColorMap, n.specularColorMapTransform)), a.specularIntensityMap && (n.specularIntensityMap.value = a.specularIntensityMap, I(a.specularIntensityMap, n.specularIntensityMapTransform));
   }
   function w(n, a) {
     a.matcap && (n.matcap.value = a.matcap);
   }
   function r(n, a) {
-    const G = A.get(a).light;
-    n.referencePosition.value.setFromMatrixPosition(G.matrixWorld), n.nearDistance.value = G.shadow.camera.near, n.farDistance.value = G.shadow.camera.far;
+    const y = A.get(a).light;
+    n.referencePosition.value.setFromMatrixPosition(y.matrixWorld), n.nearDistance.value = y.shadow.camera.near, n.farDistance.value = y.shadow.camera.far;
   }
   return {
     refreshFogUniforms: g,
@@ -21905,43 +21905,43 @@ function RS(Q, A) {
 function kS(Q, A, I, g) {
   let B = {}, C = {}, E = [];
   const i = Q.getParameter(Q.MAX_UNIFORM_BUFFER_BINDINGS);
-  function e(G, S) {
-    const y = S.program;
-    g.uniformBlockBinding(G, y);
+  function e(y, S) {
+    const c = S.program;
+    g.uniformBlockBinding(y, c);
   }
-  function t(G, S) {
-    let y = B[G.id];
-    y === void 0 && (w(G), y = o(G), B[G.id] = y, G.addEventListener("dispose", n));
-    const M = S.program;
-    g.updateUBOMapping(G, M);
-    const d = A.render.frame;
-    C[G.id] !== d && (s(G), C[G.id] = d);
+  function t(y, S) {
+    let c = B[y.id];
+    c === void 0 && (w(y), c = o(y), B[y.id] = c, y.addEventListener("dispose", n));
+    const F = S.program;
+    g.updateUBOMapping(y, F);
+    const M = A.render.frame;
+    C[y.id] !== M && (s(y), C[y.id] = M);
   }
-  function o(G) {
+  function o(y) {
     const S = D();
-    G.__bindingPointIndex = S;
-    const y = Q.createBuffer(), M = G.__size, d = G.usage;
-    return Q.bindBuffer(Q.UNIFORM_BUFFER, y), Q.bufferData(Q.UNIFORM_BUFFER, M, d), Q.bindBuffer(Q.UNIFORM_BUFFER, null), Q.bindBufferBase(Q.UNIFORM_BUFFER, S, y), y;
+    y.__bindingPointIndex = S;
+    const c = Q.createBuffer(), F = y.__size, M = y.usage;
+    return Q.bindBuffer(Q.UNIFORM_BUFFER, c), Q.bufferData(Q.UNIFORM_BUFFER, F, M), Q.bindBuffer(Q.UNIFORM_BUFFER, null), Q.bindBufferBase(Q.UNIFORM_BUFFER, S, c), c;
   }
   function D() {
-    for (let G = 0; G < i; G++)
-      if (E.indexOf(G) === -1)
-        return E.push(G), G;
+    for (let y = 0; y < i; y++)
+      if (E.indexOf(y) === -1)
+        return E.push(y), y;
     return console.error("THREE.WebGLRenderer: Maximum number of simultaneously usable uniforms groups reached."), 0;
   }
-  function s(G) {
-    const S = B[G.id], y = G.uniforms, M = G.__cache;
+  function s(y) {
+    const S = B[y.id], c = y.uniforms, F = y.__cache;
     Q.bindBuffer(Q.UNIFORM_BUFFER, S);
-    for (let d = 0, l = y.length; d < l; d++) {
-      const H = Array.isArray(y[d]) ? y[d] : [y[d]];
+    for (let M = 0, l = c.length; M < l; M++) {
+      const H = Array.isArray(c[M]) ? c[M] : [c[M]];
       for (let R = 0, k = H.length; R < k; R++) {
         const J = H[R];
-        if (h(J, d, R, M) === !0) {
-          const u = J.__offset, m = Array.isArray(J.value) ? J.value : [J.value];
+        if (h(J, M, R, F) === !0) {
+          const u = J.__offset, q = Array.isArray(J.value) ? J.value : [J.value];
           let T = 0;
-          for (let P = 0; P < m.length; P++) {
-            const q = m[P], X = r(q);
-            typeof q == "number" || typeof q == "boolean" ? (J.__data[0] = q, Q.bufferSubData(Q.UNIFORM_BUFFER, u + T, J.__data)) : q.isMatrix3 ? (J.__data[0] = q.elements[0], J.__data[1] = q.elements[1], J.__data[2] = q.elements[2], J.__data[3] = 0, J.__data[4] = q.elements[3], J.__data[5] = q.elements[4], J.__data[6] = q.elements[5], J.__data[7] = 0, J.__data[8] = q.elements[6], J.__data[9] = q.elements[7], J.__data[10] = q.elements[8], J.__data[11] = 0) : (q.toArray(J.__data, T), T += X.storage / Float32Array.BYTES_PER_ELEMENT);
+          for (let O = 0; O < q.length; O++) {
+            const b = q[O], _ = r(b);
+            typeof b == "number" || typeof b == "boolean" ? (J.__data[0] = b, Q.bufferSubData(Q.UNIFORM_BUFFER, u + T, J.__data)) : b.isMatrix3 ? (J.__data[0] = b.elements[0], J.__data[1] = b.elements[1], J.__data[2] = b.elements[2], J.__data[3] = 0, J.__data[4] = b.elements[3], J.__data[5] = b.elements[4], J.__data[6] = b.elements[5], J.__data[7] = 0, J.__data[8] = b.elements[6], J.__data[9] = b.elements[7], J.__data[10] = b.elements[8], J.__data[11] = 0) : (b.toArray(J.__data, T), T += _.storage / Float32Array.BYTES_PER_ELEMENT);
           }
           Q.bufferSubData(Q.UNIFORM_BUFFER, u, J.__data);
         }
@@ -21949,55 +21949,55 @@ function kS(Q, A, I, g) {
     }
     Q.bindBuffer(Q.UNIFORM_BUFFER, null);
   }
-  function h(G, S, y, M) {
-    const d = G.value, l = S + "_" + y;
-    if (M[l] === void 0)
-      return typeof d == "number" || typeof d == "boolean" ? M[l] = d : M[l] = d.clone(), !0;
+  function h(y, S, c, F) {
+    const M = y.value, l = S + "_" + c;
+    if (F[l] === void 0)
+      return typeof M == "number" || typeof M == "boolean" ? F[l] = M : F[l] = M.clone(), !0;
     {
-      const H = M[l];
-      if (typeof d == "number" || typeof d == "boolean") {
-        if (H !== d)
-          return M[l] = d, !0;
-      } else if (H.equals(d) === !1)
-        return H.copy(d), !0;
+      const H = F[l];
+      if (typeof M == "number" || typeof M == "boolean") {
+        if (H !== M)
+          return F[l] = M, !0;
+      } else if (H.equals(M) === !1)
+        return H.copy(M), !0;
     }
     return !1;
   }
-  function w(G) {
-    const S = G.uniforms;
-    let y = 0;
-    const M = 16;
+  function w(y) {
+    const S = y.uniforms;
+    let c = 0;
+    const F = 16;
     for (let l = 0, H = S.length; l < H; l++) {
       const R = Array.isArray(S[l]) ? S[l] : [S[l]];
       for (let k = 0, J = R.length; k < J; k++) {
-        const u = R[k], m = Array.isArray(u.value) ? u.value : [u.value];
-        for (let T = 0, P = m.length; T < P; T++) {
-          const q = m[T], X = r(q), x = y % M, $ = x % X.boundary, tA = x + $;
-          y += $, tA !== 0 && M - tA < X.storage && (y += M - tA), u.__data = new Float32Array(X.storage / Float32Array.BYTES_PER_ELEMENT), u.__offset = y, y += X.storage;
+        const u = R[k], q = Array.isArray(u.value) ? u.value : [u.value];
+        for (let T = 0, O = q.length; T < O; T++) {
+          const b = q[T], _ = r(b), m = c % F, $ = m % _.boundary, tA = m + $;
+          c += $, tA !== 0 && F - tA < _.storage && (c += F - tA), u.__data = new Float32Array(_.storage / Float32Array.BYTES_PER_ELEMENT), u.__offset = c, c += _.storage;
         }
       }
     }
-    const d = y % M;
-    return d > 0 && (y += M - d), G.__size = y, G.__cache = {}, this;
+    const M = c % F;
+    return M > 0 && (c += F - M), y.__size = c, y.__cache = {}, this;
   }
-  function r(G) {
+  function r(y) {
     const S = {
       boundary: 0,
       // bytes
       storage: 0
       // bytes
     };
-    return typeof G == "number" || typeof G == "boolean" ? (S.boundary = 4, S.storage = 4) : G.isVector2 ? (S.boundary = 8, S.storage = 8) : G.isVector3 || G.isColor ? (S.boundary = 16, S.storage = 12) : G.isVector4 ? (S.boundary = 16, S.storage = 16) : G.isMatrix3 ? (S.boundary = 48, S.storage = 48) : G.isMatrix4 ? (S.boundary = 64, S.storage = 64) : G.isTexture ? console.warn("THREE.WebGLRenderer: Texture samplers can not be part of an uniforms group.") : console.warn("THREE.WebGLRenderer: Unsupported uniform value type.", G), S;
+    return typeof y == "number" || typeof y == "boolean" ? (S.boundary = 4, S.storage = 4) : y.isVector2 ? (S.boundary = 8, S.storage = 8) : y.isVector3 || y.isColor ? (S.boundary = 16, S.storage = 12) : y.isVector4 ? (S.boundary = 16, S.storage = 16) : y.isMatrix3 ? (S.boundary = 48, S.storage = 48) : y.isMatrix4 ? (S.boundary = 64, S.storage = 64) : y.isTexture ? console.warn("THREE.WebGLRenderer: Texture samplers can not be part of an uniforms group.") : console.warn("THREE.WebGLRenderer: Unsupported uniform value type.", y), S;
   }
-  function n(G) {
-    const S = G.target;
+  function n(y) {
+    const S = y.target;
     S.removeEventListener("dispose", n);
-    const y = E.indexOf(S.__bindingPointIndex);
-    E.splice(y, 1), Q.deleteBuffer(B[S.id]), delete B[S.id], delete C[S.id];
+    const c = E.indexOf(S.__bindingPointIndex);
+    E.splice(c, 1), Q.deleteBuffer(B[S.id]), delete B[S.id], delete C[S.id];
   }
   function a() {
-    for (const G in B)
-      Q.deleteBuffer(B[G]);
+    for (const y in B)
+      Q.deleteBuffer(B[y]);
     E = [], B = {}, C = {};
   }
   return {
@@ -22036,7 +22036,7 @@ class NS {
       h = E;
     const w = new Uint32Array(4), r = new Int32Array(4);
     let n = null, a = null;
-    const G = [], S = [];
+    const y = [], S = [];
     this.domElement = I, this.debug = {
       /**
        * Enables error checking and reporting when shader programs are being compiled.
@@ -22049,29 +22049,29 @@ class NS {
        */
       onShaderError: null
     }, this.autoClear = !0, this.autoClearColor = !0, this.autoClearDepth = !0, this.autoClearStencil = !0, this.sortObjects = !0, this.clippingPlanes = [], this.localClippingEnabled = !1, this.toneMapping = mQ, this.toneMappingExposure = 1, this.transmissionResolutionScale = 1;
-    const y = this;
-    let M = !1;
+    const c = this;
+    let F = !1;
     this._outputColorSpace = tg;
-    let d = 0, l = 0, H = null, R = -1, k = null;
+    let M = 0, l = 0, H = null, R = -1, k = null;
     const J = new eI(), u = new eI();
-    let m = null;
+    let q = null;
     const T = new jA(0);
-    let P = 0, q = I.width, X = I.height, x = 1, $ = null, tA = null;
-    const aA = new eI(0, 0, q, X), KA = new eI(0, 0, q, X);
-    let YA = !1;
-    const xA = new js();
-    let wA = !1, O = !1;
-    const W = new NI(), eA = new L(), dA = new eI(), j = { background: null, fog: null, environment: null, overrideMaterial: null, isScene: !0 };
+    let O = 0, b = I.width, _ = I.height, m = 1, $ = null, tA = null;
+    const aA = new eI(0, 0, b, _), KA = new eI(0, 0, b, _);
+    let mA = !1;
+    const uA = new js();
+    let hA = !1, W = !1;
+    const X = new NI(), eA = new f(), dA = new eI(), z = { background: null, fog: null, environment: null, overrideMaterial: null, isScene: !0 };
     let nA = !1;
     function qA() {
-      return H === null ? x : 1;
+      return H === null ? m : 1;
     }
     let U = g;
-    function XA(F, p) {
-      return I.getContext(F, p);
+    function _A(N, p) {
+      return I.getContext(N, p);
     }
     try {
-      const F = {
+      const N = {
         alpha: !0,
         depth: B,
         stencil: C,
@@ -22081,87 +22081,87 @@ class NS {
         powerPreference: o,
         failIfMajorPerformanceCaveat: D
       };
-      if ("setAttribute" in I && I.setAttribute("data-engine", `three.js r${oi}`), I.addEventListener("webglcontextlost", CA, !1), I.addEventListener("webglcontextrestored", cA, !1), I.addEventListener("webglcontextcreationerror", QA, !1), U === null) {
+      if ("setAttribute" in I && I.setAttribute("data-engine", `three.js r${oi}`), I.addEventListener("webglcontextlost", CA, !1), I.addEventListener("webglcontextrestored", cA, !1), I.addEventListener("webglcontextcreationerror", gA, !1), U === null) {
         const p = "webgl2";
-        if (U = XA(p, F), U === null)
-          throw XA(p) ? new Error("Error creating WebGL context with your selected attributes.") : new Error("Error creating WebGL context.");
+        if (U = _A(p, N), U === null)
+          throw _A(p) ? new Error("Error creating WebGL context with your selected attributes.") : new Error("Error creating WebGL context.");
       }
-    } catch (F) {
-      throw console.error("THREE.WebGLRenderer: " + F.message), F;
+    } catch (N) {
+      throw console.error("THREE.WebGLRenderer: " + N.message), N;
     }
-    let HA, LA, rA, EI, SA, yA, PA, VA, N, c, Y, Z, z, V, RA, iA, FA, lA, BA, DA, uA, UA, IA, kA;
-    function f() {
-      HA = new Yy(U), HA.init(), UA = new wS(U, HA), LA = new dy(U, HA, A, UA), rA = new nS(U, HA), LA.reversedDepthBuffer && s && rA.buffers.depth.setReversed(!0), EI = new uy(U), SA = new IS(), yA = new hS(U, HA, rA, SA, LA, UA, EI), PA = new Uy(y), VA = new fy(y), N = new Pr(U), IA = new Fy(U, N), c = new py(U, N, EI, IA), Y = new my(U, c, N, EI), BA = new xy(U, LA, yA), iA = new ly(SA), Z = new AS(y, PA, VA, HA, LA, IA, iA), z = new RS(y, SA), V = new QS(), RA = new eS(HA), lA = new Ny(y, PA, VA, rA, Y, h, e), FA = new sS(y, Y, LA), kA = new kS(U, EI, LA, rA), DA = new My(U, HA, EI), uA = new Ky(U, HA, EI), EI.programs = Z.programs, y.capabilities = LA, y.extensions = HA, y.properties = SA, y.renderLists = V, y.shadowMap = FA, y.state = rA, y.info = EI;
+    let HA, UA, rA, EI, RA, yA, PA, VA, d, G, L, x, v, Z, SA, iA, kA, MA, BA, DA, YA, JA, IA, NA;
+    function Y() {
+      HA = new Yy(U), HA.init(), JA = new wS(U, HA), UA = new dy(U, HA, A, JA), rA = new nS(U, HA), UA.reversedDepthBuffer && s && rA.buffers.depth.setReversed(!0), EI = new uy(U), RA = new IS(), yA = new hS(U, HA, rA, RA, UA, JA, EI), PA = new Uy(c), VA = new fy(c), d = new Pr(U), IA = new Fy(U, d), G = new py(U, d, EI, IA), L = new my(U, G, d, EI), BA = new xy(U, UA, yA), iA = new ly(RA), x = new AS(c, PA, VA, HA, UA, IA, iA), v = new RS(c, RA), Z = new QS(), SA = new eS(HA), MA = new Ny(c, PA, VA, rA, L, h, e), kA = new sS(c, L, UA), NA = new kS(U, EI, UA, rA), DA = new My(U, HA, EI), YA = new Ky(U, HA, EI), EI.programs = x.programs, c.capabilities = UA, c.extensions = HA, c.properties = RA, c.renderLists = Z, c.shadowMap = kA, c.state = rA, c.info = EI;
     }
-    f();
-    const gA = new GS(y, U);
-    this.xr = gA, this.getContext = function() {
+    Y();
+    const QA = new GS(c, U);
+    this.xr = QA, this.getContext = function() {
       return U;
     }, this.getContextAttributes = function() {
       return U.getContextAttributes();
     }, this.forceContextLoss = function() {
-      const F = HA.get("WEBGL_lose_context");
-      F && F.loseContext();
+      const N = HA.get("WEBGL_lose_context");
+      N && N.loseContext();
     }, this.forceContextRestore = function() {
-      const F = HA.get("WEBGL_lose_context");
-      F && F.restoreContext();
+      const N = HA.get("WEBGL_lose_context");
+      N && N.restoreContext();
     }, this.getPixelRatio = function() {
-      return x;
-    }, this.setPixelRatio = function(F) {
-      F !== void 0 && (x = F, this.setSize(q, X, !1));
-    }, this.getSize = function(F) {
-      return F.set(q, X);
-    }, this.setSize = function(F, p, b = !0) {
-      if (gA.isPresenting) {
+      return m;
+    }, this.setPixelRatio = function(N) {
+      N !== void 0 && (m = N, this.setSize(b, _, !1));
+    }, this.getSize = function(N) {
+      return N.set(b, _);
+    }, this.setSize = function(N, p, P = !0) {
+      if (QA.isPresenting) {
         console.warn("THREE.WebGLRenderer: Can't change size while VR device is presenting.");
         return;
       }
-      q = F, X = p, I.width = Math.floor(F * x), I.height = Math.floor(p * x), b === !0 && (I.style.width = F + "px", I.style.height = p + "px"), this.setViewport(0, 0, F, p);
-    }, this.getDrawingBufferSize = function(F) {
-      return F.set(q * x, X * x).floor();
-    }, this.setDrawingBufferSize = function(F, p, b) {
-      q = F, X = p, x = b, I.width = Math.floor(F * b), I.height = Math.floor(p * b), this.setViewport(0, 0, F, p);
-    }, this.getCurrentViewport = function(F) {
-      return F.copy(J);
-    }, this.getViewport = function(F) {
-      return F.copy(aA);
-    }, this.setViewport = function(F, p, b, v) {
-      F.isVector4 ? aA.set(F.x, F.y, F.z, F.w) : aA.set(F, p, b, v), rA.viewport(J.copy(aA).multiplyScalar(x).round());
-    }, this.getScissor = function(F) {
-      return F.copy(KA);
-    }, this.setScissor = function(F, p, b, v) {
-      F.isVector4 ? KA.set(F.x, F.y, F.z, F.w) : KA.set(F, p, b, v), rA.scissor(u.copy(KA).multiplyScalar(x).round());
+      b = N, _ = p, I.width = Math.floor(N * m), I.height = Math.floor(p * m), P === !0 && (I.style.width = N + "px", I.style.height = p + "px"), this.setViewport(0, 0, N, p);
+    }, this.getDrawingBufferSize = function(N) {
+      return N.set(b * m, _ * m).floor();
+    }, this.setDrawingBufferSize = function(N, p, P) {
+      b = N, _ = p, m = P, I.width = Math.floor(N * P), I.height = Math.floor(p * P), this.setViewport(0, 0, N, p);
+    }, this.getCurrentViewport = function(N) {
+      return N.copy(J);
+    }, this.getViewport = function(N) {
+      return N.copy(aA);
+    }, this.setViewport = function(N, p, P, V) {
+      N.isVector4 ? aA.set(N.x, N.y, N.z, N.w) : aA.set(N, p, P, V), rA.viewport(J.copy(aA).multiplyScalar(m).round());
+    }, this.getScissor = function(N) {
+      return N.copy(KA);
+    }, this.setScissor = function(N, p, P, V) {
+      N.isVector4 ? KA.set(N.x, N.y, N.z, N.w) : KA.set(N, p, P, V), rA.scissor(u.copy(KA).multiplyScalar(m).round());
     }, this.getScissorTest = function() {
-      return YA;
-    }, this.setScissorTest = function(F) {
-      rA.setScissorTest(YA = F);
-    }, this.setOpaqueSort = function(F) {
-      $ = F;
-    }, this.setTransparentSort = function(F) {
-      tA = F;
-    }, this.getClearColor = function(F) {
-      return F.copy(lA.getClearColor());
+      return mA;
+    }, this.setScissorTest = function(N) {
+      rA.setScissorTest(mA = N);
+    }, this.setOpaqueSort = function(N) {
+      $ = N;
+    }, this.setTransparentSort = function(N) {
+      tA = N;
+    }, this.getClearColor = function(N) {
+      return N.copy(MA.getClearColor());
     }, this.setClearColor = function() {
-      lA.setClearColor(...arguments);
+      MA.setClearColor(...arguments);
     }, this.getClearAlpha = function() {
-      return lA.getClearAlpha();
+      return MA.getClearAlpha();
     }, this.setClearAlpha = function() {
-      lA.setClearAlpha(...arguments);
-    }, this.clear = function(F = !0, p = !0, b = !0) {
-      let v = 0;
-      if (F) {
+      MA.setClearAlpha(...arguments);
+    }, this.clear = function(N = !0, p = !0, P = !0) {
+      let V = 0;
+      if (N) {
         let K = !1;
         if (H !== null) {
           const EA = H.texture.format;
           K = EA === aI || EA === vQ || EA === _e;
         }
         if (K) {
-          const EA = H.texture.type, hA = EA === hg || EA === gI || EA === vC || EA === PC || EA === We || EA === Xe, JA = lA.getClearColor(), NA = lA.getClearAlpha(), vA = JA.r, TA = JA.g, pA = JA.b;
-          hA ? (w[0] = vA, w[1] = TA, w[2] = pA, w[3] = NA, U.clearBufferuiv(U.COLOR, 0, w)) : (r[0] = vA, r[1] = TA, r[2] = pA, r[3] = NA, U.clearBufferiv(U.COLOR, 0, r));
+          const EA = H.texture.type, wA = EA === hg || EA === gI || EA === vC || EA === PC || EA === We || EA === Xe, LA = MA.getClearColor(), FA = MA.getClearAlpha(), vA = LA.r, TA = LA.g, pA = LA.b;
+          wA ? (w[0] = vA, w[1] = TA, w[2] = pA, w[3] = FA, U.clearBufferuiv(U.COLOR, 0, w)) : (r[0] = vA, r[1] = TA, r[2] = pA, r[3] = FA, U.clearBufferiv(U.COLOR, 0, r));
         } else
-          v |= U.COLOR_BUFFER_BIT;
+          V |= U.COLOR_BUFFER_BIT;
       }
-      p && (v |= U.DEPTH_BUFFER_BIT), b && (v |= U.STENCIL_BUFFER_BIT, this.state.buffers.stencil.setMask(4294967295)), U.clear(v);
+      p && (V |= U.DEPTH_BUFFER_BIT), P && (V |= U.STENCIL_BUFFER_BIT, this.state.buffers.stencil.setMask(4294967295)), U.clear(V);
     }, this.clearColor = function() {
       this.clear(!0, !1, !1);
     }, this.clearDepth = function() {
@@ -22169,53 +22169,53 @@ class NS {
     }, this.clearStencil = function() {
       this.clear(!1, !1, !0);
     }, this.dispose = function() {
-      I.removeEventListener("webglcontextlost", CA, !1), I.removeEventListener("webglcontextrestored", cA, !1), I.removeEventListener("webglcontextcreationerror", QA, !1), lA.dispose(), V.dispose(), RA.dispose(), SA.dispose(), PA.dispose(), VA.dispose(), Y.dispose(), IA.dispose(), kA.dispose(), Z.dispose(), gA.dispose(), gA.removeEventListener("sessionstart", OI), gA.removeEventListener("sessionend", Ng), Bg.stop();
+      I.removeEventListener("webglcontextlost", CA, !1), I.removeEventListener("webglcontextrestored", cA, !1), I.removeEventListener("webglcontextcreationerror", gA, !1), MA.dispose(), Z.dispose(), SA.dispose(), RA.dispose(), PA.dispose(), VA.dispose(), L.dispose(), IA.dispose(), NA.dispose(), x.dispose(), QA.dispose(), QA.removeEventListener("sessionstart", OI), QA.removeEventListener("sessionend", Ng), Bg.stop();
     };
-    function CA(F) {
-      F.preventDefault(), console.log("THREE.WebGLRenderer: Context Lost."), M = !0;
+    function CA(N) {
+      N.preventDefault(), console.log("THREE.WebGLRenderer: Context Lost."), F = !0;
     }
     function cA() {
-      console.log("THREE.WebGLRenderer: Context Restored."), M = !1;
-      const F = EI.autoReset, p = FA.enabled, b = FA.autoUpdate, v = FA.needsUpdate, K = FA.type;
-      f(), EI.autoReset = F, FA.enabled = p, FA.autoUpdate = b, FA.needsUpdate = v, FA.type = K;
+      console.log("THREE.WebGLRenderer: Context Restored."), F = !1;
+      const N = EI.autoReset, p = kA.enabled, P = kA.autoUpdate, V = kA.needsUpdate, K = kA.type;
+      Y(), EI.autoReset = N, kA.enabled = p, kA.autoUpdate = P, kA.needsUpdate = V, kA.type = K;
     }
-    function QA(F) {
-      console.error("THREE.WebGLRenderer: A WebGL context could not be created. Reason: ", F.statusMessage);
+    function gA(N) {
+      console.error("THREE.WebGLRenderer: A WebGL context could not be created. Reason: ", N.statusMessage);
     }
-    function _(F) {
-      const p = F.target;
-      p.removeEventListener("dispose", _), GA(p);
+    function j(N) {
+      const p = N.target;
+      p.removeEventListener("dispose", j), GA(p);
     }
-    function GA(F) {
-      bA(F), SA.remove(F);
+    function GA(N) {
+      bA(N), RA.remove(N);
     }
-    function bA(F) {
-      const p = SA.get(F).programs;
-      p !== void 0 && (p.forEach(function(b) {
-        Z.releaseProgram(b);
-      }), F.isShaderMaterial && Z.releaseShaderCache(F));
+    function bA(N) {
+      const p = RA.get(N).programs;
+      p !== void 0 && (p.forEach(function(P) {
+        x.releaseProgram(P);
+      }), N.isShaderMaterial && x.releaseShaderCache(N));
     }
-    this.renderBufferDirect = function(F, p, b, v, K, EA) {
-      p === null && (p = j);
-      const hA = K.isMesh && K.matrixWorld.determinant() < 0, JA = ki(F, p, b, v, K);
-      rA.setMaterial(v, hA);
-      let NA = b.index, vA = 1;
-      if (v.wireframe === !0) {
-        if (NA = c.getWireframeAttribute(b), NA === void 0) return;
+    this.renderBufferDirect = function(N, p, P, V, K, EA) {
+      p === null && (p = z);
+      const wA = K.isMesh && K.matrixWorld.determinant() < 0, LA = ki(N, p, P, V, K);
+      rA.setMaterial(V, wA);
+      let FA = P.index, vA = 1;
+      if (V.wireframe === !0) {
+        if (FA = G.getWireframeAttribute(P), FA === void 0) return;
         vA = 2;
       }
-      const TA = b.drawRange, pA = b.attributes.position;
+      const TA = P.drawRange, pA = P.attributes.position;
       let AI = TA.start * vA, nI = (TA.start + TA.count) * vA;
-      EA !== null && (AI = Math.max(AI, EA.start * vA), nI = Math.min(nI, (EA.start + EA.count) * vA)), NA !== null ? (AI = Math.max(AI, 0), nI = Math.min(nI, NA.count)) : pA != null && (AI = Math.max(AI, 0), nI = Math.min(nI, pA.count));
+      EA !== null && (AI = Math.max(AI, EA.start * vA), nI = Math.min(nI, (EA.start + EA.count) * vA)), FA !== null ? (AI = Math.max(AI, 0), nI = Math.min(nI, FA.count)) : pA != null && (AI = Math.max(AI, 0), nI = Math.min(nI, pA.count));
       const JI = nI - AI;
       if (JI < 0 || JI === 1 / 0) return;
-      IA.setup(K, v, JA, b, NA);
+      IA.setup(K, V, LA, P, FA);
       let GI, rI = DA;
-      if (NA !== null && (GI = N.get(NA), rI = uA, rI.setIndex(GI)), K.isMesh)
-        v.wireframe === !0 ? (rA.setLineWidth(v.wireframeLinewidth * qA()), rI.setMode(U.LINES)) : rI.setMode(U.TRIANGLES);
+      if (FA !== null && (GI = d.get(FA), rI = YA, rI.setIndex(GI)), K.isMesh)
+        V.wireframe === !0 ? (rA.setLineWidth(V.wireframeLinewidth * qA()), rI.setMode(U.LINES)) : rI.setMode(U.TRIANGLES);
       else if (K.isLine) {
-        let mA = v.linewidth;
-        mA === void 0 && (mA = 1), rA.setLineWidth(mA * qA()), K.isLineSegments ? rI.setMode(U.LINES) : K.isLineLoop ? rI.setMode(U.LINE_LOOP) : rI.setMode(U.LINE_STRIP);
+        let xA = V.linewidth;
+        xA === void 0 && (xA = 1), rA.setLineWidth(xA * qA()), K.isLineSegments ? rI.setMode(U.LINES) : K.isLineLoop ? rI.setMode(U.LINE_LOOP) : rI.setMode(U.LINE_STRIP);
       } else K.isPoints ? rI.setMode(U.POINTS) : K.isSprite && rI.setMode(U.TRIANGLES);
       if (K.isBatchedMesh)
         if (K._multiDrawInstances !== null)
@@ -22223,49 +22223,49 @@ class NS {
         else if (HA.get("WEBGL_multi_draw"))
           rI.renderMultiDraw(K._multiDrawStarts, K._multiDrawCounts, K._multiDrawCount);
         else {
-          const mA = K._multiDrawStarts, dI = K._multiDrawCounts, iI = K._multiDrawCount, rg = NA ? N.get(NA).bytesPerElement : 1, kB = SA.get(v).currentProgram.getUniforms();
+          const xA = K._multiDrawStarts, dI = K._multiDrawCounts, iI = K._multiDrawCount, rg = FA ? d.get(FA).bytesPerElement : 1, kB = RA.get(V).currentProgram.getUniforms();
           for (let cg = 0; cg < iI; cg++)
-            kB.setValue(U, "_gl_DrawID", cg), rI.render(mA[cg] / rg, dI[cg]);
+            kB.setValue(U, "_gl_DrawID", cg), rI.render(xA[cg] / rg, dI[cg]);
         }
       else if (K.isInstancedMesh)
         rI.renderInstances(AI, JI, K.count);
-      else if (b.isInstancedBufferGeometry) {
-        const mA = b._maxInstanceCount !== void 0 ? b._maxInstanceCount : 1 / 0, dI = Math.min(b.instanceCount, mA);
+      else if (P.isInstancedBufferGeometry) {
+        const xA = P._maxInstanceCount !== void 0 ? P._maxInstanceCount : 1 / 0, dI = Math.min(P.instanceCount, xA);
         rI.renderInstances(AI, JI, dI);
       } else
         rI.render(AI, JI);
     };
-    function DI(F, p, b) {
-      F.transparent === !0 && F.side === BQ && F.forceSinglePass === !1 ? (F.side = ng, F.needsUpdate = !0, ZQ(F, p, b), F.side = bQ, F.needsUpdate = !0, ZQ(F, p, b), F.side = BQ) : ZQ(F, p, b);
+    function DI(N, p, P) {
+      N.transparent === !0 && N.side === BQ && N.forceSinglePass === !1 ? (N.side = ng, N.needsUpdate = !0, ZQ(N, p, P), N.side = bQ, N.needsUpdate = !0, ZQ(N, p, P), N.side = BQ) : ZQ(N, p, P);
     }
-    this.compile = function(F, p, b = null) {
-      b === null && (b = F), a = RA.get(b), a.init(p), S.push(a), b.traverseVisible(function(K) {
+    this.compile = function(N, p, P = null) {
+      P === null && (P = N), a = SA.get(P), a.init(p), S.push(a), P.traverseVisible(function(K) {
         K.isLight && K.layers.test(p.layers) && (a.pushLight(K), K.castShadow && a.pushShadow(K));
-      }), F !== b && F.traverseVisible(function(K) {
+      }), N !== P && N.traverseVisible(function(K) {
         K.isLight && K.layers.test(p.layers) && (a.pushLight(K), K.castShadow && a.pushShadow(K));
       }), a.setupLights();
-      const v = /* @__PURE__ */ new Set();
-      return F.traverse(function(K) {
+      const V = /* @__PURE__ */ new Set();
+      return N.traverse(function(K) {
         if (!(K.isMesh || K.isPoints || K.isLine || K.isSprite))
           return;
         const EA = K.material;
         if (EA)
           if (Array.isArray(EA))
-            for (let hA = 0; hA < EA.length; hA++) {
-              const JA = EA[hA];
-              DI(JA, b, K), v.add(JA);
+            for (let wA = 0; wA < EA.length; wA++) {
+              const LA = EA[wA];
+              DI(LA, P, K), V.add(LA);
             }
           else
-            DI(EA, b, K), v.add(EA);
-      }), a = S.pop(), v;
-    }, this.compileAsync = function(F, p, b = null) {
-      const v = this.compile(F, p, b);
+            DI(EA, P, K), V.add(EA);
+      }), a = S.pop(), V;
+    }, this.compileAsync = function(N, p, P = null) {
+      const V = this.compile(N, p, P);
       return new Promise((K) => {
         function EA() {
-          if (v.forEach(function(hA) {
-            SA.get(hA).currentProgram.isReady() && v.delete(hA);
-          }), v.size === 0) {
-            K(F);
+          if (V.forEach(function(wA) {
+            RA.get(wA).currentProgram.isReady() && V.delete(wA);
+          }), V.size === 0) {
+            K(N);
             return;
           }
           setTimeout(EA, 10);
@@ -22274,8 +22274,8 @@ class NS {
       });
     };
     let QI = null;
-    function _I(F) {
-      QI && QI(F);
+    function _I(N) {
+      QI && QI(N);
     }
     function OI() {
       Bg.stop();
@@ -22284,76 +22284,76 @@ class NS {
       Bg.start();
     }
     const Bg = new Ia();
-    Bg.setAnimationLoop(_I), typeof self < "u" && Bg.setContext(self), this.setAnimationLoop = function(F) {
-      QI = F, gA.setAnimationLoop(F), F === null ? Bg.stop() : Bg.start();
-    }, gA.addEventListener("sessionstart", OI), gA.addEventListener("sessionend", Ng), this.render = function(F, p) {
+    Bg.setAnimationLoop(_I), typeof self < "u" && Bg.setContext(self), this.setAnimationLoop = function(N) {
+      QI = N, QA.setAnimationLoop(N), N === null ? Bg.stop() : Bg.start();
+    }, QA.addEventListener("sessionstart", OI), QA.addEventListener("sessionend", Ng), this.render = function(N, p) {
       if (p !== void 0 && p.isCamera !== !0) {
         console.error("THREE.WebGLRenderer.render: camera is not an instance of THREE.Camera.");
         return;
       }
-      if (M === !0) return;
-      if (F.matrixWorldAutoUpdate === !0 && F.updateMatrixWorld(), p.parent === null && p.matrixWorldAutoUpdate === !0 && p.updateMatrixWorld(), gA.enabled === !0 && gA.isPresenting === !0 && (gA.cameraAutoUpdate === !0 && gA.updateCamera(p), p = gA.getCamera()), F.isScene === !0 && F.onBeforeRender(y, F, p, H), a = RA.get(F, S.length), a.init(p), S.push(a), W.multiplyMatrices(p.projectionMatrix, p.matrixWorldInverse), xA.setFromProjectionMatrix(W, iQ, p.reversedDepth), O = this.localClippingEnabled, wA = iA.init(this.clippingPlanes, O), n = V.get(F, G.length), n.init(), G.push(n), gA.enabled === !0 && gA.isPresenting === !0) {
-        const EA = y.xr.getDepthSensingMesh();
-        EA !== null && oQ(EA, p, -1 / 0, y.sortObjects);
+      if (F === !0) return;
+      if (N.matrixWorldAutoUpdate === !0 && N.updateMatrixWorld(), p.parent === null && p.matrixWorldAutoUpdate === !0 && p.updateMatrixWorld(), QA.enabled === !0 && QA.isPresenting === !0 && (QA.cameraAutoUpdate === !0 && QA.updateCamera(p), p = QA.getCamera()), N.isScene === !0 && N.onBeforeRender(c, N, p, H), a = SA.get(N, S.length), a.init(p), S.push(a), X.multiplyMatrices(p.projectionMatrix, p.matrixWorldInverse), uA.setFromProjectionMatrix(X, iQ, p.reversedDepth), W = this.localClippingEnabled, hA = iA.init(this.clippingPlanes, W), n = Z.get(N, y.length), n.init(), y.push(n), QA.enabled === !0 && QA.isPresenting === !0) {
+        const EA = c.xr.getDepthSensingMesh();
+        EA !== null && oQ(EA, p, -1 / 0, c.sortObjects);
       }
-      oQ(F, p, 0, y.sortObjects), n.finish(), y.sortObjects === !0 && n.sort($, tA), nA = gA.enabled === !1 || gA.isPresenting === !1 || gA.hasDepthSensing() === !1, nA && lA.addToRenderList(n, F), this.info.render.frame++, wA === !0 && iA.beginShadows();
-      const b = a.state.shadowsArray;
-      FA.render(b, F, p), wA === !0 && iA.endShadows(), this.info.autoReset === !0 && this.info.reset();
-      const v = n.opaque, K = n.transmissive;
+      oQ(N, p, 0, c.sortObjects), n.finish(), c.sortObjects === !0 && n.sort($, tA), nA = QA.enabled === !1 || QA.isPresenting === !1 || QA.hasDepthSensing() === !1, nA && MA.addToRenderList(n, N), this.info.render.frame++, hA === !0 && iA.beginShadows();
+      const P = a.state.shadowsArray;
+      kA.render(P, N, p), hA === !0 && iA.endShadows(), this.info.autoReset === !0 && this.info.reset();
+      const V = n.opaque, K = n.transmissive;
       if (a.setupLights(), p.isArrayCamera) {
         const EA = p.cameras;
         if (K.length > 0)
-          for (let hA = 0, JA = EA.length; hA < JA; hA++) {
-            const NA = EA[hA];
-            aC(v, K, F, NA);
+          for (let wA = 0, LA = EA.length; wA < LA; wA++) {
+            const FA = EA[wA];
+            aC(V, K, N, FA);
           }
-        nA && lA.render(F);
-        for (let hA = 0, JA = EA.length; hA < JA; hA++) {
-          const NA = EA[hA];
-          FQ(n, F, NA, NA.viewport);
+        nA && MA.render(N);
+        for (let wA = 0, LA = EA.length; wA < LA; wA++) {
+          const FA = EA[wA];
+          FQ(n, N, FA, FA.viewport);
         }
       } else
-        K.length > 0 && aC(v, K, F, p), nA && lA.render(F), FQ(n, F, p);
-      H !== null && l === 0 && (yA.updateMultisampleRenderTarget(H), yA.updateRenderTargetMipmap(H)), F.isScene === !0 && F.onAfterRender(y, F, p), IA.resetDefaultState(), R = -1, k = null, S.pop(), S.length > 0 ? (a = S[S.length - 1], wA === !0 && iA.setGlobalState(y.clippingPlanes, a.state.camera)) : a = null, G.pop(), G.length > 0 ? n = G[G.length - 1] : n = null;
+        K.length > 0 && aC(V, K, N, p), nA && MA.render(N), FQ(n, N, p);
+      H !== null && l === 0 && (yA.updateMultisampleRenderTarget(H), yA.updateRenderTargetMipmap(H)), N.isScene === !0 && N.onAfterRender(c, N, p), IA.resetDefaultState(), R = -1, k = null, S.pop(), S.length > 0 ? (a = S[S.length - 1], hA === !0 && iA.setGlobalState(c.clippingPlanes, a.state.camera)) : a = null, y.pop(), y.length > 0 ? n = y[y.length - 1] : n = null;
     };
-    function oQ(F, p, b, v) {
-      if (F.visible === !1) return;
-      if (F.layers.test(p.layers)) {
-        if (F.isGroup)
-          b = F.renderOrder;
-        else if (F.isLOD)
-          F.autoUpdate === !0 && F.update(p);
-        else if (F.isLight)
-          a.pushLight(F), F.castShadow && a.pushShadow(F);
-        else if (F.isSprite) {
-          if (!F.frustumCulled || xA.intersectsSprite(F)) {
-            v && dA.setFromMatrixPosition(F.matrixWorld).applyMatrix4(W);
-            const hA = Y.update(F), JA = F.material;
-            JA.visible && n.push(F, hA, JA, b, dA.z, null);
+    function oQ(N, p, P, V) {
+      if (N.visible === !1) return;
+      if (N.layers.test(p.layers)) {
+        if (N.isGroup)
+          P = N.renderOrder;
+        else if (N.isLOD)
+          N.autoUpdate === !0 && N.update(p);
+        else if (N.isLight)
+          a.pushLight(N), N.castShadow && a.pushShadow(N);
+        else if (N.isSprite) {
+          if (!N.frustumCulled || uA.intersectsSprite(N)) {
+            V && dA.setFromMatrixPosition(N.matrixWorld).applyMatrix4(X);
+            const wA = L.update(N), LA = N.material;
+            LA.visible && n.push(N, wA, LA, P, dA.z, null);
           }
-        } else if ((F.isMesh || F.isLine || F.isPoints) && (!F.frustumCulled || xA.intersectsObject(F))) {
-          const hA = Y.update(F), JA = F.material;
-          if (v && (F.boundingSphere !== void 0 ? (F.boundingSphere === null && F.computeBoundingSphere(), dA.copy(F.boundingSphere.center)) : (hA.boundingSphere === null && hA.computeBoundingSphere(), dA.copy(hA.boundingSphere.center)), dA.applyMatrix4(F.matrixWorld).applyMatrix4(W)), Array.isArray(JA)) {
-            const NA = hA.groups;
-            for (let vA = 0, TA = NA.length; vA < TA; vA++) {
-              const pA = NA[vA], AI = JA[pA.materialIndex];
-              AI && AI.visible && n.push(F, hA, AI, b, dA.z, pA);
+        } else if ((N.isMesh || N.isLine || N.isPoints) && (!N.frustumCulled || uA.intersectsObject(N))) {
+          const wA = L.update(N), LA = N.material;
+          if (V && (N.boundingSphere !== void 0 ? (N.boundingSphere === null && N.computeBoundingSphere(), dA.copy(N.boundingSphere.center)) : (wA.boundingSphere === null && wA.computeBoundingSphere(), dA.copy(wA.boundingSphere.center)), dA.applyMatrix4(N.matrixWorld).applyMatrix4(X)), Array.isArray(LA)) {
+            const FA = wA.groups;
+            for (let vA = 0, TA = FA.length; vA < TA; vA++) {
+              const pA = FA[vA], AI = LA[pA.materialIndex];
+              AI && AI.visible && n.push(N, wA, AI, P, dA.z, pA);
             }
-          } else JA.visible && n.push(F, hA, JA, b, dA.z, null);
+          } else LA.visible && n.push(N, wA, LA, P, dA.z, null);
         }
       }
-      const EA = F.children;
-      for (let hA = 0, JA = EA.length; hA < JA; hA++)
-        oQ(EA[hA], p, b, v);
+      const EA = N.children;
+      for (let wA = 0, LA = EA.length; wA < LA; wA++)
+        oQ(EA[wA], p, P, V);
     }
-    function FQ(F, p, b, v) {
-      const K = F.opaque, EA = F.transmissive, hA = F.transparent;
-      a.setupLightsView(b), wA === !0 && iA.setGlobalState(y.clippingPlanes, b), v && rA.viewport(J.copy(v)), K.length > 0 && OQ(K, p, b), EA.length > 0 && OQ(EA, p, b), hA.length > 0 && OQ(hA, p, b), rA.buffers.depth.setTest(!0), rA.buffers.depth.setMask(!0), rA.buffers.color.setMask(!0), rA.setPolygonOffset(!1);
+    function FQ(N, p, P, V) {
+      const K = N.opaque, EA = N.transmissive, wA = N.transparent;
+      a.setupLightsView(P), hA === !0 && iA.setGlobalState(c.clippingPlanes, P), V && rA.viewport(J.copy(V)), K.length > 0 && OQ(K, p, P), EA.length > 0 && OQ(EA, p, P), wA.length > 0 && OQ(wA, p, P), rA.buffers.depth.setTest(!0), rA.buffers.depth.setMask(!0), rA.buffers.color.setMask(!0), rA.setPolygonOffset(!1);
     }
-    function aC(F, p, b, v) {
-      if ((b.isScene === !0 ? b.overrideMaterial : null) !== null)
+    function aC(N, p, P, V) {
+      if ((P.isScene === !0 ? P.overrideMaterial : null) !== null)
         return;
-      a.state.transmissionRenderTarget[v.id] === void 0 && (a.state.transmissionRenderTarget[v.id] = new tQ(1, 1, {
+      a.state.transmissionRenderTarget[V.id] === void 0 && (a.state.transmissionRenderTarget[V.id] = new tQ(1, 1, {
         generateMipmaps: !0,
         type: HA.has("EXT_color_buffer_half_float") || HA.has("EXT_color_buffer_float") ? zC : hg,
         minFilter: iB,
@@ -22363,86 +22363,86 @@ class NS {
         resolveStencilBuffer: !1,
         colorSpace: CI.workingColorSpace
       }));
-      const EA = a.state.transmissionRenderTarget[v.id], hA = v.viewport || J;
-      EA.setSize(hA.z * y.transmissionResolutionScale, hA.w * y.transmissionResolutionScale);
-      const JA = y.getRenderTarget(), NA = y.getActiveCubeFace(), vA = y.getActiveMipmapLevel();
-      y.setRenderTarget(EA), y.getClearColor(T), P = y.getClearAlpha(), P < 1 && y.setClearColor(16777215, 0.5), y.clear(), nA && lA.render(b);
-      const TA = y.toneMapping;
-      y.toneMapping = mQ;
-      const pA = v.viewport;
-      if (v.viewport !== void 0 && (v.viewport = void 0), a.setupLightsView(v), wA === !0 && iA.setGlobalState(y.clippingPlanes, v), OQ(F, b, v), yA.updateMultisampleRenderTarget(EA), yA.updateRenderTargetMipmap(EA), HA.has("WEBGL_multisampled_render_to_texture") === !1) {
+      const EA = a.state.transmissionRenderTarget[V.id], wA = V.viewport || J;
+      EA.setSize(wA.z * c.transmissionResolutionScale, wA.w * c.transmissionResolutionScale);
+      const LA = c.getRenderTarget(), FA = c.getActiveCubeFace(), vA = c.getActiveMipmapLevel();
+      c.setRenderTarget(EA), c.getClearColor(T), O = c.getClearAlpha(), O < 1 && c.setClearColor(16777215, 0.5), c.clear(), nA && MA.render(P);
+      const TA = c.toneMapping;
+      c.toneMapping = mQ;
+      const pA = V.viewport;
+      if (V.viewport !== void 0 && (V.viewport = void 0), a.setupLightsView(V), hA === !0 && iA.setGlobalState(c.clippingPlanes, V), OQ(N, P, V), yA.updateMultisampleRenderTarget(EA), yA.updateRenderTargetMipmap(EA), HA.has("WEBGL_multisampled_render_to_texture") === !1) {
         let AI = !1;
         for (let nI = 0, JI = p.length; nI < JI; nI++) {
-          const GI = p[nI], rI = GI.object, mA = GI.geometry, dI = GI.material, iI = GI.group;
-          if (dI.side === BQ && rI.layers.test(v.layers)) {
+          const GI = p[nI], rI = GI.object, xA = GI.geometry, dI = GI.material, iI = GI.group;
+          if (dI.side === BQ && rI.layers.test(V.layers)) {
             const rg = dI.side;
-            dI.side = ng, dI.needsUpdate = !0, BE(rI, b, v, mA, dI, iI), dI.side = rg, dI.needsUpdate = !0, AI = !0;
+            dI.side = ng, dI.needsUpdate = !0, BE(rI, P, V, xA, dI, iI), dI.side = rg, dI.needsUpdate = !0, AI = !0;
           }
         }
         AI === !0 && (yA.updateMultisampleRenderTarget(EA), yA.updateRenderTargetMipmap(EA));
       }
-      y.setRenderTarget(JA, NA, vA), y.setClearColor(T, P), pA !== void 0 && (v.viewport = pA), y.toneMapping = TA;
+      c.setRenderTarget(LA, FA, vA), c.setClearColor(T, O), pA !== void 0 && (V.viewport = pA), c.toneMapping = TA;
     }
-    function OQ(F, p, b) {
-      const v = p.isScene === !0 ? p.overrideMaterial : null;
-      for (let K = 0, EA = F.length; K < EA; K++) {
-        const hA = F[K], JA = hA.object, NA = hA.geometry, vA = hA.group;
-        let TA = hA.material;
-        TA.allowOverride === !0 && v !== null && (TA = v), JA.layers.test(b.layers) && BE(JA, p, b, NA, TA, vA);
+    function OQ(N, p, P) {
+      const V = p.isScene === !0 ? p.overrideMaterial : null;
+      for (let K = 0, EA = N.length; K < EA; K++) {
+        const wA = N[K], LA = wA.object, FA = wA.geometry, vA = wA.group;
+        let TA = wA.material;
+        TA.allowOverride === !0 && V !== null && (TA = V), LA.layers.test(P.layers) && BE(LA, p, P, FA, TA, vA);
       }
     }
-    function BE(F, p, b, v, K, EA) {
-      F.onBeforeRender(y, p, b, v, K, EA), F.modelViewMatrix.multiplyMatrices(b.matrixWorldInverse, F.matrixWorld), F.normalMatrix.getNormalMatrix(F.modelViewMatrix), K.onBeforeRender(y, p, b, v, F, EA), K.transparent === !0 && K.side === BQ && K.forceSinglePass === !1 ? (K.side = ng, K.needsUpdate = !0, y.renderBufferDirect(b, p, v, K, F, EA), K.side = bQ, K.needsUpdate = !0, y.renderBufferDirect(b, p, v, K, F, EA), K.side = BQ) : y.renderBufferDirect(b, p, v, K, F, EA), F.onAfterRender(y, p, b, v, K, EA);
+    function BE(N, p, P, V, K, EA) {
+      N.onBeforeRender(c, p, P, V, K, EA), N.modelViewMatrix.multiplyMatrices(P.matrixWorldInverse, N.matrixWorld), N.normalMatrix.getNormalMatrix(N.modelViewMatrix), K.onBeforeRender(c, p, P, V, N, EA), K.transparent === !0 && K.side === BQ && K.forceSinglePass === !1 ? (K.side = ng, K.needsUpdate = !0, c.renderBufferDirect(P, p, V, K, N, EA), K.side = bQ, K.needsUpdate = !0, c.renderBufferDirect(P, p, V, K, N, EA), K.side = BQ) : c.renderBufferDirect(P, p, V, K, N, EA), N.onAfterRender(c, p, P, V, K, EA);
     }
-    function ZQ(F, p, b) {
-      p.isScene !== !0 && (p = j);
-      const v = SA.get(F), K = a.state.lights, EA = a.state.shadowsArray, hA = K.state.version, JA = Z.getParameters(F, K.state, EA, p, b), NA = Z.getProgramCacheKey(JA);
-      let vA = v.programs;
-      v.environment = F.isMeshStandardMaterial ? p.environment : null, v.fog = p.fog, v.envMap = (F.isMeshStandardMaterial ? VA : PA).get(F.envMap || v.environment), v.envMapRotation = v.environment !== null && F.envMap === null ? p.environmentRotation : F.envMapRotation, vA === void 0 && (F.addEventListener("dispose", _), vA = /* @__PURE__ */ new Map(), v.programs = vA);
-      let TA = vA.get(NA);
+    function ZQ(N, p, P) {
+      p.isScene !== !0 && (p = z);
+      const V = RA.get(N), K = a.state.lights, EA = a.state.shadowsArray, wA = K.state.version, LA = x.getParameters(N, K.state, EA, p, P), FA = x.getProgramCacheKey(LA);
+      let vA = V.programs;
+      V.environment = N.isMeshStandardMaterial ? p.environment : null, V.fog = p.fog, V.envMap = (N.isMeshStandardMaterial ? VA : PA).get(N.envMap || V.environment), V.envMapRotation = V.environment !== null && N.envMap === null ? p.environmentRotation : N.envMapRotation, vA === void 0 && (N.addEventListener("dispose", j), vA = /* @__PURE__ */ new Map(), V.programs = vA);
+      let TA = vA.get(FA);
       if (TA !== void 0) {
-        if (v.currentProgram === TA && v.lightsStateVersion === hA)
-          return nC(F, JA), TA;
+        if (V.currentProgram === TA && V.lightsStateVersion === wA)
+          return nC(N, LA), TA;
       } else
-        JA.uniforms = Z.getUniforms(F), F.onBeforeCompile(JA, y), TA = Z.acquireProgram(JA, NA), vA.set(NA, TA), v.uniforms = JA.uniforms;
-      const pA = v.uniforms;
-      return (!F.isShaderMaterial && !F.isRawShaderMaterial || F.clipping === !0) && (pA.clippingPlanes = iA.uniform), nC(F, JA), v.needsLights = Fi(F), v.lightsStateVersion = hA, v.needsLights && (pA.ambientLightColor.value = K.state.ambient, pA.lightProbe.value = K.state.probe, pA.directionalLights.value = K.state.directional, pA.directionalLightShadows.value = K.state.directionalShadow, pA.spotLights.value = K.state.spot, pA.spotLightShadows.value = K.state.spotShadow, pA.rectAreaLights.value = K.state.rectArea, pA.ltc_1.value = K.state.rectAreaLTC1, pA.ltc_2.value = K.state.rectAreaLTC2, pA.pointLights.value = K.state.point, pA.pointLightShadows.value = K.state.pointShadow, pA.hemisphereLights.value = K.state.hemi, pA.directionalShadowMap.value = K.state.directionalShadowMap, pA.directionalShadowMatrix.value = K.state.directionalShadowMatrix, pA.spotShadowMap.value = K.state.spotShadowMap, pA.spotLightMatrix.value = K.state.spotLightMatrix, pA.spotLightMap.value = K.state.spotLightMap, pA.pointShadowMap.value = K.state.pointShadowMap, pA.pointShadowMatrix.value = K.state.pointShadowMatrix), v.currentProgram = TA, v.uniformsList = null, TA;
+        LA.uniforms = x.getUniforms(N), N.onBeforeCompile(LA, c), TA = x.acquireProgram(LA, FA), vA.set(FA, TA), V.uniforms = LA.uniforms;
+      const pA = V.uniforms;
+      return (!N.isShaderMaterial && !N.isRawShaderMaterial || N.clipping === !0) && (pA.clippingPlanes = iA.uniform), nC(N, LA), V.needsLights = Fi(N), V.lightsStateVersion = wA, V.needsLights && (pA.ambientLightColor.value = K.state.ambient, pA.lightProbe.value = K.state.probe, pA.directionalLights.value = K.state.directional, pA.directionalLightShadows.value = K.state.directionalShadow, pA.spotLights.value = K.state.spot, pA.spotLightShadows.value = K.state.spotShadow, pA.rectAreaLights.value = K.state.rectArea, pA.ltc_1.value = K.state.rectAreaLTC1, pA.ltc_2.value = K.state.rectAreaLTC2, pA.pointLights.value = K.state.point, pA.pointLightShadows.value = K.state.pointShadow, pA.hemisphereLights.value = K.state.hemi, pA.directionalShadowMap.value = K.state.directionalShadowMap, pA.directionalShadowMatrix.value = K.state.directionalShadowMatrix, pA.spotShadowMap.value = K.state.spotShadowMap, pA.spotLightMatrix.value = K.state.spotLightMatrix, pA.spotLightMap.value = K.state.spotLightMap, pA.pointShadowMap.value = K.state.pointShadowMap, pA.pointShadowMatrix.value = K.state.pointShadowMatrix), V.currentProgram = TA, V.uniformsList = null, TA;
     }
-    function CE(F) {
-      if (F.uniformsList === null) {
-        const p = F.currentProgram.getUniforms();
-        F.uniformsList = TE.seqWithValue(p.seq, F.uniforms);
+    function CE(N) {
+      if (N.uniformsList === null) {
+        const p = N.currentProgram.getUniforms();
+        N.uniformsList = TE.seqWithValue(p.seq, N.uniforms);
       }
-      return F.uniformsList;
+      return N.uniformsList;
     }
-    function nC(F, p) {
-      const b = SA.get(F);
-      b.outputColorSpace = p.outputColorSpace, b.batching = p.batching, b.batchingColor = p.batchingColor, b.instancing = p.instancing, b.instancingColor = p.instancingColor, b.instancingMorph = p.instancingMorph, b.skinning = p.skinning, b.morphTargets = p.morphTargets, b.morphNormals = p.morphNormals, b.morphColors = p.morphColors, b.morphTargetsCount = p.morphTargetsCount, b.numClippingPlanes = p.numClippingPlanes, b.numIntersection = p.numClipIntersection, b.vertexAlphas = p.vertexAlphas, b.vertexTangents = p.vertexTangents, b.toneMapping = p.toneMapping;
+    function nC(N, p) {
+      const P = RA.get(N);
+      P.outputColorSpace = p.outputColorSpace, P.batching = p.batching, P.batchingColor = p.batchingColor, P.instancing = p.instancing, P.instancingColor = p.instancingColor, P.instancingMorph = p.instancingMorph, P.skinning = p.skinning, P.morphTargets = p.morphTargets, P.morphNormals = p.morphNormals, P.morphColors = p.morphColors, P.morphTargetsCount = p.morphTargetsCount, P.numClippingPlanes = p.numClippingPlanes, P.numIntersection = p.numClipIntersection, P.vertexAlphas = p.vertexAlphas, P.vertexTangents = p.vertexTangents, P.toneMapping = p.toneMapping;
     }
-    function ki(F, p, b, v, K) {
-      p.isScene !== !0 && (p = j), yA.resetTextureUnits();
-      const EA = p.fog, hA = v.isMeshStandardMaterial ? p.environment : null, JA = H === null ? y.outputColorSpace : H.isXRRenderTarget === !0 ? H.texture.colorSpace : nB, NA = (v.isMeshStandardMaterial ? VA : PA).get(v.envMap || hA), vA = v.vertexColors === !0 && !!b.attributes.color && b.attributes.color.itemSize === 4, TA = !!b.attributes.tangent && (!!v.normalMap || v.anisotropy > 0), pA = !!b.morphAttributes.position, AI = !!b.morphAttributes.normal, nI = !!b.morphAttributes.color;
+    function ki(N, p, P, V, K) {
+      p.isScene !== !0 && (p = z), yA.resetTextureUnits();
+      const EA = p.fog, wA = V.isMeshStandardMaterial ? p.environment : null, LA = H === null ? c.outputColorSpace : H.isXRRenderTarget === !0 ? H.texture.colorSpace : nB, FA = (V.isMeshStandardMaterial ? VA : PA).get(V.envMap || wA), vA = V.vertexColors === !0 && !!P.attributes.color && P.attributes.color.itemSize === 4, TA = !!P.attributes.tangent && (!!V.normalMap || V.anisotropy > 0), pA = !!P.morphAttributes.position, AI = !!P.morphAttributes.normal, nI = !!P.morphAttributes.color;
       let JI = mQ;
-      v.toneMapped && (H === null || H.isXRRenderTarget === !0) && (JI = y.toneMapping);
-      const GI = b.morphAttributes.position || b.morphAttributes.normal || b.morphAttributes.color, rI = GI !== void 0 ? GI.length : 0, mA = SA.get(v), dI = a.state.lights;
-      if (wA === !0 && (O === !0 || F !== k)) {
-        const Cg = F === k && v.id === R;
-        iA.setState(v, F, Cg);
+      V.toneMapped && (H === null || H.isXRRenderTarget === !0) && (JI = c.toneMapping);
+      const GI = P.morphAttributes.position || P.morphAttributes.normal || P.morphAttributes.color, rI = GI !== void 0 ? GI.length : 0, xA = RA.get(V), dI = a.state.lights;
+      if (hA === !0 && (W === !0 || N !== k)) {
+        const Cg = N === k && V.id === R;
+        iA.setState(V, N, Cg);
       }
       let iI = !1;
-      v.version === mA.__version ? (mA.needsLights && mA.lightsStateVersion !== dI.state.version || mA.outputColorSpace !== JA || K.isBatchedMesh && mA.batching === !1 || !K.isBatchedMesh && mA.batching === !0 || K.isBatchedMesh && mA.batchingColor === !0 && K.colorTexture === null || K.isBatchedMesh && mA.batchingColor === !1 && K.colorTexture !== null || K.isInstancedMesh && mA.instancing === !1 || !K.isInstancedMesh && mA.instancing === !0 || K.isSkinnedMesh && mA.skinning === !1 || !K.isSkinnedMesh && mA.skinning === !0 || K.isInstancedMesh && mA.instancingColor === !0 && K.instanceColor === null || K.isInstancedMesh && mA.instancingColor === !1 && K.instanceColor !== null || K.isInstancedMesh && mA.instancingMorph === !0 && K.morphTexture === null || K.isInstancedMesh && mA.instancingMorph === !1 && K.morphTexture !== null || mA.envMap !== NA || v.fog === !0 && mA.fog !== EA || mA.numClippingPlanes !== void 0 && (mA.numClippingPlanes !== iA.numPlanes || mA.numIntersection !== iA.numIntersection) || mA.vertexAlphas !== vA || mA.vertexTangents !== TA || mA.morphTargets !== pA || mA.morphNormals !== AI || mA.morphColors !== nI || mA.toneMapping !== JI || mA.morphTargetsCount !== rI) && (iI = !0) : (iI = !0, mA.__version = v.version);
-      let rg = mA.currentProgram;
-      iI === !0 && (rg = ZQ(v, p, K));
+      V.version === xA.__version ? (xA.needsLights && xA.lightsStateVersion !== dI.state.version || xA.outputColorSpace !== LA || K.isBatchedMesh && xA.batching === !1 || !K.isBatchedMesh && xA.batching === !0 || K.isBatchedMesh && xA.batchingColor === !0 && K.colorTexture === null || K.isBatchedMesh && xA.batchingColor === !1 && K.colorTexture !== null || K.isInstancedMesh && xA.instancing === !1 || !K.isInstancedMesh && xA.instancing === !0 || K.isSkinnedMesh && xA.skinning === !1 || !K.isSkinnedMesh && xA.skinning === !0 || K.isInstancedMesh && xA.instancingColor === !0 && K.instanceColor === null || K.isInstancedMesh && xA.instancingColor === !1 && K.instanceColor !== null || K.isInstancedMesh && xA.instancingMorph === !0 && K.morphTexture === null || K.isInstancedMesh && xA.instancingMorph === !1 && K.morphTexture !== null || xA.envMap !== FA || V.fog === !0 && xA.fog !== EA || xA.numClippingPlanes !== void 0 && (xA.numClippingPlanes !== iA.numPlanes || xA.numIntersection !== iA.numIntersection) || xA.vertexAlphas !== vA || xA.vertexTangents !== TA || xA.morphTargets !== pA || xA.morphNormals !== AI || xA.morphColors !== nI || xA.toneMapping !== JI || xA.morphTargetsCount !== rI) && (iI = !0) : (iI = !0, xA.__version = V.version);
+      let rg = xA.currentProgram;
+      iI === !0 && (rg = ZQ(V, p, K));
       let kB = !1, cg = !1, hC = !1;
-      const lI = rg.getUniforms(), Fg = mA.uniforms;
-      if (rA.useProgram(rg.program) && (kB = !0, cg = !0, hC = !0), v.id !== R && (R = v.id, cg = !0), kB || k !== F) {
-        rA.buffers.depth.getReversed() && F.reversedDepth !== !0 && (F._reversedDepth = !0, F.updateProjectionMatrix()), lI.setValue(U, "projectionMatrix", F.projectionMatrix), lI.setValue(U, "viewMatrix", F.matrixWorldInverse);
+      const lI = rg.getUniforms(), Fg = xA.uniforms;
+      if (rA.useProgram(rg.program) && (kB = !0, cg = !0, hC = !0), V.id !== R && (R = V.id, cg = !0), kB || k !== N) {
+        rA.buffers.depth.getReversed() && N.reversedDepth !== !0 && (N._reversedDepth = !0, N.updateProjectionMatrix()), lI.setValue(U, "projectionMatrix", N.projectionMatrix), lI.setValue(U, "viewMatrix", N.matrixWorldInverse);
         const Dg = lI.map.cameraPosition;
-        Dg !== void 0 && Dg.setValue(U, eA.setFromMatrixPosition(F.matrixWorld)), LA.logarithmicDepthBuffer && lI.setValue(
+        Dg !== void 0 && Dg.setValue(U, eA.setFromMatrixPosition(N.matrixWorld)), UA.logarithmicDepthBuffer && lI.setValue(
           U,
           "logDepthBufFC",
-          2 / (Math.log(F.far + 1) / Math.LN2)
-        ), (v.isMeshPhongMaterial || v.isMeshToonMaterial || v.isMeshLambertMaterial || v.isMeshBasicMaterial || v.isMeshStandardMaterial || v.isShaderMaterial) && lI.setValue(U, "isOrthographic", F.isOrthographicCamera === !0), k !== F && (k = F, cg = !0, hC = !0);
+          2 / (Math.log(N.far + 1) / Math.LN2)
+        ), (V.isMeshPhongMaterial || V.isMeshToonMaterial || V.isMeshLambertMaterial || V.isMeshBasicMaterial || V.isMeshStandardMaterial || V.isShaderMaterial) && lI.setValue(U, "isOrthographic", N.isOrthographicCamera === !0), k !== N && (k = N, cg = !0, hC = !0);
       }
       if (K.isSkinnedMesh) {
         lI.setOptional(U, K, "bindMatrix"), lI.setOptional(U, K, "bindMatrixInverse");
@@ -22450,162 +22450,162 @@ class NS {
         Cg && (Cg.boneTexture === null && Cg.computeBoneTexture(), lI.setValue(U, "boneTexture", Cg.boneTexture, yA));
       }
       K.isBatchedMesh && (lI.setOptional(U, K, "batchingTexture"), lI.setValue(U, "batchingTexture", K._matricesTexture, yA), lI.setOptional(U, K, "batchingIdTexture"), lI.setValue(U, "batchingIdTexture", K._indirectTexture, yA), lI.setOptional(U, K, "batchingColorTexture"), K._colorsTexture !== null && lI.setValue(U, "batchingColorTexture", K._colorsTexture, yA));
-      const Mg = b.morphAttributes;
-      if ((Mg.position !== void 0 || Mg.normal !== void 0 || Mg.color !== void 0) && BA.update(K, b, rg), (cg || mA.receiveShadow !== K.receiveShadow) && (mA.receiveShadow = K.receiveShadow, lI.setValue(U, "receiveShadow", K.receiveShadow)), v.isMeshGouraudMaterial && v.envMap !== null && (Fg.envMap.value = NA, Fg.flipEnvMap.value = NA.isCubeTexture && NA.isRenderTargetTexture === !1 ? -1 : 1), v.isMeshStandardMaterial && v.envMap === null && p.environment !== null && (Fg.envMapIntensity.value = p.environmentIntensity), cg && (lI.setValue(U, "toneMappingExposure", y.toneMappingExposure), mA.needsLights && Ni(Fg, hC), EA && v.fog === !0 && z.refreshFogUniforms(Fg, EA), z.refreshMaterialUniforms(Fg, v, x, X, a.state.transmissionRenderTarget[F.id]), TE.upload(U, CE(mA), Fg, yA)), v.isShaderMaterial && v.uniformsNeedUpdate === !0 && (TE.upload(U, CE(mA), Fg, yA), v.uniformsNeedUpdate = !1), v.isSpriteMaterial && lI.setValue(U, "center", K.center), lI.setValue(U, "modelViewMatrix", K.modelViewMatrix), lI.setValue(U, "normalMatrix", K.normalMatrix), lI.setValue(U, "modelMatrix", K.matrixWorld), v.isShaderMaterial || v.isRawShaderMaterial) {
-        const Cg = v.uniformsGroups;
+      const Mg = P.morphAttributes;
+      if ((Mg.position !== void 0 || Mg.normal !== void 0 || Mg.color !== void 0) && BA.update(K, P, rg), (cg || xA.receiveShadow !== K.receiveShadow) && (xA.receiveShadow = K.receiveShadow, lI.setValue(U, "receiveShadow", K.receiveShadow)), V.isMeshGouraudMaterial && V.envMap !== null && (Fg.envMap.value = FA, Fg.flipEnvMap.value = FA.isCubeTexture && FA.isRenderTargetTexture === !1 ? -1 : 1), V.isMeshStandardMaterial && V.envMap === null && p.environment !== null && (Fg.envMapIntensity.value = p.environmentIntensity), cg && (lI.setValue(U, "toneMappingExposure", c.toneMappingExposure), xA.needsLights && Ni(Fg, hC), EA && V.fog === !0 && v.refreshFogUniforms(Fg, EA), v.refreshMaterialUniforms(Fg, V, m, _, a.state.transmissionRenderTarget[N.id]), TE.upload(U, CE(xA), Fg, yA)), V.isShaderMaterial && V.uniformsNeedUpdate === !0 && (TE.upload(U, CE(xA), Fg, yA), V.uniformsNeedUpdate = !1), V.isSpriteMaterial && lI.setValue(U, "center", K.center), lI.setValue(U, "modelViewMatrix", K.modelViewMatrix), lI.setValue(U, "normalMatrix", K.normalMatrix), lI.setValue(U, "modelMatrix", K.matrixWorld), V.isShaderMaterial || V.isRawShaderMaterial) {
+        const Cg = V.uniformsGroups;
         for (let Dg = 0, di = Cg.length; Dg < di; Dg++) {
           const VQ = Cg[Dg];
-          kA.update(VQ, rg), kA.bind(VQ, rg);
+          NA.update(VQ, rg), NA.bind(VQ, rg);
         }
       }
       return rg;
     }
-    function Ni(F, p) {
-      F.ambientLightColor.needsUpdate = p, F.lightProbe.needsUpdate = p, F.directionalLights.needsUpdate = p, F.directionalLightShadows.needsUpdate = p, F.pointLights.needsUpdate = p, F.pointLightShadows.needsUpdate = p, F.spotLights.needsUpdate = p, F.spotLightShadows.needsUpdate = p, F.rectAreaLights.needsUpdate = p, F.hemisphereLights.needsUpdate = p;
+    function Ni(N, p) {
+      N.ambientLightColor.needsUpdate = p, N.lightProbe.needsUpdate = p, N.directionalLights.needsUpdate = p, N.directionalLightShadows.needsUpdate = p, N.pointLights.needsUpdate = p, N.pointLightShadows.needsUpdate = p, N.spotLights.needsUpdate = p, N.spotLightShadows.needsUpdate = p, N.rectAreaLights.needsUpdate = p, N.hemisphereLights.needsUpdate = p;
     }
-    function Fi(F) {
-      return F.isMeshLambertMaterial || F.isMeshToonMaterial || F.isMeshPhongMaterial || F.isMeshStandardMaterial || F.isShadowMaterial || F.isShaderMaterial && F.lights === !0;
+    function Fi(N) {
+      return N.isMeshLambertMaterial || N.isMeshToonMaterial || N.isMeshPhongMaterial || N.isMeshStandardMaterial || N.isShadowMaterial || N.isShaderMaterial && N.lights === !0;
     }
     this.getActiveCubeFace = function() {
-      return d;
+      return M;
     }, this.getActiveMipmapLevel = function() {
       return l;
     }, this.getRenderTarget = function() {
       return H;
-    }, this.setRenderTargetTextures = function(F, p, b) {
-      const v = SA.get(F);
-      v.__autoAllocateDepthBuffer = F.resolveDepthBuffer === !1, v.__autoAllocateDepthBuffer === !1 && (v.__useRenderToTexture = !1), SA.get(F.texture).__webglTexture = p, SA.get(F.depthTexture).__webglTexture = v.__autoAllocateDepthBuffer ? void 0 : b, v.__hasExternalTextures = !0;
-    }, this.setRenderTargetFramebuffer = function(F, p) {
-      const b = SA.get(F);
-      b.__webglFramebuffer = p, b.__useDefaultFramebuffer = p === void 0;
+    }, this.setRenderTargetTextures = function(N, p, P) {
+      const V = RA.get(N);
+      V.__autoAllocateDepthBuffer = N.resolveDepthBuffer === !1, V.__autoAllocateDepthBuffer === !1 && (V.__useRenderToTexture = !1), RA.get(N.texture).__webglTexture = p, RA.get(N.depthTexture).__webglTexture = V.__autoAllocateDepthBuffer ? void 0 : P, V.__hasExternalTextures = !0;
+    }, this.setRenderTargetFramebuffer = function(N, p) {
+      const P = RA.get(N);
+      P.__webglFramebuffer = p, P.__useDefaultFramebuffer = p === void 0;
     };
     const ZI = U.createFramebuffer();
-    this.setRenderTarget = function(F, p = 0, b = 0) {
-      H = F, d = p, l = b;
-      let v = !0, K = null, EA = !1, hA = !1;
-      if (F) {
-        const NA = SA.get(F);
-        if (NA.__useDefaultFramebuffer !== void 0)
-          rA.bindFramebuffer(U.FRAMEBUFFER, null), v = !1;
-        else if (NA.__webglFramebuffer === void 0)
-          yA.setupRenderTarget(F);
-        else if (NA.__hasExternalTextures)
-          yA.rebindTextures(F, SA.get(F.texture).__webglTexture, SA.get(F.depthTexture).__webglTexture);
-        else if (F.depthBuffer) {
-          const pA = F.depthTexture;
-          if (NA.__boundDepthTexture !== pA) {
-            if (pA !== null && SA.has(pA) && (F.width !== pA.image.width || F.height !== pA.image.height))
+    this.setRenderTarget = function(N, p = 0, P = 0) {
+      H = N, M = p, l = P;
+      let V = !0, K = null, EA = !1, wA = !1;
+      if (N) {
+        const FA = RA.get(N);
+        if (FA.__useDefaultFramebuffer !== void 0)
+          rA.bindFramebuffer(U.FRAMEBUFFER, null), V = !1;
+        else if (FA.__webglFramebuffer === void 0)
+          yA.setupRenderTarget(N);
+        else if (FA.__hasExternalTextures)
+          yA.rebindTextures(N, RA.get(N.texture).__webglTexture, RA.get(N.depthTexture).__webglTexture);
+        else if (N.depthBuffer) {
+          const pA = N.depthTexture;
+          if (FA.__boundDepthTexture !== pA) {
+            if (pA !== null && RA.has(pA) && (N.width !== pA.image.width || N.height !== pA.image.height))
               throw new Error("WebGLRenderTarget: Attached DepthTexture is initialized to the incorrect size.");
-            yA.setupDepthRenderbuffer(F);
+            yA.setupDepthRenderbuffer(N);
           }
         }
-        const vA = F.texture;
-        (vA.isData3DTexture || vA.isDataArrayTexture || vA.isCompressedArrayTexture) && (hA = !0);
-        const TA = SA.get(F).__webglFramebuffer;
-        F.isWebGLCubeRenderTarget ? (Array.isArray(TA[p]) ? K = TA[p][b] : K = TA[p], EA = !0) : F.samples > 0 && yA.useMultisampledRTT(F) === !1 ? K = SA.get(F).__webglMultisampledFramebuffer : Array.isArray(TA) ? K = TA[b] : K = TA, J.copy(F.viewport), u.copy(F.scissor), m = F.scissorTest;
+        const vA = N.texture;
+        (vA.isData3DTexture || vA.isDataArrayTexture || vA.isCompressedArrayTexture) && (wA = !0);
+        const TA = RA.get(N).__webglFramebuffer;
+        N.isWebGLCubeRenderTarget ? (Array.isArray(TA[p]) ? K = TA[p][P] : K = TA[p], EA = !0) : N.samples > 0 && yA.useMultisampledRTT(N) === !1 ? K = RA.get(N).__webglMultisampledFramebuffer : Array.isArray(TA) ? K = TA[P] : K = TA, J.copy(N.viewport), u.copy(N.scissor), q = N.scissorTest;
       } else
-        J.copy(aA).multiplyScalar(x).floor(), u.copy(KA).multiplyScalar(x).floor(), m = YA;
-      if (b !== 0 && (K = ZI), rA.bindFramebuffer(U.FRAMEBUFFER, K) && v && rA.drawBuffers(F, K), rA.viewport(J), rA.scissor(u), rA.setScissorTest(m), EA) {
-        const NA = SA.get(F.texture);
-        U.framebufferTexture2D(U.FRAMEBUFFER, U.COLOR_ATTACHMENT0, U.TEXTURE_CUBE_MAP_POSITIVE_X + p, NA.__webglTexture, b);
-      } else if (hA) {
-        const NA = p;
-        for (let vA = 0; vA < F.textures.length; vA++) {
-          const TA = SA.get(F.textures[vA]);
-          U.framebufferTextureLayer(U.FRAMEBUFFER, U.COLOR_ATTACHMENT0 + vA, TA.__webglTexture, b, NA);
+        J.copy(aA).multiplyScalar(m).floor(), u.copy(KA).multiplyScalar(m).floor(), q = mA;
+      if (P !== 0 && (K = ZI), rA.bindFramebuffer(U.FRAMEBUFFER, K) && V && rA.drawBuffers(N, K), rA.viewport(J), rA.scissor(u), rA.setScissorTest(q), EA) {
+        const FA = RA.get(N.texture);
+        U.framebufferTexture2D(U.FRAMEBUFFER, U.COLOR_ATTACHMENT0, U.TEXTURE_CUBE_MAP_POSITIVE_X + p, FA.__webglTexture, P);
+      } else if (wA) {
+        const FA = p;
+        for (let vA = 0; vA < N.textures.length; vA++) {
+          const TA = RA.get(N.textures[vA]);
+          U.framebufferTextureLayer(U.FRAMEBUFFER, U.COLOR_ATTACHMENT0 + vA, TA.__webglTexture, P, FA);
         }
-      } else if (F !== null && b !== 0) {
-        const NA = SA.get(F.texture);
-        U.framebufferTexture2D(U.FRAMEBUFFER, U.COLOR_ATTACHMENT0, U.TEXTURE_2D, NA.__webglTexture, b);
+      } else if (N !== null && P !== 0) {
+        const FA = RA.get(N.texture);
+        U.framebufferTexture2D(U.FRAMEBUFFER, U.COLOR_ATTACHMENT0, U.TEXTURE_2D, FA.__webglTexture, P);
       }
       R = -1;
-    }, this.readRenderTargetPixels = function(F, p, b, v, K, EA, hA, JA = 0) {
-      if (!(F && F.isWebGLRenderTarget)) {
+    }, this.readRenderTargetPixels = function(N, p, P, V, K, EA, wA, LA = 0) {
+      if (!(N && N.isWebGLRenderTarget)) {
         console.error("THREE.WebGLRenderer.readRenderTargetPixels: renderTarget is not THREE.WebGLRenderTarget.");
         return;
       }
-      let NA = SA.get(F).__webglFramebuffer;
-      if (F.isWebGLCubeRenderTarget && hA !== void 0 && (NA = NA[hA]), NA) {
-        rA.bindFramebuffer(U.FRAMEBUFFER, NA);
+      let FA = RA.get(N).__webglFramebuffer;
+      if (N.isWebGLCubeRenderTarget && wA !== void 0 && (FA = FA[wA]), FA) {
+        rA.bindFramebuffer(U.FRAMEBUFFER, FA);
         try {
-          const vA = F.textures[JA], TA = vA.format, pA = vA.type;
-          if (!LA.textureFormatReadable(TA)) {
+          const vA = N.textures[LA], TA = vA.format, pA = vA.type;
+          if (!UA.textureFormatReadable(TA)) {
             console.error("THREE.WebGLRenderer.readRenderTargetPixels: renderTarget is not in RGBA or implementation defined format.");
             return;
           }
-          if (!LA.textureTypeReadable(pA)) {
+          if (!UA.textureTypeReadable(pA)) {
             console.error("THREE.WebGLRenderer.readRenderTargetPixels: renderTarget is not in UnsignedByteType or implementation defined type.");
             return;
           }
-          p >= 0 && p <= F.width - v && b >= 0 && b <= F.height - K && (F.textures.length > 1 && U.readBuffer(U.COLOR_ATTACHMENT0 + JA), U.readPixels(p, b, v, K, UA.convert(TA), UA.convert(pA), EA));
+          p >= 0 && p <= N.width - V && P >= 0 && P <= N.height - K && (N.textures.length > 1 && U.readBuffer(U.COLOR_ATTACHMENT0 + LA), U.readPixels(p, P, V, K, JA.convert(TA), JA.convert(pA), EA));
         } finally {
-          const vA = H !== null ? SA.get(H).__webglFramebuffer : null;
+          const vA = H !== null ? RA.get(H).__webglFramebuffer : null;
           rA.bindFramebuffer(U.FRAMEBUFFER, vA);
         }
       }
-    }, this.readRenderTargetPixelsAsync = async function(F, p, b, v, K, EA, hA, JA = 0) {
-      if (!(F && F.isWebGLRenderTarget))
+    }, this.readRenderTargetPixelsAsync = async function(N, p, P, V, K, EA, wA, LA = 0) {
+      if (!(N && N.isWebGLRenderTarget))
         throw new Error("THREE.WebGLRenderer.readRenderTargetPixels: renderTarget is not THREE.WebGLRenderTarget.");
-      let NA = SA.get(F).__webglFramebuffer;
-      if (F.isWebGLCubeRenderTarget && hA !== void 0 && (NA = NA[hA]), NA)
-        if (p >= 0 && p <= F.width - v && b >= 0 && b <= F.height - K) {
-          rA.bindFramebuffer(U.FRAMEBUFFER, NA);
-          const vA = F.textures[JA], TA = vA.format, pA = vA.type;
-          if (!LA.textureFormatReadable(TA))
+      let FA = RA.get(N).__webglFramebuffer;
+      if (N.isWebGLCubeRenderTarget && wA !== void 0 && (FA = FA[wA]), FA)
+        if (p >= 0 && p <= N.width - V && P >= 0 && P <= N.height - K) {
+          rA.bindFramebuffer(U.FRAMEBUFFER, FA);
+          const vA = N.textures[LA], TA = vA.format, pA = vA.type;
+          if (!UA.textureFormatReadable(TA))
             throw new Error("THREE.WebGLRenderer.readRenderTargetPixelsAsync: renderTarget is not in RGBA or implementation defined format.");
-          if (!LA.textureTypeReadable(pA))
+          if (!UA.textureTypeReadable(pA))
             throw new Error("THREE.WebGLRenderer.readRenderTargetPixelsAsync: renderTarget is not in UnsignedByteType or implementation defined type.");
           const AI = U.createBuffer();
-          U.bindBuffer(U.PIXEL_PACK_BUFFER, AI), U.bufferData(U.PIXEL_PACK_BUFFER, EA.byteLength, U.STREAM_READ), F.textures.length > 1 && U.readBuffer(U.COLOR_ATTACHMENT0 + JA), U.readPixels(p, b, v, K, UA.convert(TA), UA.convert(pA), 0);
-          const nI = H !== null ? SA.get(H).__webglFramebuffer : null;
+          U.bindBuffer(U.PIXEL_PACK_BUFFER, AI), U.bufferData(U.PIXEL_PACK_BUFFER, EA.byteLength, U.STREAM_READ), N.textures.length > 1 && U.readBuffer(U.COLOR_ATTACHMENT0 + LA), U.readPixels(p, P, V, K, JA.convert(TA), JA.convert(pA), 0);
+          const nI = H !== null ? RA.get(H).__webglFramebuffer : null;
           rA.bindFramebuffer(U.FRAMEBUFFER, nI);
           const JI = U.fenceSync(U.SYNC_GPU_COMMANDS_COMPLETE, 0);
           return U.flush(), await Br(U, JI, 4), U.bindBuffer(U.PIXEL_PACK_BUFFER, AI), U.getBufferSubData(U.PIXEL_PACK_BUFFER, 0, EA), U.deleteBuffer(AI), U.deleteSync(JI), EA;
         } else
           throw new Error("THREE.WebGLRenderer.readRenderTargetPixelsAsync: requested read bounds are out of range.");
-    }, this.copyFramebufferToTexture = function(F, p = null, b = 0) {
-      const v = Math.pow(2, -b), K = Math.floor(F.image.width * v), EA = Math.floor(F.image.height * v), hA = p !== null ? p.x : 0, JA = p !== null ? p.y : 0;
-      yA.setTexture2D(F, 0), U.copyTexSubImage2D(U.TEXTURE_2D, b, 0, 0, hA, JA, K, EA), rA.unbindTexture();
+    }, this.copyFramebufferToTexture = function(N, p = null, P = 0) {
+      const V = Math.pow(2, -P), K = Math.floor(N.image.width * V), EA = Math.floor(N.image.height * V), wA = p !== null ? p.x : 0, LA = p !== null ? p.y : 0;
+      yA.setTexture2D(N, 0), U.copyTexSubImage2D(U.TEXTURE_2D, P, 0, 0, wA, LA, K, EA), rA.unbindTexture();
     };
     const qg = U.createFramebuffer(), Mi = U.createFramebuffer();
-    this.copyTextureToTexture = function(F, p, b = null, v = null, K = 0, EA = null) {
+    this.copyTextureToTexture = function(N, p, P = null, V = null, K = 0, EA = null) {
       EA === null && (K !== 0 ? (ZC("WebGLRenderer: copyTextureToTexture function signature has changed to support src and dst mipmap levels."), EA = K, K = 0) : EA = 0);
-      let hA, JA, NA, vA, TA, pA, AI, nI, JI;
-      const GI = F.isCompressedTexture ? F.mipmaps[EA] : F.image;
-      if (b !== null)
-        hA = b.max.x - b.min.x, JA = b.max.y - b.min.y, NA = b.isBox3 ? b.max.z - b.min.z : 1, vA = b.min.x, TA = b.min.y, pA = b.isBox3 ? b.min.z : 0;
+      let wA, LA, FA, vA, TA, pA, AI, nI, JI;
+      const GI = N.isCompressedTexture ? N.mipmaps[EA] : N.image;
+      if (P !== null)
+        wA = P.max.x - P.min.x, LA = P.max.y - P.min.y, FA = P.isBox3 ? P.max.z - P.min.z : 1, vA = P.min.x, TA = P.min.y, pA = P.isBox3 ? P.min.z : 0;
       else {
         const Mg = Math.pow(2, -K);
-        hA = Math.floor(GI.width * Mg), JA = Math.floor(GI.height * Mg), F.isDataArrayTexture ? NA = GI.depth : F.isData3DTexture ? NA = Math.floor(GI.depth * Mg) : NA = 1, vA = 0, TA = 0, pA = 0;
+        wA = Math.floor(GI.width * Mg), LA = Math.floor(GI.height * Mg), N.isDataArrayTexture ? FA = GI.depth : N.isData3DTexture ? FA = Math.floor(GI.depth * Mg) : FA = 1, vA = 0, TA = 0, pA = 0;
       }
-      v !== null ? (AI = v.x, nI = v.y, JI = v.z) : (AI = 0, nI = 0, JI = 0);
-      const rI = UA.convert(p.format), mA = UA.convert(p.type);
+      V !== null ? (AI = V.x, nI = V.y, JI = V.z) : (AI = 0, nI = 0, JI = 0);
+      const rI = JA.convert(p.format), xA = JA.convert(p.type);
       let dI;
       p.isData3DTexture ? (yA.setTexture3D(p, 0), dI = U.TEXTURE_3D) : p.isDataArrayTexture || p.isCompressedArrayTexture ? (yA.setTexture2DArray(p, 0), dI = U.TEXTURE_2D_ARRAY) : (yA.setTexture2D(p, 0), dI = U.TEXTURE_2D), U.pixelStorei(U.UNPACK_FLIP_Y_WEBGL, p.flipY), U.pixelStorei(U.UNPACK_PREMULTIPLY_ALPHA_WEBGL, p.premultiplyAlpha), U.pixelStorei(U.UNPACK_ALIGNMENT, p.unpackAlignment);
       const iI = U.getParameter(U.UNPACK_ROW_LENGTH), rg = U.getParameter(U.UNPACK_IMAGE_HEIGHT), kB = U.getParameter(U.UNPACK_SKIP_PIXELS), cg = U.getParameter(U.UNPACK_SKIP_ROWS), hC = U.getParameter(U.UNPACK_SKIP_IMAGES);
       U.pixelStorei(U.UNPACK_ROW_LENGTH, GI.width), U.pixelStorei(U.UNPACK_IMAGE_HEIGHT, GI.height), U.pixelStorei(U.UNPACK_SKIP_PIXELS, vA), U.pixelStorei(U.UNPACK_SKIP_ROWS, TA), U.pixelStorei(U.UNPACK_SKIP_IMAGES, pA);
-      const lI = F.isDataArrayTexture || F.isData3DTexture, Fg = p.isDataArrayTexture || p.isData3DTexture;
-      if (F.isDepthTexture) {
-        const Mg = SA.get(F), Cg = SA.get(p), Dg = SA.get(Mg.__renderTarget), di = SA.get(Cg.__renderTarget);
+      const lI = N.isDataArrayTexture || N.isData3DTexture, Fg = p.isDataArrayTexture || p.isData3DTexture;
+      if (N.isDepthTexture) {
+        const Mg = RA.get(N), Cg = RA.get(p), Dg = RA.get(Mg.__renderTarget), di = RA.get(Cg.__renderTarget);
         rA.bindFramebuffer(U.READ_FRAMEBUFFER, Dg.__webglFramebuffer), rA.bindFramebuffer(U.DRAW_FRAMEBUFFER, di.__webglFramebuffer);
-        for (let VQ = 0; VQ < NA; VQ++)
-          lI && (U.framebufferTextureLayer(U.READ_FRAMEBUFFER, U.COLOR_ATTACHMENT0, SA.get(F).__webglTexture, K, pA + VQ), U.framebufferTextureLayer(U.DRAW_FRAMEBUFFER, U.COLOR_ATTACHMENT0, SA.get(p).__webglTexture, EA, JI + VQ)), U.blitFramebuffer(vA, TA, hA, JA, AI, nI, hA, JA, U.DEPTH_BUFFER_BIT, U.NEAREST);
+        for (let VQ = 0; VQ < FA; VQ++)
+          lI && (U.framebufferTextureLayer(U.READ_FRAMEBUFFER, U.COLOR_ATTACHMENT0, RA.get(N).__webglTexture, K, pA + VQ), U.framebufferTextureLayer(U.DRAW_FRAMEBUFFER, U.COLOR_ATTACHMENT0, RA.get(p).__webglTexture, EA, JI + VQ)), U.blitFramebuffer(vA, TA, wA, LA, AI, nI, wA, LA, U.DEPTH_BUFFER_BIT, U.NEAREST);
         rA.bindFramebuffer(U.READ_FRAMEBUFFER, null), rA.bindFramebuffer(U.DRAW_FRAMEBUFFER, null);
-      } else if (K !== 0 || F.isRenderTargetTexture || SA.has(F)) {
-        const Mg = SA.get(F), Cg = SA.get(p);
+      } else if (K !== 0 || N.isRenderTargetTexture || RA.has(N)) {
+        const Mg = RA.get(N), Cg = RA.get(p);
         rA.bindFramebuffer(U.READ_FRAMEBUFFER, qg), rA.bindFramebuffer(U.DRAW_FRAMEBUFFER, Mi);
-        for (let Dg = 0; Dg < NA; Dg++)
-          lI ? U.framebufferTextureLayer(U.READ_FRAMEBUFFER, U.COLOR_ATTACHMENT0, Mg.__webglTexture, K, pA + Dg) : U.framebufferTexture2D(U.READ_FRAMEBUFFER, U.COLOR_ATTACHMENT0, U.TEXTURE_2D, Mg.__webglTexture, K), Fg ? U.framebufferTextureLayer(U.DRAW_FRAMEBUFFER, U.COLOR_ATTACHMENT0, Cg.__webglTexture, EA, JI + Dg) : U.framebufferTexture2D(U.DRAW_FRAMEBUFFER, U.COLOR_ATTACHMENT0, U.TEXTURE_2D, Cg.__webglTexture, EA), K !== 0 ? U.blitFramebuffer(vA, TA, hA, JA, AI, nI, hA, JA, U.COLOR_BUFFER_BIT, U.NEAREST) : Fg ? U.copyTexSubImage3D(dI, EA, AI, nI, JI + Dg, vA, TA, hA, JA) : U.copyTexSubImage2D(dI, EA, AI, nI, vA, TA, hA, JA);
+        for (let Dg = 0; Dg < FA; Dg++)
+          lI ? U.framebufferTextureLayer(U.READ_FRAMEBUFFER, U.COLOR_ATTACHMENT0, Mg.__webglTexture, K, pA + Dg) : U.framebufferTexture2D(U.READ_FRAMEBUFFER, U.COLOR_ATTACHMENT0, U.TEXTURE_2D, Mg.__webglTexture, K), Fg ? U.framebufferTextureLayer(U.DRAW_FRAMEBUFFER, U.COLOR_ATTACHMENT0, Cg.__webglTexture, EA, JI + Dg) : U.framebufferTexture2D(U.DRAW_FRAMEBUFFER, U.COLOR_ATTACHMENT0, U.TEXTURE_2D, Cg.__webglTexture, EA), K !== 0 ? U.blitFramebuffer(vA, TA, wA, LA, AI, nI, wA, LA, U.COLOR_BUFFER_BIT, U.NEAREST) : Fg ? U.copyTexSubImage3D(dI, EA, AI, nI, JI + Dg, vA, TA, wA, LA) : U.copyTexSubImage2D(dI, EA, AI, nI, vA, TA, wA, LA);
         rA.bindFramebuffer(U.READ_FRAMEBUFFER, null), rA.bindFramebuffer(U.DRAW_FRAMEBUFFER, null);
       } else
-        Fg ? F.isDataTexture || F.isData3DTexture ? U.texSubImage3D(dI, EA, AI, nI, JI, hA, JA, NA, rI, mA, GI.data) : p.isCompressedArrayTexture ? U.compressedTexSubImage3D(dI, EA, AI, nI, JI, hA, JA, NA, rI, GI.data) : U.texSubImage3D(dI, EA, AI, nI, JI, hA, JA, NA, rI, mA, GI) : F.isDataTexture ? U.texSubImage2D(U.TEXTURE_2D, EA, AI, nI, hA, JA, rI, mA, GI.data) : F.isCompressedTexture ? U.compressedTexSubImage2D(U.TEXTURE_2D, EA, AI, nI, GI.width, GI.height, rI, GI.data) : U.texSubImage2D(U.TEXTURE_2D, EA, AI, nI, hA, JA, rI, mA, GI);
+        Fg ? N.isDataTexture || N.isData3DTexture ? U.texSubImage3D(dI, EA, AI, nI, JI, wA, LA, FA, rI, xA, GI.data) : p.isCompressedArrayTexture ? U.compressedTexSubImage3D(dI, EA, AI, nI, JI, wA, LA, FA, rI, GI.data) : U.texSubImage3D(dI, EA, AI, nI, JI, wA, LA, FA, rI, xA, GI) : N.isDataTexture ? U.texSubImage2D(U.TEXTURE_2D, EA, AI, nI, wA, LA, rI, xA, GI.data) : N.isCompressedTexture ? U.compressedTexSubImage2D(U.TEXTURE_2D, EA, AI, nI, GI.width, GI.height, rI, GI.data) : U.texSubImage2D(U.TEXTURE_2D, EA, AI, nI, wA, LA, rI, xA, GI);
       U.pixelStorei(U.UNPACK_ROW_LENGTH, iI), U.pixelStorei(U.UNPACK_IMAGE_HEIGHT, rg), U.pixelStorei(U.UNPACK_SKIP_PIXELS, kB), U.pixelStorei(U.UNPACK_SKIP_ROWS, cg), U.pixelStorei(U.UNPACK_SKIP_IMAGES, hC), EA === 0 && p.generateMipmaps && U.generateMipmap(dI), rA.unbindTexture();
-    }, this.initRenderTarget = function(F) {
-      SA.get(F).__webglFramebuffer === void 0 && yA.setupRenderTarget(F);
-    }, this.initTexture = function(F) {
-      F.isCubeTexture ? yA.setTextureCube(F, 0) : F.isData3DTexture ? yA.setTexture3D(F, 0) : F.isDataArrayTexture || F.isCompressedArrayTexture ? yA.setTexture2DArray(F, 0) : yA.setTexture2D(F, 0), rA.unbindTexture();
+    }, this.initRenderTarget = function(N) {
+      RA.get(N).__webglFramebuffer === void 0 && yA.setupRenderTarget(N);
+    }, this.initTexture = function(N) {
+      N.isCubeTexture ? yA.setTextureCube(N, 0) : N.isData3DTexture ? yA.setTexture3D(N, 0) : N.isDataArrayTexture || N.isCompressedArrayTexture ? yA.setTexture2DArray(N, 0) : yA.setTexture2D(N, 0), rA.unbindTexture();
     }, this.resetState = function() {
-      d = 0, l = 0, H = null, rA.reset(), IA.reset();
+      M = 0, l = 0, H = null, rA.reset(), IA.reset();
     }, typeof __THREE_DEVTOOLS__ < "u" && __THREE_DEVTOOLS__.dispatchEvent(new CustomEvent("observe", { detail: this }));
   }
   /**
@@ -22635,7 +22635,7 @@ class NS {
     I.drawingBufferColorSpace = CI._getDrawingBufferColorSpace(A), I.unpackColorSpace = CI._getUnpackColorSpace();
   }
 }
-const Yo = { type: "change" }, CD = { type: "start" }, Ea = { type: "end" }, UE = new vs(), po = new pQ(), FS = Math.cos(70 * gr.DEG2RAD), KI = new L(), sg = 2 * Math.PI, wI = {
+const Yo = { type: "change" }, CD = { type: "start" }, Ea = { type: "end" }, UE = new vs(), po = new pQ(), FS = Math.cos(70 * gr.DEG2RAD), KI = new f(), sg = 2 * Math.PI, wI = {
   NONE: -1,
   ROTATE: 0,
   DOLLY: 1,
@@ -22653,7 +22653,7 @@ class MS extends br {
    * @param {?HTMLDOMElement} domElement - The HTML element used for event listeners.
    */
   constructor(A, I = null) {
-    super(A, I), this.state = wI.NONE, this.target = new L(), this.cursor = new L(), this.minDistance = 0, this.maxDistance = 1 / 0, this.minZoom = 0, this.maxZoom = 1 / 0, this.minTargetRadius = 0, this.maxTargetRadius = 1 / 0, this.minPolarAngle = 0, this.maxPolarAngle = Math.PI, this.minAzimuthAngle = -1 / 0, this.maxAzimuthAngle = 1 / 0, this.enableDamping = !1, this.dampingFactor = 0.05, this.enableZoom = !0, this.zoomSpeed = 1, this.enableRotate = !0, this.rotateSpeed = 1, this.keyRotateSpeed = 1, this.enablePan = !0, this.panSpeed = 1, this.screenSpacePanning = !0, this.keyPanSpeed = 7, this.zoomToCursor = !1, this.autoRotate = !1, this.autoRotateSpeed = 2, this.keys = { LEFT: "ArrowLeft", UP: "ArrowUp", RIGHT: "ArrowRight", BOTTOM: "ArrowDown" }, this.mouseButtons = { LEFT: zB.ROTATE, MIDDLE: zB.DOLLY, RIGHT: zB.PAN }, this.touches = { ONE: OB.ROTATE, TWO: OB.DOLLY_PAN }, this.target0 = this.target.clone(), this.position0 = this.object.position.clone(), this.zoom0 = this.object.zoom, this._domElementKeyEvents = null, this._lastPosition = new L(), this._lastQuaternion = new Qg(), this._lastTargetPosition = new L(), this._quat = new Qg().setFromUnitVectors(A.up, new L(0, 1, 0)), this._quatInverse = this._quat.clone().invert(), this._spherical = new to(), this._sphericalDelta = new to(), this._scale = 1, this._panOffset = new L(), this._rotateStart = new ZA(), this._rotateEnd = new ZA(), this._rotateDelta = new ZA(), this._panStart = new ZA(), this._panEnd = new ZA(), this._panDelta = new ZA(), this._dollyStart = new ZA(), this._dollyEnd = new ZA(), this._dollyDelta = new ZA(), this._dollyDirection = new L(), this._mouse = new ZA(), this._performCursorZoom = !1, this._pointers = [], this._pointerPositions = {}, this._controlActive = !1, this._onPointerMove = lS.bind(this), this._onPointerDown = dS.bind(this), this._onPointerUp = US.bind(this), this._onContextMenu = KS.bind(this), this._onMouseWheel = HS.bind(this), this._onKeyDown = fS.bind(this), this._onTouchStart = YS.bind(this), this._onTouchMove = pS.bind(this), this._onMouseDown = JS.bind(this), this._onMouseMove = LS.bind(this), this._interceptControlDown = uS.bind(this), this._interceptControlUp = xS.bind(this), this.domElement !== null && this.connect(this.domElement), this.update();
+    super(A, I), this.state = wI.NONE, this.target = new f(), this.cursor = new f(), this.minDistance = 0, this.maxDistance = 1 / 0, this.minZoom = 0, this.maxZoom = 1 / 0, this.minTargetRadius = 0, this.maxTargetRadius = 1 / 0, this.minPolarAngle = 0, this.maxPolarAngle = Math.PI, this.minAzimuthAngle = -1 / 0, this.maxAzimuthAngle = 1 / 0, this.enableDamping = !1, this.dampingFactor = 0.05, this.enableZoom = !0, this.zoomSpeed = 1, this.enableRotate = !0, this.rotateSpeed = 1, this.keyRotateSpeed = 1, this.enablePan = !0, this.panSpeed = 1, this.screenSpacePanning = !0, this.keyPanSpeed = 7, this.zoomToCursor = !1, this.autoRotate = !1, this.autoRotateSpeed = 2, this.keys = { LEFT: "ArrowLeft", UP: "ArrowUp", RIGHT: "ArrowRight", BOTTOM: "ArrowDown" }, this.mouseButtons = { LEFT: zB.ROTATE, MIDDLE: zB.DOLLY, RIGHT: zB.PAN }, this.touches = { ONE: OB.ROTATE, TWO: OB.DOLLY_PAN }, this.target0 = this.target.clone(), this.position0 = this.object.position.clone(), this.zoom0 = this.object.zoom, this._domElementKeyEvents = null, this._lastPosition = new f(), this._lastQuaternion = new Qg(), this._lastTargetPosition = new f(), this._quat = new Qg().setFromUnitVectors(A.up, new f(0, 1, 0)), this._quatInverse = this._quat.clone().invert(), this._spherical = new to(), this._sphericalDelta = new to(), this._scale = 1, this._panOffset = new f(), this._rotateStart = new ZA(), this._rotateEnd = new ZA(), this._rotateDelta = new ZA(), this._panStart = new ZA(), this._panEnd = new ZA(), this._panDelta = new ZA(), this._dollyStart = new ZA(), this._dollyEnd = new ZA(), this._dollyDelta = new ZA(), this._dollyDirection = new f(), this._mouse = new ZA(), this._performCursorZoom = !1, this._pointers = [], this._pointerPositions = {}, this._controlActive = !1, this._onPointerMove = lS.bind(this), this._onPointerDown = dS.bind(this), this._onPointerUp = US.bind(this), this._onContextMenu = KS.bind(this), this._onMouseWheel = HS.bind(this), this._onKeyDown = fS.bind(this), this._onTouchStart = YS.bind(this), this._onTouchMove = pS.bind(this), this._onMouseDown = JS.bind(this), this._onMouseMove = LS.bind(this), this._interceptControlDown = uS.bind(this), this._interceptControlUp = xS.bind(this), this.domElement !== null && this.connect(this.domElement), this.update();
   }
   connect(A) {
     super.connect(A), this.domElement.addEventListener("pointerdown", this._onPointerDown), this.domElement.addEventListener("pointercancel", this._onPointerUp), this.domElement.addEventListener("contextmenu", this._onContextMenu), this.domElement.addEventListener("wheel", this._onMouseWheel, { passive: !1 }), this.domElement.getRootNode().addEventListener("keydown", this._interceptControlDown, { passive: !0, capture: !0 }), this.domElement.style.touchAction = "none";
@@ -22736,11 +22736,11 @@ class MS extends br {
         const e = i - E;
         this.object.position.addScaledVector(this._dollyDirection, e), this.object.updateMatrixWorld(), C = !!e;
       } else if (this.object.isOrthographicCamera) {
-        const i = new L(this._mouse.x, this._mouse.y, 0);
+        const i = new f(this._mouse.x, this._mouse.y, 0);
         i.unproject(this.object);
         const e = this.object.zoom;
         this.object.zoom = Math.max(this.minZoom, Math.min(this.maxZoom, this.object.zoom / this._scale)), this.object.updateProjectionMatrix(), C = e !== this.object.zoom;
-        const t = new L(this._mouse.x, this._mouse.y, 0);
+        const t = new f(this._mouse.x, this._mouse.y, 0);
         t.unproject(this.object), this.object.position.sub(t).add(i), this.object.updateMatrixWorld(), E = KI.length();
       } else
         console.warn("WARNING: OrbitControls.js encountered an unknown camera type - zoom to cursor disabled."), this.zoomToCursor = !1;
@@ -23240,19 +23240,19 @@ class WS extends OE {
         return `bvec3(${g[0]}, ${g[1]}, ${g[2]})`;
       }
       case "uvec3": {
-        if (I instanceof L)
+        if (I instanceof f)
           return `uvec3(${xI(I.x)}, ${xI(I.y)}, ${xI(I.z)})`;
         const g = I;
         return `uvec3(${xI(g[0])}, ${xI(g[1])}, ${xI(g[2])})`;
       }
       case "ivec3": {
-        if (I instanceof L)
+        if (I instanceof f)
           return `ivec3(${uI(I.x)}, ${uI(I.y)}, ${uI(I.z)})`;
         const g = I;
         return `ivec3(${uI(g[0])}, ${uI(g[1])}, ${uI(g[2])})`;
       }
       case "vec3": {
-        if (I instanceof L)
+        if (I instanceof f)
           return `vec3(${tI(I.x)}, ${tI(I.y)}, ${tI(I.z)})`;
         const g = I;
         return `vec3(${tI(g[0])}, ${tI(g[1])}, ${tI(g[2])})`;
@@ -23426,7 +23426,7 @@ class _S extends BI {
     for (const n of ((B = this.globals) == null ? void 0 : B.call(this, { inputs: A, outputs: I, compile: g })) ?? [])
       g.globals.add(n);
     const o = [], D = /* @__PURE__ */ new Map();
-    function s(n, a, G) {
+    function s(n, a, y) {
       let S = D.get(n);
       if (!S) {
         S = {
@@ -23434,23 +23434,23 @@ class _S extends BI {
           outNames: /* @__PURE__ */ new Map(),
           newOuts: /* @__PURE__ */ new Set()
         }, D.set(n, S);
-        for (const y in n.inputs) {
-          let M = n.inputs[y];
-          for (; M; ) {
-            if (M instanceof tB) {
-              M instanceof gg && s(M.dyno, M.key);
+        for (const c in n.inputs) {
+          let F = n.inputs[c];
+          for (; F; ) {
+            if (F instanceof tB) {
+              F instanceof gg && s(F.dyno, F.key);
               break;
             }
-            if (typeof M.dynoOut != "function")
+            if (typeof F.dynoOut != "function")
               throw new Error(
-                `dynoOut is not a function for ${M.constructor.name}`
+                `dynoOut is not a function for ${F.constructor.name}`
               );
-            M = M.dynoOut();
+            F = F.dynoOut();
           }
         }
         o.push(n);
       }
-      a && (G || S.newOuts.add(a), S.outNames.set(a, G ?? `${a}_${S.sequence}`));
+      a && (y || S.newOuts.add(a), S.outNames.set(a, y ?? `${a}_${S.sequence}`));
     }
     for (const n of e.roots)
       s(n);
@@ -23467,31 +23467,31 @@ class _S extends BI {
     }
     const h = [];
     for (const n of o) {
-      const a = {}, G = {};
-      for (const M in n.inputs) {
-        let d = n.inputs[M];
-        for (; d; ) {
-          if (d instanceof tB) {
-            if (d instanceof OE)
-              a[M] = d.getLiteral();
-            else if (d instanceof gg) {
-              const l = (C = D.get(d.dyno)) == null ? void 0 : C.outNames.get(d.key);
+      const a = {}, y = {};
+      for (const F in n.inputs) {
+        let M = n.inputs[F];
+        for (; M; ) {
+          if (M instanceof tB) {
+            if (M instanceof OE)
+              a[F] = M.getLiteral();
+            else if (M instanceof gg) {
+              const l = (C = D.get(M.dyno)) == null ? void 0 : C.outNames.get(M.key);
               if (!l)
                 throw new Error(
-                  `Source not found for ${d.dyno.constructor.name}.${d.key}`
+                  `Source not found for ${M.dyno.constructor.name}.${M.key}`
                 );
-              a[M] = l;
+              a[F] = l;
             }
             break;
           }
-          d = d.dynoOut();
+          M = M.dynoOut();
         }
       }
       const S = D.get(n) ?? { outNames: /* @__PURE__ */ new Map() };
-      for (const [M, d] of S.outNames.entries())
-        G[M] = d;
-      const y = n.compile({ inputs: a, outputs: G, compile: g });
-      h.push(y);
+      for (const [F, M] of S.outNames.entries())
+        y[F] = M;
+      const c = n.compile({ inputs: a, outputs: y, compile: g });
+      h.push(c);
     }
     const w = [];
     for (const n in I)
@@ -23847,7 +23847,7 @@ class ER extends BI {
           y: r,
           z: n,
           r: a,
-          g: G,
+          g: y,
           b: S
         } = g;
         return [
@@ -23864,7 +23864,7 @@ class ER extends BI {
           r ? `${r} = ${B ? `${B}.center.y` : "0.0"};` : null,
           n ? `${n} = ${B ? `${B}.center.z` : "0.0"};` : null,
           a ? `${a} = ${B ? `${B}.rgba.r` : "0.0"};` : null,
-          G ? `${G} = ${B ? `${B}.rgba.g` : "0.0"};` : null,
+          y ? `${y} = ${B ? `${B}.rgba.g` : "0.0"};` : null,
           S ? `${S} = ${B ? `${B}.rgba.b` : "0.0"};` : null
         ].filter(Boolean);
       }
@@ -23927,41 +23927,41 @@ class iR extends BI {
       },
       globals: () => [mg],
       statements: ({ inputs: n, outputs: a }) => {
-        const { gsplat: G } = a;
-        if (!G)
+        const { gsplat: y } = a;
+        if (!y)
           return [];
         const {
           gsplat: S,
-          flags: y,
-          index: M,
-          center: d,
+          flags: c,
+          index: F,
+          center: M,
           scales: l,
           quaternion: H,
           rgba: R,
           rgb: k,
           opacity: J,
           x: u,
-          y: m,
+          y: q,
           z: T,
-          r: P,
-          g: q,
-          b: X
+          r: O,
+          g: b,
+          b: _
         } = n;
         return [
-          `${G}.flags = ${y ?? (S ? `${S}.flags` : "0u")};`,
-          `${G}.index = ${M ?? (S ? `${S}.index` : "0")};`,
-          `${G}.center = ${d ?? (S ? `${S}.center` : "vec3(0.0, 0.0, 0.0)")};`,
-          `${G}.scales = ${l ?? (S ? `${S}.scales` : "vec3(0.0, 0.0, 0.0)")};`,
-          `${G}.quaternion = ${H ?? (S ? `${S}.quaternion` : "vec4(0.0, 0.0, 0.0, 1.0)")};`,
-          `${G}.rgba = ${R ?? (S ? `${S}.rgba` : "vec4(0.0, 0.0, 0.0, 0.0)")};`,
-          k ? `${G}.rgba.rgb = ${k};` : null,
-          J ? `${G}.rgba.a = ${J};` : null,
-          u ? `${G}.center.x = ${u};` : null,
-          m ? `${G}.center.y = ${m};` : null,
-          T ? `${G}.center.z = ${T};` : null,
-          P ? `${G}.rgba.r = ${P};` : null,
-          q ? `${G}.rgba.g = ${q};` : null,
-          X ? `${G}.rgba.b = ${X};` : null
+          `${y}.flags = ${c ?? (S ? `${S}.flags` : "0u")};`,
+          `${y}.index = ${F ?? (S ? `${S}.index` : "0")};`,
+          `${y}.center = ${M ?? (S ? `${S}.center` : "vec3(0.0, 0.0, 0.0)")};`,
+          `${y}.scales = ${l ?? (S ? `${S}.scales` : "vec3(0.0, 0.0, 0.0)")};`,
+          `${y}.quaternion = ${H ?? (S ? `${S}.quaternion` : "vec4(0.0, 0.0, 0.0, 1.0)")};`,
+          `${y}.rgba = ${R ?? (S ? `${S}.rgba` : "vec4(0.0, 0.0, 0.0, 0.0)")};`,
+          k ? `${y}.rgba.rgb = ${k};` : null,
+          J ? `${y}.rgba.a = ${J};` : null,
+          u ? `${y}.center.x = ${u};` : null,
+          q ? `${y}.center.y = ${q};` : null,
+          T ? `${y}.center.z = ${T};` : null,
+          O ? `${y}.rgba.r = ${O};` : null,
+          b ? `${y}.rgba.g = ${b};` : null,
+          _ ? `${y}.rgba.b = ${_};` : null
         ].filter(Boolean);
       }
     });
@@ -24169,32 +24169,32 @@ class DR extends BI {
           return [];
         const {
           covsplat: a,
-          flags: G,
+          flags: y,
           index: S,
-          center: y,
-          rgba: M,
-          rgb: d,
+          center: c,
+          rgba: F,
+          rgb: M,
           opacity: l,
           x: H,
           y: R,
           z: k,
           r: J,
           g: u,
-          b: m
+          b: q
         } = w;
         return [
-          `${n}.flags = ${G ?? (a ? `${a}.flags` : "0u")};`,
+          `${n}.flags = ${y ?? (a ? `${a}.flags` : "0u")};`,
           `${n}.index = ${S ?? (a ? `${a}.index` : "0")};`,
-          `${n}.center = ${y ?? (a ? `${a}.center` : "vec3(0.0, 0.0, 0.0)")};`,
-          `${n}.rgba = ${M ?? (a ? `${a}.rgba` : "vec4(0.0, 0.0, 0.0, 0.0)")};`,
-          d ? `${n}.rgba.rgb = ${d};` : null,
+          `${n}.center = ${c ?? (a ? `${a}.center` : "vec3(0.0, 0.0, 0.0)")};`,
+          `${n}.rgba = ${F ?? (a ? `${a}.rgba` : "vec4(0.0, 0.0, 0.0, 0.0)")};`,
+          M ? `${n}.rgba.rgb = ${M};` : null,
           l ? `${n}.rgba.a = ${l};` : null,
           H ? `${n}.center.x = ${H};` : null,
           R ? `${n}.center.y = ${R};` : null,
           k ? `${n}.center.z = ${k};` : null,
           J ? `${n}.rgba.r = ${J};` : null,
           u ? `${n}.rgba.g = ${u};` : null,
-          m ? `${n}.rgba.b = ${m};` : null,
+          q ? `${n}.rgba.b = ${q};` : null,
           `${n}.xxyyzz = ${a ? `${a}.xxyyzz` : "vec3(0.0, 0.0, 0.0)"};`,
           `${n}.xyxzyz = ${a ? `${a}.xyxzyz` : "vec3(0.0, 0.0, 0.0)"};`
         ].filter(Boolean);
@@ -24690,39 +24690,39 @@ var JR = /* @__PURE__ */ KC(IE, 9), LR = /* @__PURE__ */ KC(ka, 5), at = functio
   do {
     if (!h) {
       o = Tg(Q, D, 1);
-      var G = Tg(Q, D + 1, 3);
-      if (D += 3, G)
-        if (G == 1)
+      var y = Tg(Q, D + 1, 3);
+      if (D += 3, y)
+        if (y == 1)
           h = JR, w = LR, r = 9, n = 5;
-        else if (G == 2) {
-          var d = Tg(Q, D, 31) + 257, l = Tg(Q, D + 10, 15) + 4, H = d + Tg(Q, D + 5, 31) + 1;
+        else if (y == 2) {
+          var M = Tg(Q, D, 31) + 257, l = Tg(Q, D + 10, 15) + 4, H = M + Tg(Q, D + 5, 31) + 1;
           D += 14;
           for (var R = new TI(H), k = new TI(19), J = 0; J < l; ++J)
             k[MR[J]] = Tg(Q, D + J * 3, 7);
           D += l * 3;
-          for (var u = at(k), m = (1 << u) - 1, T = KC(k, u), J = 0; J < H; ) {
-            var P = T[Tg(Q, D, m)];
-            D += P & 15;
-            var S = P >> 4;
+          for (var u = at(k), q = (1 << u) - 1, T = KC(k, u), J = 0; J < H; ) {
+            var O = T[Tg(Q, D, q)];
+            D += O & 15;
+            var S = O >> 4;
             if (S < 16)
               R[J++] = S;
             else {
-              var q = 0, X = 0;
-              for (S == 16 ? (X = 3 + Tg(Q, D, 3), D += 2, q = R[J - 1]) : S == 17 ? (X = 3 + Tg(Q, D, 7), D += 3) : S == 18 && (X = 11 + Tg(Q, D, 127), D += 7); X--; )
-                R[J++] = q;
+              var b = 0, _ = 0;
+              for (S == 16 ? (_ = 3 + Tg(Q, D, 3), D += 2, b = R[J - 1]) : S == 17 ? (_ = 3 + Tg(Q, D, 7), D += 3) : S == 18 && (_ = 11 + Tg(Q, D, 127), D += 7); _--; )
+                R[J++] = b;
             }
           }
-          var x = R.subarray(0, d), $ = R.subarray(d);
-          r = at(x), n = at($), h = KC(x, r), w = KC($, n);
+          var m = R.subarray(0, M), $ = R.subarray(M);
+          r = at(m), n = at($), h = KC(m, r), w = KC($, n);
         } else
           ig(1);
       else {
-        var S = Na(D) + 4, y = Q[S - 4] | Q[S - 3] << 8, M = S + y;
-        if (M > B) {
+        var S = Na(D) + 4, c = Q[S - 4] | Q[S - 3] << 8, F = S + c;
+        if (F > B) {
           e && ig(0);
           break;
         }
-        i && t(s + y), I.set(Q.subarray(S, M), s), A.b = s += y, A.p = D = M * 8, A.f = o;
+        i && t(s + c), I.set(Q.subarray(S, F), s), A.b = s += c, A.p = D = F * 8, A.f = o;
         continue;
       }
       if (D > a) {
@@ -24732,38 +24732,38 @@ var JR = /* @__PURE__ */ KC(IE, 9), LR = /* @__PURE__ */ KC(ka, 5), at = functio
     }
     i && t(s + 131072);
     for (var tA = (1 << r) - 1, aA = (1 << n) - 1, KA = D; ; KA = D) {
-      var q = h[nt(Q, D) & tA], YA = q >> 4;
-      if (D += q & 15, D > a) {
+      var b = h[nt(Q, D) & tA], mA = b >> 4;
+      if (D += b & 15, D > a) {
         e && ig(0);
         break;
       }
-      if (q || ig(2), YA < 256)
-        I[s++] = YA;
-      else if (YA == 256) {
+      if (b || ig(2), mA < 256)
+        I[s++] = mA;
+      else if (mA == 256) {
         KA = D, h = null;
         break;
       } else {
-        var xA = YA - 254;
-        if (YA > 264) {
-          var J = YA - 257, wA = ra[J];
-          xA = Tg(Q, D, (1 << wA) - 1) + Sa[J], D += wA;
+        var uA = mA - 254;
+        if (mA > 264) {
+          var J = mA - 257, hA = ra[J];
+          uA = Tg(Q, D, (1 << hA) - 1) + Sa[J], D += hA;
         }
-        var O = w[nt(Q, D) & aA], W = O >> 4;
-        O || ig(3), D += O & 15;
-        var $ = UR[W];
-        if (W > 3) {
-          var wA = ca[W];
-          $ += nt(Q, D) & (1 << wA) - 1, D += wA;
+        var W = w[nt(Q, D) & aA], X = W >> 4;
+        W || ig(3), D += W & 15;
+        var $ = UR[X];
+        if (X > 3) {
+          var hA = ca[X];
+          $ += nt(Q, D) & (1 << hA) - 1, D += hA;
         }
         if (D > a) {
           e && ig(0);
           break;
         }
         i && t(s + 131072);
-        var eA = s + xA;
+        var eA = s + uA;
         if (s < $) {
-          var dA = C - $, j = Math.min($, eA);
-          for (dA + s < 0 && ig(3); s < j; ++s)
+          var dA = C - $, z = Math.min($, eA);
+          for (dA + s < 0 && ig(3); s < z; ++s)
             I[s] = g[dA + s];
         }
         for (; s < eA; ++s)
@@ -24946,38 +24946,38 @@ function _R(Q) {
   return g(Q), A;
 }
 function mo(Q, A, I, g, B, C, E, i, e, t, o, D, s, h, w, r) {
-  const n = A * 4, [a, G] = Q;
-  a[n] = rt(I), a[n + 1] = rt(g), a[n + 2] = rt(B), a[n + 3] = IQ(s), G[n] = IQ(h) | IQ(w) << 16, G[n + 1] = IQ(r) | IQ(Math.log(C)) << 16, G[n + 2] = IQ(Math.log(E)) | IQ(Math.log(i)) << 16, G[n + 3] = ek(e, t, o, D);
+  const n = A * 4, [a, y] = Q;
+  a[n] = rt(I), a[n + 1] = rt(g), a[n + 2] = rt(B), a[n + 3] = IQ(s), y[n] = IQ(h) | IQ(w) << 16, y[n + 1] = IQ(r) | IQ(Math.log(C)) << 16, y[n + 2] = IQ(Math.log(E)) | IQ(Math.log(i)) << 16, y[n + 3] = ek(e, t, o, D);
 }
 function le(Q, A) {
   const I = da, g = A * 4, [B, C] = Q;
   return I.center.x = ct(B[g]), I.center.y = ct(B[g + 1]), I.center.z = ct(B[g + 2]), I.opacity = gQ(B[g + 3] & 65535), I.color.r = gQ(C[g] & 65535), I.color.g = gQ(C[g] >>> 16), I.color.b = gQ(C[g + 1] & 65535), I.scales.x = Math.exp(gQ(C[g + 1] >>> 16)), I.scales.y = Math.exp(gQ(C[g + 2] & 65535)), I.scales.z = Math.exp(gQ(C[g + 2] >>> 16)), Dk(C[g + 3], I.quaternion), I;
 }
 function qo(Q, A, I, g, B, C, E, i, e, t, o, D, s, h, w, r, n) {
-  const a = n?.rgbMin ?? 0, S = (n?.rgbMax ?? 1) - a, y = LE((h - a) / S), M = LE((w - a) / S), d = LE((r - a) / S), l = LE(n?.lodOpacity ? 0.5 * s : s), H = ik(
+  const a = n?.rgbMin ?? 0, S = (n?.rgbMax ?? 1) - a, c = LE((h - a) / S), F = LE((w - a) / S), M = LE((r - a) / S), l = LE(n?.lodOpacity ? 0.5 * s : s), H = ik(
     zR.set(e, t, o, D)
-  ), R = H & 255, k = H >>> 8 & 255, J = H >>> 16 & 255, u = n?.lnScaleMin ?? Kg, T = 254 / ((n?.lnScaleMax ?? ug) - u), P = C < st ? 0 : Math.min(
+  ), R = H & 255, k = H >>> 8 & 255, J = H >>> 16 & 255, u = n?.lnScaleMin ?? Kg, T = 254 / ((n?.lnScaleMax ?? ug) - u), O = C < st ? 0 : Math.min(
     255,
     Math.max(
       1,
       Math.round((Math.log(C) - u) * T) + 1
     )
-  ), q = E < st ? 0 : Math.min(
+  ), b = E < st ? 0 : Math.min(
     255,
     Math.max(
       1,
       Math.round((Math.log(E) - u) * T) + 1
     )
-  ), X = i < st ? 0 : Math.min(
+  ), _ = i < st ? 0 : Math.min(
     255,
     Math.max(
       1,
       Math.round((Math.log(i) - u) * T) + 1
     )
-  ), x = IQ(I), $ = IQ(g), tA = IQ(B), aA = A * 4;
-  Q[aA] = y | M << 8 | d << 16 | l << 24, Q[aA + 1] = x | $ << 16, Q[aA + 2] = tA | R << 16 | k << 24, Q[aA + 3] = P | q << 8 | X << 16 | J << 24;
+  ), m = IQ(I), $ = IQ(g), tA = IQ(B), aA = A * 4;
+  Q[aA] = c | F << 8 | M << 16 | l << 24, Q[aA + 1] = m | $ << 16, Q[aA + 2] = tA | R << 16 | k << 24, Q[aA + 3] = O | b << 8 | _ << 16 | J << 24;
 }
-const zR = new Qg(), jR = new L(), $R = new L(), Ak = new Qg(), Ik = new jA(), da = {
+const zR = new Qg(), jR = new f(), $R = new f(), Ak = new Qg(), Ik = new jA(), da = {
   center: jR,
   scales: $R,
   quaternion: Ak,
@@ -25001,8 +25001,8 @@ function Ue(Q, A, I) {
   g.scales.y = n === 0 ? 0 : Math.exp(s + (n - 1) * w);
   const a = e >>> 16 & 255;
   g.scales.z = a === 0 ? 0 : Math.exp(s + (a - 1) * w);
-  const G = i >>> 16 & 65535 | e >>> 8 & 16711680;
-  return tk(G, g.quaternion), g;
+  const y = i >>> 16 & 65535 | e >>> 8 & 16711680;
+  return tk(y, g.quaternion), g;
 }
 function RI(Q) {
   const A = WA, I = Math.max(
@@ -25039,7 +25039,7 @@ const Ck = HI(
     gl_Position = vec4(position.xy, 0.0, 1.0);
   }
 `
-), Ek = new Qg(), He = new L();
+), Ek = new Qg(), He = new f();
 function ik(Q) {
   const A = Ek.copy(Q).normalize();
   A.w < 0 && A.set(-A.x, -A.y, -A.z, -A.w);
@@ -25066,19 +25066,19 @@ function ek(Q, A, I, g) {
   const B = Math.sqrt(Q * Q + A * A + I * I + g * g), C = (g < 0 ? -Q : Q) / B, E = (g < 0 ? -A : A) / B, i = (g < 0 ? -I : I) / B, e = (g < 0 ? -g : g) / B, t = 2 * Math.acos(e), o = Math.sqrt(C * C + E * E + i * i), D = o < 1e-6 ? 1 : C / o, s = o < 1e-6 ? 0 : E / o, h = o < 1e-6 ? 0 : i / o, w = Math.abs(D) + Math.abs(s) + Math.abs(h);
   let r = D / w, n = s / w;
   if (h < 0) {
-    const d = r;
-    r = (1 - Math.abs(n)) * (r >= 0 ? 1 : -1), n = (1 - Math.abs(d)) * (n >= 0 ? 1 : -1);
+    const M = r;
+    r = (1 - Math.abs(n)) * (r >= 0 ? 1 : -1), n = (1 - Math.abs(M)) * (n >= 0 ? 1 : -1);
   }
-  const a = r * 0.5 + 0.5, G = n * 0.5 + 0.5, S = Math.round(a * 1023), y = Math.round(G * 1023);
-  return Math.round(t * (4095 / Math.PI)) << 20 | y << 10 | S;
+  const a = r * 0.5 + 0.5, y = n * 0.5 + 0.5, S = Math.round(a * 1023), c = Math.round(y * 1023);
+  return Math.round(t * (4095 / Math.PI)) << 20 | c << 10 | S;
 }
 function Dk(Q, A) {
   const I = Q & 1023, g = Q >>> 10 & 1023, B = Q >>> 20 & 4095, C = I / 1023, E = g / 1023;
   let i = (C - 0.5) * 2, e = (E - 0.5) * 2;
   const t = 1 - (Math.abs(i) + Math.abs(e)), o = Math.max(-t, 0);
   i += i >= 0 ? -o : o, e += e >= 0 ? -o : o;
-  const D = Math.sqrt(i * i + e * e + t * t), s = D < 1e-6 ? 0 : i / D, h = D < 1e-6 ? 0 : e / D, w = D < 1e-6 ? 0 : t / D, n = B / 4095 * Math.PI * 0.5, a = Math.sin(n), G = Math.cos(n);
-  return A.set(s * a, h * a, w * a, G), A;
+  const D = Math.sqrt(i * i + e * e + t * t), s = D < 1e-6 ? 0 : i / D, h = D < 1e-6 ? 0 : e / D, w = D < 1e-6 ? 0 : t / D, n = B / 4095 * Math.PI * 0.5, a = Math.sin(n), y = Math.cos(n);
+  return A.set(s * a, h * a, w * a, y), A;
 }
 function ok(Q, A) {
   const I = [];
@@ -26445,7 +26445,7 @@ void main() {
 }`;
 let yt = null;
 function QE() {
-  return yt || (_A.splatDefines = dk, yt = {
+  return yt || (XA.splatDefines = dk, yt = {
     splatVertex: Uk,
     splatFragment: lk,
     computeVec4Template: Mk,
@@ -26675,7 +26675,7 @@ class Hk extends Ig {
   constructor(A = {}) {
     super();
     const { type: I, invert: g, opacity: B, color: C, displace: E, radius: i } = A;
-    this.type = I ?? "sphere", this.invert = g ?? !1, this.opacity = B ?? 1, this.color = C ?? new jA(1, 1, 1), this.displace = E ?? new L(0, 0, 0), this.radius = i ?? 0;
+    this.type = I ?? "sphere", this.invert = g ?? !1, this.opacity = B ?? 1, this.color = C ?? new jA(1, 1, 1), this.displace = E ?? new f(0, 0, 0), this.radius = i ?? 0;
   }
 }
 const Ja = class La extends Ig {
@@ -26794,7 +26794,7 @@ class fk {
     const I = A.reduce((D, { sdfs: s }) => D + s.length, 0), g = this.ensureCapacity({
       maxEdits: A.length,
       maxSdfs: I
-    }), B = [new eI(), new eI()], C = new L(), E = new Qg(), i = new L(), e = new eI();
+    }), B = [new eI(), new eI()], C = new f(), E = new Qg(), i = new f(), e = new eI();
     let t = 0, o = g;
     A.length !== this.dynoNumEdits.value && (this.dynoNumEdits.value = A.length, this.numEdits = A.length, o = !0);
     for (const [D, { edit: s, sdfs: h }] of A.entries()) {
@@ -27145,7 +27145,7 @@ class HE {
         Number.POSITIVE_INFINITY
       )
     }), this.translate = new sC({
-      value: new L(
+      value: new f(
         Number.POSITIVE_INFINITY,
         Number.POSITIVE_INFINITY,
         Number.POSITIVE_INFINITY
@@ -27175,7 +27175,7 @@ class HE {
   }
   // Update the uniforms to match the given transform matrix.
   updateFromMatrix(A) {
-    const I = new L(), g = new Qg(), B = new L();
+    const I = new f(), g = new Qg(), B = new f();
     A.decompose(B, g, I);
     const C = (I.x + I.y + I.z) / 3;
     let E = !1;
@@ -27188,7 +27188,7 @@ class HE {
 }
 class fE {
   constructor() {
-    this.basis = new NR({ value: new OA() }), this.offset = new sC({ value: new L() });
+    this.basis = new NR({ value: new OA() }), this.offset = new sC({ value: new f() });
   }
   // Apply the transform to a Vec3 position in a dyno program.
   apply(A) {
@@ -27233,7 +27233,7 @@ class fE {
   }
   // Update the uniforms to match the given transform matrix.
   updateFromMatrix(A) {
-    const I = new OA().setFromMatrix4(A), g = new L().setFromMatrixColumn(A, 3), B = !I.equals(this.basis.value) || !g.equals(this.offset.value);
+    const I = new OA().setFromMatrix4(A), g = new f().setFromMatrixColumn(A, 3), B = !I.equals(this.basis.value) || !g.equals(this.offset.value);
     return B && (this.basis.value.copy(I), this.offset.value.copy(g)), B;
   }
   // Update this transform to match the object's to-world transform.
@@ -27276,44 +27276,44 @@ class WC {
   }
   free() {
     const A = this.__destroy_into_raw();
-    MA.__wbg_csplatarray_free(A, 0);
+    lA.__wbg_csplatarray_free(A, 0);
   }
   /**
    * @param {number} lod_base
    */
   bhatt_lod(A) {
-    MA.csplatarray_bhatt_lod(this.__wbg_ptr, A);
+    lA.csplatarray_bhatt_lod(this.__wbg_ptr, A);
   }
   /**
    * @returns {boolean}
    */
   has_lod() {
-    return MA.csplatarray_has_lod(this.__wbg_ptr) !== 0;
+    return lA.csplatarray_has_lod(this.__wbg_ptr) !== 0;
   }
   /**
    * @param {Uint8Array} rgba
    */
   inject_rgba8(A) {
-    MA.csplatarray_inject_rgba8(this.__wbg_ptr, A);
+    lA.csplatarray_inject_rgba8(this.__wbg_ptr, A);
   }
   /**
    * @returns {number}
    */
   len() {
-    return MA.csplatarray_len(this.__wbg_ptr) >>> 0;
+    return lA.csplatarray_len(this.__wbg_ptr) >>> 0;
   }
   /**
    * @param {number} lod_base
    * @param {boolean} merge_filter
    */
   tiny_lod(A, I) {
-    MA.csplatarray_tiny_lod(this.__wbg_ptr, A, I);
+    lA.csplatarray_tiny_lod(this.__wbg_ptr, A, I);
   }
   /**
    * @returns {object}
    */
   to_extsplats() {
-    const A = MA.csplatarray_to_extsplats(this.__wbg_ptr);
+    const A = lA.csplatarray_to_extsplats(this.__wbg_ptr);
     if (A[2])
       throw LI(A[1]);
     return LI(A[0]);
@@ -27322,7 +27322,7 @@ class WC {
    * @returns {object}
    */
   to_extsplats_lod() {
-    const A = MA.csplatarray_to_extsplats_lod(this.__wbg_ptr);
+    const A = lA.csplatarray_to_extsplats_lod(this.__wbg_ptr);
     if (A[2])
       throw LI(A[1]);
     return LI(A[0]);
@@ -27331,7 +27331,7 @@ class WC {
    * @returns {object}
    */
   to_packedsplats() {
-    const A = MA.csplatarray_to_packedsplats(this.__wbg_ptr);
+    const A = lA.csplatarray_to_packedsplats(this.__wbg_ptr);
     if (A[2])
       throw LI(A[1]);
     return LI(A[0]);
@@ -27340,7 +27340,7 @@ class WC {
    * @returns {object}
    */
   to_packedsplats_lod() {
-    const A = MA.csplatarray_to_packedsplats_lod(this.__wbg_ptr);
+    const A = lA.csplatarray_to_packedsplats_lod(this.__wbg_ptr);
     if (A[2])
       throw LI(A[1]);
     return LI(A[0]);
@@ -27349,25 +27349,25 @@ class WC {
    * @returns {number}
    */
   get maxShDegree() {
-    return MA.__wbg_get_csplatarray_maxShDegree(this.__wbg_ptr) >>> 0;
+    return lA.__wbg_get_csplatarray_maxShDegree(this.__wbg_ptr) >>> 0;
   }
   /**
    * @returns {number}
    */
   get numSplats() {
-    return MA.__wbg_get_csplatarray_numSplats(this.__wbg_ptr) >>> 0;
+    return lA.__wbg_get_csplatarray_numSplats(this.__wbg_ptr) >>> 0;
   }
   /**
    * @param {number} arg0
    */
   set maxShDegree(A) {
-    MA.__wbg_set_csplatarray_maxShDegree(this.__wbg_ptr, A);
+    lA.__wbg_set_csplatarray_maxShDegree(this.__wbg_ptr, A);
   }
   /**
    * @param {number} arg0
    */
   set numSplats(A) {
-    MA.__wbg_set_csplatarray_numSplats(this.__wbg_ptr, A);
+    lA.__wbg_set_csplatarray_numSplats(this.__wbg_ptr, A);
   }
 }
 Symbol.dispose && (WC.prototype[Symbol.dispose] = WC.prototype.free);
@@ -27383,32 +27383,32 @@ class eC {
   }
   free() {
     const A = this.__destroy_into_raw();
-    MA.__wbg_gsplatarray_free(A, 0);
+    lA.__wbg_gsplatarray_free(A, 0);
   }
   /**
    * @returns {number}
    */
   get maxShDegree() {
-    return MA.__wbg_get_gsplatarray_maxShDegree(this.__wbg_ptr) >>> 0;
+    return lA.__wbg_get_gsplatarray_maxShDegree(this.__wbg_ptr) >>> 0;
   }
   /**
    * @returns {number}
    */
   get numSplats() {
-    return MA.__wbg_get_gsplatarray_numSplats(this.__wbg_ptr) >>> 0;
+    return lA.__wbg_get_gsplatarray_numSplats(this.__wbg_ptr) >>> 0;
   }
   /**
    * @param {number} lod_base
    */
   bhatt_lod(A) {
-    MA.gsplatarray_bhatt_lod(this.__wbg_ptr, A);
+    lA.gsplatarray_bhatt_lod(this.__wbg_ptr, A);
   }
   /**
    * @param {GsplatArray} other
    */
   concat(A) {
     vk(A, eC);
-    const I = MA.gsplatarray_concat(this.__wbg_ptr, A.__wbg_ptr);
+    const I = lA.gsplatarray_concat(this.__wbg_ptr, A.__wbg_ptr);
     if (I[1])
       throw LI(I[0]);
   }
@@ -27418,7 +27418,7 @@ class eC {
    * @returns {Uint8Array}
    */
   encode_to_spz(A, I) {
-    const g = this.__destroy_into_raw(), B = MA.gsplatarray_encode_to_spz(g, A, I);
+    const g = this.__destroy_into_raw(), B = lA.gsplatarray_encode_to_spz(g, A, I);
     if (B[2])
       throw LI(B[1]);
     return LI(B[0]);
@@ -27427,32 +27427,32 @@ class eC {
    * @returns {boolean}
    */
   has_lod() {
-    return MA.gsplatarray_has_lod(this.__wbg_ptr) !== 0;
+    return lA.gsplatarray_has_lod(this.__wbg_ptr) !== 0;
   }
   /**
    * @param {Uint8Array} rgba
    */
   inject_rgba8(A) {
-    MA.gsplatarray_inject_rgba8(this.__wbg_ptr, A);
+    lA.gsplatarray_inject_rgba8(this.__wbg_ptr, A);
   }
   /**
    * @returns {number}
    */
   len() {
-    return MA.gsplatarray_len(this.__wbg_ptr) >>> 0;
+    return lA.gsplatarray_len(this.__wbg_ptr) >>> 0;
   }
   /**
    * @param {number} lod_base
    * @param {boolean} merge_filter
    */
   tiny_lod(A, I) {
-    MA.gsplatarray_tiny_lod(this.__wbg_ptr, A, I);
+    lA.gsplatarray_tiny_lod(this.__wbg_ptr, A, I);
   }
   /**
    * @returns {object}
    */
   to_extsplats() {
-    const A = MA.gsplatarray_to_extsplats(this.__wbg_ptr);
+    const A = lA.gsplatarray_to_extsplats(this.__wbg_ptr);
     if (A[2])
       throw LI(A[1]);
     return LI(A[0]);
@@ -27461,7 +27461,7 @@ class eC {
    * @returns {object}
    */
   to_extsplats_lod() {
-    const A = MA.gsplatarray_to_extsplats_lod(this.__wbg_ptr);
+    const A = lA.gsplatarray_to_extsplats_lod(this.__wbg_ptr);
     if (A[2])
       throw LI(A[1]);
     return LI(A[0]);
@@ -27471,7 +27471,7 @@ class eC {
    * @returns {object}
    */
   to_packedsplats(A) {
-    const I = MA.gsplatarray_to_packedsplats(this.__wbg_ptr, A);
+    const I = lA.gsplatarray_to_packedsplats(this.__wbg_ptr, A);
     if (I[2])
       throw LI(I[1]);
     return LI(I[0]);
@@ -27481,7 +27481,7 @@ class eC {
    * @returns {object}
    */
   to_packedsplats_lod(A) {
-    const I = MA.gsplatarray_to_packedsplats_lod(this.__wbg_ptr, A);
+    const I = lA.gsplatarray_to_packedsplats_lod(this.__wbg_ptr, A);
     if (I[2])
       throw LI(I[1]);
     return LI(I[0]);
@@ -27490,7 +27490,7 @@ class eC {
    * @param {any} transform
    */
   transform(A) {
-    const I = MA.gsplatarray_transform(this.__wbg_ptr, A);
+    const I = lA.gsplatarray_transform(this.__wbg_ptr, A);
     if (I[1])
       throw LI(I[0]);
   }
@@ -27498,33 +27498,33 @@ class eC {
    * @param {number} arg0
    */
   set maxShDegree(A) {
-    MA.__wbg_set_gsplatarray_maxShDegree(this.__wbg_ptr, A);
+    lA.__wbg_set_gsplatarray_maxShDegree(this.__wbg_ptr, A);
   }
   /**
    * @param {number} arg0
    */
   set numSplats(A) {
-    MA.__wbg_set_gsplatarray_numSplats(this.__wbg_ptr, A);
+    lA.__wbg_set_gsplatarray_numSplats(this.__wbg_ptr, A);
   }
 }
 Symbol.dispose && (eC.prototype[Symbol.dispose] = eC.prototype.free);
 function vo(Q) {
-  const A = MA.decode_rad_header(Q);
+  const A = lA.decode_rad_header(Q);
   if (A[2])
     throw LI(A[1]);
   return LI(A[0]);
 }
 function Kk() {
-  return MA.get_raycast_buffer();
+  return lA.get_raycast_buffer();
 }
 function uk() {
-  return MA.get_raycast_buffer2();
+  return lA.get_raycast_buffer2();
 }
 function xk(Q, A, I, g, B, C, E, i, e, t) {
-  return MA.raycast_ext_buffers(Q, A, I, g, B, C, E, i, e, t);
+  return lA.raycast_ext_buffers(Q, A, I, g, B, C, E, i, e, t);
 }
 function mk(Q, A, I, g, B, C, E, i, e, t, o, D, s) {
-  return MA.raycast_packed_buffer(Q, A, I, g, B, C, E, i, e, t, o, D, s);
+  return lA.raycast_packed_buffer(Q, A, I, g, B, C, E, i, e, t, o, D, s);
 }
 function qk() {
   return {
@@ -27539,7 +27539,7 @@ function qk() {
         return pE(g) ? 16777215 : g ? 1 : 0;
       },
       __wbg___wbindgen_debug_string_dd5d2d07ce9e6c57: function(A, I) {
-        const g = pe(I), B = St(g, MA.__wbindgen_malloc, MA.__wbindgen_realloc), C = mC;
+        const g = pe(I), B = St(g, lA.__wbindgen_malloc, lA.__wbindgen_realloc), C = mC;
         YQ().setInt32(A + 4, C, !0), YQ().setInt32(A + 0, B, !0);
       },
       __wbg___wbindgen_in_4bd7a57e54337366: function(A, I) {
@@ -27567,7 +27567,7 @@ function qk() {
       },
       __wbg___wbindgen_string_get_914df97fcfa788f2: function(A, I) {
         const g = I, B = typeof g == "string" ? g : void 0;
-        var C = pE(B) ? 0 : St(B, MA.__wbindgen_malloc, MA.__wbindgen_realloc), E = mC;
+        var C = pE(B) ? 0 : St(B, lA.__wbindgen_malloc, lA.__wbindgen_realloc), E = mC;
         YQ().setInt32(A + 4, E, !0), YQ().setInt32(A + 0, C, !0);
       },
       __wbg___wbindgen_throw_81fc77679af83bc6: function(A, I) {
@@ -27589,7 +27589,7 @@ function qk() {
         try {
           g = A, B = I, console.error(YE(A, I));
         } finally {
-          MA.__wbindgen_free(g, B, 1);
+          lA.__wbindgen_free(g, B, 1);
         }
       },
       __wbg_get_4848e350b40afc16: function(A, I) {
@@ -27718,7 +27718,7 @@ function qk() {
         A[I >>> 0] = g >>> 0;
       },
       __wbg_stack_3b0d974bbf31e44f: function(A, I) {
-        const g = I.stack, B = St(g, MA.__wbindgen_malloc, MA.__wbindgen_realloc), C = mC;
+        const g = I.stack, B = St(g, lA.__wbindgen_malloc, lA.__wbindgen_realloc), C = mC;
         YQ().setInt32(A + 4, C, !0), YQ().setInt32(A + 0, B, !0);
       },
       __wbg_subarray_0f98d3fb634508ad: function(A, I, g) {
@@ -27749,21 +27749,21 @@ function qk() {
         return BigInt.asUintN(64, A);
       },
       __wbindgen_init_externref_table: function() {
-        const A = MA.__wbindgen_externrefs, I = A.grow(4);
+        const A = lA.__wbindgen_externrefs, I = A.grow(4);
         A.set(0, void 0), A.set(I + 0, void 0), A.set(I + 1, null), A.set(I + 2, !0), A.set(I + 3, !1);
       }
     }
   };
 }
-typeof FinalizationRegistry > "u" || new FinalizationRegistry((Q) => MA.__wbg_chunkdecoder_free(Q >>> 0, 1));
+typeof FinalizationRegistry > "u" || new FinalizationRegistry((Q) => lA.__wbg_chunkdecoder_free(Q >>> 0, 1));
 const Po = typeof FinalizationRegistry > "u" ? { register: () => {
 }, unregister: () => {
-} } : new FinalizationRegistry((Q) => MA.__wbg_csplatarray_free(Q >>> 0, 1)), To = typeof FinalizationRegistry > "u" ? { register: () => {
+} } : new FinalizationRegistry((Q) => lA.__wbg_csplatarray_free(Q >>> 0, 1)), To = typeof FinalizationRegistry > "u" ? { register: () => {
 }, unregister: () => {
-} } : new FinalizationRegistry((Q) => MA.__wbg_gsplatarray_free(Q >>> 0, 1));
+} } : new FinalizationRegistry((Q) => lA.__wbg_gsplatarray_free(Q >>> 0, 1));
 function bk(Q) {
-  const A = MA.__externref_table_alloc();
-  return MA.__wbindgen_externrefs.set(A, Q), A;
+  const A = lA.__externref_table_alloc();
+  return lA.__wbindgen_externrefs.set(A, Q), A;
 }
 function vk(Q, A) {
   if (!(Q instanceof A))
@@ -27820,33 +27820,33 @@ function Zo(Q, A) {
 }
 let IB = null;
 function YQ() {
-  return (IB === null || IB.buffer.detached === !0 || IB.buffer.detached === void 0 && IB.buffer !== MA.memory.buffer) && (IB = new DataView(MA.memory.buffer)), IB;
+  return (IB === null || IB.buffer.detached === !0 || IB.buffer.detached === void 0 && IB.buffer !== lA.memory.buffer) && (IB = new DataView(lA.memory.buffer)), IB;
 }
 let LC = null;
 function Tk() {
-  return (LC === null || LC.byteLength === 0) && (LC = new Float32Array(MA.memory.buffer)), LC;
+  return (LC === null || LC.byteLength === 0) && (LC = new Float32Array(lA.memory.buffer)), LC;
 }
 function YE(Q, A) {
   return Q = Q >>> 0, Wk(Q, A);
 }
 let HC = null;
 function Ok() {
-  return (HC === null || HC.byteLength === 0) && (HC = new Uint16Array(MA.memory.buffer)), HC;
+  return (HC === null || HC.byteLength === 0) && (HC = new Uint16Array(lA.memory.buffer)), HC;
 }
 let fC = null;
 function Zk() {
-  return (fC === null || fC.byteLength === 0) && (fC = new Uint32Array(MA.memory.buffer)), fC;
+  return (fC === null || fC.byteLength === 0) && (fC = new Uint32Array(lA.memory.buffer)), fC;
 }
 let YC = null;
 function uC() {
-  return (YC === null || YC.byteLength === 0) && (YC = new Uint8Array(MA.memory.buffer)), YC;
+  return (YC === null || YC.byteLength === 0) && (YC = new Uint8Array(lA.memory.buffer)), YC;
 }
 function kC(Q, A) {
   try {
     return Q.apply(this, A);
   } catch (I) {
     const g = bk(I);
-    MA.__wbindgen_exn_store(g);
+    lA.__wbindgen_exn_store(g);
   }
 }
 function pE(Q) {
@@ -27873,8 +27873,8 @@ function St(Q, A, I) {
   return mC = E, B;
 }
 function LI(Q) {
-  const A = MA.__wbindgen_externrefs.get(Q);
-  return MA.__externref_table_dealloc(Q), A;
+  const A = lA.__wbindgen_externrefs.get(Q);
+  return lA.__externref_table_dealloc(Q), A;
 }
 let ZE = new TextDecoder("utf-8", { ignoreBOM: !0, fatal: !0 });
 ZE.decode();
@@ -27891,9 +27891,9 @@ const xC = new TextEncoder();
     written: I.length
   };
 });
-let mC = 0, MA;
+let mC = 0, lA;
 function Xk(Q, A) {
-  return MA = Q.exports, IB = null, LC = null, HC = null, fC = null, YC = null, MA.__wbindgen_start(), MA;
+  return lA = Q.exports, IB = null, LC = null, HC = null, fC = null, YC = null, lA.__wbindgen_start(), lA;
 }
 async function _k(Q, A) {
   if (typeof Response == "function" && Q instanceof Response) {
@@ -27923,7 +27923,7 @@ async function _k(Q, A) {
   }
 }
 async function zk(Q) {
-  if (MA !== void 0) return MA;
+  if (lA !== void 0) return lA;
   Q !== void 0 && (Object.getPrototypeOf(Q) === Object.prototype ? { module_or_path: Q } = Q : console.warn("using deprecated parameters for the initialization function; pass a single object instead"));
   const A = qk();
   (typeof Q == "string" || typeof Request == "function" && Q instanceof Request || typeof URL == "function" && Q instanceof URL) && (Q = fetch(Q));
@@ -29754,7 +29754,7 @@ const Gi = new EN(), RB = class Og {
       update: () => Math.min(this.getNumSh(), this.maxSh)
     }), this.dynoShMax = new sC({
       key: "shMax",
-      value: new L(),
+      value: new f(),
       update: (I) => {
         var g, B, C;
         return I.set(
@@ -30498,12 +30498,12 @@ class ma extends ID {
     B instanceof ArrayBuffer && (B = new Uint8Array(B));
     const n = B ? void 0 : this.manager.resolveURL((this.path ?? "") + (g ?? ""));
     let a = i?.getReader();
-    this.manager.itemStart(n ?? ""), Gi.withWorker(async (G) => {
+    this.manager.itemStart(n ?? ""), Gi.withWorker(async (y) => {
       const S = A?.lod ?? I?.lod;
       S && (s = S);
-      const y = A?.nonLod ?? I?.nonLod;
-      y !== void 0 && (h = y);
-      const M = async (k) => {
+      const c = A?.nonLod ?? I?.nonLod;
+      c !== void 0 && (h = c);
+      const F = async (k) => {
         const { loaded: J, total: u } = k;
         if (J !== void 0 && o && o(
           new ProgressEvent("progress", {
@@ -30512,19 +30512,19 @@ class ma extends ID {
             total: u
           })
         ), k.nextChunk) {
-          let m;
+          let q;
           if (!a)
-            m = new Uint8Array(0);
+            q = new Uint8Array(0);
           else {
-            const { done: T, value: P } = await a.read();
-            T ? (a.releaseLock(), a = void 0, m = new Uint8Array(0)) : m = P;
+            const { done: T, value: O } = await a.read();
+            T ? (a.releaseLock(), a = void 0, q = new Uint8Array(0)) : q = O;
           }
-          G.call("nextChunk", { chunk: m });
+          y.call("nextChunk", { chunk: q });
         }
-      }, d = n ? new URL(n, window.location.href).toString() : void 0, l = await G.call(
+      }, M = n ? new URL(n, window.location.href).toString() : void 0, l = await y.call(
         I ? "loadExtSplats" : "loadPackedSplats",
         {
-          url: d,
+          url: M,
           requestHeader: this.requestHeader,
           withCredentials: this.withCredentials,
           fileBytes: B?.slice(),
@@ -30538,7 +30538,7 @@ class ma extends ID {
           nonLod: h,
           lodAbove: w
         },
-        { onStatus: M }
+        { onStatus: F }
       ), H = l;
       "lodSplats" in l && (I ? H.lodSplats = new uQ({
         ...l.lodSplats
@@ -30548,8 +30548,8 @@ class ma extends ID {
       }));
       let R;
       I ? (R = I, I.initialize(H)) : (R = A ?? new rB(), R.initialize(H)), t?.(R);
-    }).catch((G) => {
-      this.manager.itemError(n ?? ""), D?.(G);
+    }).catch((y) => {
+      this.manager.itemError(n ?? ""), D?.(y);
     }).finally(() => {
       this.manager.itemEnd(n ?? "");
     });
@@ -31245,7 +31245,7 @@ class Bi {
       value: new eI(0, 1, Kg, ug)
     }), this.lodOpacity = new eD({
       value: !1
-    }), this.dynoNumSh = new wB({ value: 0 }), this.shMax = new sC({ value: new L() }), this.fileBytes = A.fileBytes, this.fileType = A.fileType, !this.fileType && this.fileBytes && (this.fileType = oN(this.fileBytes)), !this.fileType && this.rootUrl && (this.fileType = aN(this.rootUrl)), !this.fileType)
+    }), this.dynoNumSh = new wB({ value: 0 }), this.shMax = new sC({ value: new f() }), this.fileBytes = A.fileBytes, this.fileType = A.fileType, !this.fileType && this.fileBytes && (this.fileType = oN(this.fileBytes)), !this.fileType && this.rootUrl && (this.fileType = aN(this.rootUrl)), !this.fileType)
       throw new Error("Unable to determine file type");
     this.fileType === $I.RAD && (this.radMetaPromise = this.getRadMeta());
   }
@@ -32114,15 +32114,15 @@ const hD = class QB extends Ye {
       throw new Error(
         "Cannot get bounding box before SplatMesh is initialized"
       );
-    const g = new L(
+    const g = new f(
       Number.POSITIVE_INFINITY,
       Number.POSITIVE_INFINITY,
       Number.POSITIVE_INFINITY
-    ), B = new L(
+    ), B = new f(
       Number.NEGATIVE_INFINITY,
       Number.NEGATIVE_INFINITY,
       Number.NEGATIVE_INFINITY
-    ), C = new L(), E = [-1, 1];
+    ), C = new f(), E = [-1, 1];
     function i(t, o, D, s, h, w) {
       if (A)
         g.min(o), B.max(o);
@@ -32246,20 +32246,20 @@ const hD = class QB extends Ye {
     const w = ((t = this.packedSplats) == null ? void 0 : t.lodSplats) ?? ((o = this.extSplats) == null ? void 0 : o.lodSplats);
     if (this.context.enableLod.value = w != null && e != null, this.enableLod === !1 && (this.context.enableLod.value = !1), this.context.lodIndices.value = e?.texture ?? _o, this.context.enableLod.value && w && (this.context.splats = w, this.numSplats = e?.numSplats ?? 0), this.context.numSplats.value = this.numSplats, this.context.splats !== this.lastSplats && (this.lastSplats = this.context.splats, this.generatorDirty = !0), this.covSplats) {
       this.context.covTransform.update(this) && (h = !0), this.context.covViewToWorld.updateFromMatrix(B) && this.enableViewToWorld && (h = !0);
-      const G = B.clone().invert();
-      this.context.covWorldToView.updateFromMatrix(G) && this.enableWorldToView && (h = !0);
-      const y = this.matrixWorld.clone().invert().multiply(B);
-      this.context.covViewToObject.updateFromMatrix(y) && (this.enableViewToObject || this.context.splats.hasRgbDir()) && (h = !0);
+      const y = B.clone().invert();
+      this.context.covWorldToView.updateFromMatrix(y) && this.enableWorldToView && (h = !0);
+      const c = this.matrixWorld.clone().invert().multiply(B);
+      this.context.covViewToObject.updateFromMatrix(c) && (this.enableViewToObject || this.context.splats.hasRgbDir()) && (h = !0);
     } else {
       this.context.transform.update(this) && (h = !0), this.context.viewToWorld.updateFromMatrix(B) && this.enableViewToWorld && (h = !0);
-      const G = B.clone().invert();
-      this.context.worldToView.updateFromMatrix(G) && this.enableWorldToView && (h = !0);
-      const M = new NI().compose(
+      const y = B.clone().invert();
+      this.context.worldToView.updateFromMatrix(y) && this.enableWorldToView && (h = !0);
+      const F = new NI().compose(
         this.context.transform.translate.value,
         this.context.transform.rotate.value,
-        new L().setScalar(this.context.transform.scale.value)
+        new f().setScalar(this.context.transform.scale.value)
       ).invert().multiply(B);
-      this.context.viewToObject.updateFromMatrix(M) && (this.enableViewToObject || this.context.splats.hasRgbDir()) && (h = !0);
+      this.context.viewToObject.updateFromMatrix(F) && (this.enableViewToObject || this.context.splats.hasRgbDir()) && (h = !0);
     }
     const r = new eI(
       this.recolor.r,
@@ -32269,30 +32269,30 @@ const hD = class QB extends Ye {
     );
     r.equals(this.context.recolor.value) || (this.context.recolor.value.copy(r), h = !0);
     const n = this.editable ? (this.edits ?? []).concat(i) : [];
-    this.editable && !this.edits && this.traverseVisible((G) => {
-      G instanceof Ha && n.push(G);
-    }), n.sort((G, S) => G.ordering - S.ordering);
-    const a = n.map((G) => {
-      if (G.sdfs != null)
-        return { edit: G, sdfs: G.sdfs };
+    this.editable && !this.edits && this.traverseVisible((y) => {
+      y instanceof Ha && n.push(y);
+    }), n.sort((y, S) => y.ordering - S.ordering);
+    const a = n.map((y) => {
+      if (y.sdfs != null)
+        return { edit: y, sdfs: y.sdfs };
       const S = [];
-      return G.traverseVisible((y) => {
-        y instanceof Hk && S.push(y);
-      }), { edit: G, sdfs: S };
+      return y.traverseVisible((c) => {
+        c instanceof Hk && S.push(c);
+      }), { edit: y, sdfs: S };
     });
     if (a.length > 0 && !this.rgbaDisplaceEdits) {
-      const G = a.length, S = a.reduce(
-        (y, M) => y + M.sdfs.length,
+      const y = a.length, S = a.reduce(
+        (c, F) => c + F.sdfs.length,
         0
       );
       this.rgbaDisplaceEdits = new fk({
-        maxEdits: G,
+        maxEdits: y,
         maxSdfs: S
       }), this.generatorDirty = !0;
     }
     if (this.rgbaDisplaceEdits) {
-      const G = this.rgbaDisplaceEdits.update(a);
-      h || (h = G.updated), G.dynoUpdated && (this.generatorDirty = !0);
+      const y = this.rgbaDisplaceEdits.update(a);
+      h || (h = y.updated), y.dynoUpdated && (this.generatorDirty = !0);
     }
     this.generatorDirty && (this.constructGenerator(this.context), this.generatorDirty = !1, h = !0), h && this.updateVersion(), (D = this.onFrame) == null || D.call(this, { mesh: this, time: I, deltaTime: g });
   }
@@ -32300,35 +32300,35 @@ const hD = class QB extends Ye {
   // intersections using this method to populate the provided intersects[] array
   // with each intersection point.
   raycast(A, I) {
-    var g, B, C, E, i, e, t, o, D, s, h, w, r, n, a, G, S, y, M, d, l, H, R;
+    var g, B, C, E, i, e, t, o, D, s, h, w, r, n, a, y, S, c, F, M, l, H, R;
     if (!BN() || !this.raycastable || !this.packedSplats && !this.extSplats && !this.paged)
       return;
-    const k = this.paged != null, J = k ? ((B = (g = this.paged) == null ? void 0 : g.pager) == null ? void 0 : B.extSplats) ?? !1 : this.extSplats != null, { near: u, far: m, ray: T } = A, P = this.matrixWorld.clone().invert(), q = new OA().setFromMatrix4(P), X = T.origin.clone().applyMatrix4(P), x = T.direction.clone().applyMatrix3(q), $ = Kk(), tA = $.length / 4;
+    const k = this.paged != null, J = k ? ((B = (g = this.paged) == null ? void 0 : g.pager) == null ? void 0 : B.extSplats) ?? !1 : this.extSplats != null, { near: u, far: q, ray: T } = A, O = this.matrixWorld.clone().invert(), b = new OA().setFromMatrix4(O), _ = T.origin.clone().applyMatrix4(O), m = T.direction.clone().applyMatrix3(b), $ = Kk(), tA = $.length / 4;
     let aA = 0;
-    const KA = ((C = this.raycastIndices) == null ? void 0 : C.numSplats) ?? (k ? (E = this.paged) == null ? void 0 : E.numSplats : this.context.numSplats.value) ?? 0, YA = ((i = this.raycastIndices) == null ? void 0 : i.indices) ?? (k ? (e = this.paged) == null ? void 0 : e.dynoIndices.value.image.data : this.context.enableLod.value ? this.context.lodIndices.value.image.data : null) ?? null;
+    const KA = ((C = this.raycastIndices) == null ? void 0 : C.numSplats) ?? (k ? (E = this.paged) == null ? void 0 : E.numSplats : this.context.numSplats.value) ?? 0, mA = ((i = this.raycastIndices) == null ? void 0 : i.indices) ?? (k ? (e = this.paged) == null ? void 0 : e.dynoIndices.value.image.data : this.context.enableLod.value ? this.context.lodIndices.value.image.data : null) ?? null;
     if (J) {
-      const xA = uk(), wA = k ? (a = (n = this.paged) == null ? void 0 : n.pager) == null ? void 0 : a.packedTexture.value.image.data : YA ? (S = (G = this.extSplats) == null ? void 0 : G.lodSplats) == null ? void 0 : S.extArrays[0] : (y = this.extSplats) == null ? void 0 : y.extArrays[0], O = k ? (d = (M = this.paged) == null ? void 0 : M.pager) == null ? void 0 : d.extTexture.value.image.data : YA ? (H = (l = this.extSplats) == null ? void 0 : l.lodSplats) == null ? void 0 : H.extArrays[1] : (R = this.extSplats) == null ? void 0 : R.extArrays[1];
-      if (!wA || !O)
+      const uA = uk(), hA = k ? (a = (n = this.paged) == null ? void 0 : n.pager) == null ? void 0 : a.packedTexture.value.image.data : mA ? (S = (y = this.extSplats) == null ? void 0 : y.lodSplats) == null ? void 0 : S.extArrays[0] : (c = this.extSplats) == null ? void 0 : c.extArrays[0], W = k ? (M = (F = this.paged) == null ? void 0 : F.pager) == null ? void 0 : M.extTexture.value.image.data : mA ? (H = (l = this.extSplats) == null ? void 0 : l.lodSplats) == null ? void 0 : H.extArrays[1] : (R = this.extSplats) == null ? void 0 : R.extArrays[1];
+      if (!hA || !W)
         return;
-      for (let W = 0; W < KA; W += tA) {
-        const eA = Math.min(tA, KA - W);
-        if (!YA)
-          $.set(wA.subarray(W * 4, (W + eA) * 4)), xA.set(O.subarray(W * 4, (W + eA) * 4));
+      for (let X = 0; X < KA; X += tA) {
+        const eA = Math.min(tA, KA - X);
+        if (!mA)
+          $.set(hA.subarray(X * 4, (X + eA) * 4)), uA.set(W.subarray(X * 4, (X + eA) * 4));
         else
-          for (let j = 0; j < eA; ++j) {
-            const nA = YA[W + j], qA = j * 4, U = nA * 4;
-            $[qA] = wA[U], $[qA + 1] = wA[U + 1], $[qA + 2] = wA[U + 2], $[qA + 3] = wA[U + 3], xA[qA] = O[U], xA[qA + 1] = O[U + 1], xA[qA + 2] = O[U + 2], xA[qA + 3] = O[U + 3];
+          for (let z = 0; z < eA; ++z) {
+            const nA = mA[X + z], qA = z * 4, U = nA * 4;
+            $[qA] = hA[U], $[qA + 1] = hA[U + 1], $[qA + 2] = hA[U + 2], $[qA + 3] = hA[U + 3], uA[qA] = W[U], uA[qA + 1] = W[U + 1], uA[qA + 2] = W[U + 2], uA[qA + 3] = W[U + 3];
           }
         const dA = xk(
-          X.x,
-          X.y,
-          X.z,
-          x.x,
-          x.y,
-          x.z,
+          _.x,
+          _.y,
+          _.z,
+          m.x,
+          m.y,
+          m.z,
           this.minRaycastOpacity,
           u,
-          m,
+          q,
           eA
         );
         aA = this.appendRaycastBuffer(
@@ -32337,33 +32337,33 @@ const hD = class QB extends Ye {
         );
       }
     } else {
-      const xA = k ? (o = (t = this.paged) == null ? void 0 : t.pager) == null ? void 0 : o.packedTexture.value.image.data : YA ? (s = (D = this.packedSplats) == null ? void 0 : D.lodSplats) == null ? void 0 : s.packedArray : (h = this.packedSplats) == null ? void 0 : h.packedArray;
-      if (!xA)
+      const uA = k ? (o = (t = this.paged) == null ? void 0 : t.pager) == null ? void 0 : o.packedTexture.value.image.data : mA ? (s = (D = this.packedSplats) == null ? void 0 : D.lodSplats) == null ? void 0 : s.packedArray : (h = this.packedSplats) == null ? void 0 : h.packedArray;
+      if (!uA)
         return;
-      const wA = k ? (w = this.paged) == null ? void 0 : w.splatEncoding : (r = this.packedSplats) == null ? void 0 : r.splatEncoding;
-      for (let O = 0; O < KA; O += tA) {
-        const W = Math.min(tA, KA - O);
-        if (!YA)
-          $.set(xA.subarray(O * 4, (O + W) * 4));
+      const hA = k ? (w = this.paged) == null ? void 0 : w.splatEncoding : (r = this.packedSplats) == null ? void 0 : r.splatEncoding;
+      for (let W = 0; W < KA; W += tA) {
+        const X = Math.min(tA, KA - W);
+        if (!mA)
+          $.set(uA.subarray(W * 4, (W + X) * 4));
         else
-          for (let dA = 0; dA < W; ++dA) {
-            const j = YA[O + dA], nA = dA * 4, qA = j * 4;
-            $[nA] = xA[qA], $[nA + 1] = xA[qA + 1], $[nA + 2] = xA[qA + 2], $[nA + 3] = xA[qA + 3];
+          for (let dA = 0; dA < X; ++dA) {
+            const z = mA[W + dA], nA = dA * 4, qA = z * 4;
+            $[nA] = uA[qA], $[nA + 1] = uA[qA + 1], $[nA + 2] = uA[qA + 2], $[nA + 3] = uA[qA + 3];
           }
         const eA = mk(
-          X.x,
-          X.y,
-          X.z,
-          x.x,
-          x.y,
-          x.z,
+          _.x,
+          _.y,
+          _.z,
+          m.x,
+          m.y,
+          m.z,
           this.minRaycastOpacity,
           u,
-          m,
-          W,
-          wA?.lnScaleMin ?? Kg,
-          wA?.lnScaleMax ?? ug,
-          wA?.lodOpacity ?? !1
+          q,
+          X,
+          hA?.lnScaleMin ?? Kg,
+          hA?.lnScaleMax ?? ug,
+          hA?.lodOpacity ?? !1
         );
         aA = this.appendRaycastBuffer(
           aA,
@@ -32371,11 +32371,11 @@ const hD = class QB extends Ye {
         );
       }
     }
-    for (const xA of QB.raycastBuffer.subarray(0, aA)) {
-      const wA = T.direction.clone().multiplyScalar(xA).add(T.origin);
+    for (const uA of QB.raycastBuffer.subarray(0, aA)) {
+      const hA = T.direction.clone().multiplyScalar(uA).add(T.origin);
       I.push({
-        distance: xA,
-        point: wA,
+        distance: uA,
+        point: hA,
         object: this
       });
     }
@@ -32481,7 +32481,7 @@ const _o = (() => {
     extSplats: A,
     covSplats: I
   } = {}) {
-    if (this.time = 0, this.deltaTime = 0, this.viewToWorld = new NI(), this.viewOrigin = new L(), this.viewDirection = new L(), this.maxSplats = 0, this.numSplats = 0, this.target = null, this.mapping = [], this.version = -1, this.mappingVersion = -1, this.readback = null, this.readbackSplats = [], !OR)
+    if (this.time = 0, this.deltaTime = 0, this.viewToWorld = new NI(), this.viewOrigin = new f(), this.viewDirection = new f(), this.maxSplats = 0, this.numSplats = 0, this.target = null, this.mapping = [], this.version = -1, this.mappingVersion = -1, this.readback = null, this.readbackSplats = [], !OR)
       throw new Error("Spark requires THREE.js r179 or above");
     this.extSplats = A ?? !0, this.covSplats = I ?? !1;
   }
@@ -32700,47 +32700,47 @@ const _o = (() => {
     var t;
     this.viewToWorld.copy(B.matrixWorld), B.getWorldPosition(this.viewOrigin), B.getWorldDirection(this.viewDirection), mI.viewCenterUniform.value.copy(this.viewOrigin), mI.viewDirUniform.value.copy(this.viewDirection), mI.sortRadialUniform.value = C, this.time = g.getElapsed(), this.deltaTime = g.getDelta();
     const o = [];
-    I.traverse((y) => {
-      y instanceof Ye && (!B.layers || B.layers.test(y.layers)) && o.push(y);
+    I.traverse((c) => {
+      c instanceof Ye && (!B.layers || B.layers.test(c.layers)) && o.push(c);
     });
     const D = /* @__PURE__ */ new Set();
-    I.traverseVisible((y) => {
-      if (y instanceof Ha) {
-        let M = y.parent;
-        for (; M != null && !(M instanceof qQ); )
-          M = M.parent;
-        M == null && D.add(y);
+    I.traverseVisible((c) => {
+      if (c instanceof Ha) {
+        let F = c.parent;
+        for (; F != null && !(F instanceof qQ); )
+          F = F.parent;
+        F == null && D.add(c);
       }
     });
     const s = Array.from(D);
-    for (const y of o)
+    for (const c of o)
       try {
-        (t = y.frameUpdate) == null || t.call(y, {
+        (t = c.frameUpdate) == null || t.call(c, {
           renderer: A,
-          object: y,
+          object: c,
           time: this.time,
           deltaTime: this.deltaTime,
           viewToWorld: this.viewToWorld,
           camera: B,
           renderSize: E,
           globalEdits: s,
-          lodIndices: e && y instanceof qQ ? e.get(y) : void 0
+          lodIndices: e && c instanceof qQ ? e.get(c) : void 0
         });
-      } catch (M) {
-        console.error("frameUpdate error", M), y.generator = void 0, y.covGenerator = void 0, y.generatorError = M;
+      } catch (F) {
+        console.error("frameUpdate error", F), c.generator = void 0, c.covGenerator = void 0, c.generatorError = F;
       }
     const h = [];
-    I.traverseVisible((y) => {
-      y instanceof Ye && (!B.layers || B.layers.test(y.layers)) && h.push(y);
+    I.traverseVisible((c) => {
+      c instanceof Ye && (!B.layers || B.layers.test(c.layers)) && h.push(c);
     });
     const w = h.map(
-      (y) => y.numSplats
-    ), { maxSplats: r, mapping: n } = this.generateMapping(w), a = i.mapping.reduce((y, M) => (y.set(M.node, M), y), /* @__PURE__ */ new Map());
-    this.mapping = [], this.numSplats = 0, n.forEach(({ base: y, count: M }, d) => {
-      const l = h[d], H = a.get(l);
+      (c) => c.numSplats
+    ), { maxSplats: r, mapping: n } = this.generateMapping(w), a = i.mapping.reduce((c, F) => (c.set(F.node, F), c), /* @__PURE__ */ new Map());
+    this.mapping = [], this.numSplats = 0, n.forEach(({ base: c, count: F }, M) => {
+      const l = h[M], H = a.get(l);
       H && H.count !== l.numSplats && l.updateMappingVersion();
       const { generator: R, covGenerator: k } = l;
-      if ((R || k) && M > 0) {
+      if ((R || k) && F > 0) {
         const { version: J, mappingVersion: u } = l;
         this.mapping.push({
           node: l,
@@ -32748,34 +32748,34 @@ const _o = (() => {
           covGenerator: k,
           version: J,
           mappingVersion: u,
-          base: y,
-          count: M
-        }), this.numSplats = Math.max(this.numSplats, y + M);
+          base: c,
+          count: F
+        }), this.numSplats = Math.max(this.numSplats, c + F);
       }
     });
-    const { splatsUpdated: G, mappingUpdated: S } = i.checkVersions(
+    const { splatsUpdated: y, mappingUpdated: S } = i.checkVersions(
       this.mapping
     );
-    return this.version = i.version + (G ? 1 : 0), this.mappingVersion = i.mappingVersion + (S ? 1 : 0), {
+    return this.version = i.version + (y ? 1 : 0), this.mappingVersion = i.mappingVersion + (S ? 1 : 0), {
       sameMapping: !S,
       version: this.version,
       mappingVersion: this.mappingVersion,
       visibleGenerators: h,
       generate: () => {
         this.ensureGenerate({ maxSplats: r });
-        for (const { node: y, base: M, count: d } of this.mapping) {
-          const { generator: l, covGenerator: H } = y;
-          (l || H) && d > 0 && this.generate({ generator: l, covGenerator: H, base: M, count: d, renderer: A });
+        for (const { node: c, base: F, count: M } of this.mapping) {
+          const { generator: l, covGenerator: H } = c;
+          (l || H) && M > 0 && this.generate({ generator: l, covGenerator: H, base: F, count: M, renderer: A });
         }
       },
       readback: async () => {
-        const y = this.getTextures();
+        const c = this.getTextures();
         this.readbackSplats.length === 0 && (this.readbackSplats = [
-          new Lg({ value: y[0], key: "extSplats" }),
-          new Lg({ value: y[1], key: "extSplats" })
-        ]), this.readbackSplats[0].value = y[0], this.readbackSplats[1].value = y[1], this.readback || (this.readback = new Ua({ renderer: A }));
-        const M = this.readback, d = this.extSplats ? 8 : 4, l = M.ensureBuffer(
-          this.numSplats * d,
+          new Lg({ value: c[0], key: "extSplats" }),
+          new Lg({ value: c[1], key: "extSplats" })
+        ]), this.readbackSplats[0].value = c[0], this.readbackSplats[1].value = c[1], this.readback || (this.readback = new Ua({ renderer: A }));
+        const F = this.readback, M = this.extSplats ? 8 : 4, l = F.ensureBuffer(
+          this.numSplats * M,
           new Uint32Array(0)
         ), H = Xg(
           { index: "int" },
@@ -32828,9 +32828,9 @@ const _o = (() => {
             )
           }).outputs.rgba8 })
         );
-        return await M.renderReadback({
+        return await F.renderReadback({
           reader: H,
-          count: this.numSplats * d,
+          count: this.numSplats * M,
           renderer: A,
           readback: l
         });
@@ -32849,8 +32849,8 @@ const _o = (() => {
     return I ? { splatsUpdated: !0, mappingUpdated: !0 } : { splatsUpdated: this.mapping.some((B, C) => B.version !== A[C].version), mappingUpdated: I };
   }
 };
-pg.viewCenterUniform = new sC({ value: new L() });
-pg.viewDirUniform = new sC({ value: new L() });
+pg.viewCenterUniform = new sC({ value: new f() });
+pg.viewDirUniform = new sC({ value: new f() });
 pg.sortRadialUniform = new eD({ value: !0 });
 pg.emptyTexture = (() => {
   const { width: Q, height: A, depth: I, maxSplats: g } = RI(1), B = new Uint32Array(g * 4), C = new XI(
@@ -32911,7 +32911,7 @@ const NN = new Float32Array([
       side: BQ,
       allowOverride: !1
     });
-    super(C, E), this.renderSize = new ZA(), this.lastFrame = -1, this.updateTimeoutId = -1, this.orderingTexture = null, this.maxSplats = 0, this.activeSplats = 0, this.accumulators = [], this.sorting = !1, this.sortDirty = !1, this.lastSortTime = 0, this.sortWorker = null, this.sortTimeoutId = -1, this.sortedCenter = new L().setScalar(Number.NEGATIVE_INFINITY), this.sortedDir = new L().setScalar(0), this.readback32 = new Uint32Array(0), this.lastLodRaycastTime = 0, this.lodWorker = null, this.lodMeshes = [], this.lodDirty = !1, this.lodIds = /* @__PURE__ */ new Map(), this.lodIdToSplats = /* @__PURE__ */ new Map(), this.lodInitQueue = [], this.lodInstances = /* @__PURE__ */ new Map(), this.lodUpdates = [], this.lastTraverseTime = 0, this.pagerId = 0, this.superXY = 1, this.flushAfterGenerate = !1, this.flushAfterRead = !1, this.readPause = 1, this.sortPause = 0, this.sortDelay = 0, this.pageSizeWarning = !1, this.material = E, this.uniforms = I, this.frustumCulled = !1, this.renderer = A.renderer, this.onDirty = A.onDirty, this.dirty = !0, this.autoUpdate = A.autoUpdate ?? !0, this.preUpdate = A.preUpdate ?? !0, this.maxStdDev = A.maxStdDev ?? Math.sqrt(8), this.minPixelRadius = A.minPixelRadius ?? 0, this.maxPixelRadius = A.maxPixelRadius ?? 512, this.accumExtSplats = A.accumExtSplats ?? !1, this.covSplats = A.covSplats ?? !1, this.minAlpha = A.minAlpha ?? 0.5 * (1 / 255), this.enable2DGS = A.enable2DGS ?? !1, this.preBlurAmount = A.preBlurAmount ?? 0, this.blurAmount = A.blurAmount ?? 0.3, this.focalDistance = A.focalDistance ?? 0, this.apertureAngle = A.apertureAngle ?? 0, this.falloff = A.falloff ?? 1, this.clipXY = A.clipXY ?? 1.4, this.focalAdjustment = A.focalAdjustment ?? 1, this.sortRadial = A.sortRadial ?? !0, this.minSortIntervalMs = A.minSortIntervalMs ?? 0, this.enableLod = A.enableLod ?? !0, this.enableDriveLod = A.enableDriveLod ?? this.enableLod, this.enableLodFetching = A.enableLodFetching ?? !0, this.lodSplatCount = A.lodSplatCount, this.lodSplatScale = A.lodSplatScale ?? 1, this.lodRenderScale = A.lodRenderScale ?? 1, this.lodInflate = A.lodInflate ?? !1, this.lodTraverseMode = A.lodTraverseMode ?? "standard", this.pagedExtSplats = A.pagedExtSplats ?? !1;
+    super(C, E), this.renderSize = new ZA(), this.lastFrame = -1, this.updateTimeoutId = -1, this.orderingTexture = null, this.maxSplats = 0, this.activeSplats = 0, this.accumulators = [], this.sorting = !1, this.sortDirty = !1, this.lastSortTime = 0, this.sortWorker = null, this.sortTimeoutId = -1, this.sortedCenter = new f().setScalar(Number.NEGATIVE_INFINITY), this.sortedDir = new f().setScalar(0), this.readback32 = new Uint32Array(0), this.lastLodRaycastTime = 0, this.lodWorker = null, this.lodMeshes = [], this.lodDirty = !1, this.lodIds = /* @__PURE__ */ new Map(), this.lodIdToSplats = /* @__PURE__ */ new Map(), this.lodInitQueue = [], this.lodInstances = /* @__PURE__ */ new Map(), this.lodUpdates = [], this.lastTraverseTime = 0, this.pagerId = 0, this.superXY = 1, this.flushAfterGenerate = !1, this.flushAfterRead = !1, this.readPause = 1, this.sortPause = 0, this.sortDelay = 0, this.pageSizeWarning = !1, this.material = E, this.uniforms = I, this.frustumCulled = !1, this.renderer = A.renderer, this.onDirty = A.onDirty, this.dirty = !0, this.autoUpdate = A.autoUpdate ?? !0, this.preUpdate = A.preUpdate ?? !0, this.maxStdDev = A.maxStdDev ?? Math.sqrt(8), this.minPixelRadius = A.minPixelRadius ?? 0, this.maxPixelRadius = A.maxPixelRadius ?? 512, this.accumExtSplats = A.accumExtSplats ?? !1, this.covSplats = A.covSplats ?? !1, this.minAlpha = A.minAlpha ?? 0.5 * (1 / 255), this.enable2DGS = A.enable2DGS ?? !1, this.preBlurAmount = A.preBlurAmount ?? 0, this.blurAmount = A.blurAmount ?? 0.3, this.focalDistance = A.focalDistance ?? 0, this.apertureAngle = A.apertureAngle ?? 0, this.falloff = A.falloff ?? 1, this.clipXY = A.clipXY ?? 1.4, this.focalAdjustment = A.focalAdjustment ?? 1, this.sortRadial = A.sortRadial ?? !0, this.minSortIntervalMs = A.minSortIntervalMs ?? 0, this.enableLod = A.enableLod ?? !0, this.enableDriveLod = A.enableDriveLod ?? this.enableLod, this.enableLodFetching = A.enableLodFetching ?? !0, this.lodSplatCount = A.lodSplatCount, this.lodSplatScale = A.lodSplatScale ?? 1, this.lodRenderScale = A.lodRenderScale ?? 1, this.lodInflate = A.lodInflate ?? !1, this.lodTraverseMode = A.lodTraverseMode ?? "standard", this.pagedExtSplats = A.pagedExtSplats ?? !1;
     const i = Je() ? Le() ? 96 : 128 : 256;
     this.maxPagedSplats = A.maxPagedSplats ?? i * 65536, this.numLodFetchers = A.numLodFetchers ?? 3, this.behindFoveate = A.behindFoveate ?? 0.2, this.coneFov0 = A.coneFov0 ?? 90, this.coneFov = A.coneFov ?? 120, this.coneFoveate = A.coneFoveate ?? 0.4, this.lodRaycast = A.lodRaycast === void 0 ? Je() ? 1e4 : 25e3 : A.lodRaycast, this.lodRaycastIntervalMs = A.lodRaycastIntervalMs ?? 500, this.timer = A.timer ?? new mr(), this.ownsTimer = !!A.timer;
     const e = {
@@ -32933,7 +32933,7 @@ const NN = new Float32Array([
       if (o * r > 8192 || D * r > 8192)
         throw new Error("Target size too large");
       this.superXY = r;
-      const n = o * r, a = D * r, G = {
+      const n = o * r, a = D * r, y = {
         format: Ag,
         type: hg,
         colorSpace: tg,
@@ -32942,11 +32942,11 @@ const NN = new Float32Array([
       this.target = new tQ(
         n,
         a,
-        G
+        y
       ), s && (this.backTarget = new tQ(
         n,
         a,
-        G
+        y
       ));
     }
   }
@@ -32962,9 +32962,9 @@ const NN = new Float32Array([
       // SplatAccumulator to view transformation quaternion
       renderToViewQuat: { value: new Qg() },
       // SplatAccumulator to view transformation translation
-      renderToViewPos: { value: new L() },
+      renderToViewPos: { value: new f() },
       renderToViewBasis: { value: new OA() },
-      renderToViewOffset: { value: new L() },
+      renderToViewOffset: { value: new f() },
       // Maximum distance (in stddevs) from Gsplat center to render
       maxStdDev: { value: 1 },
       // Minimum pixel radius for splat rendering
@@ -33034,15 +33034,15 @@ const NN = new Float32Array([
     var B;
     const C = SI.sparkOverride ?? this, E = A.info.render.frame, i = E !== C.lastFrame;
     if (C.lastFrame = E, C.autoUpdate && i) {
-      const a = C.preUpdate && !A.xr.isPresenting, G = A.xr.isPresenting ? A.xr.getCamera() : g;
+      const a = C.preUpdate && !A.xr.isPresenting, y = A.xr.isPresenting ? A.xr.getCamera() : g;
       a ? C.updateInternal({
         scene: I,
-        camera: G,
+        camera: y,
         autoUpdate: !0
       }) : C.updateTimeoutId === -1 && (C.updateTimeoutId = setTimeout(() => {
         C.updateTimeoutId = -1, C.updateInternal({
           scene: I,
-          camera: G,
+          camera: y,
           autoUpdate: !0
         });
       }, 1));
@@ -33069,7 +33069,7 @@ const NN = new Float32Array([
     r.decompose(
       this.uniforms.renderToViewPos.value,
       this.uniforms.renderToViewQuat.value,
-      new L()
+      new f()
     ), this.uniforms.renderToViewBasis.value.setFromMatrix4(r), this.uniforms.maxStdDev.value = C.maxStdDev, this.uniforms.minPixelRadius.value = C.minPixelRadius, this.uniforms.maxPixelRadius.value = C.maxPixelRadius, this.uniforms.minAlpha.value = C.minAlpha, this.uniforms.enable2DGS.value = C.enable2DGS, this.uniforms.lodInflate.value = C.lodInflate, this.uniforms.preBlurAmount.value = C.preBlurAmount, this.uniforms.blurAmount.value = C.blurAmount, this.uniforms.focalDistance.value = C.focalDistance, this.uniforms.apertureAngle.value = C.apertureAngle, this.uniforms.falloff.value = C.falloff, this.uniforms.clipXY.value = C.clipXY, this.uniforms.focalAdjustment.value = C.focalAdjustment;
     const n = e === null ? A.outputColorSpace : t ? e.texture.colorSpace : CI.workingColorSpace;
     if (this.uniforms.encodeLinear.value = n !== tg, this.uniforms.ordering.value = C.orderingTexture ?? SI.emptyOrdering, this.uniforms.enableExtSplats.value = this.display.extSplats, this.uniforms.enableCovSplats.value = this.display.covSplats, this.display.extSplats) {
@@ -33120,7 +33120,7 @@ const NN = new Float32Array([
   }) {
     const B = this.renderer;
     this.ownsTimer && this.timer.update();
-    const C = I.getWorldPosition(new L()), E = I.getWorldDirection(new L()), i = C.distanceTo(this.sortedCenter) > 1e-3 || E.dot(this.sortedDir) < 0.999, e = this.accumulators.pop();
+    const C = I.getWorldPosition(new f()), E = I.getWorldDirection(new f()), i = C.distanceTo(this.sortedCenter) > 1e-3 || E.dot(this.sortedDir) < 0.999, e = this.accumulators.pop();
     if (!e)
       throw new Error("No next accumulator");
     if (e === this.current)
@@ -33207,15 +33207,15 @@ const NN = new Float32Array([
     if (I instanceof kg)
       t = 2 * Math.tan(0.5 * I.fov * Math.PI / 180) / this.renderSize.y;
     else if (I instanceof gD) {
-      const r = (I.top - I.bottom) / I.zoom, n = (I.right - I.left) / I.zoom, a = r / Math.max(1, this.renderSize.y), G = n / Math.max(1, this.renderSize.x);
-      t = Math.min(G, a);
+      const r = (I.top - I.bottom) / I.zoom, n = (I.right - I.left) / I.zoom, a = r / Math.max(1, this.renderSize.y), y = n / Math.max(1, this.renderSize.x);
+      t = Math.min(y, a);
     }
     t *= this.lodRenderScale;
-    const o = new L(), D = new Qg();
-    if (this.current.viewToWorld.decompose(o, D, new L()), this.lodPosOverride && o.copy(this.lodPosOverride), this.lodQuatOverride && D.copy(this.lodQuatOverride).normalize(), this.lastLod) {
+    const o = new f(), D = new Qg();
+    if (this.current.viewToWorld.decompose(o, D, new f()), this.lodPosOverride && o.copy(this.lodPosOverride), this.lodQuatOverride && D.copy(this.lodQuatOverride).normalize(), this.lastLod) {
       (this.lastLod.pixelScaleLimit !== t || this.lastLod.maxSplats !== e) && (this.lodDirty = !0);
-      const r = o.distanceTo(this.lastLod.pos), n = Math.max(0, 1 - r / 1), a = D.dot(this.lastLod.quat), G = Math.max(0, 1 - (1 - a) / 0.01);
-      n * G < 0.999 && (this.lodDirty = !0);
+      const r = o.distanceTo(this.lastLod.pos), n = Math.max(0, 1 - r / 1), a = D.dot(this.lastLod.quat), y = Math.max(0, 1 - (1 - a) / 0.01);
+      n * y < 0.999 && (this.lodDirty = !0);
     }
     const s = this.enableLod ? A.filter((r) => {
       var n, a;
@@ -33260,14 +33260,14 @@ const NN = new Float32Array([
       }
       if (this.pager) {
         const n = this.pager.consumeLodTreeUpdates();
-        for (const { splats: a, page: G, chunk: S, numSplats: y, lodTree: M } of n) {
-          const d = this.lodIds.get(a);
-          d && (M && S === 0 && (d.rootPage = G), this.lodUpdates.push({
-            lodId: d.lodId,
-            pageBase: G * this.pager.pageSplats,
+        for (const { splats: a, page: y, chunk: S, numSplats: c, lodTree: F } of n) {
+          const M = this.lodIds.get(a);
+          M && (F && S === 0 && (M.rootPage = y), this.lodUpdates.push({
+            lodId: M.lodId,
+            pageBase: y * this.pager.pageSplats,
             chunkBase: S * this.pager.pageSplats,
-            count: y,
-            lodTreeData: M
+            count: c,
+            lodTreeData: F
           }));
         }
       }
@@ -33276,10 +33276,10 @@ const NN = new Float32Array([
         this.lodUpdates = [], await r.call("updateLodTrees", { ranges: n }), this.lodDirty = !0;
       }
       if (this.lodDirty) {
-        const n = performance.now(), a = new L();
+        const n = performance.now(), a = new f();
         if (this.lastLod) {
-          const G = Math.max(1, n - this.lastLod.timestamp);
-          a.copy(o).sub(this.lastLod.pos).multiplyScalar(this.lastTraverseTime / G);
+          const y = Math.max(1, n - this.lastLod.timestamp);
+          a.copy(o).sub(this.lastLod.pos).multiplyScalar(this.lastTraverseTime / y);
         }
         this.lastLod = {
           pos: o,
@@ -33318,25 +33318,25 @@ const NN = new Float32Array([
     const e = /* @__PURE__ */ new Map(), t = new NI().compose(
       C,
       E,
-      new L().setScalar(1)
+      new f().setScalar(1)
     ), o = g.reduce(
-      (a, G) => {
-        var S, y;
-        e.set(G.uuid, G);
-        const M = G.matrixWorld.clone().invert().multiply(t), d = ((S = G.packedSplats) == null ? void 0 : S.lodSplats) ?? ((y = G.extSplats) == null ? void 0 : y.lodSplats) ?? G.paged;
-        if (!d)
+      (a, y) => {
+        var S, c;
+        e.set(y.uuid, y);
+        const F = y.matrixWorld.clone().invert().multiply(t), M = ((S = y.packedSplats) == null ? void 0 : S.lodSplats) ?? ((c = y.extSplats) == null ? void 0 : c.lodSplats) ?? y.paged;
+        if (!M)
           return a;
-        const l = this.lodIds.get(d);
-        return !l || this.pager && G.paged && l.rootPage === void 0 || (a[G.uuid] = {
-          instanceId: G.uuid,
+        const l = this.lodIds.get(M);
+        return !l || this.pager && y.paged && l.rootPage === void 0 || (a[y.uuid] = {
+          instanceId: y.uuid,
           lodId: l.lodId,
           rootPage: l.rootPage,
-          viewToObjectCols: M.elements,
-          lodScale: G.lodScale,
-          behindFoveate: G.behindFoveate ?? this.behindFoveate,
-          coneFov0: G.coneFov0 ?? this.coneFov0,
-          coneFov: G.coneFov ?? this.coneFov,
-          coneFoveate: G.coneFoveate ?? this.coneFoveate
+          viewToObjectCols: F.elements,
+          lodScale: y.lodScale,
+          behindFoveate: y.behindFoveate ?? this.behindFoveate,
+          coneFov0: y.coneFov0 ?? this.coneFov0,
+          coneFov: y.coneFov ?? this.coneFov,
+          coneFoveate: y.coneFoveate ?? this.coneFoveate
         }), a;
       },
       {}
@@ -33351,49 +33351,49 @@ const NN = new Float32Array([
     const { keyIndices: h, chunks: w, pixelLimit: r } = s;
     this.lastPixelLimit = r;
     const n = Object.values(h).reduce(
-      (a, { numSplats: G }) => a + G,
+      (a, { numSplats: y }) => a + y,
       0
     );
     if (this.updateLodIndices(e, h), this.pager) {
       this.pager.processUploads();
-      const a = g.map((G) => {
-        if (!G.paged || !this.pager)
+      const a = g.map((y) => {
+        if (!y.paged || !this.pager)
           return null;
-        const S = G.getWorldPosition(new L());
+        const S = y.getWorldPosition(new f());
         return {
-          splats: G.paged,
+          splats: y.paged,
           distance: S.distanceTo(C)
         };
-      }).filter((G) => G !== null);
+      }).filter((y) => y !== null);
       !this.pageSizeWarning && a.length > this.pager.maxPages && (this.pageSizeWarning = !0, console.warn(
         `# paged SplatMeshes exceeds maxPages: ${a.length} > ${this.pager.maxPages}`
-      )), a.sort((G, S) => G.distance - S.distance), this.pager.fetchPriority = a.map(({ splats: G }) => ({
-        splats: G,
+      )), a.sort((y, S) => y.distance - S.distance), this.pager.fetchPriority = a.map(({ splats: y }) => ({
+        splats: y,
         chunk: 0
       }));
-      for (const [G, S] of w) {
-        const y = this.lodIdToSplats.get(G);
-        y instanceof Bi && S !== 0 && this.pager.fetchPriority.push({ splats: y, chunk: S });
+      for (const [y, S] of w) {
+        const c = this.lodIdToSplats.get(y);
+        c instanceof Bi && S !== 0 && this.pager.fetchPriority.push({ splats: c, chunk: S });
       }
       this.pager.autoDrive = this.enableLodFetching, this.enableLodFetching && this.pager.driveFetchers();
     }
     if (this.lodRaycast && performance.now() - this.lastLodRaycastTime >= this.lodRaycastIntervalMs) {
       this.lastLodRaycastTime = performance.now();
-      const a = performance.now(), G = await A.call("traverseLodTrees", {
+      const a = performance.now(), y = await A.call("traverseLodTrees", {
         maxSplats: Math.min(this.lodRaycast, Math.round(n * 0.1)),
         pixelScaleLimit: i,
         instances: o,
         traverseMode: this.lodTraverseMode
       });
       performance.now() - a;
-      const { keyIndices: S } = G;
+      const { keyIndices: S } = y;
       Object.values(S).reduce(
-        (y, { numSplats: M }) => y + M,
+        (c, { numSplats: F }) => c + F,
         0
       );
-      for (const [y, M] of Object.entries(S)) {
-        const d = e.get(y);
-        d.raycastIndices = M;
+      for (const [c, F] of Object.entries(S)) {
+        const M = e.get(c);
+        M.raycastIndices = F;
       }
     }
   }
@@ -33550,16 +33550,16 @@ const NN = new Float32Array([
       const s = D * E;
       for (let h = 0; h < E; h++) {
         const w = h * C;
-        let r = 0, n = 0, a = 0, G = 0;
-        for (let y = 0; y < C; y++) {
-          const M = (D * C + y) * A;
-          for (let d = 0; d < C; d++) {
-            const l = (M + w + d) * 4;
-            r += B[l], n += B[l + 1], a += B[l + 2], G += B[l + 3];
+        let r = 0, n = 0, a = 0, y = 0;
+        for (let c = 0; c < C; c++) {
+          const F = (D * C + c) * A;
+          for (let M = 0; M < C; M++) {
+            const l = (F + w + M) * 4;
+            r += B[l], n += B[l + 1], a += B[l + 2], y += B[l + 3];
           }
         }
         const S = (s + h) * 4;
-        t[S] = r / o, t[S + 1] = n / o, t[S + 2] = a / o, t[S + 3] = G / o;
+        t[S] = r / o, t[S + 1] = n / o, t[S + 2] = a / o, t[S + 3] = y / o;
       }
     }
     return t;
@@ -33716,8 +33716,8 @@ let MN = Ri;
 function dN(Q) {
   return Q?.isXRRenderTarget;
 }
-new L(1, 1, 1);
-new L();
+new f(1, 1, 1);
+new f();
 new NI();
 HI(
   /* glsl */
@@ -33913,23 +33913,23 @@ HI(
 `
 );
 new TQ(
-  new L(-1, -1, -1),
-  new L(1, 1, 1)
-), new L(-1, -3, 1).normalize(), new jA(1, 1, 1), new jA(0.5, 0.5, 1), new L(1, 1, 1);
+  new f(-1, -1, -1),
+  new f(1, 1, 1)
+), new f(-1, -3, 1).normalize(), new jA(1, 1, 1), new jA(0.5, 0.5, 1), new f(1, 1, 1);
 new TQ(
-  new L(-2, -1, -2),
-  new L(2, 5, 2)
-), new L(0, -1, 0), new jA(1, 1, 1), new jA(0.25, 0.25, 0.5), new L(0.1, 1, 0.1);
+  new f(-2, -1, -2),
+  new f(2, 5, 2)
+), new f(0, -1, 0), new jA(1, 1, 1), new jA(0.25, 0.25, 0.5), new f(0.1, 1, 0.1);
 var ba = /* @__PURE__ */ ((Q) => (Q.w = "wrist", Q.t0 = "thumb-metacarpal", Q.t1 = "thumb-phalanx-proximal", Q.t2 = "thumb-phalanx-distal", Q.t3 = "thumb-tip", Q.i0 = "index-finger-metacarpal", Q.i1 = "index-finger-phalanx-proximal", Q.i2 = "index-finger-phalanx-intermediate", Q.i3 = "index-finger-phalanx-distal", Q.i4 = "index-finger-tip", Q.m0 = "middle-finger-metacarpal", Q.m1 = "middle-finger-phalanx-proximal", Q.m2 = "middle-finger-phalanx-intermediate", Q.m3 = "middle-finger-phalanx-distal", Q.m4 = "middle-finger-tip", Q.r0 = "ring-finger-metacarpal", Q.r1 = "ring-finger-phalanx-proximal", Q.r2 = "ring-finger-phalanx-intermediate", Q.r3 = "ring-finger-phalanx-distal", Q.r4 = "ring-finger-tip", Q.p0 = "pinky-finger-metacarpal", Q.p1 = "pinky-finger-phalanx-proximal", Q.p2 = "pinky-finger-phalanx-intermediate", Q.p3 = "pinky-finger-phalanx-distal", Q.p4 = "pinky-finger-tip", Q))(ba || {});
 const lN = Object.keys(ba);
 lN.length;
 var va = /* @__PURE__ */ ((Q) => (Q.w = "wrist", Q.t0 = "thumb-metacarpal", Q.t1 = "thumb-phalanx-proximal", Q.t2 = "thumb-phalanx-distal", Q.t3 = "thumb-tip", Q.i0 = "index-finger-metacarpal", Q.i1 = "index-finger-phalanx-proximal", Q.i2 = "index-finger-phalanx-intermediate", Q.i3 = "index-finger-phalanx-distal", Q.i4 = "index-finger-tip", Q.m0 = "middle-finger-metacarpal", Q.m1 = "middle-finger-phalanx-proximal", Q.m2 = "middle-finger-phalanx-intermediate", Q.m3 = "middle-finger-phalanx-distal", Q.m4 = "middle-finger-tip", Q.r0 = "ring-finger-metacarpal", Q.r1 = "ring-finger-phalanx-proximal", Q.r2 = "ring-finger-phalanx-intermediate", Q.r3 = "ring-finger-phalanx-distal", Q.r4 = "ring-finger-tip", Q.p0 = "pinky-finger-metacarpal", Q.p1 = "pinky-finger-phalanx-proximal", Q.p2 = "pinky-finger-phalanx-intermediate", Q.p3 = "pinky-finger-phalanx-distal", Q.p4 = "pinky-finger-tip", Q))(va || {});
 const UN = Object.keys(va);
 UN.length;
-new L(0, 0, -1), new L(0, 0, 1), new L(-1, 0, 0), new L(1, 0, 0), new L(0, 1, 0), new L(0, -1, 0);
-new L(0, 0, -1), new L(0, 0, 1), new L(-1, 0, 0), new L(1, 0, 0), new L(0, 1, 0), new L(0, -1, 0);
-new L(0, 0, 1), new L(0, 0, -1);
-new L(0, -1, 0), new L(0, 1, 0), new L(-1, 0, 0), new L(1, 0, 0);
+new f(0, 0, -1), new f(0, 0, 1), new f(-1, 0, 0), new f(1, 0, 0), new f(0, 1, 0), new f(0, -1, 0);
+new f(0, 0, -1), new f(0, 0, 1), new f(-1, 0, 0), new f(1, 0, 0), new f(0, 1, 0), new f(0, -1, 0);
+new f(0, 0, 1), new f(0, 0, -1);
+new f(0, -1, 0), new f(0, 1, 0), new f(-1, 0, 0), new f(1, 0, 0);
 new TextEncoder();
 const JN = 4096;
 function Pa(Q, A, I) {
@@ -34766,184 +34766,188 @@ function sF(Q, A) {
     ply: $I.PLY,
     spz: $I.SPZ,
     splat: $I.SPLAT
-  }, g = 50, B = 250;
-  let C, E, i = MI(bC(A.show_stats)), e = MI(!1), t = MI(""), o = MI(bC({
+  }, g = 50, B = 250, C = /* @__PURE__ */ new Set([403, 404]);
+  let E, i, e = MI(bC(A.show_stats)), t = MI(!1), o = MI(""), D = MI(bC({
     fps: 0,
     frames_per_s: 0,
     splats: 0,
     kb: 0,
     latency_ms: NaN,
     apply_ms: 0
-  })), D, s, h, w;
-  const r = new dr(), n = new UC(), a = new CF(n);
-  let G = null, S = !1, y = !0, M = null, d = null, l = !0, H = 0, R = 0, k = 0, J = NaN, u = !1, m = NaN, T, P = 0, q = 0;
-  const X = new Qs(), x = new Qs(), $ = new EF(tA, (N) => {
-    II(t, N instanceof Error ? N.message : String(N), !0), console.error("gradio_splat:", N);
+  })), s, h, w, r;
+  const n = new dr(), a = new UC(), y = new CF(a);
+  let S = null, c = !1, F = !0, M = null, l = null, H = !0, R = 0, k = 0, J = 0, u = 0, q = NaN, T = !1, O = NaN, b, _ = 0, m = 0;
+  const $ = new Qs(), tA = new Qs(), aA = new EF(KA, (L) => {
+    II(o, L instanceof Error ? L.message : String(L), !0), console.error("gradio_splat:", L);
   });
-  async function tA(N) {
-    if (!N) return xA();
-    const c = await fetch(N.file.url);
-    if (!c.ok) throw new Error(`HTTP ${c.status} fetching ${N.kind}`);
-    const Y = new Uint8Array(await c.arrayBuffer());
-    S || (N.kind === "frame" ? aA(Y) : await KA(Y, N.kind), R = Y.byteLength, x.tick(performance.now()), II(t, ""), H += 1, eA({ shown: H }));
+  async function KA(L) {
+    if (!L) return W();
+    const x = await fetch(L.file.url);
+    if (L.kind === "frame" && C.has(x.status)) {
+      console.debug(`gradio_splat: frame expired (HTTP ${x.status}), skipped`), k += 1, z({ expired: k });
+      return;
+    }
+    if (!x.ok) throw new Error(`HTTP ${x.status} fetching ${L.kind}`);
+    const v = new Uint8Array(await x.arrayBuffer());
+    c || (L.kind === "frame" ? mA(v) : await uA(v, L.kind), J = v.byteLength, tA.tick(performance.now()), II(o, ""), R += 1, z({ shown: R }));
   }
-  function aA(N) {
-    const c = performance.now(), Y = IF(N);
-    a.apply(Y);
-    const Z = performance.now() - c;
-    YA(), n.visible = !0, M = {
-      intrinsics: Y.camera,
-      target: new L(0, 0, -Y.target_depth)
-    }, l && wA(), k = Y.num_splats, J = Y.server_time, u = !0, AA(o).apply_ms = Z, eA({ frameId: Y.frame_id, applyMs: Z.toFixed(3) });
+  function mA(L) {
+    const x = performance.now(), v = IF(L);
+    y.apply(v);
+    const Z = performance.now() - x;
+    hA(), a.visible = !0, M = {
+      intrinsics: v.camera,
+      target: new f(0, 0, -v.target_depth)
+    }, H && X(), u = v.num_splats, q = v.server_time, T = !0, AA(D).apply_ms = Z, z({ frameId: v.frame_id, applyMs: Z.toFixed(3) });
   }
-  async function KA(N, c) {
-    const Y = new qQ({ fileBytes: N, fileType: I[c] });
-    if (await Y.initialized, S) return Y.dispose();
-    Y.quaternion.set(1, 0, 0, 0), YA(), G = Y, r.add(Y), n.visible = !1, Y.updateMatrixWorld(), M = { intrinsics: null, target: Y.getBoundingBox(!0).applyMatrix4(Y.matrixWorld).getCenter(new L()) }, wA(), l = !0, k = Y.packedSplats?.numSplats ?? 0, u = !1, m = NaN;
+  async function uA(L, x) {
+    const v = new qQ({ fileBytes: L, fileType: I[x] });
+    if (await v.initialized, c) return v.dispose();
+    v.quaternion.set(1, 0, 0, 0), hA(), S = v, n.add(v), a.visible = !1, v.updateMatrixWorld(), M = { intrinsics: null, target: v.getBoundingBox(!0).applyMatrix4(v.matrixWorld).getCenter(new f()) }, X(), H = !0, u = v.packedSplats?.numSplats ?? 0, T = !1, O = NaN;
   }
-  function YA() {
-    G && (r.remove(G), G.dispose(), G = null);
-  }
-  function xA() {
-    a.dispose(), YA(), M = null, l = !0, k = 0;
-  }
-  function wA() {
-    if (!M) return;
-    l = !1, d = M.intrinsics;
-    const N = Math.max(M.target.length(), 1e-3);
-    s.position.set(0, 0, 0), s.up.set(0, 1, 0), s.near = N / 100, s.far = N * 100, h.target.copy(M.target), O(), h.update();
-  }
-  function O() {
-    const N = E.clientWidth / Math.max(E.clientHeight, 1);
-    s.aspect = N, s.fov = d ? iF(d, N) : g, s.updateProjectionMatrix();
+  function hA() {
+    S && (n.remove(S), S.dispose(), S = null);
   }
   function W() {
-    D.setSize(E.clientWidth, E.clientHeight, !1), O();
+    y.dispose(), hA(), M = null, H = !0, u = 0;
   }
-  function eA(N) {
-    for (const [c, Y] of Object.entries(N)) E.dataset[c] = String(Y);
+  function X() {
+    if (!M) return;
+    H = !1, l = M.intrinsics;
+    const L = Math.max(M.target.length(), 1e-3);
+    h.position.set(0, 0, 0), h.up.set(0, 1, 0), h.near = L / 100, h.far = L * 100, w.target.copy(M.target), eA(), w.update();
+  }
+  function eA() {
+    const L = i.clientWidth / Math.max(i.clientHeight, 1);
+    h.aspect = L, h.fov = l ? iF(l, L) : g, h.updateProjectionMatrix();
   }
   function dA() {
-    if (!y) return;
-    h.update(), D.render(r, s);
-    const N = performance.now();
-    X.tick(N), P += 1, u && (u = !1, m = Date.now() - J * 1e3), eA({ renders: P, activeSplats: w.activeSplats }), N - q > B && (q = N, II(
-      o,
+    s.setSize(i.clientWidth, i.clientHeight, !1), eA();
+  }
+  function z(L) {
+    for (const [x, v] of Object.entries(L)) i.dataset[x] = String(v);
+  }
+  function nA() {
+    if (!F) return;
+    w.update(), s.render(n, h);
+    const L = performance.now();
+    $.tick(L), _ += 1, T && (T = !1, O = Date.now() - q * 1e3), z({ renders: _, activeSplats: r.activeSplats }), L - m > B && (m = L, II(
+      D,
       {
-        ...AA(o),
-        fps: X.rate(N),
-        frames_per_s: x.rate(N),
-        splats: k,
-        kb: R / 1024,
-        latency_ms: m
+        ...AA(D),
+        fps: $.rate(L),
+        frames_per_s: tA.rate(L),
+        splats: u,
+        kb: J / 1024,
+        latency_ms: O
       },
       !0
     ));
   }
-  function j() {
-    document.fullscreenElement ? document.exitFullscreen() : C.requestFullscreen();
-  }
-  function nA() {
-    II(e, document.fullscreenElement === C);
-  }
   function qA() {
-    const N = s.position, c = h.target;
-    eA({
-      camera: [N.x, N.y, N.z, c.x, c.y, c.z].map((Y) => Y.toFixed(4)).join(",")
+    document.fullscreenElement ? document.exitFullscreen() : E.requestFullscreen();
+  }
+  function U() {
+    II(t, document.fullscreenElement === E);
+  }
+  function _A() {
+    const L = h.position, x = w.target;
+    z({
+      camera: [L.x, L.y, L.z, x.x, x.y, x.z].map((v) => v.toFixed(4)).join(",")
     });
   }
   Pn(() => {
-    D = new NS({ canvas: E, antialias: !1 }), D.setPixelRatio(Math.min(window.devicePixelRatio, 2)), r.background = new jA(723727), s = new kg(g, 1, 0.01, 1e3), h = new MS(s, E), h.enableDamping = !0, h.addEventListener("change", qA), w = new MN({ renderer: D, enableLod: !1 }), r.add(w, n);
-    const N = new ResizeObserver(W);
-    N.observe(E);
-    const c = new IntersectionObserver(([Y]) => y = Y.isIntersecting);
-    return c.observe(E), W(), document.addEventListener("fullscreenchange", nA), D.setAnimationLoop(dA), U(A.value), () => {
-      S = !0, D.setAnimationLoop(null), document.removeEventListener("fullscreenchange", nA), N.disconnect(), c.disconnect(), h.dispose(), a.dispose(), YA(), r.remove(w), w.dispose(), w.geometry.dispose(), w.material.dispose(), D.dispose(), D.forceContextLoss();
+    s = new NS({ canvas: i, antialias: !1 }), s.setPixelRatio(Math.min(window.devicePixelRatio, 2)), n.background = new jA(723727), h = new kg(g, 1, 0.01, 1e3), w = new MS(h, i), w.enableDamping = !0, w.addEventListener("change", _A), r = new MN({ renderer: s, enableLod: !1 }), n.add(r, a);
+    const L = new ResizeObserver(dA);
+    L.observe(i);
+    const x = new IntersectionObserver(([v]) => F = v.isIntersecting);
+    return x.observe(i), dA(), document.addEventListener("fullscreenchange", U), s.setAnimationLoop(nA), HA(A.value), () => {
+      c = !0, s.setAnimationLoop(null), document.removeEventListener("fullscreenchange", U), L.disconnect(), x.disconnect(), w.dispose(), y.dispose(), hA(), n.remove(r), r.dispose(), r.geometry.dispose(), r.material.dispose(), s.dispose(), s.forceContextLoss();
     };
   });
-  function U(N) {
-    const c = N?.file.url ?? null;
-    !D || c === T || (T = c, $.push(N));
+  function HA(L) {
+    const x = L?.file.url ?? null;
+    !s || x === b || (b = x, aA.push(L));
   }
-  ag(() => U(A.value));
-  var XA = oF();
-  let HA, LA;
-  var rA = fI(XA);
-  XE(rA, (N) => E = N, () => E);
-  var EI = zA(rA, 2);
-  Oh(EI, {
-    children: (N, c) => {
-      var Y = tF(), Z = pI(Y);
+  ag(() => HA(A.value));
+  var UA = oF();
+  let rA, EI;
+  var RA = fI(UA);
+  XE(RA, (L) => i = L, () => i);
+  var yA = zA(RA, 2);
+  Oh(yA, {
+    children: (L, x) => {
+      var v = tF(), Z = pI(v);
       Hi(Z, {
         get Icon() {
           return Lh;
         },
         label: "Toggle stats",
         get highlight() {
-          return AA(i);
+          return AA(e);
         },
-        onclick: () => II(i, !AA(i))
+        onclick: () => II(e, !AA(e))
       });
-      var z = zA(Z, 2);
-      Hi(z, {
+      var SA = zA(Z, 2);
+      Hi(SA, {
         get Icon() {
           return qh;
         },
         label: "Reset view",
-        onclick: wA
+        onclick: X
       });
-      var V = zA(z, 2);
+      var iA = zA(SA, 2);
       {
-        let RA = VI(() => AA(e) ? xh : Kh), iA = VI(() => AA(e) ? "Exit fullscreen" : "Fullscreen");
-        Hi(V, {
+        let kA = VI(() => AA(t) ? xh : Kh), MA = VI(() => AA(t) ? "Exit fullscreen" : "Fullscreen");
+        Hi(iA, {
           get Icon() {
-            return AA(RA);
+            return AA(kA);
           },
           get label() {
-            return AA(iA);
+            return AA(MA);
           },
-          onclick: j
+          onclick: qA
         });
       }
-      fA(N, Y);
+      fA(L, v);
     },
     $$slots: { default: !0 }
   });
-  var SA = zA(EI, 2);
+  var PA = zA(yA, 2);
   {
-    var yA = (N) => {
-      var c = eF(), Y = fI(c), Z = lg(Y), z = zA(Y, 2), V = lg(z), RA = zA(z, 2), iA = lg(RA), FA = zA(RA, 2), lA = lg(FA), BA = zA(FA, 2), DA = lg(BA), uA = zA(BA, 2), UA = lg(uA);
+    var VA = (L) => {
+      var x = eF(), v = fI(x), Z = lg(v), SA = zA(v, 2), iA = lg(SA), kA = zA(SA, 2), MA = lg(kA), BA = zA(kA, 2), DA = lg(BA), YA = zA(BA, 2), JA = lg(YA), IA = zA(YA, 2), NA = lg(IA);
       sI(
-        (IA, kA, f, gA, CA, cA) => {
-          FI(Z, `${IA ?? ""} fps render`), FI(V, `${kA ?? ""} frames/s`), FI(iA, `${f ?? ""} splats`), FI(lA, `${gA ?? ""} KB/frame`), FI(DA, `${CA ?? ""} ms latency`), FI(UA, `${cA ?? ""} ms apply`);
+        (Y, QA, CA, cA, gA, j) => {
+          FI(Z, `${Y ?? ""} fps render`), FI(iA, `${QA ?? ""} frames/s`), FI(MA, `${CA ?? ""} splats`), FI(DA, `${cA ?? ""} KB/frame`), FI(JA, `${gA ?? ""} ms latency`), FI(NA, `${j ?? ""} ms apply`);
         },
         [
-          () => AA(o).fps.toFixed(0),
-          () => AA(o).frames_per_s.toFixed(1),
-          () => AA(o).splats.toLocaleString(),
-          () => AA(o).kb.toFixed(0),
-          () => Number.isNaN(AA(o).latency_ms) ? "–" : AA(o).latency_ms.toFixed(0),
-          () => AA(o).apply_ms.toFixed(2)
+          () => AA(D).fps.toFixed(0),
+          () => AA(D).frames_per_s.toFixed(1),
+          () => AA(D).splats.toLocaleString(),
+          () => AA(D).kb.toFixed(0),
+          () => Number.isNaN(AA(D).latency_ms) ? "–" : AA(D).latency_ms.toFixed(0),
+          () => AA(D).apply_ms.toFixed(2)
         ]
-      ), fA(N, c);
+      ), fA(L, x);
     };
-    oI(SA, (N) => {
-      AA(i) && N(yA);
+    oI(PA, (L) => {
+      AA(e) && L(VA);
     });
   }
-  var PA = zA(SA, 2);
+  var d = zA(PA, 2);
   {
-    var VA = (N) => {
-      var c = DF(), Y = lg(c, !0);
-      sI(() => FI(Y, AA(t))), fA(N, c);
+    var G = (L) => {
+      var x = DF(), v = lg(x, !0);
+      sI(() => FI(v, AA(o))), fA(L, x);
     };
-    oI(PA, (N) => {
-      AA(t) && N(VA);
+    oI(d, (L) => {
+      AA(o) && L(G);
     });
   }
-  XE(XA, (N) => C = N, () => C), sI(() => {
-    HA = Hg(XA, 1, "viewer svelte-1f21iz0", null, HA, { fullscreen: AA(e) }), LA = _g(XA, "", LA, { height: A.height });
-  }), fA(Q, XA), cB();
+  XE(UA, (L) => E = L, () => E), sI(() => {
+    rA = Hg(UA, 1, "viewer svelte-1f21iz0", null, rA, { fullscreen: AA(t) }), EI = _g(UA, "", EI, { height: A.height });
+  }), fA(Q, UA), cB();
 }
 var aF = /* @__PURE__ */ new Set(["$$slots", "$$events", "$$legacy"]), nF = /* @__PURE__ */ yI("<!> <!> <!>", 1);
 function wF(Q, A) {
