@@ -171,8 +171,7 @@ def _pack_into(out, c, s, q, o, col) -> None:
     qn = torch.where(qn[:, 3:4] < 0, -qn, qn)      # minimal representation, w >= 0
     # Angle byte round(2 acos(w) * 255/pi) = number of thresholds >= w (it does not
     # increase with w). w > 1 (acos NaN in JS, byte 0) counts none; NaN w is sent there.
-    w = torch.nan_to_num(qn[:, 3], nan=2.0)
-    angle = 255 - torch.searchsorted(k["angle"], w)
+    angle = 255 - _count_below(k["angle"], qn[:, 3], nan=2.0)
     xyz = qn[:, :3]
     xx = xyz * xyz
     xyz_norm = _sqrt((xx[:, 0] + xx[:, 1]) + xx[:, 2])
@@ -197,13 +196,19 @@ def _pack_into(out, c, s, q, o, col) -> None:
     # --- Scales: src/utils.ts:506-538 ----------------------------------------------
     # code = number of table entries <= s, the table being [SCALE_ZERO, SCALE_THRESHOLDS]:
     # 0 below SCALE_ZERO, and for NaN (JS: its clamp branch yields NaN, NaN | 0 === 0).
-    scale = torch.searchsorted(k["scale"], torch.nan_to_num(s.to(F64), nan=0.0), right=True)
+    scale = _count_below(k["scale"], s.to(F64), nan=0.0, inclusive=True)
 
     out[:n, 0:4] = y[:, :4]
     out[:n, 4:10] = _centers_to_half_bytes(c, k)
     out[:n, 10:12] = y[:, 4:]
     out[:n, 12:15] = scale
     out[:n, 15] = angle
+
+
+def _count_below(table: torch.Tensor, x: torch.Tensor, nan: float, inclusive: bool = False):
+    """How a threshold table gives a byte: the number of entries of the ascending ``table``
+    below each x (at or below it if ``inclusive``), NaN x read as ``nan``. int64, x's shape."""
+    return torch.searchsorted(table, torch.nan_to_num(x, nan=nan), right=inclusive)
 
 
 def _data_max(a: torch.Tensor) -> torch.Tensor:
