@@ -2,8 +2,8 @@
 
     python bench/bench_batch.py [--reps 20]
 
-For each batch size B, B different 640×480 frames go through ``reconstruct_many`` (one CUDA-graph
-network pass) and are packed into B wire frames; prints frames per second and per-batch latency.
+For each batch size B, B different 640×480 frames go through ``live_frames`` (the app's live path: one
+CUDA graph for the batch) into B wire frames; prints frames per second and per-batch latency.
 Random weights, every splat kept (190,512 per frame).
 """
 
@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.bench_fast import NO_PRUNING, time_ms  # noqa: E402
 from bench.bench_pipeline import webcam_like_frame  # noqa: E402
 from splat_core.models import load_model  # noqa: E402
-from splat_core.pipeline import pack_reconstruction, reconstruct_many  # noqa: E402
+from splat_core.pipeline import live_frames  # noqa: E402
 
 
 def main():
@@ -36,8 +36,7 @@ def main():
             images = [webcam_like_frame(seed) for seed in range(batch)]
 
             def step():
-                for recon in reconstruct_many(model, images, mode, budgets=[NO_PRUNING] * batch):
-                    pack_reconstruction(recon)
+                live_frames(model, images, mode, [NO_PRUNING] * batch, list(range(batch)))
 
             ms = time_ms(step, args.reps)
             print(f"| {name}, {mode} | {batch} | {ms:.1f} | {batch * 1000 / ms:.0f} |", flush=True)

@@ -13,8 +13,8 @@ import torch
 from . import frames
 from .batching import Batcher
 from .models import MODELS, LoadedModel, load_model
-from .pipeline import (HQ_RES, LIVE_RES, Reconstruction, default_budget, pack_reconstruction, reconstruct,
-                       reconstruct_many)
+from .pipeline import (HQ_RES, LIVE_RES, Reconstruction, default_budget, live_frames, pack_reconstruction,
+                       reconstruct)
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +76,7 @@ class Engine:
         with self._lock:
             model = self.model("points")
             self.status = f"Warming up '{model.spec.name}' on {model.device}…"
-            reconstruct(model, np.zeros((480, 640, 3), np.uint8), "points")
+            live_frames(model, [np.zeros((480, 640, 3), np.uint8)], "points", [None], [0])
             self.status = self._ready_status()
 
     def live(self, image, mode: str, max_splats: int | None) -> bytes:
@@ -88,10 +88,10 @@ class Engine:
         out-of-memory error the cap is halved, at a lower processing size, until a batch fits; a notice
         says so."""
         results: list = [None] * len(requests)
-        good = []
+        good, images = [], []
         for i, (image, _cap) in enumerate(requests):
             try:
-                frames.to_rgb_uint8(image)
+                images.append(frames.to_rgb_uint8(image))
                 good.append(i)
             except ValueError as err:
                 results[i] = err
@@ -103,10 +103,10 @@ class Engine:
                 caps = [self._capped(requests[i][1]) for i in good]
                 res = OOM_RES if self._oom_budget else LIVE_RES
                 try:
-                    recons = reconstruct_many(model, [requests[i][0] for i in good], mode, res,
-                                              [default_budget(mode, cap) for cap in caps])
-                    for i, recon in zip(good, recons):
-                        results[i] = pack_reconstruction(recon, next(self._frame_ids))
+                    packed = live_frames(model, images, mode, [default_budget(mode, cap) for cap in caps],
+                                         [next(self._frame_ids) for _ in good], res)
+                    for i, frame in zip(good, packed):
+                        results[i] = frame
                     return results
                 except torch.OutOfMemoryError:
                     self._lower_budget_after_oom(max((cap or FULL_FRAME) for cap in caps))

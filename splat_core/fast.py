@@ -13,7 +13,8 @@ instance here instead (DA3's classes are not modified):
 
 With graphs the forward is bound by GPU time, so work that does not change any result is cut too: RoPE
 in 4 kernels instead of 13, the heads' UV embeddings cached per size, and the depth head's unused ray
-branch skipped. Every change keeps DA3's arithmetic: outputs are bit-identical (tests/test_fast.py).
+branch skipped, the backbone's weights stored in the bf16 that autocast casts them to on every call.
+Every change keeps DA3's arithmetic: outputs are bit-identical (tests/test_fast.py).
 
 Graphs are captured lazily, one per input shape and mode. Their outputs are static tensors that the next
 replay overwrites, so a caller must be done with one frame before starting the next (the engine's lock
@@ -21,6 +22,8 @@ guarantees that).
 """
 
 from __future__ import annotations
+
+import functools
 
 import torch
 from depth_anything_3.model.dinov2.layers.rope import RotaryPositionEmbedding2D
@@ -118,6 +121,17 @@ def _cache_uv_embedding(head) -> None:
     head._add_pos_embed = cached_add_pos_embed
 
 
+def _store_autocast_weights(backbone) -> None:
+    """Under bf16 autocast every linear layer and convolution casts its fp32 weight and bias to bf16 on
+    every call (autocast caches casts only for tensors that require grad): for giant, ~450 cast kernels
+    and 6.6 GB of memory traffic a frame. Stored in bf16 once, autocast passes them through, and the
+    products are the same (one cast is one rounding, wherever it happens). Only for devices where the
+    backbone runs under autocast (``inference.autocast``)."""
+    for module in backbone.modules():
+        if isinstance(module, (torch.nn.Linear, torch.nn.Conv2d)):
+            module.to(torch.bfloat16)
+
+
 def _skip_ray_branch(head: DualDPT) -> None:
     """DualDPT predicts a ray map beside depth, from a second fusion pyramid with four 5-convolution
     stacks at full feature resolution, and DA3 deletes it when the camera decoder gives the camera
@@ -147,26 +161,20 @@ def _skip_ray_branch(head: DualDPT) -> None:
 
 
 class _Captured:
-    def __init__(self, net, x: torch.Tensor, want_gaussians: bool, pool, warmup: int = 3):
-        self.input = x.clone()
+    """``fn`` on static copies of its inputs, captured in a CUDA graph."""
+
+    def __init__(self, fn, inputs: tuple[torch.Tensor, ...], pool, warmup: int = 3):
+        self.inputs = [tensor.clone() for tensor in inputs]
         stream = torch.cuda.Stream()
         stream.wait_stream(torch.cuda.current_stream())
-        # Warm-up (compilation, library handles) off the default stream, as torch.cuda.graph wants.
+        # Warm-up (library handles, cached constants) off the default stream, as torch.cuda.graph wants.
         with torch.cuda.stream(stream):
             for _ in range(warmup):
-                self._forward(net, want_gaussians)
+                fn(*self.inputs)
         torch.cuda.current_stream().wait_stream(stream)
         self.graph = torch.cuda.CUDAGraph()
         with torch.cuda.graph(self.graph, pool=pool):
-            self.output = self._forward(net, want_gaussians)
-
-    def _forward(self, net, want_gaussians: bool) -> list[NetworkOutput]:
-        out = branch_forward(net, self.input, want_gaussians)
-        outputs = [output_of(net, out, frame) for frame in range(self.input.shape[0])]
-        if want_gaussians:  # the per-pixel Gaussians are fixed-size work: keep them in the graph
-            for output in outputs:
-                output.live_gaussians = output.gaussians()
-        return outputs
+            self.output = fn(*self.inputs)
 
 
 class FastNetwork:
@@ -184,20 +192,38 @@ class FastNetwork:
                 _cache_uv_embedding(head)
         if isinstance(net.head, DualDPT) and net.cam_dec is not None:
             _skip_ray_branch(net.head)
+        if next(net.parameters()).is_cuda:
+            _store_autocast_weights(net.backbone)
         self._captured: dict[tuple, _Captured] = {}
         # Graphs never replay concurrently (one caller at a time), so they can share one memory pool.
         self._pool = torch.cuda.graph_pool_handle() if torch.cuda.is_available() else None
 
-    @torch.inference_mode()
+    def forward(self, x: torch.Tensor, want_gaussians: bool) -> list[NetworkOutput]:
+        """The eager forward that the graphs hold: outputs for the frames of x (B, 1, 3, h, w), with the
+        per-pixel Gaussians (no SH) already made, as fixed-size work belongs in the graph."""
+        out = branch_forward(self.net, x, want_gaussians)
+        outputs = [output_of(self.net, out, frame) for frame in range(x.shape[0])]
+        if want_gaussians:
+            for output in outputs:
+                output.live_gaussians = output.gaussians()
+        return outputs
+
     def __call__(self, x: torch.Tensor, want_gaussians: bool) -> list[NetworkOutput]:
-        """Outputs for the frames of x (B, 1, 3, h, w); one graph per batch size, size and mode."""
-        if x.device.type != "cuda":
-            out = branch_forward(self.net, x, want_gaussians)
-            return [output_of(self.net, out, frame) for frame in range(x.shape[0])]
-        key = (tuple(x.shape), x.dtype, want_gaussians)
+        """``forward``, replayed from a graph per batch size, size and mode on CUDA."""
+        return self.replay(("network", want_gaussians), functools.partial(self.forward, want_gaussians=want_gaussians), x)
+
+    @torch.inference_mode()
+    def replay(self, key, fn, *inputs: torch.Tensor):
+        """``fn(*inputs)``: on CUDA replayed from a graph captured on the first call for ``key`` and these
+        input shapes, on other devices run eagerly. ``fn`` must be capturable: static shapes, no host
+        synchronisation. Outputs are the graph's static tensors, overwritten by the next replay."""
+        if inputs[0].device.type != "cuda":
+            return fn(*inputs)
+        key = (key, *((tuple(tensor.shape), tensor.dtype) for tensor in inputs))
         captured = self._captured.get(key)
         if captured is None:
-            captured = self._captured[key] = _Captured(self.net, x, want_gaussians, self._pool)
-        captured.input.copy_(x)
+            captured = self._captured[key] = _Captured(fn, inputs, self._pool)
+        for static, tensor in zip(captured.inputs, inputs):
+            static.copy_(tensor)
         captured.graph.replay()
         return captured.output

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -72,19 +74,31 @@ def processing_size(width: int, height: int, process_res: int) -> tuple[int, int
 
 @torch.no_grad()
 def prepare(image, process_res: int, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
-    """The network input (1, 1, 3, h, w) and the resized colours (h, w, 3) in [0, 1], both on ``device``.
+    """The network input (1, 1, 3, h, w) and the resized colours (h, w, 3) in [0, 1], both on ``device``."""
+    network_input, rgb = normalise(to_rgb_uint8(image).to(device, non_blocking=True)[None], process_res)
+    return network_input, rgb[0]
 
-    Resizing runs on the device: area averaging when shrinking, bicubic when enlarging, as DA3 does
-    with OpenCV (in one step instead of DA3's two).
+
+def normalise(rgb: torch.Tensor, process_res: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Frames (B, H, W, 3) uint8 of one size → network input (B, 1, 3, h, w) and resized colours
+    (B, h, w, 3) in [0, 1], on their device, with no host work (it runs inside the fast path's graphs).
+
+    Resizing: area averaging when shrinking, bicubic when enlarging, as DA3 does with OpenCV (in one
+    step instead of DA3's two).
     """
-    rgb = to_rgb_uint8(image).to(device, non_blocking=True).permute(2, 0, 1)[None].float().div_(255.0)
+    rgb = rgb.permute(0, 3, 1, 2).float().div_(255.0)
     height, width = rgb.shape[-2:]
     out_w, out_h = processing_size(width, height, process_res)
     if (out_w, out_h) != (width, height):
         shrinking = out_w * out_h < width * height
         rgb = F.interpolate(rgb, size=(out_h, out_w), mode="area" if shrinking else "bicubic",
                             align_corners=None if shrinking else False).clamp_(0.0, 1.0)
-    mean = torch.tensor(_MEAN, device=device).view(1, 3, 1, 1)
-    std = torch.tensor(_STD, device=device).view(1, 3, 1, 1)
-    network_input = ((rgb - mean) / std)[None]
-    return network_input, rgb[0].permute(1, 2, 0)
+    mean, std = _imagenet_stats(rgb.device)
+    # Contiguous, as DA3 feeds it: the permuted layout would send the patch embedding to other kernels.
+    return ((rgb - mean) / std)[:, None].contiguous(), rgb.permute(0, 2, 3, 1)
+
+
+@functools.cache
+def _imagenet_stats(device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
+    # Made once per device: a host-to-device copy cannot happen inside a CUDA graph capture.
+    return (torch.tensor(_MEAN, device=device).view(1, 3, 1, 1), torch.tensor(_STD, device=device).view(1, 3, 1, 1))

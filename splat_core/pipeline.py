@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import functools
+import math
 import time
 from dataclasses import dataclass, field
 
 import torch
 
 from . import frames, wire
-from .budget import GAUSSIANS_BUDGET, POINTS_BUDGET, Budget, apply_budget
+from .budget import GAUSSIANS_BUDGET, POINTS_BUDGET, Budget, apply_budget, budget_limits, budget_selection
 from .inference import run_networks
 from .models import LoadedModel
 from .pack import pack_sh, pack_splats, words_to_bytes
@@ -79,10 +81,7 @@ def reconstruct_many(model: LoadedModel, images: list, mode: str = "points", pro
 def _finish(out, rgb, mode, budget, keep_sh, timings) -> Reconstruction:
     """One frame's splats from its network output: extraction and budget."""
     watch = _Stopwatch(rgb.device)
-    if mode == "gaussians":
-        splats = out.gaussians(keep_sh)
-    else:
-        splats = splats_from_depth(out.depth, out.intrinsics, rgb, out.confidence)
+    splats = _splats(out, rgb, mode, keep_sh)
     watch.lap("extract")
     splats = apply_budget(splats, budget)
     watch.lap("budget")
@@ -91,6 +90,73 @@ def _finish(out, rgb, mode, budget, keep_sh, timings) -> Reconstruction:
     target = splats.centers[:, 2].median().item() if len(splats) else 1.0
     return Reconstruction(splats, mode, wire.Camera(width, height, fx, fy, cx, cy), target,
                           {**timings, **watch.timings})
+
+
+def _splats(out, rgb, mode: str, keep_sh: bool = False) -> SplatSet:
+    if mode == "gaussians":
+        return out.gaussians(keep_sh)
+    return splats_from_depth(out.depth, out.intrinsics, rgb, out.confidence)
+
+
+def live_frames(model: LoadedModel, images: list, mode: str, budgets: list[Budget | None],
+                frame_ids: list[int], process_res: int = LIVE_RES) -> list[bytes]:
+    """Wire frames (no SH) for several independent images, the live path.
+
+    Everything from the uploaded frames to the packed words runs with static shapes (``_live_step``),
+    so with a fast model it is replayed from one CUDA graph per batch shape; the host then copies each
+    frame's kept words once. Same splats, bytes and camera as ``reconstruct_many`` + ``pack_reconstruction``
+    (tests/test_pipeline.py).
+    """
+    if mode not in wire.MODES:
+        raise ValueError(f"mode must be one of {wire.MODES}, got {mode!r}")
+    rgb = [frames.to_rgb_uint8(image) for image in images]
+    results: list[bytes] = [b""] * len(images)
+    network = model.fast.forward if model.fast is not None else functools.partial(run_networks, model)
+    step = functools.partial(_live_step, network, mode, process_res)
+    for shape in {frame.shape for frame in rgb}:  # webcams of different sizes batch separately
+        members = [i for i, frame in enumerate(rgb) if frame.shape == shape]
+        watch = _Stopwatch(model.device)
+        batch = torch.stack([rgb[i] for i in members]).to(model.device)
+        width, height = frames.processing_size(shape[1], shape[0], process_res)
+        limits = torch.stack([budget_limits(budgets[i] or default_budget(mode), height, width)
+                              for i in members]).to(model.device)
+        watch.lap("upload")
+        with torch.inference_mode():
+            words, headers = (model.fast.replay(("live", mode, process_res), step, batch, limits)
+                              if model.fast is not None else step(batch, limits))
+        watch.lap("frame")
+        headers = headers.tolist()
+        packed = [words_to_bytes(frame_words, int(header[0])) for frame_words, header in zip(words, headers)]
+        watch.lap("to_host")
+        for i, frame_packed, (count, fx, fy, cx, cy, target) in zip(members, packed, headers):
+            results[i] = wire.encode_frame(wire.Frame(
+                packed=frame_packed, num_splats=int(count), mode=mode, camera=wire.Camera(width, height, fx, fy, cx, cy),
+                target_depth=target, frame_id=frame_ids[i], timings_ms=watch.timings))
+    return results
+
+
+def _live_step(network, mode: str, process_res: int, batch: torch.Tensor, limits: torch.Tensor):
+    """Frames (B, H, W, 3) uint8 and budget limits (B, 6) → packed words (B, N, 4) int32, each frame's kept
+    splats first in pixel order, and headers (B, 6) float64: count, fx, fy, cx, cy, target depth.
+    Static shapes and no host synchronisation: a CUDA graph can hold all of it."""
+    x, rgb = frames.normalise(batch, process_res)
+    words, headers = [], []
+    for out, colours, frame_limits in zip(network(x, mode == "gaussians"), rgb, limits):
+        splats = _splats(out, colours, mode)
+        keep, count, enlarge = budget_selection(splats, frame_limits)
+        packed = pack_splats(splats.centers, splats.scales * enlarge, splats.quats_xyzw, splats.opacities,
+                             splats.rgb)[:len(splats)].view(torch.int32)  # few ops take uint32
+        # Kept rows to the front, in order: row i goes to (kept before i); dropped rows to a spare last row.
+        destination = torch.where(keep, keep.cumsum(0) - 1, len(keep))
+        words.append(packed.new_zeros(len(keep) + 1, 4).index_copy_(0, destination, packed)[:-1])
+        # The lower median of the kept depths, as torch.median (1.0 for an empty frame).
+        depths = splats.centers[:, 2].masked_fill(~keep, math.inf).sort().values
+        median = depths.gather(0, ((count - 1) // 2).clamp(min=0).view(1))[0]
+        target = torch.where(count > 0, median, 1.0)
+        intrinsics = out.intrinsics
+        headers.append(torch.stack([count.double(), intrinsics[0, 0].double(), intrinsics[1, 1].double(),
+                                    intrinsics[0, 2].double(), intrinsics[1, 2].double(), target.double()]))
+    return torch.stack(words), torch.stack(headers)
 
 
 def pack_reconstruction(recon: Reconstruction, frame_id: int = 0) -> bytes:

@@ -23,7 +23,7 @@ import torch
 from PIL import Image
 
 import app
-from splat_core import pipeline
+from splat_core.fast import FastNetwork
 from splat_core.engine import OOM_RES, Engine
 from splat_core.pipeline import LIVE_RES
 from splat_core.wire import decode_frame
@@ -322,15 +322,15 @@ def oom_once(monkeypatch):
     """The network raises torch.OutOfMemoryError on its next call only (a CPU cannot run out of GPU
     memory); returns the list of calls."""
     calls = []
-    real = pipeline.run_networks
+    real = FastNetwork.forward
 
-    def run_networks(*args, **kwargs):
+    def forward(*args, **kwargs):
         calls.append(args)
         if len(calls) == 1:
             raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(pipeline, "run_networks", run_networks)
+    monkeypatch.setattr(FastNetwork, "forward", forward)
     return calls
 
 
