@@ -195,13 +195,16 @@ class FastNetwork:
         if next(net.parameters()).is_cuda:
             _store_autocast_weights(net.backbone)
         self._captured: dict[tuple, _Captured] = {}
-        # Graphs never replay concurrently (one caller at a time), so they can share one memory pool.
-        self._pool = torch.cuda.graph_pool_handle() if torch.cuda.is_available() else None
+        # Made on first use, not here: on ZeroGPU, CUDA must not be touched before the worker forks.
+        self._side_stream = None  # the Gaussian head's (inference.branch_forward)
+        self._pool = None  # graphs never replay concurrently (one caller at a time): they share one pool
 
     def forward(self, x: torch.Tensor, want_gaussians: bool) -> list[NetworkOutput]:
         """The eager forward that the graphs hold: outputs for the frames of x (B, 1, 3, h, w), with the
         per-pixel Gaussians (no SH) already made, as fixed-size work belongs in the graph."""
-        out = branch_forward(self.net, x, want_gaussians)
+        if x.is_cuda and self._side_stream is None:
+            self._side_stream = torch.cuda.Stream(x.device)
+        out = branch_forward(self.net, x, want_gaussians, gaussian_stream=self._side_stream if x.is_cuda else None)
         outputs = [output_of(self.net, out, frame) for frame in range(x.shape[0])]
         if want_gaussians:
             for output in outputs:
@@ -222,6 +225,7 @@ class FastNetwork:
         key = (key, *((tuple(tensor.shape), tensor.dtype) for tensor in inputs))
         captured = self._captured.get(key)
         if captured is None:
+            self._pool = self._pool or torch.cuda.graph_pool_handle()
             captured = self._captured[key] = _Captured(fn, inputs, self._pool)
         for static, tensor in zip(captured.inputs, inputs):
             static.copy_(tensor)

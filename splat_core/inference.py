@@ -47,19 +47,46 @@ def autocast(device: torch.device):
     return contextlib.nullcontext()
 
 
-def branch_forward(net, x: torch.Tensor, want_gaussians: bool):
+def branch_forward(net, x: torch.Tensor, want_gaussians: bool, gaussian_stream=None):
     """One DepthAnything3Net on x (1, 1, 3, h, w): backbone, depth head, camera decoder and optionally
-    the raw Gaussian head outputs. The heads run in fp32, as in DA3."""
+    the raw Gaussian head outputs. The heads run in fp32, as in DA3.
+
+    ``gaussian_stream`` (a CUDA stream) runs the Gaussian head beside the depth head and camera decoder:
+    they only share the backbone's features, and the same kernels on another stream give the same results.
+    """
     height, width = x.shape[-2:]
     with autocast(x.device):
         feats, _ = net.backbone(x, cam_token=None, export_feat_layers=[], ref_view_strategy="first")
     with torch.autocast(x.device.type, enabled=False):
+        if want_gaussians:
+            with _forked(gaussian_stream):
+                raw = net.gs_head(feats=feats, H=height, W=width, patch_start_idx=0, images=x)
         out = net._process_depth_head(feats, height, width)
         out = net._process_camera_estimation(feats, height, width, out)
         if want_gaussians:
-            raw = net.gs_head(feats=feats, H=height, W=width, patch_start_idx=0, images=x)
+            _join(gaussian_stream, raw.raw_gs, raw.raw_gs_conf)
             out.raw_gs, out.raw_gs_conf = raw.raw_gs, raw.raw_gs_conf
     return out
+
+
+@contextlib.contextmanager
+def _forked(stream):
+    """Work inside runs on ``stream`` (if any) after everything queued so far on the current stream."""
+    if stream is None:
+        yield
+        return
+    stream.wait_stream(torch.cuda.current_stream())
+    with torch.cuda.stream(stream):
+        yield
+
+
+def _join(stream, *results: torch.Tensor) -> None:
+    """The current stream waits for ``stream``; its results are then in use on the current stream."""
+    if stream is None:
+        return
+    torch.cuda.current_stream().wait_stream(stream)
+    for tensor in results:
+        tensor.record_stream(torch.cuda.current_stream())
 
 
 def output_of(net, out, frame: int = 0, metric_scale: float = 1.0) -> NetworkOutput:

@@ -208,7 +208,8 @@ def _pack_into(out, c, s, q, o, col) -> None:
 def _count_below(table: torch.Tensor, x: torch.Tensor, nan: float, inclusive: bool = False):
     """How a threshold table gives a byte: the number of entries of the ascending ``table``
     below each x (at or below it if ``inclusive``), NaN x read as ``nan``. int64, x's shape."""
-    return torch.searchsorted(table, torch.nan_to_num(x, nan=nan), right=inclusive)
+    # searchsorted wants contiguous values (it copies and warns otherwise; Gaussians' scales are transposed).
+    return torch.searchsorted(table, torch.nan_to_num(x, nan=nan).contiguous(), right=inclusive)
 
 
 def _data_max(a: torch.Tensor) -> torch.Tensor:

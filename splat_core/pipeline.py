@@ -116,10 +116,10 @@ def live_frames(model: LoadedModel, images: list, mode: str, budgets: list[Budge
     for shape in {frame.shape for frame in rgb}:  # webcams of different sizes batch separately
         members = [i for i, frame in enumerate(rgb) if frame.shape == shape]
         watch = _Stopwatch(model.device)
-        batch = torch.stack([rgb[i] for i in members]).to(model.device)
         width, height = frames.processing_size(shape[1], shape[0], process_res)
-        limits = torch.stack([budget_limits(budgets[i] or default_budget(mode), height, width)
-                              for i in members]).to(model.device)
+        batch = _upload([rgb[i] for i in members], model.device)
+        limits = _upload([budget_limits(budgets[i] or default_budget(mode), height, width) for i in members],
+                         model.device)
         watch.lap("upload")
         with torch.inference_mode():
             words, headers = (model.fast.replay(("live", mode, process_res), step, batch, limits)
@@ -133,6 +133,14 @@ def live_frames(model: LoadedModel, images: list, mode: str, budgets: list[Budge
                 packed=frame_packed, num_splats=int(count), mode=mode, camera=wire.Camera(width, height, fx, fy, cx, cy),
                 target_depth=target, frame_id=frame_ids[i], timings_ms=watch.timings))
     return results
+
+
+def _upload(tensors: list[torch.Tensor], device: torch.device) -> torch.Tensor:
+    """Stacked on the host and copied to ``device``; to a GPU through pinned memory (torch's caching host
+    allocator), an asynchronous copy instead of a staged, blocking one."""
+    pinned = device.type == "cuda"
+    stacked = torch.empty((len(tensors), *tensors[0].shape), dtype=tensors[0].dtype, pin_memory=pinned)
+    return torch.stack(tensors, out=stacked).to(device, non_blocking=pinned)
 
 
 def _live_step(network, mode: str, process_res: int, batch: torch.Tensor, limits: torch.Tensor):
