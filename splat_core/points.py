@@ -26,8 +26,7 @@ def splats_from_depth(depth: torch.Tensor, intrinsics: torch.Tensor, rgb: torch.
     centers = torch.stack(((u - cx) / fx * z, (v - cy) / fy * z, z), dim=-1).reshape(-1, 3)
     sigma = (z * (FOOTPRINT_TO_SIGMA * 0.5) * (1 / fx + 1 / fy)).reshape(-1, 1)
     count = height * width
-    identity = torch.zeros(4, device=device)
-    identity[3] = 1.0  # a fill, not a host-to-device copy: this also runs inside CUDA graph captures
+    identity = (torch.arange(4, device=device) == 3).float()  # (0, 0, 0, 1) made on the device: graph-capturable
     return SplatSet(
         centers=centers,
         scales=sigma.expand(count, 3),
