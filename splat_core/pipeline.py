@@ -93,6 +93,7 @@ def _finish(out, rgb, mode, budget, keep_sh, timings) -> Reconstruction:
 
 
 def _splats(out, rgb, mode: str, keep_sh: bool = False) -> SplatSet:
+    """One splat per pixel: the network's Gaussians, or points unprojected from its depth."""
     if mode == "gaussians":
         return out.gaussians(keep_sh)
     return splats_from_depth(out.depth, out.intrinsics, rgb, out.confidence)
