@@ -12,9 +12,11 @@ instance here instead (DA3's classes are not modified):
   the host to size its frequency table (``int(positions.max())`` in ``RotaryPositionEmbedding2D``).
 
 With graphs the forward is bound by GPU time, so work that does not change any result is cut too: RoPE
-in 4 kernels instead of 13, the heads' UV embeddings cached per size, and the depth head's unused ray
-branch skipped, the backbone's weights stored in the bf16 that autocast casts them to on every call.
-Every change keeps DA3's arithmetic: outputs are bit-identical (tests/test_fast.py).
+in 4 kernels instead of 13, the heads' UV embeddings cached per size, the depth head's unused ray branch
+skipped, the backbone's weights stored in the bf16 that autocast casts them to on every call, and on
+CUDA, RoPE (with attention's bf16 cast) and each layer-scale residual as single Triton kernels that
+round exactly as PyTorch's separate ops (``kernels``). Every change keeps DA3's arithmetic: outputs are
+bit-identical (tests/test_fast.py).
 
 Graphs are captured lazily, one per input shape and mode. Their outputs are static tensors that the next
 replay overwrites, so a caller must be done with one frame before starting the next (the engine's lock
@@ -26,11 +28,14 @@ from __future__ import annotations
 import functools
 
 import torch
+from depth_anything_3.model.dinov2.layers.block import Block
+from depth_anything_3.model.dinov2.layers.layer_scale import LayerScale
 from depth_anything_3.model.dinov2.layers.rope import RotaryPositionEmbedding2D
 from depth_anything_3.model.dpt import DPT
 from depth_anything_3.model.dualdpt import DualDPT
 from depth_anything_3.model.utils.head_utils import create_uv_grid, custom_interpolate, position_grid_to_embed
 
+from . import kernels
 from .inference import NetworkOutput, branch_forward, output_of
 
 
@@ -50,8 +55,16 @@ class _FixedTableRope(RotaryPositionEmbedding2D):
     the same two products and one sum as in DA3 (a sign flip is exact), so results are bit-identical.
     """
 
+    feeds_attention = False  # whether scaled_dot_product_attention takes the result next (see below)
+
     def forward(self, tokens, positions):
-        cos, signed_sin, swap = self._tables(tokens.size(-1), positions, tokens.dtype)
+        dim = tokens.size(-1)
+        cos, signed_sin, swap = self._tables(dim, positions, tokens.dtype)
+        if self.feeds_attention and dim & (dim - 1) == 0 and kernels.available(tokens, cos, signed_sin):
+            # One exact kernel, emitting the dtype that attention under autocast would cast it to.
+            autocast = torch.is_autocast_enabled("cuda")
+            return kernels.rope(tokens, cos, signed_sin,
+                                torch.get_autocast_dtype("cuda") if autocast else tokens.dtype)
         return tokens * cos + tokens[..., swap] * signed_sin
 
     def _tables(self, dim: int, positions: torch.Tensor, dtype: torch.dtype):
@@ -76,6 +89,32 @@ class _FixedTableRope(RotaryPositionEmbedding2D):
         sign = torch.ones(dim, dtype=dtype, device=positions.device)
         sign[:quarter], sign[half:half + quarter] = -1, -1
         return cos, sin * sign, swap
+
+
+class _FusedResidualBlock(Block):
+    """DINOv2's block (its inference path), each layer scale and residual add as one exact kernel."""
+
+    def forward(self, x, pos=None, attn_mask=None):
+        x = _scaled_residual(x, self.attn(self.norm1(x), pos=pos, attn_mask=attn_mask), self.ls1)
+        return _scaled_residual(x, self.mlp(self.norm2(x)), self.ls2)
+
+
+def _scaled_residual(x: torch.Tensor, y: torch.Tensor, scale: LayerScale) -> torch.Tensor:
+    if kernels.available(x, y, scale.gamma):
+        return kernels.scaled_residual(x, y, scale.gamma)
+    return x + scale(y)
+
+
+def _fuse_blocks(vit) -> None:
+    """The transformer blocks' layer-scale residuals and RoPE as fused exact kernels (``kernels``)."""
+    for block in vit.blocks:
+        if (type(block) is Block and isinstance(block.ls1, LayerScale) and isinstance(block.ls2, LayerScale)
+                and not (block.ls1.inplace or block.ls2.inplace)):
+            block.__class__ = _FusedResidualBlock
+    # A RoPE module may emit attention's dtype only if every attention using it calls SDPA right after.
+    users = [block.attn for block in vit.blocks if isinstance(getattr(block.attn, "rope", None), _FixedTableRope)]
+    for attn in users:
+        attn.rope.feeds_attention = all(other.fused_attn for other in users if other.rope is attn.rope)
 
 
 def _cache_per_call_constants(vit) -> None:
@@ -187,6 +226,7 @@ class FastNetwork:
     def __init__(self, net):
         self.net = net
         _cache_per_call_constants(net.backbone.pretrained)
+        _fuse_blocks(net.backbone.pretrained)
         for head in (net.head, getattr(net, "gs_head", None)):
             if isinstance(head, (DPT, DualDPT)):
                 _cache_uv_embedding(head)

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 import torch
 
+from splat_core import kernels
 from splat_core.budget import Budget
 from depth_anything_3.model.dinov2.layers.rope import RotaryPositionEmbedding2D
 from splat_core.fast import FastNetwork, _FixedTableRope
@@ -121,3 +122,22 @@ def test_live_graphs_on_cuda_equal_the_eager_reference(mode):
             frame, expected = decode_frame(frame), decode_frame(pack_reconstruction(recon))
             assert frame.packed == expected.packed and frame.num_splats == expected.num_splats > 0
             assert frame.camera == expected.camera and frame.target_depth == expected.target_depth
+
+
+@pytest.mark.skipif(not (torch.cuda.is_available() and kernels.triton is not None), reason="needs CUDA and Triton")
+@pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])
+def test_fused_kernels_round_as_pytorch_does(dtype):
+    """The Triton kernels against the PyTorch ops they replace, bit for bit."""
+    generator = torch.Generator(device="cuda").manual_seed(7)
+    tokens = torch.randn(2, 6, 300, 64, device="cuda", generator=generator).to(dtype)
+    rope = RotaryPositionEmbedding2D(frequency=100.0)
+    rope.__class__, rope.frequency_cache, rope.token_tables, rope.lasting_positions = _FixedTableRope, {}, {}, set()
+    positions = torch.randint(0, 30, (2, 300, 2), device="cuda", generator=generator)
+    cos, signed_sin, swap = rope._tables(64, positions, dtype)
+    expected = tokens * cos + tokens[..., swap] * signed_sin
+    assert torch.equal(kernels.rope(tokens, cos, signed_sin, dtype), expected)
+    assert torch.equal(kernels.rope(tokens, cos, signed_sin, torch.bfloat16), expected.to(torch.bfloat16))
+    x = torch.randn(2, 300, 1536, device="cuda", generator=generator)
+    y = torch.randn(2, 300, 1536, device="cuda", generator=generator).to(dtype)
+    gamma = torch.randn(1536, device="cuda", generator=generator)
+    assert torch.equal(kernels.scaled_residual(x, y, gamma), x + y * gamma)

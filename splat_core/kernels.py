@@ -1,0 +1,87 @@
+"""Fused CUDA kernels (Triton) for the fast path that round exactly as PyTorch's separate ops do.
+
+A fused kernel normally changes the rounding of what it replaces: the compiler contracts a multiply
+and an add into one FMA (one rounding instead of two), and intermediates stay in fp32 where PyTorch
+rounds each op's result to its output dtype. Through 40 transformer blocks such differences reach the
+packed words (docs/benchmarks.md: ``torch.compile`` changed ~27 % of them). These kernels round every
+intermediate where PyTorch does, to the dtype PyTorch's type promotion gives, and are compiled with
+``enable_fp_fusion=False``, so their results are bit-identical (tests/test_fast.py on CUDA).
+
+Without Triton (CPU-only torch builds) or off CUDA, callers keep PyTorch's ops (``available``).
+"""
+
+from __future__ import annotations
+
+import torch
+
+try:
+    import triton
+    import triton.language as tl
+except ImportError:  # CPU-only torch builds ship without Triton
+    triton = None
+
+ROWS_PER_PROGRAM = 32
+
+
+def available(*tensors: torch.Tensor) -> bool:
+    """Whether the fused kernels can take these tensors: Triton present, CUDA, contiguous."""
+    return triton is not None and all(t.is_cuda and t.is_contiguous() for t in tensors)
+
+
+def rope(tokens: torch.Tensor, cos: torch.Tensor, signed_sin: torch.Tensor, out_dtype: torch.dtype) -> torch.Tensor:
+    """``(tokens * cos + tokens[..., swap] * signed_sin).to(out_dtype)`` in one kernel, where ``swap``
+    exchanges the two quarters of each half of the last dimension (DA3's 2D RoPE, fast._FixedTableRope).
+
+    tokens (B, H, N, D), D a power of two; cos and signed_sin (B, 1, N, D) in the tokens' dtype.
+    """
+    batch, heads, count, dim = tokens.shape
+    out = torch.empty(tokens.shape, dtype=out_dtype, device=tokens.device)
+    rows = batch * heads * count
+    _rope_kernel[(triton.cdiv(rows, ROWS_PER_PROGRAM),)](
+        tokens, cos, signed_sin, out, rows, heads * count, count,
+        DIM=dim, ROWS=ROWS_PER_PROGRAM, enable_fp_fusion=False)
+    return out
+
+
+def scaled_residual(x: torch.Tensor, y: torch.Tensor, gamma: torch.Tensor) -> torch.Tensor:
+    """``x + y * gamma`` (DINOv2's layer scale and residual add) in one kernel: the product is rounded
+    to its promoted dtype first, as the two PyTorch ops do. x (..., C), y (..., C), gamma (C,)."""
+    product_dtype = torch.promote_types(y.dtype, gamma.dtype)
+    out = torch.empty(x.shape, dtype=torch.promote_types(x.dtype, product_dtype), device=x.device)
+    channels = x.shape[-1]
+    rows = x.numel() // channels
+    block = triton.next_power_of_2(channels)
+    _scaled_residual_kernel[(rows,)](x, y, gamma, out, channels, PRODUCT=_TRITON_DTYPES[product_dtype],
+                                     BLOCK=block, enable_fp_fusion=False)
+    return out
+
+
+if triton is not None:
+    _TRITON_DTYPES = {torch.float32: tl.float32, torch.bfloat16: tl.bfloat16, torch.float16: tl.float16}
+
+    @triton.jit
+    def _rope_kernel(tokens, cos, signed_sin, out, rows, rows_per_item, count,
+                     DIM: tl.constexpr, ROWS: tl.constexpr):
+        row = (tl.program_id(0) * ROWS + tl.arange(0, ROWS)).to(tl.int64)[:, None]
+        col = tl.arange(0, DIM)[None, :]
+        swapped = (col // (DIM // 2)) * (DIM // 2) + (col % (DIM // 2) + DIM // 4) % (DIM // 2)
+        table_row = (row // rows_per_item) * count + row % count  # tables broadcast over heads
+        mask = row < rows
+        dtype = tokens.dtype.element_ty
+        x = tl.load(tokens + row * DIM + col, mask=mask).to(tl.float32)
+        x_swapped = tl.load(tokens + row * DIM + swapped, mask=mask).to(tl.float32)
+        c = tl.load(cos + table_row * DIM + col, mask=mask).to(tl.float32)
+        s = tl.load(signed_sin + table_row * DIM + col, mask=mask).to(tl.float32)
+        # As PyTorch: each product, then the sum, rounded to the tokens' dtype; then the cast.
+        total = (x * c).to(dtype).to(tl.float32) + (x_swapped * s).to(dtype).to(tl.float32)
+        tl.store(out + row * DIM + col, total.to(dtype).to(out.dtype.element_ty), mask=mask)
+
+    @triton.jit
+    def _scaled_residual_kernel(x, y, gamma, out, channels, PRODUCT: tl.constexpr, BLOCK: tl.constexpr):
+        row = tl.program_id(0).to(tl.int64)
+        col = tl.arange(0, BLOCK)
+        mask = col < channels
+        product = (tl.load(y + row * channels + col, mask=mask).to(tl.float32)
+                   * tl.load(gamma + col, mask=mask).to(tl.float32)).to(PRODUCT)
+        total = tl.load(x + row * channels + col, mask=mask).to(tl.float32) + product.to(tl.float32)
+        tl.store(out + row * channels + col, total.to(out.dtype.element_ty), mask=mask)
