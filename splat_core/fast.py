@@ -28,6 +28,8 @@ from __future__ import annotations
 import functools
 
 import torch
+import torch.nn.functional as F
+from depth_anything_3.model.dinov2.layers.attention import Attention
 from depth_anything_3.model.dinov2.layers.block import Block
 from depth_anything_3.model.dinov2.layers.layer_scale import LayerScale
 from depth_anything_3.model.dinov2.layers.rope import RotaryPositionEmbedding2D
@@ -99,6 +101,25 @@ class _FusedResidualBlock(Block):
         return _scaled_residual(x, self.mlp(self.norm2(x)), self.ls2)
 
 
+class _FusedAttention(Attention):
+    """DINOv2's attention (its inference path, with scaled_dot_product_attention). Autocast runs the
+    q/k layer norms in fp32 and casts their strided bf16 inputs element by element; here one kernel
+    reads whole rows instead (``kernels.float_rows``), and the norms get the same contiguous fp32 input."""
+
+    def forward(self, x, pos=None, attn_mask=None):
+        batch, count, channels = x.shape
+        qkv = self.qkv(x).reshape(batch, count, 3, self.num_heads, channels // self.num_heads).permute(2, 0, 3, 1, 4)
+        q, k, v = qkv[0], qkv[1], qkv[2]
+        if torch.is_autocast_enabled("cuda") and kernels.available(q, k, rows_contiguous=True):
+            q, k = kernels.float_rows(q), kernels.float_rows(k)
+        q, k = self.q_norm(q), self.k_norm(k)
+        if self.rope is not None and pos is not None:
+            q, k = self.rope(q, pos), self.rope(k, pos)
+        mask = None if attn_mask is None else attn_mask[:, None].repeat(1, self.num_heads, 1, 1)
+        x = F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
+        return self.proj(x.transpose(1, 2).reshape(batch, count, channels))
+
+
 def _scaled_residual(x: torch.Tensor, y: torch.Tensor, scale: LayerScale) -> torch.Tensor:
     if kernels.available(x, y, scale.gamma):
         return kernels.scaled_residual(x, y, scale.gamma)
@@ -106,11 +127,14 @@ def _scaled_residual(x: torch.Tensor, y: torch.Tensor, scale: LayerScale) -> tor
 
 
 def _fuse_blocks(vit) -> None:
-    """The transformer blocks' layer-scale residuals and RoPE as fused exact kernels (``kernels``)."""
+    """The transformer blocks' layer-scale residuals, q/k casts and RoPE as fused exact kernels."""
     for block in vit.blocks:
         if (type(block) is Block and isinstance(block.ls1, LayerScale) and isinstance(block.ls2, LayerScale)
                 and not (block.ls1.inplace or block.ls2.inplace)):
             block.__class__ = _FusedResidualBlock
+        attn = block.attn
+        if type(attn) is Attention and attn.fused_attn and isinstance(attn.q_norm, torch.nn.LayerNorm):
+            attn.__class__ = _FusedAttention
     # A RoPE module may emit attention's dtype only if every attention using it calls SDPA right after.
     users = [block.attn for block in vit.blocks if isinstance(getattr(block.attn, "rope", None), _FixedTableRope)]
     for attn in users:
