@@ -14,8 +14,8 @@ instance here instead (DA3's classes are not modified):
 With graphs the forward is bound by GPU time, so work that does not change any result is cut too: RoPE
 in 4 kernels instead of 13, the heads' UV embeddings cached per size, the depth head's unused ray branch
 skipped, the backbone's weights stored in the bf16 that autocast casts them to on every call, and on
-CUDA, RoPE (with attention's bf16 cast), each layer-scale residual and the q/k/v copies as single Triton
-kernels that round exactly as PyTorch's separate ops (``kernels``). Every change keeps DA3's arithmetic: outputs are
+CUDA, RoPE (with attention's bf16 cast) and each layer-scale residual as single Triton kernels that
+round exactly as PyTorch's separate ops (``kernels``). Every change keeps DA3's arithmetic: outputs are
 bit-identical (tests/test_fast.py).
 
 Graphs are captured lazily, one per input shape and mode. Their outputs are static tensors that the next
@@ -102,19 +102,16 @@ class _FusedResidualBlock(Block):
 
 
 class _FusedAttention(Attention):
-    """DINOv2's attention (its inference path, with scaled_dot_product_attention). q, k and v are strided
-    views of the qkv product; PyTorch copies them element by element, to contiguous fp32 for autocast's
-    fp32 q/k norms and to contiguous bf16 for attention. Here one kernel per tensor reads whole rows
-    (``kernels.contiguous_rows``) and produces the same tensors."""
+    """DINOv2's attention (its inference path, with scaled_dot_product_attention). Autocast runs the
+    q/k layer norms in fp32 and casts their strided bf16 inputs element by element; here one kernel
+    reads whole rows instead (``kernels.float_rows``), and the norms get the same contiguous fp32 input."""
 
     def forward(self, x, pos=None, attn_mask=None):
         batch, count, channels = x.shape
         qkv = self.qkv(x).reshape(batch, count, 3, self.num_heads, channels // self.num_heads).permute(2, 0, 3, 1, 4)
         q, k, v = qkv[0], qkv[1], qkv[2]
-        if torch.is_autocast_enabled("cuda") and kernels.available(qkv, rows_contiguous=True):
-            norm_dtype = torch.float32 if isinstance(self.q_norm, torch.nn.LayerNorm) else q.dtype
-            q, k = kernels.contiguous_rows(q, norm_dtype), kernels.contiguous_rows(k, norm_dtype)
-            v = kernels.contiguous_rows(v, v.dtype)
+        if torch.is_autocast_enabled("cuda") and kernels.available(q, k, rows_contiguous=True):
+            q, k = kernels.float_rows(q), kernels.float_rows(k)
         q, k = self.q_norm(q), self.k_norm(k)
         if self.rope is not None and pos is not None:
             q, k = self.rope(q, pos), self.rope(k, pos)
@@ -130,13 +127,13 @@ def _scaled_residual(x: torch.Tensor, y: torch.Tensor, scale: LayerScale) -> tor
 
 
 def _fuse_blocks(vit) -> None:
-    """The transformer blocks' layer-scale residuals, q/k/v copies and RoPE as fused exact kernels."""
+    """The transformer blocks' layer-scale residuals, q/k casts and RoPE as fused exact kernels."""
     for block in vit.blocks:
         if (type(block) is Block and isinstance(block.ls1, LayerScale) and isinstance(block.ls2, LayerScale)
                 and not (block.ls1.inplace or block.ls2.inplace)):
             block.__class__ = _FusedResidualBlock
         attn = block.attn
-        if type(attn) is Attention and attn.fused_attn:
+        if type(attn) is Attention and attn.fused_attn and isinstance(attn.q_norm, torch.nn.LayerNorm):
             attn.__class__ = _FusedAttention
     # A RoPE module may emit attention's dtype only if every attention using it calls SDPA right after.
     users = [block.attn for block in vit.blocks if isinstance(getattr(block.attn, "rope", None), _FixedTableRope)]

@@ -30,13 +30,13 @@ def available(*tensors: torch.Tensor, rows_contiguous: bool = False) -> bool:
         t.is_cuda and (t.stride(-1) == 1 if rows_contiguous else t.is_contiguous()) for t in tensors)
 
 
-def contiguous_rows(tokens: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
-    """``tokens.to(dtype).contiguous()`` for a (B, H, N, D) view whose rows of D are contiguous (q, k or v
-    in a qkv tensor), reading whole rows: PyTorch's copy walks such a view element by element."""
+def float_rows(tokens: torch.Tensor) -> torch.Tensor:
+    """``tokens.float().contiguous()`` for a (B, H, N, D) view whose rows of D are contiguous (q or k in a
+    qkv tensor), reading whole rows: PyTorch's cast walks such a view element by element."""
     batch, heads, count, dim = tokens.shape
-    out = torch.empty(tokens.shape, dtype=dtype, device=tokens.device)
+    out = torch.empty(tokens.shape, dtype=torch.float32, device=tokens.device)
     rows = batch * heads * count
-    _contiguous_rows_kernel[(triton.cdiv(rows, ROWS_PER_PROGRAM),)](
+    _float_rows_kernel[(triton.cdiv(rows, ROWS_PER_PROGRAM),)](
         tokens, out, rows, heads, count, *tokens.stride()[:3], DIM=dim, ROWS=ROWS_PER_PROGRAM)
     return out
 
@@ -73,13 +73,13 @@ if triton is not None:
     _TRITON_DTYPES = {torch.float32: tl.float32, torch.bfloat16: tl.bfloat16, torch.float16: tl.float16}
 
     @triton.jit
-    def _contiguous_rows_kernel(tokens, out, rows, heads, count, stride_b, stride_h, stride_n,
+    def _float_rows_kernel(tokens, out, rows, heads, count, stride_b, stride_h, stride_n,
                            DIM: tl.constexpr, ROWS: tl.constexpr):
         row = (tl.program_id(0) * ROWS + tl.arange(0, ROWS)).to(tl.int64)[:, None]
         col = tl.arange(0, DIM)[None, :]
         source = (row // (heads * count)) * stride_b + (row // count % heads) * stride_h + (row % count) * stride_n
         values = tl.load(tokens + source + col, mask=row < rows)
-        tl.store(out + row * DIM + col, values.to(out.dtype.element_ty), mask=row < rows)
+        tl.store(out + row * DIM + col, values.to(tl.float32), mask=row < rows)
 
     @triton.jit
     def _rope_kernel(tokens, cos, signed_sin, out, rows, rows_per_item, count,
