@@ -12,6 +12,8 @@ Without Triton (CPU-only torch builds) or off CUDA, callers keep PyTorch's ops (
 
 from __future__ import annotations
 
+import warnings
+
 import torch
 
 try:
@@ -24,10 +26,27 @@ ROWS_PER_PROGRAM = 32
 
 
 def available(*tensors: torch.Tensor, rows_contiguous: bool = False) -> bool:
-    """Whether the fused kernels can take these tensors: Triton present, CUDA, contiguous (or, with
+    """Whether the fused kernels can take these tensors: Triton working, CUDA, contiguous (or, with
     ``rows_contiguous``, contiguous along the last dimension only)."""
     return triton is not None and all(
-        t.is_cuda and (t.stride(-1) == 1 if rows_contiguous else t.is_contiguous()) for t in tensors)
+        t.is_cuda and (t.stride(-1) == 1 if rows_contiguous else t.is_contiguous()) for t in tensors
+    ) and _triton_works(tensors[0].device)
+
+
+_works: dict[torch.device, bool] = {}
+
+
+def _triton_works(device: torch.device) -> bool:
+    """One tiny launch per device decides: Triton can be installed yet unable to build its launcher (it
+    needs a C compiler at run time); then PyTorch's ops are used, with a warning."""
+    if device not in _works:
+        try:
+            ones = torch.ones(1, 2, device=device)
+            _works[device] = torch.equal(scaled_residual(ones, ones, ones[0]), ones + ones)
+        except Exception as err:  # noqa: BLE001 (any failure to compile or launch means: do without)
+            _works[device] = False
+            warnings.warn(f"Fused kernels off ({type(err).__name__}: {err}); using PyTorch's ops.", stacklevel=2)
+    return _works[device]
 
 
 def float_rows(tokens: torch.Tensor) -> torch.Tensor:
