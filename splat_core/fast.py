@@ -55,9 +55,10 @@ class _FixedTableRope(RotaryPositionEmbedding2D):
     the per-token cosines and signed sines are gathered once, so a call is one gather and three
     elementwise kernels: ``tokens * cos + tokens[..., swap] * signed_sin``. Each output element sees
     the same two products and one sum as in DA3 (a sign flip is exact), so results are bit-identical.
+    On CUDA with Triton that is one kernel (``kernels.rope``), which also does attention's bf16 cast.
     """
 
-    feeds_attention = False  # whether scaled_dot_product_attention takes the result next (see below)
+    feeds_attention = False  # set by _fuse_blocks: scaled_dot_product_attention takes the result next
 
     def forward(self, tokens, positions):
         dim = tokens.size(-1)
