@@ -44,6 +44,9 @@ from .inference import NetworkOutput, branch_forward, output_of
 # Positions along one image axis that the RoPE tables cover: more patches than any accepted frame has
 # (frames.MAX_SIDE / 14). Table rows do not depend on the table's length, so results are unchanged.
 ROPE_TABLE_LENGTH = 1200
+# Graphs kept per network, least recently used dropped first. Each holds its static inputs and outputs
+# (a few MB; a full-size photo's pixels for a photo); live webcams need one per size, batch size and mode.
+MAX_GRAPHS = 16
 
 
 class _FixedTableRope(RotaryPositionEmbedding2D):
@@ -288,10 +291,13 @@ class FastNetwork:
         if inputs[0].device.type != "cuda":
             return fn(*inputs)
         key = (key, *((tuple(tensor.shape), tensor.dtype) for tensor in inputs))
-        captured = self._captured.get(key)
+        captured = self._captured.pop(key, None)  # re-inserted below: the dict's order is recency of use
         if captured is None:
+            if len(self._captured) >= MAX_GRAPHS:  # photos of ever new sizes must not pile up graphs
+                del self._captured[next(iter(self._captured))]
             self._pool = self._pool or torch.cuda.graph_pool_handle()
-            captured = self._captured[key] = _Captured(fn, inputs, self._pool)
+            captured = _Captured(fn, inputs, self._pool)
+        self._captured[key] = captured
         for static, tensor in zip(captured.inputs, inputs):
             static.copy_(tensor)
         captured.graph.replay()
