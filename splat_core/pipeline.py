@@ -68,8 +68,7 @@ def reconstruct_many(model: LoadedModel, images: list, mode: str = "points", pro
     prepared = [frames.prepare(image, process_res, model.device) for image in images]
     watch.lap("preprocess")
     outputs = [None] * len(images)
-    for shape in {x.shape for x, _ in prepared}:  # webcams of different sizes batch separately
-        members = [i for i, (x, _) in enumerate(prepared) if x.shape == shape]
+    for members in _same_shape([x for x, _ in prepared]):
         batch = torch.cat([prepared[i][0] for i in members])
         for i, out in zip(members, run_networks(model, batch, want_gaussians=mode == "gaussians")):
             outputs[i] = out
@@ -90,6 +89,14 @@ def _finish(out, rgb, mode, budget, keep_sh, timings) -> Reconstruction:
     target = splats.centers[:, 2].median().item() if len(splats) else 1.0
     return Reconstruction(splats, mode, wire.Camera(width, height, fx, fy, cx, cy), target,
                           {**timings, **watch.timings})
+
+
+def _same_shape(tensors: list[torch.Tensor]) -> list[list[int]]:
+    """Indices of the tensors grouped by shape: one batch each (webcams of different sizes batch apart)."""
+    groups: dict[tuple, list[int]] = {}
+    for i, tensor in enumerate(tensors):
+        groups.setdefault(tuple(tensor.shape), []).append(i)
+    return list(groups.values())
 
 
 def _splats(out, rgb, mode: str, keep_sh: bool = False) -> SplatSet:
@@ -114,8 +121,8 @@ def live_frames(model: LoadedModel, images: list, mode: str, budgets: list[Budge
     results: list[bytes] = [b""] * len(images)
     network = model.fast.forward if model.fast is not None else functools.partial(run_networks, model)
     step = functools.partial(_live_step, network, mode, process_res)
-    for shape in {frame.shape for frame in rgb}:  # webcams of different sizes batch separately
-        members = [i for i, frame in enumerate(rgb) if frame.shape == shape]
+    for members in _same_shape(rgb):
+        shape = rgb[members[0]].shape
         watch = _Stopwatch(model.device)
         width, height = frames.processing_size(shape[1], shape[0], process_res)
         batch = _upload([rgb[i] for i in members], model.device)
