@@ -33,16 +33,12 @@ from splat_core.video import sample_frames  # noqa: E402
 log = logging.getLogger("app")
 
 MODES = {"Points (fast)": "points", "Gaussians": "gaussians"}
-# 90,000 splats × 16 B = 1.44 MB: a live frame stays under 1.5 MB on the wire.
-DEFAULT_LIVE_BUDGET = 90_000
-FULL_DETAIL = 200_000  # above the 190,512 pixels of a 504×378 frame: no cap
+# Detail is the processing grid (one splat per pixel) and the colour's JPEG quality: pipeline.DETAILS.
+DETAIL_LEVELS = {"Full (504×378)": "full", "High (392×294)": "high", "Medium (308×224)": "medium",
+                 "Low (252×196)": "low"}
 WEBCAM = gr.WebcamOptions(mirror=False, constraints={"video": {"width": {"ideal": 640}, "height": {"ideal": 480}}})
 
 ENGINE: Engine | None = None  # set by main() or by tests through build_app()
-
-
-def _cap(detail: float) -> int | None:
-    return None if detail >= FULL_DETAIL else int(detail)
 
 
 # Sessions whose view is frozen (an HQ capture, a photo or a video on show), by session hash. Not a
@@ -72,8 +68,8 @@ def _status(extra: str = "") -> str:
 
 
 @spaces.GPU(duration=10)
-def _live_frame(image, mode: str, max_splats: int | None) -> bytes:
-    return ENGINE.live(image, mode, max_splats)
+def _live_frame(image, mode: str, detail: str) -> bytes:
+    return ENGINE.live(image, mode, detail)
 
 
 @spaces.GPU(duration=60)
@@ -81,12 +77,12 @@ def _hq_capture(image):
     return ENGINE.capture(image)
 
 
-def on_frame(image, mode_label: str, detail: float, request: gr.Request = None):
+def on_frame(image, mode_label: str, detail: str, request: gr.Request = None):
     """The webcam stream: one wire frame per webcam frame, unless an HQ capture is on show."""
     if _is_frozen(request) or image is None:
         return gr.skip(), image, gr.skip()
     try:
-        data = _live_frame(image, MODES[mode_label], _cap(detail))
+        data = _live_frame(image, MODES[mode_label], DETAIL_LEVELS[detail])
     except (ValueError, ModelLoadError, RuntimeError) as err:
         return gr.skip(), image, _status(f"⚠️ Frame skipped: {err}")
     if _is_frozen(request):  # a capture, photo or video froze the view while this frame was made
@@ -122,20 +118,20 @@ def back_to_live(request: gr.Request = None):
     return gr.update(visible=False), gr.update(visible=False), _status()
 
 
-def show_image(image, mode_label: str, detail: float, request: gr.Request = None):
+def show_image(image, mode_label: str, detail: str, request: gr.Request = None):
     """An uploaded photo: one frame, shown frozen like a capture."""
     if image is None:
         return gr.skip(), gr.skip(), gr.skip()
     was_frozen = _is_frozen(request)
     _freeze(request)
     try:
-        return _live_frame(image, MODES[mode_label], _cap(detail)), image, _status()
+        return _live_frame(image, MODES[mode_label], DETAIL_LEVELS[detail]), image, _status()
     except (ValueError, ModelLoadError, RuntimeError) as err:
         _freeze(request, was_frozen)
         raise gr.Error(str(err)) from err
 
 
-def play_video(path, mode_label: str, detail: float, request: gr.Request = None):
+def play_video(path, mode_label: str, detail: str, request: gr.Request = None):
     """An uploaded video: its frames through the same pipeline, played back at about 5 frames a second."""
     if not path:
         return
@@ -143,7 +139,7 @@ def play_video(path, mode_label: str, detail: float, request: gr.Request = None)
     started = time.monotonic()
     try:
         for seconds, frame in sample_frames(path, fps=5):
-            data = _live_frame(frame, MODES[mode_label], _cap(detail))
+            data = _live_frame(frame, MODES[mode_label], DETAIL_LEVELS[detail])
             time.sleep(max(0.0, started + seconds - time.monotonic()))  # keep the video's pace
             yield data, frame, _status(f"Video: {seconds:.1f} s")
     except (ValueError, ModelLoadError, RuntimeError) as err:
@@ -162,7 +158,7 @@ def reconstruct_api(image):
     return str(ply), capture.frame
 
 
-def build_app(engine: Engine, live_budget: int = DEFAULT_LIVE_BUDGET) -> gr.Blocks:
+def build_app(engine: Engine, detail: str = "full") -> gr.Blocks:
     global ENGINE
     ENGINE = engine
     with gr.Blocks(title="Live 3D camera", delete_cache=(60, 600)) as demo:
@@ -179,9 +175,8 @@ def build_app(engine: Engine, live_budget: int = DEFAULT_LIVE_BUDGET) -> gr.Bloc
                 with gr.Tab("Video"):
                     video = gr.Video(sources=["upload"], label="Video")
                 mode = gr.Radio(list(MODES), value="Points (fast)", label="Live mode")
-                detail = gr.Slider(1_000, FULL_DETAIL, value=live_budget, step=1_000,
-                                   label="Detail (splats per frame; right end = every pixel)")
-                full = gr.Button("Full detail", size="sm")
+                detail = gr.Radio(list(DETAIL_LEVELS), value=next(k for k, v in DETAIL_LEVELS.items() if v == detail),
+                                  label="Detail (the 3D grid: one splat per pixel)")
                 with gr.Row():
                     capture = gr.Button("Capture HQ", variant="primary")
                     live = gr.Button("Back to live")
@@ -195,7 +190,6 @@ def build_app(engine: Engine, live_budget: int = DEFAULT_LIVE_BUDGET) -> gr.Bloc
         webcam.stream(on_frame, [webcam, mode, detail], [viewer, last_frame, status],
                       stream_every=0.1, time_limit=300, concurrency_limit=4, show_progress="hidden",
                       api_visibility="undocumented")
-        full.click(lambda: FULL_DETAIL, None, detail, api_visibility="private")
         capture.click(capture_hq, last_frame, [viewer, ply_file, spz_file, status], api_visibility="private")
         live.click(back_to_live, None, [ply_file, spz_file, status], api_visibility="private")
         photo.upload(show_image, [photo, mode, detail], [viewer, last_frame, status], api_visibility="private")
@@ -226,8 +220,8 @@ def parse_args(argv=None):
     parser.add_argument("--port", type=int, default=7860)
     parser.add_argument("--host", default=None, help="address to listen on (default: Gradio's, 127.0.0.1)")
     parser.add_argument("--share", action="store_true", help="also serve through a public share link")
-    parser.add_argument("--live-budget", type=int, default=DEFAULT_LIVE_BUDGET,
-                        help=f"default splats per live frame (default {DEFAULT_LIVE_BUDGET:,} ≈ 1.44 MB)")
+    parser.add_argument("--detail", choices=list(DETAIL_LEVELS.values()), default="full",
+                        help="default live detail: the processing grid (full 504×378 … low 252×196)")
     return parser.parse_args(argv)
 
 
@@ -245,7 +239,7 @@ def main(argv=None):
             log.error("%s", err)
 
     threading.Thread(target=warm_up, daemon=True).start()
-    build_app(engine, args.live_budget).queue(default_concurrency_limit=4).launch(
+    build_app(engine, args.detail).queue(default_concurrency_limit=4).launch(
         server_name=args.host, server_port=args.port, share=args.share, ssr_mode=False, run_history=False)
 
 

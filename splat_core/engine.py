@@ -13,13 +13,11 @@ import torch
 from . import frames
 from .batching import Batcher
 from .models import MODELS, LoadedModel, load_model
-from .pipeline import (HQ_RES, LIVE_RES, Reconstruction, default_budget, live_frames, pack_reconstruction,
-                       reconstruct)
+from .pipeline import DETAILS, HQ, LIVE, Reconstruction, default_budget, encode_reconstruction, live_frames, reconstruct
 
 log = logging.getLogger(__name__)
 
-OOM_RES = 392  # processing size after running out of GPU memory (392×294 at 4:3)
-FULL_FRAME = 190_512  # splats of an uncapped 504×378 frame
+LEVELS = list(DETAILS)  # finest first
 
 
 @dataclass
@@ -42,7 +40,7 @@ class Engine:
         self._models: dict[str, LoadedModel] = {}
         self._lock = threading.Lock()
         self._frame_ids = itertools.count(1)
-        self._oom_budget: int | None = None  # a lowered cap after an out-of-memory error
+        self._oom_level = 0  # live detail is at most LEVELS[_oom_level]: raised by out-of-memory errors
         self._batchers = {mode: Batcher(lambda requests, mode=mode: self._live_batch(mode, requests),
                                         max_batch, name=f"live-{mode}") for mode in self.names}
 
@@ -76,20 +74,22 @@ class Engine:
         with self._lock:
             model = self.model("points")
             self.status = f"Warming up '{model.spec.name}' on {model.device}…"
-            live_frames(model, [np.zeros((480, 640, 3), np.uint8)], "points", [None], [0])
+            live_frames(model, [np.zeros((480, 640, 3), np.uint8)], "points", [0])
             self.status = self._ready_status()
 
-    def live(self, image, mode: str, max_splats: int | None) -> bytes:
-        """One live wire frame, computed together with any concurrent sessions' frames."""
-        return self._batchers[mode].submit((image, max_splats))
+    def live(self, image, mode: str, detail: str = "full") -> bytes:
+        """One live wire frame at ``detail`` (a name in pipeline.DETAILS), computed together with any
+        concurrent sessions' frames."""
+        if detail not in DETAILS:
+            raise ValueError(f"detail must be one of {LEVELS}, got {detail!r}")
+        return self._batchers[mode].submit((image, detail))
 
     def _live_batch(self, mode: str, requests: list) -> list:
-        """Wire frames (or the ValueError of a bad frame) for (image, max_splats) requests. After an
-        out-of-memory error the cap is halved, at a lower processing size, until a batch fits; a notice
-        says so."""
+        """Wire frames (or the ValueError of a bad frame) for (image, detail) requests. After an
+        out-of-memory error live detail drops one level until a batch fits; a notice says so."""
         results: list = [None] * len(requests)
         good, images = [], []
-        for i, (image, _cap) in enumerate(requests):
+        for i, (image, _detail) in enumerate(requests):
             try:
                 images.append(frames.to_rgb_uint8(image))
                 good.append(i)
@@ -100,41 +100,34 @@ class Engine:
         with self._lock:
             model = self.model(mode)
             while True:
-                caps = [self._capped(requests[i][1]) for i in good]
-                res = OOM_RES if self._oom_budget else LIVE_RES
+                details = [DETAILS[LEVELS[max(LEVELS.index(requests[i][1]), self._oom_level)]] for i in good]
                 try:
-                    packed = live_frames(model, images, mode, [default_budget(mode, cap) for cap in caps],
-                                         [next(self._frame_ids) for _ in good], res)
-                    for i, frame in zip(good, packed):
+                    data = live_frames(model, images, mode, [next(self._frame_ids) for _ in good], details)
+                    for i, frame in zip(good, data):
                         results[i] = frame
                     return results
                 except torch.OutOfMemoryError:
-                    self._lower_budget_after_oom(max((cap or FULL_FRAME) for cap in caps))
-
-    def _capped(self, max_splats: int | None) -> int | None:
-        if self._oom_budget is None:
-            return max_splats
-        return min(max_splats or self._oom_budget, self._oom_budget)
+                    self._lower_detail_after_oom(max(LEVELS.index(d.name) for d in details))
 
     def capture(self, image) -> Capture:
         """An HQ frame: the Gaussian model at a higher resolution, every splat, SH kept."""
         with self._lock:
             model = self.model("gaussians")
-            for res in (HQ_RES, LIVE_RES):
+            for res in (HQ.process_res, LIVE.process_res):
                 try:
                     recon = reconstruct(model, image, "gaussians", res, default_budget("gaussians"), keep_sh=True)
-                    return Capture(recon, pack_reconstruction(recon, next(self._frame_ids)))
+                    return Capture(recon, encode_reconstruction(recon, next(self._frame_ids), HQ))
                 except torch.OutOfMemoryError:
                     torch.cuda.empty_cache()
                     self._notify(f"Out of GPU memory for an HQ capture at {res} px; trying a lower resolution.")
             raise RuntimeError("Out of GPU memory even at the live resolution: close other GPU programs.")
 
-    def _lower_budget_after_oom(self, current: int) -> None:
+    def _lower_detail_after_oom(self, current: int) -> None:
         torch.cuda.empty_cache()
-        if current <= 5_000:
-            raise RuntimeError("Out of GPU memory even for 5,000 splats: close other GPU programs.")
-        self._oom_budget = current // 2
-        self._notify(f"Out of GPU memory: live detail lowered to {self._oom_budget:,} splats at {OOM_RES} px.")
+        if current + 1 >= len(LEVELS):
+            raise RuntimeError("Out of GPU memory even at the lowest live detail: close other GPU programs.")
+        self._oom_level = current + 1
+        self._notify(f"Out of GPU memory: live detail lowered to '{LEVELS[self._oom_level]}'.")
 
     def _notify(self, message: str) -> None:
         log.warning(message)

@@ -155,13 +155,18 @@ def pack_splats(centers, scales, quats_xyzw, opacities, rgb):
     return words.numpy() if is_numpy else words
 
 
-def _pack_into(out, c, s, q, o, col) -> None:
-    """Write the 16 bytes of each splat into out[:n] (utils.ts:546-550 for the byte order).
+def rotation_bytes(quats_xyzw) -> torch.Tensor:
+    """Spark 2.2's rotation bytes of each quaternion (x, y, z, w; any norm, any sign): (N, 3) uint8, the
+    folded-octahedral axis x, y and the angle (``PackedSplats`` bytes 10, 11, 15), exactly as
+    ``encodeQuatOctXy88R8`` gives them."""
+    q = _tensor(quats_xyzw).to(F64)
+    p, angle = _rotation_codes(q, _consts(q.device))
+    axis = torch.floor((p * 0.5 + 0.5) * 255.0 + 0.5).nan_to_num_(nan=0.0).clamp_(0.0, 255.0)  # as _pack_into
+    return torch.cat([axis, angle[:, None].to(axis.dtype)], dim=1).to(torch.uint8)
 
-    Kept to few tensor ops: on a GPU the per-op launch cost dominates.
-    """
-    n = q.shape[0]
-    k = _consts(q.device)
+
+def _rotation_codes(q: torch.Tensor, k: dict) -> tuple[torch.Tensor, torch.Tensor]:
+    """The folded octahedral axis (N, 2) in [-1, 1], float64, and the angle byte (N,) int64."""
     # --- Rotation: encodeQuatOctXy88R8, src/utils.ts:1123-1163 ---------------------
     # THREE.Quaternion.normalize (three r180 src/math/Quaternion.js:631-665):
     # l = sqrt(x*x + y*y + z*z + w*w), left to right; l === 0 -> identity; else *= 1/l.
@@ -185,6 +190,18 @@ def _pack_into(out, c, s, q, o, col) -> None:
     # that same product, zeros' signs included. NaN only arises with both p NaN.
     folded = torch.copysign(1.0 - p.flip(-1).abs(), p + 0.0)
     p = torch.where(axis[:, 2:3] < 0, folded, p)
+
+    return p, angle
+
+
+def _pack_into(out, c, s, q, o, col) -> None:
+    """Write the 16 bytes of each splat into out[:n] (utils.ts:546-550 for the byte order).
+
+    Kept to few tensor ops: on a GPU the per-op launch cost dominates.
+    """
+    n = q.shape[0]
+    k = _consts(q.device)
+    p, angle = _rotation_codes(q, k)
 
     # --- R G B A U V: floatToUint8 = clamp(round(v * 255), 0, 255), utils.ts:161-164 ---
     x = torch.cat([col, o, p * 0.5 + 0.5], dim=1) * 255.0  # promotes to float64

@@ -1,4 +1,4 @@
-"""The whole chain for one frame: image → network → splats → budget → packed wire frame."""
+"""The whole chain for one frame: image → network → splats → pruning → planes → wire frame."""
 
 from __future__ import annotations
 
@@ -9,25 +9,52 @@ from dataclasses import dataclass, field
 
 import torch
 
+import numpy as np
+
 from . import frames, wire
-from .budget import GAUSSIANS_BUDGET, POINTS_BUDGET, Budget, apply_budget, budget_limits, budget_selection
+from .budget import GAUSSIANS_BUDGET, POINTS_BUDGET, Budget, budget_limits, budget_selection, prune_mask
 from .inference import run_networks
 from .models import LoadedModel
-from .pack import pack_sh, pack_splats, words_to_bytes
+from .planes import compress_frame, quantise
 from .points import splats_from_depth
 from .splats import SplatSet
 
-LIVE_RES = 504  # DA3's default processing size: 640×480 → 504×378
-HQ_RES = 756  # HQ capture: 756×567 → 428,652 Gaussians before pruning
+
+@dataclass(frozen=True)
+class Detail:
+    """A detail level: the processing grid's long side (DA3 rounds sides to multiples of 14) and the
+    colour plane's JPEG quality (None: lossless)."""
+
+    name: str
+    process_res: int
+    jpeg_quality: int | None
+
+
+# Detail is resolution: every pixel of the grid is a splat. Sizes from 640×480 webcam frames.
+DETAILS = {detail.name: detail for detail in (
+    Detail("full", 504, 90),  # 504×378 = 190,512 splats, DA3's default processing size
+    Detail("high", 392, 85),  # 392×294 = 115,248
+    Detail("medium", 308, 80),  # 308×224 = 68,992
+    Detail("low", 252, 75),  # 252×196 = 49,392
+)}
+LIVE = DETAILS["full"]
+HQ = Detail("hq", 756, None)  # HQ capture: 756×567 = 428,652 Gaussians, lossless colour, SH
+LIVE_RES, HQ_RES = LIVE.process_res, HQ.process_res
 
 
 @dataclass
 class Reconstruction:
-    splats: SplatSet
+    grid: SplatSet  # one splat per pixel of the processing grid
+    keep: torch.Tensor  # (N,) bool: the pixels that survive pruning
     mode: str
     camera: wire.Camera
     target_depth: float
     timings_ms: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def splats(self) -> SplatSet:
+        """The surviving splats only (for export)."""
+        return self.grid.select(self.keep)
 
 
 class _Stopwatch:
@@ -44,9 +71,8 @@ class _Stopwatch:
         self._last = now
 
 
-def default_budget(mode: str, max_splats: int | None = None) -> Budget:
-    base = GAUSSIANS_BUDGET if mode == "gaussians" else POINTS_BUDGET
-    return Budget(**{**vars(base), "max_splats": max_splats})
+def default_budget(mode: str) -> Budget:
+    return GAUSSIANS_BUDGET if mode == "gaussians" else POINTS_BUDGET
 
 
 def reconstruct(model: LoadedModel, image, mode: str = "points", process_res: int = LIVE_RES,
@@ -68,7 +94,7 @@ def reconstruct_many(model: LoadedModel, images: list, mode: str = "points", pro
     prepared = [frames.prepare(image, process_res, model.device) for image in images]
     watch.lap("preprocess")
     outputs = [None] * len(images)
-    for members in _same_shape([x for x, _ in prepared]):
+    for members in _group_by([tuple(x.shape) for x, _ in prepared]).values():
         batch = torch.cat([prepared[i][0] for i in members])
         for i, out in zip(members, run_networks(model, batch, want_gaussians=mode == "gaussians")):
             outputs[i] = out
@@ -78,25 +104,25 @@ def reconstruct_many(model: LoadedModel, images: list, mode: str = "points", pro
 
 
 def _finish(out, rgb, mode, budget, keep_sh, timings) -> Reconstruction:
-    """One frame's splats from its network output: extraction and budget."""
+    """One frame's splats from its network output: extraction and pruning."""
     watch = _Stopwatch(rgb.device)
-    splats = _splats(out, rgb, mode, keep_sh)
+    grid = _splats(out, rgb, mode, keep_sh)
     watch.lap("extract")
-    splats = apply_budget(splats, budget)
+    keep = prune_mask(grid, budget)
     watch.lap("budget")
     fx, fy, cx, cy = out.intrinsics[[0, 1, 0, 1], [0, 1, 2, 2]].tolist()
     height, width = out.depth.shape
-    target = splats.centers[:, 2].median().item() if len(splats) else 1.0
-    return Reconstruction(splats, mode, wire.Camera(width, height, fx, fy, cx, cy), target,
+    target = grid.centers[keep, 2].median().item() if keep.any() else 1.0
+    return Reconstruction(grid, keep, mode, wire.Camera(width, height, fx, fy, cx, cy), target,
                           {**timings, **watch.timings})
 
 
-def _same_shape(tensors: list[torch.Tensor]) -> list[list[int]]:
-    """Indices of the tensors grouped by shape: one batch each (webcams of different sizes batch apart)."""
-    groups: dict[tuple, list[int]] = {}
-    for i, tensor in enumerate(tensors):
-        groups.setdefault(tuple(tensor.shape), []).append(i)
-    return list(groups.values())
+def _group_by(keys: list) -> dict:
+    """Indices grouped by key, e.g. frame shape: one batch each (webcams of different sizes batch apart)."""
+    groups: dict = {}
+    for i, key in enumerate(keys):
+        groups.setdefault(key, []).append(i)
+    return groups
 
 
 def _splats(out, rgb, mode: str, keep_sh: bool = False) -> SplatSet:
@@ -106,41 +132,49 @@ def _splats(out, rgb, mode: str, keep_sh: bool = False) -> SplatSet:
     return splats_from_depth(out.depth, out.intrinsics, rgb, out.confidence)
 
 
-def live_frames(model: LoadedModel, images: list, mode: str, budgets: list[Budget | None],
-                frame_ids: list[int], process_res: int = LIVE_RES) -> list[bytes]:
-    """Wire frames (no SH) for several independent images, the live path.
+def live_frames(model: LoadedModel, images: list, mode: str, frame_ids: list[int],
+                details: list[Detail] | None = None) -> list[bytes]:
+    """Wire frames (no SH) for several independent images at their detail levels, the live path.
 
-    Everything from the uploaded frames to the packed words runs with static shapes (``_live_step``),
+    Everything from the uploaded frames to the quantised planes runs with static shapes (``_live_step``),
     so with a fast model it is replayed from one CUDA graph per batch shape; the host then copies each
-    frame's kept words once. Same splats, bytes and camera as ``reconstruct_many`` + ``pack_reconstruction``
+    frame's bytes once and compresses them. Same frames as ``reconstruct_many`` + ``encode_reconstruction``
     (tests/test_pipeline.py).
     """
     if mode not in wire.MODES:
         raise ValueError(f"mode must be one of {wire.MODES}, got {mode!r}")
+    details = details or [LIVE] * len(images)
     rgb = [frames.to_rgb_uint8(image) for image in images]
     results: list[bytes] = [b""] * len(images)
     network = model.fast.forward if model.fast is not None else functools.partial(run_networks, model)
-    step = functools.partial(_live_step, network, mode, process_res)
-    for members in _same_shape(rgb):
-        shape = rgb[members[0]].shape
+    for (shape, detail), members in _group_by([(tuple(image.shape), d) for image, d in zip(rgb, details)]).items():
         watch = _Stopwatch(model.device)
-        width, height = frames.processing_size(shape[1], shape[0], process_res)
+        width, height = frames.processing_size(shape[1], shape[0], detail.process_res)
         batch = _upload([rgb[i] for i in members], model.device)
-        limits = _upload([budget_limits(budgets[i] or default_budget(mode), height, width) for i in members],
-                         model.device)
+        frame_limits = _upload([budget_limits(default_budget(mode), height, width)] * len(members), model.device)
         watch.lap("upload")
+        step = functools.partial(_live_step, network, mode, detail.process_res)
         with torch.inference_mode():
-            words, headers = (model.fast.replay(("live", mode, process_res), step, batch, limits)
-                              if model.fast is not None else step(batch, limits))
+            data, headers = (model.fast.replay(("live", mode, detail.process_res), step, batch, frame_limits)
+                             if model.fast is not None else step(batch, frame_limits))
         watch.lap("frame")
-        headers = headers.tolist()
-        packed = [words_to_bytes(frame_words, int(header[0])) for frame_words, header in zip(words, headers)]
+        data, headers = data.cpu().numpy(), headers.tolist()
         watch.lap("to_host")
-        for i, frame_packed, (count, fx, fy, cx, cy, target) in zip(members, packed, headers):
-            results[i] = wire.encode_frame(wire.Frame(
-                packed=frame_packed, num_splats=int(count), mode=mode, camera=wire.Camera(width, height, fx, fy, cx, cy),
-                target_depth=target, frame_id=frame_ids[i], timings_ms=watch.timings))
+        planes = sum(spec.byte_planes for spec in wire.lossless_planes(mode))
+        for i, frame_data, header in zip(members, data, headers):
+            results[i] = _encode(frame_data[:planes], frame_data[planes:].transpose(1, 2, 0), header, mode, 0,
+                                 detail, frame_ids[i], watch.timings)
     return results
+
+
+def _encode(planes: np.ndarray, color: np.ndarray, header: list[float], mode: str, sh_degree: int,
+            detail: Detail, frame_id: int, timings_ms: dict[str, float]) -> bytes:
+    """Host planes → compressed wire frame bytes (the CPU step), timed as "compress"."""
+    start = time.perf_counter()
+    lossless = detail.jpeg_quality is None
+    frame = compress_frame(planes, color, header, mode, sh_degree, lossless, detail.jpeg_quality or 0, frame_id)
+    frame.timings_ms = {**timings_ms, "compress": (time.perf_counter() - start) * 1e3}
+    return wire.encode_frame(frame)
 
 
 def _upload(tensors: list[torch.Tensor], device: torch.device) -> torch.Tensor:
@@ -152,47 +186,31 @@ def _upload(tensors: list[torch.Tensor], device: torch.device) -> torch.Tensor:
 
 
 def _live_step(network, mode: str, process_res: int, batch: torch.Tensor, limits: torch.Tensor):
-    """Frames (B, H, W, 3) uint8 and budget limits (B, 6) → packed words (B, N, 4) int32, each frame's kept
-    splats first in pixel order, and headers (B, 6) float64: count, fx, fy, cx, cy, target depth.
+    """Frames (B, H, W, 3) uint8 and pruning limits (B, 5) → bytes (B, P + 3, h, w) uint8 (each frame's
+    delta2d byte planes, then its colour channels) and headers (B, len(planes.HEADER)) float64.
     Static shapes and no host synchronisation: a CUDA graph can hold all of it."""
     x, rgb = frames.normalise(batch, process_res)
-    words, headers = [], []
+    data, headers = [], []
     for out, colours, frame_limits in zip(network(x, mode == "gaussians"), rgb, limits):
-        splats = _splats(out, colours, mode)
-        keep, count, enlarge = budget_selection(splats, frame_limits)
-        packed = pack_splats(splats.centers, splats.scales * enlarge, splats.quats_xyzw, splats.opacities,
-                             splats.rgb)[:len(splats)].view(torch.int32)  # few ops take uint32
-        # Kept rows to the front, in order: row i goes to (kept before i); dropped rows to a spare last row.
-        destination = torch.where(keep, keep.cumsum(0) - 1, len(keep))
-        words.append(packed.new_zeros(len(keep) + 1, 4).index_copy_(0, destination, packed)[:-1])
-        # The lower median of the kept depths, as torch.median (1.0 for an empty frame).
-        depths = splats.centers[:, 2].masked_fill(~keep, math.inf).sort().values
-        median = depths.gather(0, ((count - 1) // 2).clamp(min=0).view(1))[0]
-        target = torch.where(count > 0, median, 1.0)
-        intrinsics = out.intrinsics
-        headers.append(torch.stack([count.double(), intrinsics[0, 0].double(), intrinsics[1, 1].double(),
-                                    intrinsics[0, 2].double(), intrinsics[1, 2].double(), target.double()]))
-    return torch.stack(words), torch.stack(headers)
+        grid = _splats(out, colours, mode)
+        quantised = quantise(grid, budget_selection(grid, frame_limits), out.intrinsics, mode)
+        data.append(torch.cat([quantised.planes, quantised.color.permute(2, 0, 1)]))
+        headers.append(quantised.header)
+    return torch.stack(data), torch.stack(headers)
 
 
-def pack_reconstruction(recon: Reconstruction, frame_id: int = 0) -> bytes:
-    """Pack on the splats' device, copy the bytes to the host once, and wrap them in a wire frame."""
-    splats = recon.splats
-    watch = _Stopwatch(splats.centers.device)
-    count = len(splats)
-    words = pack_splats(splats.centers, splats.scales, splats.quats_xyzw, splats.opacities, splats.rgb)
-    sh1 = sh2 = sh_max = None
-    if splats.sh_rest is not None:
-        sh1_words, sh2_words, sh1_max, sh2_max = pack_sh(splats.sh_rest)
-        sh_max = (sh1_max, sh2_max)
-    watch.lap("pack")
-    packed = words_to_bytes(words, count)
-    if splats.sh_rest is not None:
-        sh1 = words_to_bytes(sh1_words, count)
-        sh2 = words_to_bytes(sh2_words, count) if sh2_words is not None else None
+def encode_reconstruction(recon: Reconstruction, frame_id: int = 0, detail: Detail = HQ) -> bytes:
+    """A reconstruction's wire frame (with SH planes when it kept SH), on its device up to the bytes."""
+    grid = recon.grid
+    watch = _Stopwatch(grid.centers.device)
+    camera = recon.camera
+    intrinsics = torch.tensor([[camera.fx, 0, camera.cx], [0, camera.fy, camera.cy], [0, 0, 1]],
+                              device=grid.centers.device)
+    lossless = detail.jpeg_quality is None
+    quantised = quantise(grid, recon.keep, intrinsics, recon.mode, lossless_color=lossless)
+    watch.lap("quantise")
+    planes, color, header = quantised.planes.cpu().numpy(), quantised.color.cpu().numpy(), quantised.header.tolist()
     watch.lap("to_host")
-    return wire.encode_frame(wire.Frame(
-        packed=packed, num_splats=count, mode=recon.mode, camera=recon.camera,
-        target_depth=recon.target_depth, frame_id=frame_id, sh1=sh1, sh2=sh2,
-        sh_max=sh_max, timings_ms={**recon.timings_ms, **watch.timings},
-    ))
+    sh_degree = 0 if grid.sh_rest is None else (1 if grid.sh_rest.shape[1] == 3 else 2)
+    return _encode(planes, color, header, recon.mode, sh_degree, detail, frame_id,
+                   {**recon.timings_ms, **watch.timings})

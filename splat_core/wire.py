@@ -1,21 +1,58 @@
-"""The wire frame: one msgpack map per splat frame. Specified in docs/wire-format.md."""
+"""The wire frame, version 2: a msgpack map with the pixel grid's camera and one compressed plane per
+attribute. Specified in docs/wire-format.md; ``planes`` makes the planes (on the GPU) and compresses
+them, this module defines the layout, writes the envelope and reads frames back."""
 
 from __future__ import annotations
 
+import io
 import time
+import zlib
 from dataclasses import dataclass, field
 
 import msgpack
+import numpy as np
+from PIL import Image
+
 
 FORMAT = "gradio-splat"
-VERSION = 1
+VERSION = 2
 MODES = ("points", "gaussians")
-_SH_WORDS = {"sh1": 2, "sh2": 4}  # uint32 words per splat in Spark's extra.sh1 / extra.sh2
+MAX_SIDE = 4096
+MAX_PIXELS = 2048 * 2048  # Spark's splat texture layer
+@dataclass(frozen=True)
+class PlaneSpec:
+    name: str
+    channels: int
+    bits: int
+
+    @property
+    def byte_planes(self) -> int:
+        return self.channels * self.bits // 8
+
+
+DEPTH = PlaneSpec("depth", 1, 16)
+COLOR = PlaneSpec("color", 3, 8)
+GAUSSIAN_PLANES = (PlaneSpec("offset", 2, 8), PlaneSpec("opacity", 1, 8), PlaneSpec("scale", 3, 8),
+                   PlaneSpec("rotation", 3, 8))
+
+
+def sh_plane(sh_degree: int) -> PlaneSpec:
+    return PlaneSpec("sh", 3 * (3 if sh_degree == 1 else 8), 8)
+
+
+def lossless_planes(mode: str, sh_degree: int = 0, lossless_color: bool = False) -> list[PlaneSpec]:
+    """The delta2d planes of a frame, in the order of ``Quantised.planes``'s byte planes."""
+    specs = [DEPTH] + ([COLOR] if lossless_color else [])
+    if mode == "gaussians":
+        specs += GAUSSIAN_PLANES
+    if sh_degree:
+        specs.append(sh_plane(sh_degree))
+    return specs
 
 
 @dataclass
 class Camera:
-    """The pinhole camera that saw the frame, in processing pixels."""
+    """The pinhole camera that saw the frame, in pixels of its grid (width × height)."""
 
     width: int
     height: int
@@ -26,37 +63,34 @@ class Camera:
 
 
 @dataclass
+class Plane:
+    codec: str  # "delta2d" or "jpeg"
+    channels: int
+    bits: int
+    data: bytes
+
+
+@dataclass
 class Frame:
-    packed: bytes  # num_splats × 16 bytes of Spark PackedSplats records
-    num_splats: int
     mode: str
     camera: Camera
+    depth_range: tuple[float, float]
+    planes: dict[str, Plane]
     target_depth: float
     frame_id: int = 0
-    sh1: bytes | None = None
-    sh2: bytes | None = None
-    sh_max: tuple[float, float] | None = None
+    sh_degree: int = 0
+    quant: dict = field(default_factory=dict)
     timings_ms: dict[str, float] = field(default_factory=dict)
     server_time: float = 0.0
 
     @property
-    def sh_degree(self) -> int:
-        return 2 if self.sh2 is not None else 1 if self.sh1 is not None else 0
+    def num_pixels(self) -> int:
+        return self.camera.width * self.camera.height
 
 
-def _check(frame: Frame) -> None:
-    if frame.mode not in MODES:
-        raise ValueError(f"mode must be one of {MODES}, got {frame.mode!r}")
-    if len(frame.packed) != frame.num_splats * 16:
-        raise ValueError(f"packed holds {len(frame.packed)} bytes, expected {frame.num_splats} × 16")
-    if frame.sh2 is not None and frame.sh1 is None:
-        raise ValueError("sh2 needs sh1")
-    for key, words in _SH_WORDS.items():
-        data = getattr(frame, key)
-        if data is not None and len(data) != frame.num_splats * words * 4:
-            raise ValueError(f"{key} holds {len(data)} bytes, expected {frame.num_splats} × {words * 4}")
-    if frame.sh1 is not None and frame.sh_max is None:
-        raise ValueError("sh1/sh2 need sh_max, their quantisation range")
+def expected_planes(mode: str, sh_degree: int, color_codec: str) -> list[PlaneSpec]:
+    specs = lossless_planes(mode, sh_degree, color_codec == "delta2d")
+    return specs if color_codec == "delta2d" else specs + [COLOR]
 
 
 def encode_frame(frame: Frame) -> bytes:
@@ -67,24 +101,21 @@ def encode_frame(frame: Frame) -> bytes:
         "version": VERSION,
         "frame_id": frame.frame_id,
         "mode": frame.mode,
-        "num_splats": frame.num_splats,
-        "packed": frame.packed,
-        "sh_degree": frame.sh_degree,
         "camera": vars(frame.camera),
+        "depth_range": [float(v) for v in frame.depth_range],
+        "planes": {name: vars(plane) for name, plane in frame.planes.items()},
+        "sh_degree": frame.sh_degree,
+        "quant": frame.quant,
         "target_depth": float(frame.target_depth),
         "timings_ms": {k: round(float(v), 3) for k, v in frame.timings_ms.items()},
         "server_time": time.time(),
     }
-    if frame.sh1 is not None:
-        envelope["sh1"] = frame.sh1
-        envelope["sh_max"] = [float(v) for v in frame.sh_max]
-    if frame.sh2 is not None:
-        envelope["sh2"] = frame.sh2
     return msgpack.packb(envelope, use_bin_type=True)
 
 
 def decode_frame(data: bytes) -> Frame:
-    """Parse and validate a wire frame; raises ``ValueError`` on anything malformed."""
+    """Parse and validate a wire frame (not its plane contents: ``decode_planes``); raises ``ValueError``
+    on anything malformed."""
     try:
         envelope = msgpack.unpackb(data, raw=False)
     except Exception as err:
@@ -95,19 +126,80 @@ def decode_frame(data: bytes) -> Frame:
         raise ValueError(f"unsupported wire version {envelope.get('version')!r}; this reader knows {VERSION}")
     try:
         frame = Frame(
-            packed=envelope["packed"],
-            num_splats=envelope["num_splats"],
             mode=envelope["mode"],
             camera=Camera(**envelope["camera"]),
+            depth_range=tuple(envelope["depth_range"]),
+            planes={name: Plane(**plane) for name, plane in envelope["planes"].items()},
             target_depth=envelope["target_depth"],
             frame_id=envelope["frame_id"],
-            sh1=envelope.get("sh1"),
-            sh2=envelope.get("sh2"),
-            sh_max=tuple(envelope["sh_max"]) if "sh_max" in envelope else None,
+            sh_degree=envelope.get("sh_degree", 0),
+            quant=envelope.get("quant", {}),
             timings_ms=envelope.get("timings_ms", {}),
             server_time=envelope.get("server_time", 0.0),
         )
-    except (KeyError, TypeError) as err:
+    except (KeyError, TypeError, AttributeError) as err:
         raise ValueError(f"malformed splat frame: {err}") from err
     _check(frame)
     return frame
+
+
+def _check(frame: Frame) -> None:
+    if frame.mode not in MODES:
+        raise ValueError(f"mode must be one of {MODES}, got {frame.mode!r}")
+    width, height = frame.camera.width, frame.camera.height
+    if not (isinstance(width, int) and isinstance(height, int) and 1 <= width <= MAX_SIDE
+            and 1 <= height <= MAX_SIDE and width * height <= MAX_PIXELS):
+        raise ValueError(f"grid {width!r}×{height!r} is outside 1..{MAX_SIDE} a side, {MAX_PIXELS:,} pixels")
+    if frame.sh_degree not in (0, 1, 2):
+        raise ValueError(f"sh_degree must be 0, 1 or 2, got {frame.sh_degree!r}")
+    color = frame.planes.get("color")
+    specs = expected_planes(frame.mode, frame.sh_degree, getattr(color, "codec", "jpeg"))
+    if set(frame.planes) != {spec.name for spec in specs}:
+        raise ValueError(f"a {frame.mode} frame has planes {sorted(s.name for s in specs)}, got {sorted(frame.planes)}")
+    for spec in specs:
+        plane = frame.planes[spec.name]
+        if (plane.channels, plane.bits) != (spec.channels, spec.bits) or not isinstance(plane.data, bytes):
+            raise ValueError(f"plane {spec.name!r} must be {spec.channels} channels of {spec.bits} bits")
+        if plane.codec not in ("delta2d", "jpeg") or (plane.codec == "jpeg" and spec.name != "color"):
+            raise ValueError(f"plane {spec.name!r} cannot use codec {plane.codec!r}")
+    near, far = frame.depth_range
+    if not 0 < near <= far:
+        raise ValueError(f"depth_range must satisfy 0 < near <= far, got {frame.depth_range}")
+
+
+def decode_planes(frame: Frame) -> dict[str, np.ndarray]:
+    """Every plane's values as (H, W, C) arrays (uint16 depth codes, uint8 codes or colour); raises
+    ``ValueError`` for a plane whose data does not decode to exactly the grid."""
+    height, width = frame.camera.height, frame.camera.width
+    out = {}
+    for name, plane in frame.planes.items():
+        if plane.codec == "jpeg":
+            try:
+                image = Image.open(io.BytesIO(plane.data))
+                image.load()
+            except Exception as err:
+                raise ValueError(f"plane {name!r} is not a JPEG: {err}") from err
+            if image.size != (width, height) or image.mode != "RGB":
+                raise ValueError(f"plane {name!r} is a {image.mode} JPEG of {image.size}, not RGB {width}×{height}")
+            out[name] = np.asarray(image)
+            continue
+        size = plane.channels * plane.bits // 8 * height * width
+        inflater = zlib.decompressobj()
+        try:
+            raw = inflater.decompress(plane.data, size)
+        except zlib.error as err:
+            raise ValueError(f"plane {name!r} is not a zlib stream: {err}") from err
+        if len(raw) != size or inflater.unconsumed_tail or not inflater.eof:
+            raise ValueError(f"plane {name!r} does not inflate to {size} bytes")
+        residual = np.frombuffer(raw, np.uint8).reshape(-1, height, width)
+        if plane.bits == 16:
+            residual = (residual[0::2].astype(np.uint16) << 8) | residual[1::2]
+        out[name] = np.stack([undo_delta2d(channel, plane.bits) for channel in residual], axis=-1)
+    return out
+
+
+def undo_delta2d(residual: np.ndarray, bits: int) -> np.ndarray:
+    """The values of one channel from its delta2d residuals (H, W): running sums along rows, then
+    columns, mod 2^bits."""
+    dtype = np.uint16 if bits == 16 else np.uint8
+    return residual.astype(np.uint64).cumsum(axis=1).cumsum(axis=0).astype(dtype)
