@@ -1,9 +1,7 @@
-"""splat_core.pack against Spark 2.2.0's own encoder, word for word.
+"""splat_core.pack.rotation_bytes against Spark 2.2.0's own encoder, byte for byte.
 
-The reference is Spark's JS (``setPackedSplat``, ``utils.encodeSh1Rgb``,
-``utils.encodeSh2Rgb``) running in headless Chromium, i.e. with the native Float16Array
-that browsers use (round to nearest even). Node 20 has no Float16Array, and Spark's
-fallback there truncates, so Node is not a valid reference for the centres.
+The reference is Spark's JS (``utils.encodeQuatOctXy88R8``, what ``setPackedSplat`` calls) running in
+headless Chromium, i.e. with V8's own Math.sqrt / Math.acos / Math.round.
 
 Needs /usr/bin/chromium (or $CHROMIUM), the python ``playwright`` package and
 ``npm ci --prefix tests/spark_encoder``. Without them the browser tests skip, except when
@@ -27,7 +25,7 @@ import pytest
 import torch
 
 from splat_core import pack
-from splat_core.pack import capacity, pack_sh, pack_splats, words_to_bytes
+from splat_core.pack import rotation_bytes
 
 HARNESS = Path(__file__).parent / "spark_encoder"
 CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -68,22 +66,13 @@ class Spark:
     def __init__(self, page):
         self.page = page
 
-    def info(self) -> dict:
-        return self.page.evaluate("window.sparkEncoder.info()")
-
-    def pack_splats(self, rows: np.ndarray) -> np.ndarray:
-        b64 = base64.b64encode(np.ascontiguousarray(rows, dtype="<f8").tobytes()).decode()
-        out = self.page.evaluate("b => window.sparkEncoder.packSplats(b)", b64)
-        return np.frombuffer(base64.b64decode(out), dtype="<u4").reshape(-1, 4)
-
-    def pack_sh(self, sh: np.ndarray, sh1_max: float, sh2_max: float | None):
-        n, k = sh.shape[:2]
-        b64 = base64.b64encode(np.ascontiguousarray(sh, dtype="<f4").tobytes()).decode()
-        s1, s2 = self.page.evaluate("([b, k, m1, m2]) => window.sparkEncoder.packSh(b, k, m1, m2)",
-                                    [b64, k, sh1_max, sh2_max])
-        sh1 = np.frombuffer(base64.b64decode(s1), dtype="<u4").reshape(n, 2)
-        sh2 = np.frombuffer(base64.b64decode(s2), dtype="<u4").reshape(n, 4) if k == 8 else None
-        return sh1, sh2
+    def rotation_bytes(self, quats_xyzw: np.ndarray) -> np.ndarray:
+        """Spark's (N, 3) bytes u, v, angle: encodeQuatOctXy88R8's code split as setPackedSplat does."""
+        b64 = base64.b64encode(np.ascontiguousarray(quats_xyzw, dtype="<f8").tobytes()).decode()
+        codes = np.frombuffer(base64.b64decode(self.page.evaluate("b => window.sparkEncoder.encodeQuats(b)", b64)),
+                              dtype="<u4")
+        assert not (codes >> 24).any(), "Spark's code has bits above the three bytes"
+        return np.stack([codes & 0xFF, codes >> 8 & 0xFF, codes >> 16 & 0xFF], axis=1).astype(np.uint8)
 
 
 @contextlib.contextmanager
@@ -129,11 +118,19 @@ def spark(tmp_path_factory):
         yield sp
 
 
-# ----------------------------------------------------------------------------- thresholds
-# pack.py reads the scale and angle bytes off two tables of thresholds instead of calling
-# log/acos, whose last bit differs between libms (V8's fdlibm, glibc, SLEEF, CUDA). The
-# tables are found here by bisection over doubles, asking Spark's own setPackedSplat in
-# Chromium at every step; test_thresholds_match_spark re-checks them, with a margin.
+# ----------------------------------------------------------------------------- threshold table
+# pack.py reads the angle byte off a table of thresholds instead of calling acos, whose last bit
+# differs between libms (V8's fdlibm, glibc, SLEEF, CUDA). The table is found here by bisection over
+# doubles, asking Spark's own encoder in Chromium at every step; test_angle_thresholds_match_spark
+# re-checks it, with a margin.
+
+def _bits(x):
+    return np.asarray(x, dtype=np.float64).view(np.int64)
+
+
+def _from_bits(b):
+    return np.asarray(b, dtype=np.int64).view(np.float64)
+
 
 def _quat_with_w(w: float) -> tuple:
     """(a, 0, 0, w) whose computed norm is exactly 1.0, so Spark's normalised w is w itself."""
@@ -145,76 +142,24 @@ def _quat_with_w(w: float) -> tuple:
     raise ValueError(f"no unit-norm quaternion with w = {w!r}")
 
 
-def _probe_rows(scales: np.ndarray, ws: np.ndarray) -> np.ndarray:
-    """One splat per value: scale x = scales[i], rotation with normalised w = ws[i]."""
-    n = len(scales)
-    rows = np.zeros((n, 14))
-    rows[:, 3] = scales
-    rows[:, 4:6] = 1.0
-    rows[:, 6:10] = [_quat_with_w(float(w)) for w in ws]
-    return rows
+def _quats_with_w(ws) -> np.ndarray:
+    return np.array([_quat_with_w(float(w)) for w in ws])
 
 
-def _spark_codes(spark, scales, ws):
-    w3 = spark.pack_splats(_probe_rows(np.asarray(scales, float), np.asarray(ws, float)))[:, 3]
-    return (w3 & 0xFF).astype(np.int64), (w3 >> 24).astype(np.int64)
-
-
-def _bits(x):
-    return np.asarray(x, dtype=np.float64).view(np.int64)
-
-
-def _from_bits(b):
-    return np.asarray(b, dtype=np.int64).view(np.float64)
-
-
-def derive_thresholds(spark):
-    """Bisect Spark's encoder: (scale thresholds for codes 2..255, angle thresholds for 1..255).
-
-    Scale: t[j-2] is the smallest double s with code(s) >= j. Angle: u[k-1] is the largest
-    w in [0, 1] with byte(w) >= k. Positive doubles are ordered like their bit patterns.
-    """
-    j = np.arange(2, 256)
+def derive_thresholds(spark) -> np.ndarray:
+    """Bisect Spark's encoder: u[k-1] is the largest w in [0, 1] whose angle byte is >= k (k = 1..255).
+    Positive doubles are ordered like their bit patterns."""
     k = np.arange(1, 256)
-    s_lo = np.full(254, _bits(pack.SCALE_ZERO))     # code(s_lo) < j
-    s_hi = np.full(254, _bits(np.inf))              # code(s_hi) >= j
     w_lo = np.full(255, _bits(0.0))                 # byte(w_lo) >= k
     w_hi = np.full(255, _bits(1.0))                 # byte(w_hi) < k
-    while (s_hi - s_lo > 1).any() or (w_hi - w_lo > 1).any():
-        s_mid = s_lo + (s_hi - s_lo) // 2              # no int64 overflow
-        w_mid = w_lo + (w_hi - w_lo) // 2
-        sc, ang = _spark_codes(spark, np.r_[_from_bits(s_mid), np.ones(255)],
-                               np.r_[np.ones(254), _from_bits(w_mid)])
-        up = sc[:254] >= j
-        s_hi, s_lo = np.where(up, s_mid, s_hi), np.where(up, s_lo, s_mid)
-        ok = ang[254:] >= k
+    while (w_hi - w_lo > 1).any():
+        w_mid = w_lo + (w_hi - w_lo) // 2           # no int64 overflow
+        ok = spark.rotation_bytes(_quats_with_w(_from_bits(w_mid)))[:, 2] >= k
         w_lo, w_hi = np.where(ok, w_mid, w_lo), np.where(ok, w_hi, w_mid)
-    return _from_bits(s_hi), _from_bits(w_lo)
+    return _from_bits(w_lo)
 
 
 # ----------------------------------------------------------------------------- data
-
-def _nextafter(v, direction):
-    return np.nextafter(np.asarray(v, dtype=np.float64), direction)
-
-
-def _neighbours(vals) -> np.ndarray:
-    """Values and their float64 neighbours on both sides."""
-    v = np.asarray(vals, dtype=np.float64).ravel()
-    return np.concatenate([v, _nextafter(v, np.inf), _nextafter(v, -np.inf)])
-
-
-def _random_splats(rng, n, dtype=np.float32):
-    q = rng.normal(size=(n, 4))
-    q *= rng.uniform(0.01, 100.0, size=(n, 1))  # unnormalised
-    return dict(
-        centers=(rng.normal(size=(n, 3)) * rng.choice([0.1, 3.0, 300.0], size=(n, 1))).astype(dtype),
-        scales=np.exp(rng.uniform(-14.0, 10.0, size=(n, 3))).astype(dtype),
-        quats=q.astype(dtype),
-        opacities=rng.uniform(-0.2, 1.2, size=n).astype(dtype),
-        rgb=rng.uniform(-0.3, 1.3, size=(n, 3)).astype(dtype),
-    )
-
 
 def _quat_edges(rng) -> np.ndarray:
     inf, nan = np.inf, np.nan
@@ -253,269 +198,87 @@ def _quat_edges(rng) -> np.ndarray:
     return np.concatenate([q, r, -r[:50], r[:50] * 4.0])
 
 
-def _scale_edges() -> np.ndarray:
-    ties = np.exp((np.arange(-3, 258) + 0.5) / pack.LN_SCALE_SCALE + pack.LN_SCALE_MIN)
-    special = [0.0, -0.0, -1.0, -1e-40, 5e-324, 1e-40, 1e-20, pack.SCALE_ZERO, math.exp(-30),
-               1e-13, 1e-12, math.exp(-12), 0.9 * math.exp(-12), 1e-5, 1.0, math.exp(9),
-               1.01 * math.exp(9), 1e4, 1e30, 1e308, np.inf, -np.inf, np.nan]
-    return np.concatenate([_neighbours(special), _neighbours(ties)])
+def _random_quats(rng, n) -> np.ndarray:
+    """Unnormalised quaternions of any sign, as a network emits them."""
+    return rng.normal(size=(n, 4)) * rng.uniform(0.01, 100.0, size=(n, 1))
 
 
-def _unit_edges() -> np.ndarray:
-    """Colour / opacity: out of range, exact JS Math.round ties, NaN and Inf."""
-    k = np.arange(-2, 258, dtype=np.float64)
-    ties = (k + 0.5) / 255.0
-    ties = ties[ties * 255.0 == k + 0.5]                 # exact x.5 after *255 (most are)
-    special = [-1.0, -0.0, 0.0, 1.0, 2.0, 1e-300, 0.49999999999999994 / 255,
-               0.49999999999999994, np.inf, -np.inf, np.nan]
-    return np.concatenate([_neighbours(special), _neighbours(ties), ties.astype(np.float32)])
-
-
-def _center_edges(rng) -> np.ndarray:
-    h = rng.integers(0, 0x7BFF, size=300).astype(np.uint16)
-    lo = h.view(np.float16).astype(np.float64)
-    hi = (h + 1).astype(np.uint16).view(np.float16).astype(np.float64)
-    mids = (lo + hi) / 2                                 # exact float16 ties (exact in f32 too)
-    sub = np.arange(0, 60) * 2.0**-25                    # subnormal float16 values and ties
-    special = [0.0, -0.0, 1e-8, -1e-8, 5e-324, 65504.0, -65504.0, 65519.99, 65519.999999999,
-               65520.0, -65520.0, 70000.0, -70000.0, 1e30, -1e300,
-               1 + 2.0**-11 + 2.0**-40, -(1 + 2.0**-11 + 2.0**-40), 1 + 2.0**-11,
-               2.0**-25 + 2.0**-60, 3 * 2.0**-25 - 2.0**-70, np.inf, -np.inf, np.nan, -np.nan]
-    # float64 neighbours of a tie are the double-rounding traps; float32 ones are not.
-    vals = np.concatenate([_neighbours(np.concatenate([mids, -mids, sub, -sub])), special,
-                           np.nextafter(mids.astype(np.float32), np.float32(np.inf)).astype(np.float64)])
-    return vals
-
-
-def _edge_splats(rng) -> dict:
-    """float64 edge cases, each field's special values spread over otherwise random rows."""
-    fields = {
-        "centers": (_center_edges(rng), 3), "scales": (_scale_edges(), 3),
-        "quats": (_quat_edges(rng), None), "opacities": (_unit_edges(), 1), "rgb": (_unit_edges(), 3),
-    }
-    blocks = []
-    for name, (vals, width) in fields.items():
-        n = len(vals)
-        base = _random_splats(rng, n, dtype=np.float64)
-        if width is None:
-            base[name] = vals
-        elif width == 1:
-            base[name] = vals.copy()
-        else:                                            # cycle the value through x, y, z
-            col = np.arange(n) % 3
-            base[name][np.arange(n), col] = vals
-            base[name][np.arange(n)[::2], (col[::2] + 1) % 3] = vals[::2][::-1]
-        blocks.append(base)
-    return {k: np.concatenate([b[k] for b in blocks]) for k in blocks[0]}
-
-
-def _rows(d) -> np.ndarray:
-    return np.concatenate([d["centers"], d["scales"], d["quats"], d["opacities"][:, None], d["rgb"]],
-                          axis=1).astype(np.float64)
-
-
-def _args(d, to_torch=False):
-    a = (d["centers"], d["scales"], d["quats"], d["opacities"], d["rgb"])
-    return tuple(torch.from_numpy(x) for x in a) if to_torch else a
-
-
-def _diff(ours: np.ndarray, ref: np.ndarray, n: int, label: str) -> int:
-    assert ours.dtype == np.uint32 and ours.shape[0] == capacity(n)
-    assert not ours[n:].any(), f"{label}: padding rows not zero"
-    bad = np.argwhere(ours[:n] != ref)
+def _diff(ours: torch.Tensor, ref: np.ndarray, quats: np.ndarray, label: str) -> int:
+    assert ours.dtype == torch.uint8 and ours.shape == ref.shape == (len(quats), 3)
+    bad = np.argwhere(ours.numpy() != ref)
     for i, j in bad[:10]:
-        print(f"{label}: splat {i} word {j}: ours {ours[i, j]:#010x} spark {ref[i, j]:#010x}")
+        print(f"{label}: quaternion {quats[i]} byte {j}: ours {ours[i, j]} spark {ref[i, j]}")
     return len(bad)
 
 
 # ----------------------------------------------------------------------------- tests
 
-def test_spark_harness_is_the_browser_encoder(spark):
-    info = spark.info()
-    assert info["hasFloat16Array"], info
-    assert info["toHalfOnePointFiveUlp"] == 0x3C01, "Spark's toHalf must round to nearest, not truncate"
-    assert info["SCALE_ZERO"] == pack.SCALE_ZERO
-    assert (info["LN_SCALE_MIN"], info["LN_SCALE_MAX"]) == (pack.LN_SCALE_MIN, pack.LN_SCALE_MAX)
-    assert info["SPLAT_TEX_WIDTH"] == pack.SPLAT_TEX_WIDTH
-
-
-def test_pack_splats_matches_spark(spark):
+def test_rotation_bytes_match_spark(spark):
     rng = np.random.default_rng(1234)
-    edges = _edge_splats(rng)
-    with np.errstate(over="ignore"):                     # 1e300 -> inf is intended
-        edges32 = {k: v.astype(np.float32) for k, v in edges.items()}
-    sets = [
-        ("random f32 (torch)", _random_splats(rng, 16_000), True),
-        ("edge f64 (numpy)", edges, False),
-        ("edge as f32 (torch)", edges32, True),
+    edges = _quat_edges(rng)
+    with np.errstate(over="ignore"):                     # 1e200 -> inf in float32 is intended
+        edges32 = edges.astype(np.float32)
+    random32 = _random_quats(rng, 16_000).astype(np.float32)
+    sets = [  # float32 is what the network gives; Spark reads it as the doubles it stands for
+        ("random f32 (torch)", torch.from_numpy(random32), random32),
+        ("edge f64 (numpy)", edges, edges),
+        ("edge as f32 (torch)", torch.from_numpy(edges32), edges32),
     ]
-    splats = words = bad = 0
-    for label, d, use_torch in sets:
-        n = len(d["opacities"])
-        ours = pack_splats(*_args(d, use_torch))
-        ours = ours.numpy() if use_torch else ours
-        ref = spark.pack_splats(_rows(d))
-        bad += _diff(ours, ref, n, label)
-        splats, words = splats + n, words + 4 * n
-    print(f"\npack_splats vs Spark 2.2.0 setPackedSplat (Chromium): {splats} splats, "
-          f"{words} words compared, {bad} differ")
-    assert bad == 0
-    assert splats >= 20_000
-
-
-def test_thresholds_match_spark(spark):
-    """Every step of pack's scale/angle tables, and 4 doubles either side, against Spark."""
-    win = np.arange(-4, 5)
-    t = _from_bits(_bits(pack.SCALE_THRESHOLDS)[:, None] + win).ravel()
-    u = _from_bits(_bits(pack.ANGLE_THRESHOLDS)[:, None] + win).ravel()
-    rows = np.concatenate([_probe_rows(t, np.ones_like(t)), _probe_rows(np.ones_like(u), u)])
-    ref = spark.pack_splats(rows)
-    ours = pack_splats(rows[:, :3], rows[:, 3:6], rows[:, 6:10], rows[:, 10], rows[:, 11:])
-    n = len(rows)
-    bad = _diff(ours, ref, n, "threshold windows")
-    print(f"\nthreshold windows vs Spark: {n} splats, {4 * n} words compared, {bad} differ")
+    compared = bad = 0
+    for label, ours_input, quats in sets:
+        bad += _diff(rotation_bytes(ours_input), spark.rotation_bytes(quats), quats, label)
+        compared += len(quats)
+    print(f"\nrotation_bytes vs Spark 2.2.0 encodeQuatOctXy88R8 (Chromium): {compared} quaternions, {bad} bytes differ")
     assert bad == 0
 
 
-def test_threshold_tables_are_sane():
-    t, u = np.array(pack.SCALE_THRESHOLDS), np.array(pack.ANGLE_THRESHOLDS)
-    assert len(t) == 254 and len(u) == 255
-    assert (np.diff(t) > 0).all() and (np.diff(u) < 0).all()
-    j, k = np.arange(2, 256), np.arange(1, 256)
-    np.testing.assert_allclose(t, np.exp((j - 1.5) / pack.LN_SCALE_SCALE + pack.LN_SCALE_MIN), rtol=1e-12)
-    np.testing.assert_allclose(u, np.cos((k - 0.5) * math.pi / 510), rtol=1e-12)
+def test_angle_thresholds_match_spark(spark):
+    """Every step of pack's angle table, and 4 doubles either side, against Spark."""
+    w = _from_bits(_bits(pack.ANGLE_THRESHOLDS)[:, None] + np.arange(-4, 5)).ravel()
+    quats = _quats_with_w(w)
+    ref = spark.rotation_bytes(quats)
+    assert len(set(ref[:, 2].tolist())) == 256, "the windows must straddle every step of the byte"
+    assert _diff(rotation_bytes(quats), ref, quats, "threshold windows") == 0
 
 
-def _sh_data(rng, n, k):
-    sh = rng.normal(scale=0.3, size=(n, k, 3))
-    sh[:, :3] *= 0.025                                   # DA3's degree-1 factor
-    sh[:, 3:] *= 0.00625                                 # DA3's degree-2 factor
-    sh = sh.astype(np.float32)
-    sh[:8] = 0.0
-    sh[8, 0, 0], sh[9, 1, 1], sh[10, 2, 2] = np.nan, np.inf, -np.inf
-    sh[11, :, :] = -0.0
-    return sh
+def test_angle_table_is_sane():
+    u = np.array(pack.ANGLE_THRESHOLDS)
+    assert len(u) == 255 and (np.diff(u) < 0).all()
+    np.testing.assert_allclose(u, np.cos((np.arange(1, 256) - 0.5) * math.pi / 510), rtol=1e-12)
 
 
-def test_pack_sh_matches_spark(spark):
-    rng = np.random.default_rng(99)
-    # Exact ties: with sh1Max = 63/64, 63/sh1Max = 64 and v = (j + 0.5)/64 gives s = j + 0.5.
-    j = np.arange(-70, 70, dtype=np.float32)
-    ties = np.resize(np.concatenate([(j + 0.5) / 64, (j + 0.5) / 127, (j + 0.5) / 63]), (256, 8, 3))
-    ties = np.concatenate([ties, np.nextafter(ties, np.float32(1)), np.nextafter(ties, np.float32(-1))])
-    cases = [
-        ("deg1+2 auto max", _sh_data(rng, 6_000, 8), None, None),
-        ("deg1 auto max", _sh_data(rng, 3_000, 3), None, None),
-        ("deg1+2 default max", rng.normal(scale=0.6, size=(2_000, 8, 3)).astype(np.float32), 1.0, 1.0),
-        ("deg1+2 ties", ties.astype(np.float32), 63 / 64, 1.0),
-        ("deg1+2 ties, max 0.5", ties.astype(np.float32), 0.5, 0.5),
-        # 63/sh1Max = 1 - 2^-53, so 0.5 -> s = 0.49999999999999994: Math.round gives 0, and
-        # floor(s + 0.5) would give 1.
-        ("deg1+2 round trap", np.resize(np.float32([0.5, -0.5, 1.5, 0.25]), (64, 8, 3)), 63 + 2.0**-47, 1.0),
-    ]
-    splats = words = bad = 0
-    for label, sh, m1, m2 in cases:
-        n, k = sh.shape[:2]
-        t = torch.from_numpy(sh)
-        s1, s2, got1, got2 = pack_sh(t, m1, m2)
-        if m1 is None:
-            finite = np.where(np.isfinite(sh[:, :3]), np.abs(sh[:, :3]), 0)
-            assert got1 == float(finite.max()) > 0
-        assert (got2 is None) == (k == 3)
-        ref1, ref2 = spark.pack_sh(sh, got1, got2)
-        bad += _diff(s1.numpy(), ref1, n, f"{label} sh1")
-        words += 2 * n
-        if k == 8:
-            assert s2.shape == (capacity(n), 4)
-            bad += _diff(s2.numpy(), ref2, n, f"{label} sh2")
-            words += 4 * n
-        else:
-            assert s2 is None
-        splats += n
-        # numpy input gives the same words and maxes.
-        n1, n2, g1, g2 = pack_sh(sh, m1, m2)
-        assert isinstance(n1, np.ndarray) and np.array_equal(n1, s1.numpy()) and (g1, g2) == (got1, got2)
-        assert (n2 is None) == (k == 3) and (n2 is None or np.array_equal(n2, s2.numpy()))
-    print(f"\npack_sh vs Spark 2.2.0 encodeSh1Rgb/encodeSh2Rgb: {splats} splats, {words} words compared, "
-          f"{bad} differ")
-    assert bad == 0
-
-
-# ----------------------------------------------------------------------------- pure python
-
-def test_torch_numpy_and_quaternion_invariance():
+def test_rotation_bytes_depend_on_the_rotation_only():
+    """Torch and numpy input agree; exact rescalings and −q (the same rotation) give the same bytes."""
     rng = np.random.default_rng(7)
     for dtype in (np.float32, np.float64):
-        d = _random_splats(rng, 5_000, dtype)
-        d["quats"][::7] *= -1                            # w < 0 somewhere
-        ref = pack_splats(*_args(d))
-        assert isinstance(ref, np.ndarray) and ref.dtype == np.uint32 and ref.shape == (6144, 4)
-        t = pack_splats(*_args(d, to_torch=True))
-        assert t.dtype == torch.uint32 and t.device.type == "cpu"
-        assert np.array_equal(t.numpy(), ref)
-        assert not ref[5_000:].any()
-        assert words_to_bytes(t, 5_000) == words_to_bytes(ref, 5_000) == ref[:5_000].astype("<u4").tobytes()
-        q = d["quats"].astype(np.float64)
-        nonzero_w = q[:, 3] != 0
-        for variant in (q * 4.0, q * 2.0**-30, -q):      # exact rescalings / same rotation
-            v = dict(d, quats=variant.astype(dtype))
-            got = pack_splats(*_args(v))
-            assert np.array_equal(got[:5_000][nonzero_w], ref[:5_000][nonzero_w])
-        unit = dict(d, quats=(q / np.linalg.norm(q, axis=1, keepdims=True)).astype(dtype))
-        assert np.array_equal(pack_splats(*_args(unit)), ref)
-
-
-def test_empty_nan_and_padding():
-    z3 = np.zeros((0, 3), np.float32)
-    w = pack_splats(z3, z3, np.zeros((0, 4), np.float32), np.zeros(0, np.float32), z3)
-    assert w.shape == (0, 4) and w.dtype == np.uint32
-    assert words_to_bytes(w, 0) == b""
-    s1, s2, m1, m2 = pack_sh(np.zeros((0, 8, 3), np.float32))
-    assert s1.shape == (0, 2) and s2.shape == (0, 4) and m1 == m2 == pack.SH_MAX_FLOOR
-    s1, s2, m1, m2 = pack_sh(np.zeros((5, 3, 3), np.float32))
-    assert s1.shape == (2048, 2) and s2 is None and m2 is None and not s1.any()
-
-    bad = np.full((3, 4), np.nan, np.float32)
-    bad[1] = np.inf
-    bad[2] = -np.inf
-    args = (bad[:, :3], bad[:, :3], bad, bad[:, 0], bad[:, :3])
-    a, b = pack_splats(*args), pack_splats(*args)
-    assert a.shape == (2048, 4) and np.array_equal(a, b) and not a[3:].any()
-
-
-def test_padding_rows_are_zero():
-    rng = np.random.default_rng(3)
-    for n in (1, 2047, 2048, 2049):
-        d = _random_splats(rng, n)
-        w = pack_splats(*_args(d, to_torch=True))
-        assert w.shape == (capacity(n), 4)
-        assert not w[n:].numpy().any()
-        assert w[:n].numpy().any(axis=1).all()           # real splats are never all-zero here
+        q = _random_quats(rng, 5_000).astype(dtype)
+        q[::7] *= -1                                     # w < 0 somewhere
+        ref = rotation_bytes(q)
+        assert ref.dtype == torch.uint8 and ref.shape == (5_000, 3)
+        assert torch.equal(rotation_bytes(torch.from_numpy(q)), ref)
+        nonzero_w = torch.from_numpy(q[:, 3] != 0)
+        for variant in (q * 4, q * 2.0**-30, -q):
+            assert torch.equal(rotation_bytes(variant)[nonzero_w], ref[nonzero_w])
+        unit = q.astype(np.float64) / np.linalg.norm(q.astype(np.float64), axis=1, keepdims=True)
+        assert torch.equal(rotation_bytes(unit.astype(dtype)), ref)
+    assert rotation_bytes(np.zeros((0, 4))).shape == (0, 3)
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
 def test_cuda_matches_cpu():
     rng = np.random.default_rng(11)
-    for d in (_random_splats(rng, 20_000), _edge_splats(rng)):
-        ref = pack_splats(*_args(d))
-        w = pack_splats(*(x.cuda() for x in _args(d, to_torch=True)))
-        assert w.is_cuda and w.dtype == torch.uint32
-        n = len(d["opacities"])
-        assert words_to_bytes(w, n) == words_to_bytes(ref, n)
-    sh = _sh_data(rng, 5_000, 8)
-    a, b = pack_sh(sh), pack_sh(torch.from_numpy(sh).cuda())
-    assert a[2:] == b[2:]
-    assert np.array_equal(a[0], b[0].cpu().numpy()) and np.array_equal(a[1], b[1].cpu().numpy())
+    for q in (_random_quats(rng, 20_000).astype(np.float32), _quat_edges(rng)):
+        got = rotation_bytes(torch.from_numpy(q).cuda())
+        assert got.is_cuda and torch.equal(got.cpu(), rotation_bytes(q))
 
 
 if __name__ == "__main__":
-    # Print pack.py's threshold tables, freshly derived from Spark in Chromium.
+    # Print pack.py's threshold table, freshly derived from Spark in Chromium.
     import tempfile
 
     with tempfile.TemporaryDirectory() as tmp, spark_session(tmp) as sp:
-        t_scale, u_angle = derive_thresholds(sp)
-    for name, vals in (("SCALE_THRESHOLDS", t_scale), ("ANGLE_THRESHOLDS", u_angle)):
-        print(f"{name} = _hex_table(\"\"\"")
-        for i in range(0, len(vals), 4):
-            print(" ".join(float(v).hex() for v in vals[i:i + 4]))
-        print('""")')
+        u_angle = derive_thresholds(sp)
+    print("ANGLE_THRESHOLDS = _hex_table(\"\"\"")
+    for i in range(0, len(u_angle), 4):
+        print(" ".join(float(v).hex() for v in u_angle[i:i + 4]))
+    print('""")')
