@@ -22,7 +22,11 @@ if TYPE_CHECKING:
     from gradio.components import Timer
 
 WIRE_FORMAT = "gradio-splat"
-WIRE_VERSION = 1
+WIRE_VERSION = 2
+# A frame's grid limits (docs/wire-format.md): the browser checks them again before allocating.
+MAX_SIDE = 4096
+MAX_PIXELS = 2048 * 2048
+GAUSSIAN_PLANES = {"offset", "opacity", "scale", "rotation"}
 SPLAT_FILE_TYPES = ("ply", "spz", "splat")
 
 
@@ -33,7 +37,7 @@ class SplatData(GradioModel):
     kind: Literal["frame", "ply", "spz", "splat"]
     """"frame" is a wire frame (docs/wire-format.md); the others are splat files Spark loads."""
     num_splats: int | None = None
-    """Splats in a frame, read from its header; None for files."""
+    """Splat slots in a frame: its grid's W × H pixels, read from its header; None for files."""
     frame_id: int | None = None
     """The frame's `frame_id`; None for files."""
 
@@ -88,7 +92,8 @@ class FrameCache:
 
 
 def read_frame_header(data: bytes) -> dict[str, Any]:
-    """Decodes and checks a wire frame (docs/wire-format.md); raises ValueError if it is not one."""
+    """Decodes and checks a wire frame's envelope (docs/wire-format.md); raises ValueError if it is
+    not a version 2 frame. The planes' contents are the browser's to decode."""
     try:
         frame = msgpack.unpackb(data, raw=False)
     except Exception as e:
@@ -99,10 +104,19 @@ def read_frame_header(data: bytes) -> dict[str, Any]:
         raise ValueError(
             f"SplatViewer reads wire version {WIRE_VERSION}, got {frame.get('version')!r}."
         )
-    n = frame.get("num_splats")
-    packed = frame.get("packed")
-    if not isinstance(n, int) or not isinstance(packed, bytes) or len(packed) != 16 * n:
-        raise ValueError("SplatViewer got a frame whose 'packed' is not num_splats × 16 bytes.")
+    camera = frame.get("camera")
+    width, height = (camera.get("width"), camera.get("height")) if isinstance(camera, dict) else (None, None)
+    if not all(isinstance(v, int) and 1 <= v <= MAX_SIDE for v in (width, height)) or width * height > MAX_PIXELS:
+        raise ValueError(
+            f"SplatViewer got a frame whose camera grid {width!r}×{height!r} is outside "
+            f"1..{MAX_SIDE} a side, {MAX_PIXELS:,} pixels."
+        )
+    needed = {"depth", "color"} | (GAUSSIAN_PLANES if frame.get("mode") == "gaussians" else set())
+    needed |= {"sh"} if frame.get("sh_degree") else set()
+    planes = frame.get("planes")
+    missing = sorted(needed - planes.keys()) if isinstance(planes, dict) else sorted(needed)
+    if missing:
+        raise ValueError(f"SplatViewer got a {frame.get('mode')} frame without its planes {missing}.")
     return frame
 
 
@@ -213,7 +227,7 @@ class SplatViewer(Component):
             return SplatData(
                 file=FileData(path=str(path), size=len(data), mime_type="application/octet-stream"),
                 kind="frame",
-                num_splats=frame["num_splats"],
+                num_splats=frame["camera"]["width"] * frame["camera"]["height"],
                 frame_id=frame.get("frame_id"),
             )
         name = urlparse(str(value)).path if "://" in str(value) else str(value)

@@ -1,0 +1,37 @@
+/// <reference types="vite/client" />
+// The page's side of the decode worker: one worker per viewer, one promise per frame.
+import DecodeWorker from "./decode_worker?worker&inline"; // inlined: the built templates are one file
+import type { DecodeReply } from "./decode_worker";
+import type { DecodedFrame } from "./wire";
+
+export class FrameDecoder {
+	private worker: Worker | null = null;
+	private next_id = 0;
+	private pending = new Map<number, { resolve: (f: DecodedFrame) => void; reject: (e: Error) => void }>();
+
+	/** Decodes `bytes` in the worker; the buffer is transferred, so the caller must not use it again. */
+	decode(bytes: Uint8Array): Promise<DecodedFrame> {
+		const worker = (this.worker ??= new DecodeWorker());
+		worker.onmessage = ({ data }: MessageEvent<DecodeReply>) => this.settle(data);
+		const id = this.next_id++;
+		return new Promise((resolve, reject) => {
+			this.pending.set(id, { resolve, reject });
+			worker.postMessage({ id, bytes }, [bytes.buffer as ArrayBuffer]);
+		});
+	}
+
+	dispose(): void {
+		this.worker?.terminate();
+		this.worker = null;
+		for (const { reject } of this.pending.values()) reject(new Error("decoder disposed"));
+		this.pending.clear();
+	}
+
+	private settle(reply: DecodeReply): void {
+		const request = this.pending.get(reply.id);
+		if (!request) return;
+		this.pending.delete(reply.id);
+		if ("error" in reply) request.reject(new Error(reply.error));
+		else request.resolve(reply.frame);
+	}
+}
