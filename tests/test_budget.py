@@ -48,23 +48,6 @@ def test_border_depth_confidence_and_opacity_pruning():
     assert abs(sure.sum().item() - 0.75 * 600) <= 2 and not sure[:100].any()
 
 
-def test_cap_is_exact_deterministic_even_and_enlarges_survivors():
-    splats = grid_splats(60, 80)
-    first = apply_budget(splats, Budget(max_splats=1200))
-    second = apply_budget(splats, Budget(max_splats=1200))
-    assert len(first) == 1200 and torch.equal(first.pixel, second.pixel)
-    assert torch.all(first.pixel[1:] > first.pixel[:-1])  # still in pixel order
-    assert torch.allclose(first.scales, torch.full_like(first.scales, 0.01 * math.sqrt(4800 / 1200)))
-    rows = torch.bincount(first.pixel // 80, minlength=60)  # every row keeps about a quarter
-    assert rows.min() >= 10 and rows.max() <= 30
-
-
-def test_cap_of_zero_and_no_cap():
-    splats = grid_splats()
-    assert len(apply_budget(splats, Budget(max_splats=0))) == 0
-    assert len(apply_budget(splats, Budget(max_splats=10**6))) == 600
-
-
 def random_splats(rng: random.Random, gen: torch.Generator) -> SplatSet:
     """A frame with every kind of trouble: NaN/inf centres, negative z, NaN confidences, faint splats,
     and pixels either the full grid or a sorted subset of it (as after an earlier selection)."""
@@ -72,8 +55,9 @@ def random_splats(rng: random.Random, gen: torch.Generator) -> SplatSet:
     pixel = torch.arange(height * width)
     if rng.random() < 0.5:
         pixel = torch.randperm(height * width, generator=gen)[:rng.randint(0, height * width)].sort().values
-    count = rng.choice([0, 1, len(pixel)]) if rng.random() < 0.2 else len(pixel)
-    pixel = pixel[:count]
+    if rng.random() < 0.2:  # at most one splat
+        pixel = pixel[:rng.choice([0, 1])]
+    count = len(pixel)
     centers = torch.randn(count, 3, generator=gen)
     centers[:, 2] = centers[:, 2].abs() * rng.choice([1.0, 1e-3, 10.0]) - 0.2  # some behind the camera
     if rng.random() < 0.3:  # repeated depths: ties at the quantile
@@ -92,67 +76,45 @@ def random_splats(rng: random.Random, gen: torch.Generator) -> SplatSet:
                     quats_xyzw=torch.randn(count, 4, generator=gen), opacities=opacities,
                     rgb=torch.rand(count, 3, generator=gen), pixel=pixel,
                     confidence=confidence if rng.random() < 0.9 else None,
-                    sh_rest=torch.randn(count, 3, 3, generator=gen) if rng.random() < 0.3 else None,
                     height=height, width=width)
 
 
-def bits(tensor: torch.Tensor) -> torch.Tensor:
-    """Raw bits, so that NaN payloads (kept confidences) and signed zeros compare too."""
-    return tensor.view(torch.int32) if tensor.dtype == torch.float32 else tensor
+def graph_mask(splats: SplatSet, limits: torch.Tensor) -> torch.Tensor:
+    """budget_selection's mask, checked against its promised form."""
+    keep = budget_selection(splats, limits)
+    assert keep.dtype == torch.bool and keep.shape == (len(splats),)
+    return keep
 
 
-def assert_same(got: SplatSet, want: SplatSet):
-    assert (got.height, got.width) == (want.height, want.width)
-    for name in ("centers", "scales", "quats_xyzw", "opacities", "rgb", "pixel", "confidence", "sh_rest"):
-        a, b = getattr(got, name), getattr(want, name)
-        assert (a is None) == (b is None), name
-        if a is not None:
-            assert a.dtype == b.dtype and torch.equal(bits(a), bits(b)), name
-
-
-def selected(splats: SplatSet, keep: torch.Tensor, count: torch.Tensor, enlarge: torch.Tensor) -> SplatSet:
-    """What budget_selection's outputs stand for, checked against their promised form."""
-    assert keep.dtype == torch.bool and keep.shape == (len(splats),) and count.dtype == torch.int64
-    assert count.shape == enlarge.shape == () and enlarge.dtype == torch.float32
-    result = splats.select(keep)
-    result.scales = result.scales * enlarge
-    assert count.item() == len(result)
-    return result
-
-
-def graph_version(splats: SplatSet, budget: Budget) -> SplatSet:
-    return selected(splats, *budget_selection(splats, budget_limits(budget, splats.height, splats.width)))
-
-
-def test_budget_selection_matches_apply_budget_bit_for_bit():
+def test_budget_selection_matches_prune_mask_bit_for_bit():
     rng, gen = random.Random(0), torch.Generator().manual_seed(0)
-    # Every combination of quantiles, border and opacity three times, on random frames, with caps
-    # around the pruned count.
+    # Every combination of quantiles, border and opacity eight times, on random frames.
     combos = list(itertools.product([0.0, 0.02, 0.5, 0.98, 1.0], [0.0, 0.02, 0.5, 0.98, 1.0],
-                                    [0.0, 8 / 256, 0.25], [0.0, 1 / 255])) * 3
+                                    [0.0, 8 / 256, 0.25], [0.0, 1 / 255])) * 8
     rng.shuffle(combos)
-    cases, capped, sizes = 0, 0, set()
+    sizes, kept = set(), set()
     for start in range(0, len(combos), 6):
         splats = random_splats(rng, gen)
         sizes.add(len(splats))
-        for q_conf, q_depth, border, min_opacity in combos[start:start + 6]:
-            pruned = int(prune_mask(splats, Budget(min_confidence_quantile=q_conf, border=border,
-                                                   max_depth_quantile=q_depth, min_opacity=min_opacity)).sum())
-            for max_splats in {None, 0, 1, max(pruned - 1, 0), pruned // 3, pruned, pruned + 1}:
-                budget = Budget(max_splats, q_conf, border, q_depth, min_opacity)
-                assert_same(graph_version(splats, budget), apply_budget(splats, budget))
-                cases += 1
-                capped += max_splats is not None and 0 < max_splats < pruned
-    assert cases > 1500 and capped > 250 and {0, 1} <= sizes
+        for budget in (Budget(*combo) for combo in combos[start:start + 6]):
+            want = prune_mask(splats, budget)
+            assert torch.equal(graph_mask(splats, budget_limits(budget, splats.height, splats.width)), want)
+            kept.add(min(int(want.sum()), 2))
+    # Frames of 0 and 1 splats came up, and selections that keep nothing, one or several splats.
+    assert {0, 1} <= sizes and kept == {0, 1, 2}
 
 
-def test_budget_selection_ranks_quantiles_in_double_like_apply_budget():
+def test_budget_selection_ranks_quantiles_in_double_like_prune_mask():
     # 0.07 * 100 is 7.000000000000001 in double, so the rank is 8 (7 in float32 or exact arithmetic).
     splats = grid_splats(10, 10)
     for budget, kept in ((Budget(min_confidence_quantile=0.07), 93), (Budget(max_depth_quantile=0.07), 8)):
-        want = apply_budget(splats, budget)
-        assert len(want) == kept
-        assert_same(graph_version(splats, budget), want)
+        want = prune_mask(splats, budget)
+        assert want.sum() == kept
+        assert torch.equal(graph_mask(splats, budget_limits(budget, 10, 10)), want)
+
+
+# Limits a live graph is replayed with: each prunes differently (the tests check they do).
+BUDGETS = [GAUSSIANS_BUDGET, Budget(0.5), Budget(border=0.25, max_depth_quantile=0.5), Budget(min_opacity=0.0)]
 
 
 def to_device(splats: SplatSet, device) -> SplatSet:
@@ -164,14 +126,14 @@ def to_device(splats: SplatSet, device) -> SplatSet:
 def test_budget_selection_takes_new_limits_without_retracing():
     splats = grid_splats(60, 80)
     splats.centers[:, 2] = torch.rand(4800, generator=torch.Generator().manual_seed(1)) + 0.5
-    budgets = [Budget(1200, 0.02, 8 / 256, 0.95), Budget(None, 0.5), Budget(0), Budget(4000, border=0.25)]
-    limits = budget_limits(budgets[0], 60, 80)  # one buffer, refilled in place as a graph's input would be
-    for budget in budgets * 2:
+    assert len({int(prune_mask(splats, budget).sum()) for budget in BUDGETS}) == len(BUDGETS)
+    limits = budget_limits(BUDGETS[0], 60, 80)  # one buffer, refilled in place as a graph's input would be
+    for budget in BUDGETS * 2:
         limits.copy_(budget_limits(budget, 60, 80))
-        assert_same(selected(splats, *budget_selection(splats, limits)), apply_budget(splats, budget))
+        assert torch.equal(graph_mask(splats, limits), prune_mask(splats, budget))
     # Meta tensors have shapes but no values: any .item(), branch on a value or data-dependent shape raises.
-    keep, count, enlarge = budget_selection(to_device(splats, "meta"), limits.to("meta"))
-    assert keep.shape == (4800,) and count.shape == enlarge.shape == ()
+    keep = budget_selection(to_device(splats, "meta"), limits.to("meta"))
+    assert keep.shape == (4800,) and keep.dtype == torch.bool
     with pytest.raises(RuntimeError):
         prune_mask(to_device(splats, "meta"), GAUSSIANS_BUDGET)  # the reference does sync
 
@@ -181,8 +143,7 @@ def test_budget_selection_replays_in_a_cuda_graph():
     splats = grid_splats(60, 80)
     splats.centers[:, 2] = torch.rand(4800, generator=torch.Generator().manual_seed(2)) + 0.5
     splats = to_device(splats, "cuda")
-    budgets = [Budget(1200, 0.02, 8 / 256, 0.95), Budget(None, 0.5, 0.25, 0.5), Budget(0), Budget(4000)]
-    limits = budget_limits(budgets[0], 60, 80).cuda()
+    limits = budget_limits(BUDGETS[0], 60, 80).cuda()
     stream = torch.cuda.Stream()
     stream.wait_stream(torch.cuda.current_stream())
     with torch.cuda.stream(stream):  # warm up on a side stream before capture, as torch.cuda.graphs asks
@@ -194,8 +155,8 @@ def test_budget_selection_replays_in_a_cuda_graph():
     torch.cuda.current_stream().wait_stream(stream)
     graph = torch.cuda.CUDAGraph()
     with torch.cuda.graph(graph):
-        keep, count, enlarge = budget_selection(splats, limits)
-    for budget in budgets:
+        keep = budget_selection(splats, limits)
+    for budget in BUDGETS:
         limits.copy_(budget_limits(budget, 60, 80))
         graph.replay()
-        assert_same(selected(splats, keep, count, enlarge), apply_budget(splats, budget))
+        assert torch.equal(keep, prune_mask(splats, budget))
