@@ -2,11 +2,12 @@
 
     python bench/bench_fast.py [--reps 30]
 
-Both paths get the same random weights and the same JPEG. Each row times JPEG bytes in → packed wire
-bytes on the host (decode, preprocess, network, splats, budget, pack, copy, msgpack): the reference is
-eager ``reconstruct`` + ``pack_reconstruction``, the fast path ``live_frames`` (the app's live path).
-It checks the fast path against the reference: relative L2 error of depth and centres from the network,
-and the share of identical packed words, with every splat kept and with the app's default live budget.
+Both paths get the same random weights and the same JPEG. Each row times JPEG bytes in → wire frame
+bytes on the host (decode, preprocess, network, splats, pruning, quantisation, copy, compression): the
+reference is eager ``reconstruct`` + ``encode_reconstruction``, the fast path ``live_frames`` (the app's
+live path), both at full detail. It checks the fast path against the reference: relative L2 error of
+depth and centres from the network, and the share of identical plane values (every plane decoded),
+with every pixel kept and with the app's live pruning.
 """
 
 from __future__ import annotations
@@ -28,8 +29,8 @@ from bench.bench_pipeline import webcam_like_frame  # noqa: E402
 from splat_core.budget import Budget  # noqa: E402
 from splat_core.fast import FastNetwork  # noqa: E402
 from splat_core.models import MODELS, LoadedModel, build_network  # noqa: E402
-from splat_core.pipeline import default_budget, live_frames, pack_reconstruction, reconstruct  # noqa: E402
-from splat_core.wire import decode_frame  # noqa: E402
+from splat_core.pipeline import LIVE, default_budget, encode_reconstruction, live_frames, reconstruct  # noqa: E402
+from splat_core.wire import decode_frame, decode_planes  # noqa: E402
 
 NO_PRUNING = Budget(min_opacity=0.0)
 
@@ -38,12 +39,21 @@ def frame_from_jpeg(data: bytes) -> np.ndarray:
     return np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
 
 
-def run_reference(model, jpeg: bytes, mode: str, budget: Budget = NO_PRUNING) -> bytes:
-    return pack_reconstruction(reconstruct(model, frame_from_jpeg(jpeg), mode, budget=budget))
+def run_reference(model, jpeg: bytes, mode: str, budget: Budget | None = None) -> bytes:
+    return encode_reconstruction(reconstruct(model, frame_from_jpeg(jpeg), mode, budget=budget), detail=LIVE)
 
 
-def run_fast(model, jpeg: bytes, mode: str, budget: Budget = NO_PRUNING) -> bytes:
-    return live_frames(model, [frame_from_jpeg(jpeg)], mode, [budget], [0])[0]
+def run_fast(model, jpeg: bytes, mode: str) -> bytes:
+    return live_frames(model, [frame_from_jpeg(jpeg)], mode, [0])[0]
+
+
+def identical_values(a: bytes, b: bytes) -> float:
+    """The share of equal values over every plane of two frames of the same grid (0 if the grids differ)."""
+    planes_a, planes_b = decode_planes(decode_frame(a)), decode_planes(decode_frame(b))
+    if planes_a.keys() != planes_b.keys() or any(planes_a[k].shape != planes_b[k].shape for k in planes_a):
+        return 0.0
+    equal = sum(int((planes_a[k] == planes_b[k]).sum()) for k in planes_a)
+    return equal / sum(planes_a[k].size for k in planes_a)
 
 
 def time_ms(fn, reps: int, warmup: int = 5) -> float:
@@ -66,15 +76,14 @@ def accuracy(ref_model, fast_model, jpeg: bytes, mode: str) -> dict:
     image = frame_from_jpeg(jpeg)
     ref = reconstruct(ref_model, image, mode, budget=NO_PRUNING).splats
     fast = reconstruct(fast_model, image, mode, budget=NO_PRUNING).splats
-    identical = []
-    for budget in (NO_PRUNING, default_budget(mode, 90_000)):  # 90,000: the app's default live detail
-        ref_words = np.frombuffer(decode_frame(run_reference(ref_model, jpeg, mode, budget)).packed, np.uint32)
-        fast_words = np.frombuffer(decode_frame(run_fast(fast_model, jpeg, mode, budget)).packed, np.uint32)
-        identical.append(float((ref_words == fast_words).mean()) if len(ref_words) == len(fast_words) else 0.0)
+    everything = identical_values(run_reference(ref_model, jpeg, mode, NO_PRUNING),
+                                  encode_reconstruction(reconstruct(fast_model, image, mode, budget=NO_PRUNING),
+                                                        detail=LIVE))
+    live = identical_values(run_reference(ref_model, jpeg, mode, default_budget(mode)), run_fast(fast_model, jpeg, mode))
     return {"depth": rel_err(fast.centers[:, 2], ref.centers[:, 2]),
             "centres": rel_err(fast.centers, ref.centers),
             "scales": rel_err(fast.scales, ref.scales),
-            "words_identical": identical[0], "words_identical_budget": identical[1]}
+            "values_identical": everything, "values_identical_live": live}
 
 
 def models_for(name: str):
@@ -98,7 +107,7 @@ def main():
     print(f"### {torch.cuda.get_device_name()}, torch {torch.__version__}, 640×480 JPEG ({len(jpeg) // 1024} KB) "
           f"→ 504×378, median of {args.reps}\n")
     print("| model, mode | reference ms | fast ms | depth rel. err | centre rel. err | scale rel. err | "
-          "identical words (all splats / live budget) | fast stages (ms) |")
+          "identical plane values (all pixels / live pruning) | fast stages (ms) |")
     print("|---|---|---|---|---|---|---|---|")
     for name, mode in [("giant", "gaussians"), ("base", "points"), ("small", "points")]:
         reference, fast = models_for(name)
@@ -108,8 +117,8 @@ def main():
         check = accuracy(reference, fast, jpeg, mode)
         stages = decode_frame(run_fast(fast, jpeg, mode)).timings_ms
         print(f"| {name}, {mode} | {reference_ms:.1f} | {fast_ms:.1f} | {check['depth']:.1e} | "
-              f"{check['centres']:.1e} | {check['scales']:.1e} | {check['words_identical']:.2%} / "
-              f"{check['words_identical_budget']:.2%} | "
+              f"{check['centres']:.1e} | {check['scales']:.1e} | {check['values_identical']:.2%} / "
+              f"{check['values_identical_live']:.2%} | "
               f"decode {decode:.1f}, " + ", ".join(f"{k} {v:.1f}" for k, v in stages.items()) + " |",
               flush=True)
         del reference, fast

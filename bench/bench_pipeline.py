@@ -22,11 +22,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from splat_core.budget import Budget  # noqa: E402
 from splat_core.models import MODELS, LoadedModel, load_model  # noqa: E402
-from splat_core.pack import pack_splats  # noqa: E402
-from splat_core.pipeline import pack_reconstruction, reconstruct  # noqa: E402
+from splat_core.pipeline import LIVE, encode_reconstruction, reconstruct  # noqa: E402
 from splat_core.wire import decode_frame  # noqa: E402
 
-STAGES = ["preprocess", "model", "extract", "budget", "pack", "to_host"]
+STAGES = ["preprocess", "model", "extract", "budget", "quantise", "to_host", "compress"]
 
 
 def webcam_like_frame(seed: int = 0) -> np.ndarray:
@@ -48,37 +47,19 @@ def bench_pipeline(model, frame, mode, reps, warmup):
         torch.cuda.synchronize()
         start = time.perf_counter()
         recon = reconstruct(model, frame, mode, budget=budget)
-        data = pack_reconstruction(recon)
+        data = encode_reconstruction(recon, detail=LIVE)
         total = (time.perf_counter() - start) * 1e3
         if i >= warmup:
             timings = decode_frame(data).timings_ms
             for stage in STAGES:
                 per_stage[stage].append(timings[stage])
             totals.append(total)
-            counts.append(len(recon.splats))
+            counts.append(int(recon.keep.sum()))
     row = {stage: median_ms(v) for stage, v in per_stage.items()}
     row["total"] = median_ms(totals)
     row["outside_model"] = median_ms([t - m for t, m in zip(totals, per_stage["model"])])
     row["splats"] = int(statistics.median(counts))
     return row
-
-
-def bench_pack(n, reps):
-    gen = torch.Generator(device="cuda").manual_seed(0)
-    args = (torch.randn(n, 3, device="cuda", generator=gen), torch.rand(n, 3, device="cuda", generator=gen),
-            torch.randn(n, 4, device="cuda", generator=gen), torch.rand(n, device="cuda", generator=gen),
-            torch.rand(n, 3, device="cuda", generator=gen))
-    for _ in range(5):
-        pack_splats(*args)
-    times = []
-    for _ in range(reps):
-        start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-        start.record()
-        pack_splats(*args)
-        end.record()
-        torch.cuda.synchronize()
-        times.append(start.elapsed_time(end))
-    return median_ms(times)
 
 
 def bench_da3_reference(api, frame, reps, warmup):
@@ -127,7 +108,6 @@ def main():
     torch.cuda.empty_cache()
     base = load_model("base", "random", "cuda")
     results["base_points"] = bench_pipeline(base, frame, "points", args.reps, args.warmup)
-    results["pack_190512_ms"] = bench_pack(190_512, 50)
 
     print(f"\n### {card}, torch {torch.__version__}, median of {args.reps} frames (after {args.warmup} warm-up)\n")
     print("| stage (ms) | " + " | ".join(STAGES) + " | outside model | total | splats |")
@@ -137,7 +117,6 @@ def main():
         cells = [f"{row[s]:.2f}" for s in STAGES + ["outside_model", "total"]] + [str(row["splats"])]
         print(f"| {key} | " + " | ".join(cells) + " |")
     print(f"\nDA3 `DepthAnything3.inference([frame], infer_gs=True)`, giant: {results['da3_inference_giant_gs_ms']:.1f} ms")
-    print(f"pack_splats, 190,512 splats on the GPU (CUDA events): {results['pack_190512_ms']:.3f} ms")
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
 

@@ -19,7 +19,7 @@ from splat_core.budget import Budget  # noqa: E402
 from splat_core.frames import prepare  # noqa: E402
 from splat_core.inference import branch_forward  # noqa: E402
 from splat_core.models import load_model  # noqa: E402
-from splat_core.pipeline import pack_reconstruction, reconstruct  # noqa: E402
+from splat_core.pipeline import LIVE, encode_reconstruction, reconstruct  # noqa: E402
 from splat_core.wire import decode_frame  # noqa: E402
 
 
@@ -41,7 +41,7 @@ def main():
             torch.cuda.synchronize()
     print(prof.key_averages().table(sort_by="cuda_time_total", row_limit=25, max_name_column_width=70))
     for _ in range(10):
-        data = pack_reconstruction(reconstruct(model, frame, args.mode, budget=Budget(min_opacity=0.0)))
+        data = encode_reconstruction(reconstruct(model, frame, args.mode, budget=Budget(min_opacity=0.0)), detail=LIVE)
     print({k: round(v, 2) for k, v in decode_frame(data).timings_ms.items()})
 
 

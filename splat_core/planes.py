@@ -200,6 +200,20 @@ def frame_from_arrays(depth, rgb, camera: Camera, *, mode: str = "points", offse
     uint8 or float in [0, 1]; Gaussians also take ``offset`` (H, W, 2) pixels, ``opacity`` (H, W),
     ``scales`` (H, W, 3), ``quats_xyzw`` (H, W, 4); ``sh_rest`` (H, W, K, 3) adds SH planes;
     ``color="lossless"`` sends colour as a delta2d plane."""
+    splats, keep, intrinsics = grid_splats(depth, rgb, camera, mode=mode, offset=offset, opacity=opacity,
+                                           scales=scales, quats_xyzw=quats_xyzw, sh_rest=sh_rest)
+    lossless = color == "lossless"
+    quantised = quantise(splats, keep, intrinsics, mode, lossless_color=lossless)
+    sh_degree = 0 if sh_rest is None else (1 if np.shape(sh_rest)[2] == 3 else 2)
+    return encode_frame(compress_frame(quantised.planes.numpy(), quantised.color.numpy(),
+                                       quantised.header.tolist(), mode, sh_degree, lossless, jpeg_quality,
+                                       frame_id))
+
+
+def grid_splats(depth, rgb, camera: Camera, *, mode: str = "points", offset=None, opacity=None, scales=None,
+                quats_xyzw=None, sh_rest=None) -> tuple[SplatSet, torch.Tensor, torch.Tensor]:
+    """``frame_from_arrays``' arrays as CPU tensors: the grid's splats, the mask of pixels with a splat,
+    and the (3, 3) intrinsics."""
     height, width = np.shape(depth)
     n = height * width
     f32 = lambda a, *shape: torch.as_tensor(np.asarray(a, np.float32)).reshape(n, *shape)  # noqa: E731
@@ -222,8 +236,4 @@ def frame_from_arrays(depth, rgb, camera: Camera, *, mode: str = "points", offse
         width=width,
     )
     intrinsics = torch.tensor([[camera.fx, 0, camera.cx], [0, camera.fy, camera.cy], [0, 0, 1]])
-    quantised = quantise(splats, torch.isfinite(z) & (z > 0), intrinsics, mode, lossless_color=color == "lossless")
-    sh_degree = 0 if sh_rest is None else (1 if np.shape(sh_rest)[2] == 3 else 2)
-    return encode_frame(compress_frame(quantised.planes.numpy(), quantised.color.numpy(),
-                                       quantised.header.tolist(), mode, sh_degree, color == "lossless",
-                                       jpeg_quality, frame_id))
+    return splats, torch.isfinite(z) & (z > 0), intrinsics
