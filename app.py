@@ -35,7 +35,7 @@ log = logging.getLogger("app")
 MODES = {"Points (fast)": "points", "Gaussians": "gaussians"}
 # Detail is the processing grid (one splat per pixel) and the colour's JPEG quality: pipeline.DETAILS.
 DETAIL_LEVELS = {"Full (504×378)": "full", "High (392×294)": "high", "Medium (308×224)": "medium",
-                 "Low (252×196)": "low"}
+                 "Low (252×196)": "low", "Lowest (168×126)": "lowest"}
 WEBCAM = gr.WebcamOptions(mirror=False, constraints={"video": {"width": {"ideal": 640}, "height": {"ideal": 480}}})
 
 ENGINE: Engine | None = None  # set by main() or by tests through build_app()
@@ -221,7 +221,7 @@ def parse_args(argv=None):
     parser.add_argument("--host", default=None, help="address to listen on (default: Gradio's, 127.0.0.1)")
     parser.add_argument("--share", action="store_true", help="also serve through a public share link")
     parser.add_argument("--detail", choices=list(DETAIL_LEVELS.values()), default="full",
-                        help="default live detail: the processing grid (full 504×378 … low 252×196)")
+                        help="default live detail: the processing grid (full 504×378 … lowest 168×126)")
     return parser.parse_args(argv)
 
 

@@ -36,6 +36,7 @@ DETAILS = {detail.name: detail for detail in (
     Detail("high", 392, 85),  # 392×294 = 115,248
     Detail("medium", 308, 80),  # 308×224 = 68,992
     Detail("low", 252, 75),  # 252×196 = 49,392
+    Detail("lowest", 168, 70),  # 168×126 = 21,168: for slow links (and software WebGL)
 )}
 LIVE = DETAILS["full"]
 HQ = Detail("hq", 756, None)  # HQ capture: 756×567 = 428,652 Gaussians, lossless colour, SH

@@ -15,7 +15,7 @@ import pytest
 from gradio_client import Client, handle_file
 from PIL import Image
 
-from splat_core.wire import decode_frame
+from splat_core.wire import decode_frame, decode_planes
 
 ROOT = Path(__file__).resolve().parents[1]
 ENV = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "PYTHONUNBUFFERED": "1"}
@@ -28,7 +28,7 @@ def test_help_lists_the_options():
     text = " ".join(result.stdout.split())  # argparse wraps long lines
     choices = re.search(r"--model \{([^}]*)\}", text)
     assert choices and set(choices.group(1).split(",")) == {"tiny", "small", "base", "large", "giant", "nested"}
-    for option in ("--weights", "--device", "--port", "--share", "--live-budget", "--gaussian-model", "--host"):
+    for option in ("--weights", "--device", "--port", "--share", "--detail", "--gaussian-model", "--host"):
         assert re.search(rf"{option}\b", text), f"{option} missing from --help"
 
 
@@ -68,7 +68,8 @@ def test_reconstruct_returns_a_ply_and_a_wire_frame(server, photo_jpg, tmp_path)
     frame_path = viewer["file"]["path"] if isinstance(viewer["file"], dict) else viewer["file"]
     frame = decode_frame(Path(frame_path).read_bytes())
     assert frame.mode == "gaussians" and frame.sh_degree == 2
-    assert frame.num_splats == len(ply.means) == viewer["num_splats"]
+    assert int((decode_planes(frame)["depth"] != 0).sum()) == len(ply.means), "the PLY holds the frame's splats"
+    assert viewer["num_splats"] == frame.num_pixels
     assert viewer["frame_id"] == frame.frame_id
     # 640×480 at the HQ processing size (756 px on the long side, sides multiples of 14)
     assert (frame.camera.width, frame.camera.height) == (756, 560)
