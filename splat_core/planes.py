@@ -32,7 +32,7 @@ SH_MAX_FLOOR = 2.0**-20
 ZLIB_LEVEL, ZLIB_STRATEGY = 1, zlib.Z_RLE
 
 # zlib and Pillow's encoders release the GIL: a frame's planes compress side by side.
-_POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="wire-compress")
+_POOL = ThreadPoolExecutor(max_workers=8, thread_name_prefix="wire-compress")
 
 # Header fields, in the order of Quantised.header (float64).
 HEADER = ("valid", "near", "far", "target_depth", "fx", "fy", "cx", "cy", "offset_range", "log_scale_lo",
@@ -157,17 +157,19 @@ def compress_frame(planes: np.ndarray, color: np.ndarray, header: list[float], m
     byte planes, ``color`` (H, W, 3) uint8, ``header`` its floats."""
     values = dict(zip(HEADER, header))
     height, width = color.shape[:2]
-    jobs, start = {}, 0
-    for spec in lossless_planes(mode, sh_degree, lossless_color):
-        chunk = planes[start:start + spec.byte_planes]
-        jobs[spec.name] = (spec, _POOL.submit(_deflate, chunk))
+    specs = lossless_planes(mode, sh_degree, lossless_color)
+    if len(planes) != sum(spec.byte_planes for spec in specs):
+        raise ValueError(f"{len(planes)} byte planes given, the layout of a {mode} frame has another count")
+    # One zlib stream per byte plane, all at once: the frame takes as long as its largest byte plane.
+    streams = [_POOL.submit(_deflate, byte_plane) for byte_plane in planes]
+    jpeg = None if lossless_color else _POOL.submit(_jpeg, color, jpeg_quality)
+    encoded, start = {}, 0
+    for spec in specs:
+        data = [future.result() for future in streams[start:start + spec.byte_planes]]
+        encoded[spec.name] = Plane("delta2d", spec.channels, spec.bits, data)
         start += spec.byte_planes
-    if start != len(planes):
-        raise ValueError(f"{len(planes)} byte planes given, the layout of a {mode} frame has {start}")
-    if not lossless_color:
-        jobs["color"] = (COLOR, _POOL.submit(_jpeg, color, jpeg_quality))
-    encoded = {name: Plane("jpeg" if name == "color" and not lossless_color else "delta2d", spec.channels,
-                           spec.bits, future.result()) for name, (spec, future) in jobs.items()}
+    if jpeg is not None:
+        encoded["color"] = Plane("jpeg", COLOR.channels, COLOR.bits, jpeg.result())
     quant = {}
     if mode == "gaussians":
         quant = {"offset_range": values["offset_range"],
@@ -180,9 +182,9 @@ def compress_frame(planes: np.ndarray, color: np.ndarray, header: list[float], m
                  timings_ms=dict(timings_ms or {}))
 
 
-def _deflate(array: np.ndarray) -> bytes:
+def _deflate(byte_plane: np.ndarray) -> bytes:
     compressor = zlib.compressobj(ZLIB_LEVEL, zlib.DEFLATED, zlib.MAX_WBITS, 9, ZLIB_STRATEGY)
-    return compressor.compress(memoryview(np.ascontiguousarray(array)).cast("B")) + compressor.flush()
+    return compressor.compress(memoryview(np.ascontiguousarray(byte_plane)).cast("B")) + compressor.flush()
 
 
 def _jpeg(color: np.ndarray, quality: int) -> bytes:

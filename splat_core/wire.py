@@ -67,7 +67,7 @@ class Plane:
     codec: str  # "delta2d" or "jpeg"
     channels: int
     bits: int
-    data: bytes
+    data: list[bytes] | bytes  # delta2d: one zlib stream per byte plane; jpeg: the JPEG
 
 
 @dataclass
@@ -158,10 +158,15 @@ def _check(frame: Frame) -> None:
         raise ValueError(f"a {frame.mode} frame has planes {sorted(s.name for s in specs)}, got {sorted(frame.planes)}")
     for spec in specs:
         plane = frame.planes[spec.name]
-        if (plane.channels, plane.bits) != (spec.channels, spec.bits) or not isinstance(plane.data, bytes):
+        if (plane.channels, plane.bits) != (spec.channels, spec.bits):
             raise ValueError(f"plane {spec.name!r} must be {spec.channels} channels of {spec.bits} bits")
         if plane.codec not in ("delta2d", "jpeg") or (plane.codec == "jpeg" and spec.name != "color"):
             raise ValueError(f"plane {spec.name!r} cannot use codec {plane.codec!r}")
+        streams = plane.data if plane.codec == "delta2d" else [plane.data]
+        if (not isinstance(streams, list) or not all(isinstance(b, bytes) for b in streams)
+                or len(streams) != (spec.byte_planes if plane.codec == "delta2d" else 1)):
+            raise ValueError(f"plane {spec.name!r} must hold {spec.byte_planes if plane.codec == 'delta2d' else 1} "
+                             "binary stream(s)")
     near, far = frame.depth_range
     if not 0 < near <= far:
         raise ValueError(f"depth_range must satisfy 0 < near <= far, got {frame.depth_range}")
@@ -183,19 +188,25 @@ def decode_planes(frame: Frame) -> dict[str, np.ndarray]:
                 raise ValueError(f"plane {name!r} is a {image.mode} JPEG of {image.size}, not RGB {width}×{height}")
             out[name] = np.asarray(image)
             continue
-        size = plane.channels * plane.bits // 8 * height * width
-        inflater = zlib.decompressobj()
-        try:
-            raw = inflater.decompress(plane.data, size)
-        except zlib.error as err:
-            raise ValueError(f"plane {name!r} is not a zlib stream: {err}") from err
-        if len(raw) != size or inflater.unconsumed_tail or not inflater.eof:
-            raise ValueError(f"plane {name!r} does not inflate to {size} bytes")
-        residual = np.frombuffer(raw, np.uint8).reshape(-1, height, width)
+        residual = np.stack([_inflate(stream, height * width, name) for stream in plane.data]).reshape(
+            -1, height, width)
         if plane.bits == 16:
             residual = (residual[0::2].astype(np.uint16) << 8) | residual[1::2]
         out[name] = np.stack([undo_delta2d(channel, plane.bits) for channel in residual], axis=-1)
     return out
+
+
+def _inflate(stream: bytes, size: int, name: str) -> np.ndarray:
+    """One byte plane: exactly ``size`` bytes from one whole zlib stream, or ValueError (memory stays
+    bounded by ``size`` whatever the stream claims)."""
+    inflater = zlib.decompressobj()
+    try:
+        raw = inflater.decompress(stream, size)
+    except zlib.error as err:
+        raise ValueError(f"plane {name!r} is not a zlib stream: {err}") from err
+    if len(raw) != size or inflater.unconsumed_tail or inflater.unused_data or not inflater.eof:
+        raise ValueError(f"plane {name!r} does not inflate to {size} bytes")
+    return np.frombuffer(raw, np.uint8)
 
 
 def undo_delta2d(residual: np.ndarray, bits: int) -> np.ndarray:
