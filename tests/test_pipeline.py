@@ -4,13 +4,14 @@ import numpy as np
 import pytest
 import torch
 
+from splat_core import frames
 from splat_core.budget import Budget
 from splat_core.frames import prepare
 from splat_core.gaussians import SH_C0
 from splat_core.inference import run_network
-from splat_core.pipeline import default_budget, live_frames, pack_reconstruction, reconstruct, reconstruct_many
+from splat_core.pipeline import DETAILS, HQ, LIVE, encode_reconstruction, live_frames, reconstruct, reconstruct_many
 from splat_core.points import splats_from_depth
-from splat_core.wire import decode_frame
+from splat_core.wire import decode_frame, decode_planes
 
 
 def test_gaussians_match_da3_reference_forward_in_the_camera_frame(tiny_model, webcam_frame):
@@ -63,26 +64,37 @@ def test_points_unproject_pixel_centres_with_the_intrinsics():
 
 
 @pytest.mark.parametrize("mode", ["points", "gaussians"])
-def test_full_frame_gives_one_splat_per_pixel_without_budget(tiny_model, webcam_frame, mode):
-    recon = reconstruct(tiny_model, webcam_frame, mode, budget=Budget(min_opacity=0.0))
+@pytest.mark.parametrize("budget", [None, Budget(min_opacity=0.0)], ids=["default budget", "no pruning"])
+def test_the_frame_is_the_whole_grid_and_pruning_only_marks_pixels(tiny_model, webcam_frame, mode, budget):
+    """One splat slot per pixel of the processing grid; pruned pixels carry depth code 0 (the default
+    budget's border for Gaussians, its depth and confidence quantiles)."""
+    recon = reconstruct(tiny_model, webcam_frame, mode, budget=budget)
     assert (recon.camera.width, recon.camera.height) == (504, 378)
-    assert len(recon.splats) == 504 * 378 == 190_512
-    frame = decode_frame(pack_reconstruction(recon, frame_id=5))
-    assert frame.num_splats == 190_512 and frame.mode == mode and frame.frame_id == 5
-    assert len(frame.packed) == 190_512 * 16
-    assert set(frame.timings_ms) == {"preprocess", "model", "extract", "budget", "pack", "to_host"}
+    assert len(recon.grid) == 504 * 378 and torch.equal(recon.splats.pixel, recon.keep.nonzero()[:, 0])
+    assert bool(recon.keep.all()) == (budget is not None)
+    frame = decode_frame(encode_reconstruction(recon, frame_id=5, detail=LIVE))
+    assert frame.mode == mode and frame.frame_id == 5 and frame.camera == recon.camera and frame.sh_degree == 0
+    assert frame.planes["color"].codec == "jpeg"  # live detail: JPEG colour
+    codes = decode_planes(frame)["depth"][..., 0]
+    assert np.array_equal(codes != 0, recon.keep.reshape(378, 504).numpy())
+    if mode == "gaussians" and budget is None:
+        border = int(8 / 256 * 378), int(8 / 256 * 504)  # GAUSSIANS_BUDGET's border: at least 11 rows, 15 columns
+        assert not codes[:border[0]].any() and not codes[:, -border[1]:].any() and codes[border[0]:-border[0]].any()
+    assert frame.target_depth == pytest.approx(recon.target_depth, rel=1e-6)
+    assert set(frame.timings_ms) == {"preprocess", "model", "extract", "budget", "quantise", "to_host", "compress"}
 
 
-def test_budget_caps_the_wire_frame_and_hq_keeps_spherical_harmonics(tiny_model, webcam_frame):
-    live = reconstruct(tiny_model, webcam_frame, "gaussians", budget=default_budget("gaussians", 50_000))
-    live_frame = decode_frame(pack_reconstruction(live))
-    assert live_frame.num_splats == 50_000 and live_frame.sh_degree == 0
-    assert len(pack_reconstruction(live)) < 50_000 * 16 + 1024
-    hq = reconstruct(tiny_model, webcam_frame, "gaussians", process_res=560, keep_sh=True)
-    hq_frame = decode_frame(pack_reconstruction(hq))
-    assert hq_frame.camera.width == 560 and hq_frame.sh_degree == 2
-    assert len(hq_frame.sh1) == hq_frame.num_splats * 8 and len(hq_frame.sh2) == hq_frame.num_splats * 16
-    assert all(m > 0 for m in hq_frame.sh_max)
+def test_hq_frames_are_lossless_with_degree_2_harmonics(tiny_model, webcam_frame):
+    recon = reconstruct(tiny_model, webcam_frame, "gaussians", process_res=HQ.process_res, keep_sh=True)
+    frame = decode_frame(encode_reconstruction(recon, detail=HQ))
+    assert (frame.camera.width, frame.camera.height) == frames.processing_size(640, 480, HQ.process_res)
+    assert max(frame.camera.width, frame.camera.height) == HQ.process_res
+    assert frame.sh_degree == 2 and frame.planes["sh"].channels == 24 and frame.planes["color"].codec == "delta2d"
+    assert all(m > 0 for m in frame.quant["sh_max"])
+    planes = decode_planes(frame)
+    keep = recon.keep.reshape(frame.camera.height, frame.camera.width).numpy()
+    rgb = (recon.grid.rgb.double().clamp(0, 1) * 255).round().to(torch.uint8).reshape(keep.shape + (3,)).numpy()
+    assert np.array_equal(planes["color"][keep], rgb[keep])  # lossless: the splats' own colour
 
 
 @pytest.mark.parametrize("image", [np.zeros((1, 1, 3), np.uint8), np.zeros((480, 640), np.float32),
@@ -101,17 +113,25 @@ def test_bad_frames_raise_value_errors(tiny_model):
 
 @pytest.mark.parametrize("mode", ["points", "gaussians"])
 def test_live_frames_equal_the_reference_chain(tiny_model, webcam_frame, mode):
-    """The live path (static shapes, one CUDA graph on a GPU) gives the bytes, counts and cameras of
-    reconstruct + pack_reconstruction, for a batch mixing budgets and frame sizes."""
+    """The live path (static shapes, one CUDA graph on a GPU) gives the frames of reconstruct_many +
+    encode_reconstruction, for a batch mixing detail levels and frame sizes; each detail level's grid
+    has its processing size (DA3's: the long side at process_res, sides multiples of 14)."""
     rng = np.random.default_rng(5)
-    images = [webcam_frame, webcam_frame[::-1].copy(), rng.integers(0, 255, (300, 300, 3), np.uint8)]  # a square: its own batch in both
-    budgets = [default_budget(mode, 5_000), Budget(min_opacity=0.0), None]
-    frames = live_frames(tiny_model, images, mode, budgets, frame_ids=[7, 8, 9])
-    # Same batches as the live path (a batched forward may round differently from a single one).
-    reference = reconstruct_many(tiny_model, images, mode, budgets=budgets)
-    for recon, frame, frame_id in zip(reference, frames, (7, 8, 9)):
-        got, want = decode_frame(frame), decode_frame(pack_reconstruction(recon))
-        assert got.packed == want.packed and got.num_splats == want.num_splats > 0
-        assert got.camera == want.camera and got.target_depth == want.target_depth
-        assert got.mode == mode and got.frame_id == frame_id
-    assert decode_frame(frames[0]).num_splats == 5_000
+    square = rng.integers(0, 255, (300, 300, 3), np.uint8)
+    images = [webcam_frame, webcam_frame[::-1].copy(), square, webcam_frame, square, webcam_frame]
+    details = [DETAILS[name] for name in ("full", "full", "full", "low", "medium", "high")]
+    live = live_frames(tiny_model, images, mode, [7, 8, 9, 10, 11, 12], details)
+    for detail in set(details):
+        # Same batches as the live path (a batched forward may round differently from a single one).
+        members = [i for i, d in enumerate(details) if d == detail]
+        reference = reconstruct_many(tiny_model, [images[i] for i in members], mode, detail.process_res)
+        for i, recon in zip(members, reference):
+            got, want = decode_frame(live[i]), decode_frame(encode_reconstruction(recon, 7 + i, detail))
+            assert {n: p.data for n, p in got.planes.items()} == {n: p.data for n, p in want.planes.items()}
+            assert decode_planes(got)["depth"].any()  # splats to compare
+            assert (got.camera, got.depth_range, got.quant, got.target_depth) == (
+                want.camera, want.depth_range, want.quant, want.target_depth)
+            assert got.mode == mode and got.frame_id == 7 + i and got.sh_degree == 0
+            height, width = images[i].shape[:2]
+            assert (got.camera.width, got.camera.height) == frames.processing_size(width, height, detail.process_res)
+            assert max(got.camera.width, got.camera.height) == detail.process_res
