@@ -13,7 +13,8 @@ import torch
 from . import frames
 from .batching import Batcher
 from .models import MODELS, LoadedModel, load_model
-from .pipeline import DETAILS, HQ, LIVE, Reconstruction, default_budget, encode_reconstruction, live_frames, reconstruct
+from .pipeline import (DETAILS, HQ, LIVE, Reconstruction, default_budget, encode_reconstruction, live_frames,
+                       live_planes, reconstruct)
 
 log = logging.getLogger(__name__)
 
@@ -82,10 +83,11 @@ class Engine:
         concurrent sessions' frames."""
         if detail not in DETAILS:
             raise ValueError(f"detail must be one of {LEVELS}, got {detail!r}")
-        return self._batchers[mode].submit((image, detail))
+        # The batch worker returns host planes; each caller compresses its own frame, outside the GPU lock.
+        return self._batchers[mode].submit((image, detail)).encode()
 
     def _live_batch(self, mode: str, requests: list) -> list:
-        """Wire frames (or the ValueError of a bad frame) for (image, detail) requests. After an
+        """Pending frames (or the ValueError of a bad frame) for (image, detail) requests. After an
         out-of-memory error live detail drops one level until a batch fits; a notice says so."""
         results: list = [None] * len(requests)
         good, images = [], []
@@ -102,7 +104,7 @@ class Engine:
             while True:
                 details = [DETAILS[LEVELS[max(LEVELS.index(requests[i][1]), self._oom_level)]] for i in good]
                 try:
-                    data = live_frames(model, images, mode, [next(self._frame_ids) for _ in good], details)
+                    data = live_planes(model, images, mode, [next(self._frame_ids) for _ in good], details)
                     for i, frame in zip(good, data):
                         results[i] = frame
                     return results

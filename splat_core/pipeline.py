@@ -135,19 +135,42 @@ def _splats(out, rgb, mode: str, keep_sh: bool = False) -> SplatSet:
 
 def live_frames(model: LoadedModel, images: list, mode: str, frame_ids: list[int],
                 details: list[Detail] | None = None) -> list[bytes]:
-    """Wire frames (no SH) for several independent images at their detail levels, the live path.
+    """Wire frames (no SH) for several independent images at their detail levels, the live path:
+    ``live_planes`` then each frame's ``encode``. Same frames as ``reconstruct_many`` +
+    ``encode_reconstruction`` (tests/test_pipeline.py)."""
+    return [pending.encode() for pending in live_planes(model, images, mode, frame_ids, details)]
 
-    Everything from the uploaded frames to the quantised planes runs with static shapes (``_live_step``),
-    so with a fast model it is replayed from one CUDA graph per batch shape; the host then copies each
-    frame's bytes once and compresses them. Same frames as ``reconstruct_many`` + ``encode_reconstruction``
-    (tests/test_pipeline.py).
-    """
+
+@dataclass
+class PendingFrame:
+    """A live frame's quantised planes on the host, not yet compressed: the CPU step, which the engine
+    runs in each caller's thread, outside the GPU lock."""
+
+    planes: np.ndarray  # (P, h, w) uint8 delta2d byte planes
+    color: np.ndarray  # (h, w, 3) uint8
+    header: list[float]
+    mode: str
+    detail: Detail
+    frame_id: int
+    timings_ms: dict[str, float]
+
+    def encode(self) -> bytes:
+        return _encode(self.planes, self.color, self.header, self.mode, 0, self.detail, self.frame_id,
+                       self.timings_ms)
+
+
+def live_planes(model: LoadedModel, images: list, mode: str, frame_ids: list[int],
+                details: list[Detail] | None = None) -> list[PendingFrame]:
+    """The GPU part of the live path: everything from the uploaded frames to the quantised planes runs
+    with static shapes (``_live_step``), so with a fast model it is replayed from one CUDA graph per batch
+    shape; the host then copies each batch's bytes once."""
     if mode not in wire.MODES:
         raise ValueError(f"mode must be one of {wire.MODES}, got {mode!r}")
     details = details or [LIVE] * len(images)
     rgb = [frames.to_rgb_uint8(image) for image in images]
-    results: list[bytes] = [b""] * len(images)
+    results: list[PendingFrame | None] = [None] * len(images)
     network = model.fast.forward if model.fast is not None else functools.partial(run_networks, model)
+    planes = sum(spec.byte_planes for spec in wire.lossless_planes(mode))
     for (shape, detail), members in _group_by([(tuple(image.shape), d) for image, d in zip(rgb, details)]).items():
         watch = _Stopwatch(model.device)
         width, height = frames.processing_size(shape[1], shape[0], detail.process_res)
@@ -161,10 +184,9 @@ def live_frames(model: LoadedModel, images: list, mode: str, frame_ids: list[int
         watch.lap("frame")
         data, headers = data.cpu().numpy(), headers.tolist()
         watch.lap("to_host")
-        planes = sum(spec.byte_planes for spec in wire.lossless_planes(mode))
         for i, frame_data, header in zip(members, data, headers):
-            results[i] = _encode(frame_data[:planes], frame_data[planes:].transpose(1, 2, 0), header, mode, 0,
-                                 detail, frame_ids[i], watch.timings)
+            results[i] = PendingFrame(frame_data[:planes], frame_data[planes:].transpose(1, 2, 0), header, mode,
+                                      detail, frame_ids[i], dict(watch.timings))
     return results
 
 
