@@ -5,10 +5,11 @@ import numpy as np
 import pytest
 import torch
 
+from splat_core import frames
 from splat_core.batching import Batcher
 from splat_core.budget import Budget
 from splat_core.engine import Engine
-from splat_core.pipeline import reconstruct, reconstruct_many
+from splat_core.pipeline import DETAILS, reconstruct, reconstruct_many
 from splat_core.wire import decode_frame
 
 
@@ -73,7 +74,7 @@ def test_engine_serves_concurrent_sessions_and_reports_bad_frames_alone(tiny_mod
 
     def session(i):
         try:
-            results[i] = decode_frame(engine.live(inputs[i], "points", 20_000))
+            results[i] = decode_frame(engine.live(inputs[i], "points", "low"))
         except ValueError as err:
             results[i] = err
 
@@ -83,5 +84,6 @@ def test_engine_serves_concurrent_sessions_and_reports_bad_frames_alone(tiny_mod
     for thread in threads:
         thread.join(120)
     assert isinstance(results[1], ValueError) and "channels" in str(results[1])
-    assert results[0].num_splats == results[2].num_splats == 20_000
+    low = frames.processing_size(640, 480, DETAILS["low"].process_res)  # 320×240 has the same grid
+    assert [(results[i].camera.width, results[i].camera.height) for i in (0, 2)] == [low, low]
     assert results[0].frame_id != results[2].frame_id
