@@ -180,13 +180,15 @@ def decode_planes(frame: Frame) -> dict[str, np.ndarray]:
     for name, plane in frame.planes.items():
         if plane.codec == "jpeg":
             try:
-                image = Image.open(io.BytesIO(plane.data))
-                image.load()
+                image = Image.open(io.BytesIO(plane.data), formats=["JPEG"])  # reads the header only
             except Exception as err:
                 raise ValueError(f"plane {name!r} is not a JPEG: {err}") from err
-            if image.size != (width, height) or image.mode != "RGB":
+            if image.size != (width, height) or image.mode != "RGB":  # before decoding a single pixel
                 raise ValueError(f"plane {name!r} is a {image.mode} JPEG of {image.size}, not RGB {width}×{height}")
-            out[name] = np.asarray(image)
+            try:
+                out[name] = np.asarray(image)
+            except Exception as err:
+                raise ValueError(f"plane {name!r} is a damaged JPEG: {err}") from err
             continue
         residual = np.stack([_inflate(stream, height * width, name) for stream in plane.data]).reshape(
             -1, height, width)
