@@ -174,7 +174,8 @@ def test_points_frame_with_jpeg_colour():
     assert frame.planes["color"].codec == "jpeg" and frame.sh_degree == 0
     check_spec_layout(frame)
     check_depth(frame, planes, arrays["depth"], valid)
-    assert Image.open(io.BytesIO(frame.planes["color"].data)).format == "JPEG"
+    image = Image.open(io.BytesIO(frame.planes["color"].data))
+    assert image.format == "JPEG" and not image.info.get("progressive")  # baseline
     mse = ((planes["color"].astype(np.float64) - smooth) ** 2).mean()
     assert 10 * math.log10(255**2 / mse) >= 35
 
@@ -284,7 +285,6 @@ def deflated(n: int) -> bytes:
     return zlib.compress(bytes(n))
 
 
-
 MALFORMED = {
     # the envelope
     "not msgpack": (lambda e: b"\xc1garbage", "not a msgpack"),
@@ -322,6 +322,7 @@ MALFORMED = {
     "JPEG of another size": (lambda e: plane(e, "color", data=jpeg((W - 1, H))), "color.*JPEG"),
     "grey JPEG": (lambda e: plane(e, "color", data=jpeg((W, H), "L")), "color.*JPEG"),
     "not a JPEG": (lambda e: plane(e, "color", data=b"\xff\xd8 not really"), "color.*JPEG"),
+    "cut-off JPEG": (lambda e: plane(e, "color", data=e["planes"]["color"]["data"][:-200]), "color.*JPEG"),
 }
 
 
@@ -347,10 +348,11 @@ class Inflated(BaseException):
     """Raised by a patched decoder: not an Exception, so no ``except Exception`` turns it into a ValueError."""
 
 
-def test_grids_beyond_the_limits_are_rejected_before_anything_is_inflated(envelope, monkeypatch):
-    def refuse(*args, **kwargs):
-        raise Inflated
+def refuse(*args, **kwargs):
+    raise Inflated
 
+
+def test_grids_beyond_the_limits_are_rejected_before_anything_is_inflated(envelope, monkeypatch):
     for width, height in [(1, 1), (4096, 1024), (2048, 2048)]:  # at the limits: the envelope is fine
         decode_frame(msgpack.packb({**envelope, "camera": {**envelope["camera"], "width": width, "height": height}}))
     monkeypatch.setattr(zlib, "decompressobj", refuse)
@@ -362,9 +364,6 @@ def test_grids_beyond_the_limits_are_rejected_before_anything_is_inflated(envelo
 
 
 def test_a_jpeg_of_the_wrong_size_is_rejected_before_it_is_decoded(envelope, monkeypatch):
-    def refuse(*args, **kwargs):
-        raise Inflated
-
     monkeypatch.setattr(ImageFile.ImageFile, "load", refuse)
     with pytest.raises(ValueError, match="color.*JPEG"):
         decode_planes(decode_frame(msgpack.packb(plane(envelope, "color", data=jpeg((W, H + 1))))))
