@@ -118,9 +118,11 @@ def test_live_frames_equal_the_reference_chain(tiny_model, webcam_frame, mode):
     has its processing size (DA3's: the long side at process_res, sides multiples of 14)."""
     rng = np.random.default_rng(5)
     square = rng.integers(0, 255, (300, 300, 3), np.uint8)
-    images = [webcam_frame, webcam_frame[::-1].copy(), square, webcam_frame, square, webcam_frame]
-    details = [DETAILS[name] for name in ("full", "full", "full", "low", "medium", "high")]
-    live = live_frames(tiny_model, images, mode, [7, 8, 9, 10, 11, 12], details)
+    others = [detail for detail in DETAILS.values() if detail != LIVE]
+    images = [webcam_frame, webcam_frame[::-1].copy(), square] + [(webcam_frame, square)[k % 2]
+                                                                 for k in range(len(others))]
+    details = [LIVE] * 3 + others
+    live = live_frames(tiny_model, images, mode, [7 + i for i in range(len(images))], details)
     for detail in set(details):
         # Same batches as the live path (a batched forward may round differently from a single one).
         members = [i for i, d in enumerate(details) if d == detail]

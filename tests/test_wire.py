@@ -13,6 +13,7 @@ import pytest
 from PIL import Image, ImageFile
 
 from splat_core.pack import rotation_bytes
+from splat_core.pipeline import DETAILS
 from splat_core.planes import frame_from_arrays
 from splat_core.wire import Camera, Frame, Plane, decode_frame, decode_planes, encode_frame, undo_delta2d
 
@@ -165,11 +166,12 @@ def test_gaussians_round_trip_within_the_spec_bounds(sh_coefficients):
 
 def test_points_frame_with_jpeg_colour():
     """A points frame is depth + colour; live colour is a baseline JPEG within the spec's quality: at
-    the lowest live quality (75), smooth content (easier than the spec's webcam pictures) ≥ 35 dB."""
+    the lowest live detail's quality, smooth content (easier than the spec's webcam pictures) ≥ 35 dB."""
     arrays, valid = scene(np.random.default_rng(3))
     v, u = np.mgrid[0:H, 0:W]
     smooth = np.stack([u / W * 255, v / H * 255, 128 + 60 * np.sin(u / 7 + v / 5)], -1).round().astype(np.uint8)
-    frame, planes = round_trip({"depth": arrays["depth"], "rgb": smooth}, jpeg_quality=75)
+    lowest = min(detail.jpeg_quality for detail in DETAILS.values())
+    frame, planes = round_trip({"depth": arrays["depth"], "rgb": smooth}, jpeg_quality=lowest)
     assert frame.mode == "points" and set(frame.planes) == {"depth", "color"} and frame.quant == {}
     assert frame.planes["color"].codec == "jpeg" and frame.sh_degree == 0
     check_spec_layout(frame)
