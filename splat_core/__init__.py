@@ -1,4 +1,4 @@
-"""splat_core: from one camera frame to Spark-packed 3D splats.
+"""splat_core: from one camera frame to a wire frame of 3D splats (docs/wire-format.md).
 
 Stages, one module each:
 
@@ -6,9 +6,10 @@ Stages, one module each:
 - ``frames``    normalises an input image and turns it into the network's input tensor;
 - ``inference`` runs the network and returns depth, intrinsics and (optionally) Gaussians;
 - ``gaussians`` / ``points``  turn that output into splats (DA3's Gaussians, or one splat per pixel);
-- ``budget``    prunes and caps the splat count;
-- ``pack``      packs splats into Spark's 16-byte ``PackedSplats`` records on the splats' device;
-- ``wire``      wraps packed splats into the msgpack frame the browser viewer reads;
+- ``budget``    marks the pixels whose splats are not worth sending (pruning);
+- ``planes``    quantises the splats into wire format 2's per-attribute planes on their device, then
+  compresses them (zlib, JPEG); ``pack`` gives it Spark's rotation bytes;
+- ``wire``      the format: plane layouts, the msgpack envelope, decoding;
 - ``export``    writes PLY and SPZ files;
 - ``pipeline``  chains the stages for the app.
 

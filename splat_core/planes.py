@@ -237,5 +237,5 @@ def grid_splats(depth, rgb, camera: Camera, *, mode: str = "points", offset=None
         height=height,
         width=width,
     )
-    intrinsics = torch.tensor([[camera.fx, 0, camera.cx], [0, camera.fy, camera.cy], [0, 0, 1]])
+    intrinsics = torch.tensor([[camera.fx, 0, camera.cx], [0, camera.fy, camera.cy], [0, 0, 1]], dtype=torch.float64)
     return splats, torch.isfinite(z) & (z > 0), intrinsics

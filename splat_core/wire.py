@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 import time
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 import msgpack
 import numpy as np
@@ -127,9 +127,9 @@ def decode_frame(data: bytes) -> Frame:
     try:
         frame = Frame(
             mode=envelope["mode"],
-            camera=Camera(**envelope["camera"]),
+            camera=Camera(**_known(Camera, envelope["camera"])),
             depth_range=tuple(envelope["depth_range"]),
-            planes={name: Plane(**plane) for name, plane in envelope["planes"].items()},
+            planes={name: Plane(**_known(Plane, plane)) for name, plane in envelope["planes"].items()},
             target_depth=envelope["target_depth"],
             frame_id=envelope["frame_id"],
             sh_degree=envelope.get("sh_degree", 0),
@@ -141,6 +141,11 @@ def decode_frame(data: bytes) -> Frame:
         raise ValueError(f"malformed splat frame: {err}") from err
     _check(frame)
     return frame
+
+
+def _known(cls, values: dict) -> dict:
+    """The keys of ``values`` that ``cls`` has: readers ignore keys they do not know, at every level."""
+    return {f.name: values[f.name] for f in fields(cls) if f.name in values}
 
 
 def _check(frame: Frame) -> None:
