@@ -53,7 +53,9 @@ def frame_bytes(scene, attributes, mode: str, detail, sh: bool = False) -> bytes
 
 
 def plane_sizes(data: bytes) -> str:
-    return ", ".join(f"{name} {len(plane.data) / 1024:.1f}" for name, plane in decode_frame(data).planes.items())
+    sizes = {name: sum(map(len, plane.data)) if plane.codec == "delta2d" else len(plane.data)
+             for name, plane in decode_frame(data).planes.items()}
+    return ", ".join(f"{name} {size / 1024:.1f}" for name, size in sizes.items())
 
 
 def size_table() -> None:

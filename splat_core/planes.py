@@ -160,9 +160,10 @@ def compress_frame(planes: np.ndarray, color: np.ndarray, header: list[float], m
     specs = lossless_planes(mode, sh_degree, lossless_color)
     if len(planes) != sum(spec.byte_planes for spec in specs):
         raise ValueError(f"{len(planes)} byte planes given, the layout of a {mode} frame has another count")
-    # One zlib stream per byte plane, all at once: the frame takes as long as its largest byte plane.
-    streams = [_POOL.submit(_deflate, byte_plane) for byte_plane in planes]
+    # The JPEG (the longest job) first, then one zlib stream per byte plane, all side by side: a frame
+    # takes about as long as its JPEG.
     jpeg = None if lossless_color else _POOL.submit(_jpeg, color, jpeg_quality)
+    streams = [_POOL.submit(_deflate, byte_plane) for byte_plane in planes]
     encoded, start = {}, 0
     for spec in specs:
         data = [future.result() for future in streams[start:start + spec.byte_planes]]
