@@ -9,6 +9,7 @@ from pathlib import Path
 
 import gradio as gr
 import msgpack
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -18,22 +19,24 @@ sys.path.insert(0, str(ROOT / "custom_components" / "gradio_splat" / "backend"))
 from gradio_splat import FrameCache, SplatData, SplatViewer  # noqa: E402
 from gradio_splat.splat_viewer import read_frame_header  # noqa: E402
 from gradio.data_classes import FileData  # noqa: E402
-from splat_core.wire import Camera, Frame, encode_frame  # noqa: E402
+from splat_core.planes import frame_from_arrays  # noqa: E402
+from splat_core.wire import Camera, decode_frame, decode_planes  # noqa: E402
 
 UUID_BIN = re.compile(r"^[0-9a-f]{32}\.bin$")
+FIXTURES = ROOT / "custom_components" / "gradio_splat" / "frontend" / "test" / "fixtures"
 
 
-def make_frame(n: int = 3, frame_id: int = 5) -> bytes:
-    return encode_frame(
-        Frame(
-            packed=bytes(range(16)) * n,
-            num_splats=n,
-            mode="points",
-            camera=Camera(width=160, height=120, fx=100.0, fy=100.0, cx=80.0, cy=60.0),
-            target_depth=2.0,
-            frame_id=frame_id,
-        )
-    )
+def make_frame(width: int = 4, height: int = 3, frame_id: int = 5) -> bytes:
+    """A points frame of a `width` × `height` grid, one pixel without a splat."""
+    depth = np.full((height, width), 2.0)
+    depth[0, 0] = np.nan
+    camera = Camera(width=width, height=height, fx=10.0, fy=10.0, cx=width / 2, cy=height / 2)
+    return frame_from_arrays(depth, np.full((height, width, 3), 0.5), camera, frame_id=frame_id)
+
+
+def envelope(**changes) -> bytes:
+    """make_frame's envelope with keys changed."""
+    return msgpack.packb({**msgpack.unpackb(make_frame()), **changes}, use_bin_type=True)
 
 
 class FakeClock:
@@ -68,7 +71,7 @@ class TestPostprocess:
 
     def test_frame_is_written_inside_gradios_cache_under_an_unguessable_name(self):
         viewer = SplatViewer()
-        data = make_frame(n=3, frame_id=5)
+        data = make_frame(width=4, height=3, frame_id=5)
         out = viewer.postprocess(data)
         path = Path(out.file.path)
         # Inside GRADIO_CACHE, Gradio serves the file as it is: no hash, no copy.
@@ -76,7 +79,7 @@ class TestPostprocess:
         assert UUID_BIN.match(path.name)
         assert path.read_bytes() == data
         assert out.kind == "frame"
-        assert out.num_splats == 3
+        assert out.num_splats == 12  # a slot per grid pixel, with a splat or not
         assert out.frame_id == 5
         assert out.file.size == len(data)
 
@@ -98,16 +101,21 @@ class TestPostprocess:
         [
             (b"\xc1", "not a msgpack wire frame"),
             (msgpack.packb({"format": "other"}), "'format'"),
-            (msgpack.packb({"format": "gradio-splat", "version": 2}), "version"),
-            (
-                msgpack.packb({"format": "gradio-splat", "version": 1, "num_splats": 2, "packed": b"x" * 16}),
-                "num_splats × 16",
-            ),
+            (msgpack.packb({"format": "gradio-splat", "version": 1, "num_splats": 2, "packed": b"x" * 32}), "got 1"),
+            (lambda: envelope(version=3), "got 3"),
+            (lambda: envelope(camera=None), "grid None×None"),
+            (lambda: envelope(camera={"width": 31_623, "height": 31_623}), "grid 31623×31623 is outside"),
+            (lambda: envelope(camera={"width": 4097, "height": 1}), "outside 1..4096"),
+            (lambda: envelope(camera={"width": 2.5, "height": 2}), "outside"),
+            (lambda: envelope(planes={"depth": {}}), "points frame without its planes ['color']"),
+            (lambda: envelope(mode="gaussians"), "['offset', 'opacity', 'rotation', 'scale']"),
+            (lambda: envelope(sh_degree=1), "['sh']"),
+            (lambda: envelope(planes=None), "['color', 'depth']"),
         ],
     )
-    def test_rejects_bytes_that_are_not_a_frame(self, data, message):
+    def test_rejects_bytes_that_are_not_a_version_2_frame(self, data, message):
         with pytest.raises(ValueError, match=re.escape(message)):
-            SplatViewer().postprocess(data)
+            SplatViewer().postprocess(data() if callable(data) else data)
 
     @pytest.mark.parametrize(
         ("value", "kind"),
@@ -144,8 +152,24 @@ class TestPreprocess:
 
 
 def test_read_frame_header():
-    header = read_frame_header(make_frame(n=4, frame_id=9))
-    assert (header["num_splats"], header["frame_id"], header["mode"]) == (4, 9, "points")
+    header = read_frame_header(make_frame(width=5, height=2, frame_id=9))
+    assert (header["camera"]["width"], header["camera"]["height"], header["frame_id"], header["mode"]) == (5, 2, 9, "points")
+    assert header["version"] == 2
+
+
+@pytest.mark.parametrize("name", ["points_lossless", "gaussians_sh1_lossless", "gaussians_sh2_lossless"])
+def test_frontend_fixtures_are_what_splat_core_reads(name):
+    """The frames the frontend's unit tests decode (made by splat_core's encoder,
+    fixtures/make_fixtures.py), and the values they expect, are what splat_core's reader gives."""
+    frame = decode_frame((FIXTURES / f"{name}.bin").read_bytes())
+    expected = json.loads((FIXTURES / f"{name}.json").read_text())
+    assert vars(frame.camera) == expected["camera"]
+    assert (frame.mode, frame.sh_degree, list(frame.depth_range)) == (expected["mode"], expected["sh_degree"], expected["depth_range"])
+    n = frame.camera.width * frame.camera.height
+    planes = decode_planes(frame)
+    assert planes.keys() == expected["planes"].keys()
+    for plane, values in planes.items():
+        assert values.reshape(n, -1).T.tolist() == expected["planes"][plane], plane
 
 
 class TestFrameCache:

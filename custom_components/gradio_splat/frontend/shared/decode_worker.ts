@@ -5,18 +5,10 @@ import { decode_frame, type DecodedFrame } from "./wire";
 export type DecodeRequest = { id: number; bytes: Uint8Array };
 export type DecodeReply = { id: number; frame: DecodedFrame } | { id: number; error: string };
 
-/** The buffers and bitmaps of a decoded frame, to hand over instead of copying. */
-export function transferables(frame: DecodedFrame): Transferable[] {
-	const list: Transferable[] = [frame.depth.buffer as ArrayBuffer];
-	list.push(frame.color instanceof Uint8Array ? (frame.color.buffer as ArrayBuffer) : frame.color);
-	if (frame.attrs) list.push(frame.attrs.buffer as ArrayBuffer);
-	return list;
-}
-
 self.onmessage = async ({ data }: MessageEvent<DecodeRequest>) => {
 	try {
 		const frame = await decode_frame(data.bytes);
-		self.postMessage({ id: data.id, frame } satisfies DecodeReply, { transfer: transferables(frame) });
+		self.postMessage({ id: data.id, frame } satisfies DecodeReply, { transfer: [frame.planes.buffer] });
 	} catch (e) {
 		self.postMessage({ id: data.id, error: (e as Error).message } satisfies DecodeReply);
 	}

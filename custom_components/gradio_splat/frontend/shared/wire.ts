@@ -1,6 +1,6 @@
 // Reads one wire frame, version 2 (docs/wire-format.md, the contract; splat_core/wire.py writes
 // it). `parse_frame` checks the msgpack envelope, `decode_planes` turns the compressed planes into
-// the arrays that live_splats.ts uploads as textures. The decode worker (decode_worker.ts) runs
+// the bytes of the one texture that live_splats.ts uploads. The decode worker (decode_worker.ts) runs
 // both, so none of this touches the main thread.
 import { decode } from "@msgpack/msgpack";
 
@@ -28,7 +28,9 @@ export interface Plane {
 	codec: Codec;
 	channels: number;
 	bits: 8 | 16;
-	data: Uint8Array;
+	// delta2d: one zlib stream per byte plane (C · bits/8 of them, each inflating to H · W bytes);
+	// jpeg: the JPEG file.
+	data: Uint8Array[] | Uint8Array;
 }
 
 export interface Quant {
@@ -51,15 +53,17 @@ export interface WireFrame {
 }
 
 /**
- * A frame with its planes decoded, ready to upload. `attrs` holds the 8-bit planes after depth and
- * colour, channel after channel, each H × W (row-major): offset u, v, opacity, scale ×3, rotation ×3
- * (gaussians), then the SH channels 3k + rgb (sh_degree ≥ 1). See `attr_layers`.
+ * A frame with its planes decoded into one texture's worth of bytes: `layers` layers of H × W
+ * RGBA8 texels (row-major), channel c of the frame in component c % 4 of layer c / 4. Channels
+ * (see `channel_of`): 0-2 colour, 3 unused, 4-5 depth code high and low byte, then offset u, v,
+ * opacity, scale ×3, rotation ×3 (gaussians), then SH channel 3k + rgb (sh_degree ≥ 1). Four
+ * bytes a texel because Chromium uploads RGBA textures 10× faster than one- or two-channel ones
+ * (measured under SwiftShader: 504×378×9 bytes as R8UI 1.7-2.1 ms, 504×378×12 as RGBA8UI 0.1-0.2 ms).
  */
 export interface DecodedFrame {
 	header: Omit<WireFrame, "planes">;
-	depth: Uint16Array; // H × W depth codes
-	color: ImageBitmap | Uint8Array; // JPEG as decoded by the browser, or lossless RGBA, H × W × 4
-	attrs: Uint8Array | null; // null when the mode and SH degree need no attribute planes
+	planes: Uint8Array; // layers × H × W × 4
+	layers: number;
 	valid: number; // pixels with a splat (depth code ≠ 0)
 	bytes: number; // the frame's size on the wire
 }
@@ -76,14 +80,20 @@ const PLANE_SPECS: Record<string, [Codec[], number, 8 | 16]> = {
 };
 const sh_channels = (degree: number) => 3 * (degree === 1 ? 3 : 8);
 
-/** The planes a frame must carry, in the order their channels go into `DecodedFrame.attrs`. */
+/** The planes after depth and colour that a frame must carry, in channel order. */
 export function attr_planes(mode: Mode, sh_degree: number): string[] {
 	return [...(mode === "gaussians" ? GAUSSIAN_PLANES : []), ...(sh_degree ? ["sh"] : [])];
 }
 
-/** Channels (texture layers) of `DecodedFrame.attrs` for a mode and SH degree. */
-export function attr_layers(mode: Mode, sh_degree: number): number {
-	return (mode === "gaussians" ? 9 : 0) + (sh_degree ? sh_channels(sh_degree) : 0);
+/** The first channel of each plane in `DecodedFrame.planes`, and the number of layers. */
+export function channel_of(mode: Mode, sh_degree: number): { channels: Record<string, number>; layers: number } {
+	const channels: Record<string, number> = { color: 0, depth: 4 };
+	let next = 6;
+	for (const name of attr_planes(mode, sh_degree)) {
+		channels[name] = next;
+		next += name === "sh" ? sh_channels(sh_degree) : PLANE_SPECS[name][1];
+	}
+	return { channels, layers: Math.ceil(next / 4) };
 }
 
 const fail = (message: string): never => {
@@ -124,7 +134,15 @@ function check_plane(planes: Record<string, unknown>, name: string, sh_degree: n
 	if (p.channels !== channels || p.bits !== bits) {
 		fail(`plane '${name}' must be ${channels} channels of ${bits} bits`);
 	}
-	if (!(p.data instanceof Uint8Array)) fail(`plane '${name}' has no binary 'data'`);
+	if (p.codec === "jpeg") {
+		if (!(p.data instanceof Uint8Array)) fail(`plane '${name}' has no binary 'data'`);
+	} else {
+		const streams = (channels * bits) / 8;
+		const data = p.data;
+		if (!Array.isArray(data) || data.length !== streams || !data.every((d) => d instanceof Uint8Array)) {
+			fail(`plane '${name}' must have ${streams} zlib streams, one per byte plane`);
+		}
+	}
 	return p as unknown as Plane;
 }
 
@@ -193,13 +211,17 @@ export function parse_frame(bytes: Uint8Array): WireFrame {
 
 /**
  * Inflates a zlib stream into `out`, which it must fill exactly: a stream that is longer (stopped
- * at the cap, so a zip bomb costs nothing), shorter, corrupt or cut short is an error.
+ * at the cap, so a zip bomb costs nothing), shorter, corrupt, cut short or followed by more bytes
+ * is an error.
  */
 export async function inflate_exact(data: Uint8Array, out: Uint8Array, name: string): Promise<void> {
-	const reader = new Blob([data as Uint8Array<ArrayBuffer>])
-		.stream()
-		.pipeThrough(new DecompressionStream("deflate"))
-		.getReader();
+	const input = new ReadableStream<Uint8Array<ArrayBuffer>>({
+		start(controller) {
+			controller.enqueue(data as Uint8Array<ArrayBuffer>);
+			controller.close();
+		}
+	});
+	const reader = input.pipeThrough(new DecompressionStream("deflate")).getReader();
 	let n = 0;
 	try {
 		for (;;) {
@@ -239,86 +261,115 @@ export function undo_delta2d(x: Uint8Array | Uint16Array, width: number, height:
 	}
 }
 
-/** A delta2d plane's values, channel after channel, into `out` (C·H·W values of its bit width). */
-async function decode_delta2d(
-	plane: Plane,
-	name: string,
-	camera: Intrinsics,
-	out: Uint8Array | Uint16Array
-): Promise<void> {
+/** A delta2d plane's values, channel after channel (C·H·W values of its bit width). */
+async function decode_delta2d(plane: Plane, name: string, camera: Intrinsics): Promise<Uint8Array | Uint16Array> {
 	const n = camera.width * camera.height;
-	if (plane.bits === 8) {
-		await inflate_exact(plane.data, out as Uint8Array, name);
-	} else {
-		// 16-bit channels come as a high-byte plane, then a low-byte plane.
-		const raw = new Uint8Array(2 * n * plane.channels);
-		await inflate_exact(plane.data, raw, name);
+	const streams = plane.data as Uint8Array[];
+	const raw = new Uint8Array(streams.length * n);
+	// One stream per byte plane, inflated side by side.
+	await Promise.all(streams.map((s, b) => inflate_exact(s, raw.subarray(b * n, (b + 1) * n), name)));
+	let values: Uint8Array | Uint16Array = raw;
+	if (plane.bits === 16) {
+		// A 16-bit channel is its high-byte plane, then its low-byte plane.
+		values = new Uint16Array(plane.channels * n);
 		for (let c = 0; c < plane.channels; c++) {
 			const hi = 2 * c * n;
-			for (let k = 0; k < n; k++) out[c * n + k] = (raw[hi + k] << 8) | raw[hi + n + k];
+			for (let k = 0; k < n; k++) values[c * n + k] = (raw[hi + k] << 8) | raw[hi + n + k];
 		}
 	}
 	for (let c = 0; c < plane.channels; c++) {
-		undo_delta2d(out.subarray(c * n, (c + 1) * n), camera.width, camera.height);
+		undo_delta2d(values.subarray(c * n, (c + 1) * n), camera.width, camera.height);
+	}
+	return values;
+}
+
+/** Writes planar 8-bit channels (`count` × `n` values) into `out` from channel `first` on. */
+function interleave(values: Uint8Array, count: number, n: number, out: Uint8Array, first: number): void {
+	for (let c = 0; c < count; c++) {
+		const channel = first + c;
+		const base = (channel >> 2) * 4 * n + (channel & 3);
+		const src = values.subarray(c * n, (c + 1) * n);
+		for (let k = 0; k < n; k++) out[base + 4 * k] = src[k];
 	}
 }
 
-async function decode_color(plane: Plane, camera: Intrinsics): Promise<ImageBitmap | Uint8Array> {
+/**
+ * A JPEG's width and height from its frame header (SOFn), or null if there is none: read before
+ * decoding, so a JPEG that claims a huge picture is refused before the decoder allocates it.
+ */
+export function jpeg_size(data: Uint8Array): [number, number] | null {
+	if (data[0] !== 0xff || data[1] !== 0xd8) return null;
+	for (let i = 2; i + 9 <= data.length; ) {
+		if (data[i] !== 0xff) return null;
+		const marker = data[i + 1];
+		if (marker === 0xff) {
+			i += 1; // fill byte
+			continue;
+		}
+		// SOF0-15 except DHT (C4), JPG (C8) and DAC (CC) carry the size.
+		if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
+			return [(data[i + 7] << 8) | data[i + 8], (data[i + 5] << 8) | data[i + 6]];
+		}
+		i += 2 + ((data[i + 2] << 8) | data[i + 3]);
+	}
+	return null;
+}
+
+/** Colour into layer 0 (alpha 255). */
+async function decode_color(plane: Plane, camera: Intrinsics, out: Uint8Array): Promise<void> {
 	const n = camera.width * camera.height;
-	if (plane.codec === "jpeg") {
-		let bitmap: ImageBitmap;
-		try {
-			bitmap = await createImageBitmap(new Blob([plane.data as Uint8Array<ArrayBuffer>], { type: "image/jpeg" }), {
-				premultiplyAlpha: "none",
-				colorSpaceConversion: "none"
-			});
-		} catch (e) {
-			return fail(`plane 'color' is not a JPEG (${(e as Error).message})`);
-		}
-		if (bitmap.width !== camera.width || bitmap.height !== camera.height) {
-			bitmap.close();
-			fail(`plane 'color' is ${bitmap.width}×${bitmap.height}, not ${camera.width}×${camera.height}`);
-		}
-		return bitmap;
+	if (plane.codec === "delta2d") {
+		interleave((await decode_delta2d(plane, "color", camera)) as Uint8Array, 3, n, out, 0);
+		for (let k = 0; k < n; k++) out[4 * k + 3] = 255;
+		return;
 	}
-	const planar = new Uint8Array(3 * n);
-	await decode_delta2d(plane, "color", camera, planar);
-	// Interleaved RGBA, the layout of the JPEG's texture, so both feed one sampler.
-	const rgba = new Uint8Array(4 * n);
-	for (let k = 0; k < n; k++) {
-		rgba[4 * k] = planar[k];
-		rgba[4 * k + 1] = planar[n + k];
-		rgba[4 * k + 2] = planar[2 * n + k];
-		rgba[4 * k + 3] = 255;
+	const data = plane.data as Uint8Array;
+	const size = jpeg_size(data);
+	if (!size) fail("plane 'color' is not a JPEG (no frame header)");
+	if (size![0] !== camera.width || size![1] !== camera.height) {
+		fail(`plane 'color' is ${size![0]}×${size![1]}, not ${camera.width}×${camera.height}`);
 	}
-	return rgba;
+	let bitmap: ImageBitmap;
+	try {
+		bitmap = await createImageBitmap(new Blob([data as Uint8Array<ArrayBuffer>], { type: "image/jpeg" }), {
+			premultiplyAlpha: "none",
+			colorSpaceConversion: "none"
+		});
+	} catch (e) {
+		return fail(`plane 'color' is not a JPEG (${(e as Error).message})`);
+	}
+	// The browser's decoder, read back here in the worker, so the page uploads plain bytes
+	// (cheaper than uploading the bitmap, see DecodedFrame). A CPU-backed canvas ("will read
+	// frequently"), opaque pixels and no colour conversion: getImageData returns the decoded values.
+	const canvas = new OffscreenCanvas(camera.width, camera.height);
+	const context = canvas.getContext("2d", { willReadFrequently: true })!;
+	context.drawImage(bitmap, 0, 0);
+	bitmap.close();
+	out.set(context.getImageData(0, 0, camera.width, camera.height).data);
 }
 
 /** Decodes every plane of a parsed frame. */
 export async function decode_planes(frame: WireFrame, bytes: number): Promise<DecodedFrame> {
 	const { planes, camera, mode, sh_degree } = frame;
 	const n = camera.width * camera.height;
-	const depth = new Uint16Array(n);
-	const names = attr_planes(mode, sh_degree);
-	const attrs = names.length ? new Uint8Array(attr_layers(mode, sh_degree) * n) : null;
-	const jobs: Promise<void>[] = [decode_delta2d(planes.depth, "depth", camera, depth)];
-	let layer = 0;
-	for (const name of names) {
-		jobs.push(decode_delta2d(planes[name], name, camera, attrs!.subarray(layer * n, (layer + planes[name].channels) * n)));
-		layer += planes[name].channels;
-	}
-	const color = decode_color(planes.color, camera);
-	const results = await Promise.allSettled([color, ...jobs]);
-	const failed = results.find((r) => r.status === "rejected");
-	if (failed) {
-		const decoded = results[0].status === "fulfilled" ? results[0].value : null;
-		if (decoded && "close" in decoded) decoded.close(); // the JPEG decoded, another plane did not
-		throw (failed as PromiseRejectedResult).reason;
-	}
+	const { channels, layers } = channel_of(mode, sh_degree);
+	const out = new Uint8Array(layers * n * 4);
+	const color = decode_color(planes.color, camera, out);
+	const depth = decode_delta2d(planes.depth, "depth", camera);
+	const attrs = attr_planes(mode, sh_degree).map(async (name) => {
+		interleave((await decode_delta2d(planes[name], name, camera)) as Uint8Array, planes[name].channels, n, out, channels[name]);
+	});
+	await Promise.all([color, depth, ...attrs]);
+	const codes = (await depth) as Uint16Array;
 	let valid = 0;
-	for (let k = 0; k < n; k++) valid += depth[k] !== 0 ? 1 : 0;
+	for (let k = 0, hi = 4 * n; k < n; k++) {
+		const code = codes[k];
+		out[hi + 4 * k] = code >> 8; // channels 4 and 5: layer 1, components 0 and 1
+		out[hi + 4 * k + 1] = code & 0xff;
+		valid += code !== 0 ? 1 : 0;
+	}
 	const { planes: _, ...header } = frame;
-	return { header, depth, color: await color, attrs, valid, bytes };
+	return { header, planes: out, layers, valid, bytes };
 }
 
 /** Parses and decodes a frame: what the decode worker runs. */

@@ -1,10 +1,17 @@
 // @vitest-environment jsdom
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { flushSync, mount, unmount } from "svelte";
-import { SplatMesh } from "@sparkjsdev/spark";
 import Viewer from "../shared/Viewer.svelte";
-import { frame_bytes } from "./frames";
+import { LiveSplats } from "../shared/live_splats";
+import { fixture_bytes, modified } from "./fixtures";
 import { reactive_props } from "./props.svelte";
+
+// jsdom has no Worker: decode on this thread, with the worker's own decode_frame.
+vi.mock("../shared/decoder", async () => {
+	const { decode_frame } = await import("../shared/wire");
+	return { FrameDecoder: class { decode = decode_frame; dispose = vi.fn(); } };
+});
+const frame_bytes = (frame_id: number) => modified("points_lossless", (e) => (e.frame_id = frame_id));
 
 // jsdom has no WebGL: fake the two renderers, keep the rest of three and Spark real.
 const created: { renderer?: any; spark?: any } = {};
@@ -21,6 +28,7 @@ vi.mock("three", async (original) => {
 			this.loop = loop;
 		}
 		render() {}
+		initTexture() {}
 		dispose = vi.fn();
 		forceContextLoss = vi.fn();
 	}
@@ -51,7 +59,7 @@ describe("Viewer", () => {
 	beforeEach(() => {
 		vi.stubGlobal("ResizeObserver", Observer);
 		vi.stubGlobal("IntersectionObserver", Observer);
-		const bytes = frame_bytes(100);
+		const bytes = frame_bytes(7);
 		vi.stubGlobal("fetch", vi.fn(async () => new Response(new Uint8Array(bytes))));
 	});
 	afterEach(() => {
@@ -60,7 +68,7 @@ describe("Viewer", () => {
 	});
 
 	test("shows a frame, then disposes everything on unmount", async () => {
-		const dispose_mesh = vi.spyOn(SplatMesh.prototype, "dispose");
+		const dispose_live = vi.spyOn(LiveSplats.prototype, "dispose");
 		const target = document.body.appendChild(document.createElement("div"));
 		const value = { file: { path: "f.bin", url: "http://x/gradio_api/file=f.bin" }, kind: "frame" };
 		const viewer = mount(Viewer, { target, props: { value, height: "240px", show_stats: true } });
@@ -69,13 +77,21 @@ describe("Viewer", () => {
 		await vi.waitFor(() => expect(canvas.dataset.shown).toBe("1"));
 		expect(fetch).toHaveBeenCalledWith("http://x/gradio_api/file=f.bin");
 		expect(canvas.dataset.frameId).toBe("7");
-		created.renderer.loop(0); // one render, as the animation loop would
-		expect(canvas.dataset.renders).toBe("1");
+		expect(canvas.dataset.error).toBe("");
+		expect(Number(canvas.dataset.applyMs)).toBeGreaterThanOrEqual(0);
+		const upload = vi.spyOn(created.renderer, "initTexture");
+		created.renderer.loop(0); // one render, as the animation loop would: it uploads the frame
+		created.renderer.loop(1); // and the next has nothing to upload
+		expect(canvas.dataset.renders).toBe("2");
+		expect(upload).toHaveBeenCalledTimes(1);
+		expect(canvas.dataset.uploadMs).toBeDefined();
+		// The stats count the pixels with a splat, not the grid's slots.
+		await vi.waitFor(() => expect(target.textContent).toContain(`${13 * 7 - 3} splats`));
 
 		unmount(viewer);
 		const { renderer, spark } = created;
 		expect(renderer.loop).toBeNull();
-		expect(dispose_mesh).toHaveBeenCalled(); // the stream's SplatMesh (and its PackedSplats)
+		expect(dispose_live).toHaveBeenCalled(); // the stream's generator and its texture
 		expect(spark.dispose).toHaveBeenCalled();
 		// SparkRenderer.dispose leaves these behind (Spark issue #408).
 		expect(spark.geometry.dispose).toHaveBeenCalled();
@@ -105,11 +121,11 @@ describe("Viewer", () => {
 		const error = vi.spyOn(console, "error");
 		const debug = vi.spyOn(console, "debug").mockImplementation(() => {});
 		const viewer = await mount_streaming({
-			"http://x/a.bin": () => new Response(new Uint8Array(frame_bytes(100, { frame_id: 7 }))),
+			"http://x/a.bin": () => new Response(frame_bytes(7)),
 			// Gradio's answer for a cache file that is gone (route_utils.file_fetch)
 			"http://x/b.bin": () => new Response("File not allowed", { status: 403 }),
 			"http://x/c.bin": () => new Response("Not found", { status: 404 }),
-			"http://x/d.bin": () => new Response(new Uint8Array(frame_bytes(50, { frame_id: 9 })))
+			"http://x/d.bin": () => new Response(frame_bytes(9))
 		});
 		const { canvas, target } = viewer;
 		viewer.next("http://x/b.bin");
@@ -131,13 +147,36 @@ describe("Viewer", () => {
 	test("still reports a server error", async () => {
 		const error = vi.spyOn(console, "error").mockImplementation(() => {});
 		const viewer = await mount_streaming({
-			"http://x/a.bin": () => new Response(new Uint8Array(frame_bytes(100))),
+			"http://x/a.bin": () => new Response(frame_bytes(7)),
 			"http://x/b.bin": () => new Response("Internal Server Error", { status: 500 })
 		});
 		viewer.next("http://x/b.bin");
 		await vi.waitFor(() => expect(viewer.target.querySelector("[role=alert]")?.textContent).toContain("500"));
 		expect(error).toHaveBeenCalled();
 		expect(viewer.canvas.dataset.frameId).toBe("7");
+		viewer.unmount();
+	});
+
+	test("shows a bad frame's error, keeps the last good frame, and clears the error on the next", async () => {
+		const error = vi.spyOn(console, "error").mockImplementation(() => {});
+		const apply = vi.spyOn(LiveSplats.prototype, "apply");
+		const viewer = await mount_streaming({
+			"http://x/a.bin": () => new Response(frame_bytes(7)),
+			"http://x/b.bin": () => new Response(modified("points_lossless", (e) => (e.version = 1))),
+			"http://x/c.bin": () => new Response(frame_bytes(9))
+		});
+		const { canvas, target } = viewer;
+		viewer.next("http://x/b.bin");
+		await vi.waitFor(() => expect(canvas.dataset.error).toMatch(/version 1 is no longer supported/));
+		expect(target.querySelector("[role=alert]")?.textContent).toMatch(/version 1 is no longer supported/);
+		expect(canvas.dataset.frameId).toBe("7");
+		expect(apply).toHaveBeenCalledTimes(1); // the bad frame never reached the texture
+		expect(error).toHaveBeenCalled();
+
+		viewer.next("http://x/c.bin");
+		await vi.waitFor(() => expect(canvas.dataset.frameId).toBe("9"));
+		expect(canvas.dataset.error).toBe("");
+		expect(target.querySelector("[role=alert]")).toBeNull();
 		viewer.unmount();
 	});
 });
