@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
+import signal
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -23,11 +24,14 @@ sys.path.insert(0, str(ROOT / "custom_components" / "gradio_splat" / "backend"))
 
 import gradio as gr  # noqa: E402
 import spaces  # noqa: E402  (spaces.GPU is a no-op outside ZeroGPU)
+from gradio.utils import get_upload_folder  # noqa: E402
 from gradio_splat import SplatViewer  # noqa: E402
 
 from splat_core.engine import Engine  # noqa: E402
 from splat_core.export import write_ply, write_spz  # noqa: E402
+from splat_core.frames import read_image  # noqa: E402
 from splat_core.models import MODELS, ModelLoadError  # noqa: E402
+from splat_core.store import ExportStore  # noqa: E402
 from splat_core.video import sample_frames  # noqa: E402
 
 log = logging.getLogger("app")
@@ -37,8 +41,14 @@ MODES = {"Points (fast)": "points", "Gaussians": "gaussians"}
 DETAIL_LEVELS = {"Full (504×378)": "full", "High (392×294)": "high", "Medium (308×224)": "medium",
                  "Low (252×196)": "low", "Lowest (168×126)": "lowest"}
 WEBCAM = gr.WebcamOptions(mirror=False, constraints={"video": {"width": {"ideal": 640}, "height": {"ideal": 480}}})
+# Uploads (photos and videos): a 40 MP photo is at most ~60 MB as PNG, and a video is sampled for 30 s.
+MAX_UPLOAD = "100mb"
+# Seconds an in-flight frame or capture stage gets to finish when the server is stopped; then it is
+# abandoned (a network pass cannot be interrupted, and on a CPU one can take a minute).
+STOP_GRACE_S = 5.0
 
 ENGINE: Engine | None = None  # set by main() or by tests through build_app()
+EXPORTS: ExportStore | None = None  # PLY and SPZ files to download: removed after EXPORTS.ttl seconds
 
 
 # Sessions whose view is frozen (an HQ capture, a photo or a video on show), by session hash. Not a
@@ -103,12 +113,14 @@ def capture_hq(image, progress=gr.Progress(), request: gr.Request = None):
         _freeze(request, was_frozen)
         raise gr.Error(str(err)) from err
     progress(0.8, desc="Writing PLY and SPZ…")
-    folder = Path(tempfile.mkdtemp(prefix="capture-"))
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    ply = write_ply(capture.recon.splats, folder / f"capture-{stamp}.ply")
-    spz = write_spz(capture.recon.splats, folder / f"capture-{stamp}.spz")
-    status = _status(f"HQ capture: {len(capture.recon.splats):,} Gaussians with spherical harmonics. "
-                     "Press “Back to live” to resume the stream.")
+    try:
+        ply = EXPORTS.save(f"capture-{stamp}.ply", lambda path: write_ply(capture.splats, path))
+        spz = EXPORTS.save(f"capture-{stamp}.spz", lambda path: write_spz(capture.splats, path))
+    except RuntimeError as err:  # the server is stopping
+        raise gr.Error(str(err)) from err
+    status = _status(f"HQ capture: {len(capture.splats):,} Gaussians with spherical harmonics. "
+                     f"Press “Back to live” to resume the stream. Downloads last {_minutes(EXPORTS.ttl)}.")
     return (capture.frame, gr.update(value=str(ply), visible=True), gr.update(value=str(spz), visible=True),
             status)
 
@@ -118,14 +130,40 @@ def back_to_live(request: gr.Request = None):
     return gr.update(visible=False), gr.update(visible=False), _status()
 
 
-def show_image(image, mode_label: str, detail: str, request: gr.Request = None):
-    """An uploaded photo: one frame, shown frozen like a capture."""
-    if image is None:
+def _minutes(seconds: float) -> str:
+    return f"{seconds / 60:g} minutes" if seconds >= 60 else f"{seconds:g} seconds"
+
+
+def _decode_upload(payload):
+    """The uploaded file (Gradio's FileData, unprocessed: the events that take uploads have
+    ``preprocess=False``, so Gradio's own conversion, which clips 16-bit greys and fails on bad files
+    with a generic error, never runs) decoded by splat_core.frames, or None without a file."""
+    path = payload.get("path") if isinstance(payload, dict) else payload
+    if not path:
+        return None
+    try:
+        return read_image(path)
+    except ValueError as err:
+        raise gr.Error(str(err)) from err
+
+
+def _option(options: dict[str, str], label: str) -> str:
+    """A radio's value for its label (unprocessed events get the label unchecked)."""
+    if label not in options:
+        raise gr.Error(f"Unknown option {label!r}; choose one of {', '.join(options)}.")
+    return options[label]
+
+
+def show_image(payload, mode_label: str, detail: str, request: gr.Request = None):
+    """An uploaded photo: one frame, shown frozen like a capture (Capture HQ then captures it)."""
+    picture = _decode_upload(payload)
+    if picture is None:
         return gr.skip(), gr.skip(), gr.skip()
+    mode, detail = _option(MODES, mode_label), _option(DETAIL_LEVELS, detail)
     was_frozen = _is_frozen(request)
     _freeze(request)
     try:
-        return _live_frame(image, MODES[mode_label], DETAIL_LEVELS[detail]), image, _status()
+        return _live_frame(picture.rgb, mode, detail), picture.rgb, _status(" ".join(picture.notes))
     except (ValueError, ModelLoadError, RuntimeError) as err:
         _freeze(request, was_frozen)
         raise gr.Error(str(err)) from err
@@ -146,22 +184,27 @@ def play_video(path, mode_label: str, detail: str, request: gr.Request = None):
         raise gr.Error(str(err)) from err
 
 
-def reconstruct_api(image):
-    """API: an image in, a PLY file and a wire frame out (``/reconstruct``)."""
-    if image is None:
+def reconstruct_api(payload):
+    """API: an image file in, a PLY file and a wire frame out (``/reconstruct``)."""
+    picture = _decode_upload(payload)
+    if picture is None:
         raise gr.Error("No image given.")
     try:
-        capture = _hq_capture(image)
+        capture = _hq_capture(picture.rgb)
+        ply = EXPORTS.save("reconstruction.ply", lambda path: write_ply(capture.splats, path))
     except (ValueError, ModelLoadError, RuntimeError) as err:
         raise gr.Error(str(err)) from err
-    ply = write_ply(capture.recon.splats, Path(tempfile.mkdtemp(prefix="api-")) / "reconstruction.ply")
     return str(ply), capture.frame
 
 
-def build_app(engine: Engine, detail: str = "full") -> gr.Blocks:
-    global ENGINE
-    ENGINE = engine
-    with gr.Blocks(title="Live 3D camera", delete_cache=(60, 600)) as demo:
+def build_app(engine: Engine, detail: str = "full", exports: ExportStore | None = None) -> gr.Blocks:
+    """The UI around ``engine``; exports go to ``exports`` (by default a store in Gradio's cache)."""
+    global ENGINE, EXPORTS
+    ENGINE, EXPORTS = engine, exports or ExportStore(Path(get_upload_folder()))
+    # Gradio's cache (uploads; exports live in it too, so Gradio serves them without a copy) is swept
+    # on the exports' schedule: one stated lifetime for everything a visitor leaves on the server.
+    ttl = max(1, int(EXPORTS.ttl))
+    with gr.Blocks(title="Live 3D camera", delete_cache=(min(60, ttl), ttl)) as demo:
         gr.Markdown("## Live 3D camera\nDepth Anything 3 turns every webcam frame into 3D splats. "
                     "Drag to orbit, right-drag to pan, scroll to zoom.")
         last_frame = gr.State(None)
@@ -192,14 +235,16 @@ def build_app(engine: Engine, detail: str = "full") -> gr.Blocks:
                       api_visibility="undocumented")
         capture.click(capture_hq, last_frame, [viewer, ply_file, spz_file, status], api_visibility="private")
         live.click(back_to_live, None, [ply_file, spz_file, status], api_visibility="private")
-        photo.upload(show_image, [photo, mode, detail], [viewer, last_frame, status], api_visibility="private")
+        photo.upload(show_image, [photo, mode, detail], [viewer, last_frame, status], api_visibility="private",
+                     preprocess=False)
         video.upload(play_video, [video, mode, detail], [viewer, last_frame, status],
                      show_progress="hidden", api_visibility="private")
         demo.unload(forget_session)
         # gradio_client cannot call stream endpoints: /reconstruct is the non-stream API twin.
-        api_image = gr.Image(type="numpy", visible=False)
+        api_image = gr.Image(type="filepath", visible=False)
         api_ply = gr.File(visible=False)
-        gr.Button(visible=False).click(reconstruct_api, api_image, [api_ply, viewer], api_name="reconstruct")
+        gr.Button(visible=False).click(reconstruct_api, api_image, [api_ply, viewer], api_name="reconstruct",
+                                       preprocess=False)
         # Model download and warm-up progress until the live model is ready.
         timer = gr.Timer(1.0)
         timer.tick(lambda: (_status(), gr.Timer(active=ENGINE.status.endswith("…"))), None,
@@ -222,6 +267,10 @@ def parse_args(argv=None):
     parser.add_argument("--share", action="store_true", help="also serve through a public share link")
     parser.add_argument("--detail", choices=list(DETAIL_LEVELS.values()), default="full",
                         help="default live detail: the processing grid (full 504×378 … lowest 168×126)")
+    parser.add_argument("--export-ttl", type=float, default=600.0,
+                        help="seconds that downloads (PLY, SPZ, /reconstruct outputs) and uploads are kept (default 600)")
+    parser.add_argument("--export-cap", type=float, default=2048.0,
+                        help="MB of downloads kept at most; the oldest go first (default 2048)")
     return parser.parse_args(argv)
 
 
@@ -239,8 +288,35 @@ def main(argv=None):
             log.error("%s", err)
 
     threading.Thread(target=warm_up, daemon=True).start()
-    build_app(engine, args.detail).queue(default_concurrency_limit=4).launch(
-        server_name=args.host, server_port=args.port, share=args.share, ssr_mode=False, run_history=False)
+    exports = ExportStore(Path(get_upload_folder()), ttl=args.export_ttl, max_bytes=int(args.export_cap * 2**20))
+
+    def stop(signum, _frame):
+        log.info("%s: stopping", signal.Signals(signum).name)
+        engine.close(timeout=0)  # no new GPU work from now on; what is in flight may finish
+        raise KeyboardInterrupt  # launch() closes the server on it, as on Ctrl-C
+
+    # SIGTERM (docker stop, a Space restart) takes Ctrl-C's path; both first stop the engine, so that the
+    # server's shutdown does not wait on queued frames.
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    demo = build_app(engine, args.detail, exports)
+    try:
+        demo.queue(default_concurrency_limit=4).launch(
+            server_name=args.host, server_port=args.port, share=args.share, ssr_mode=False, run_history=False,
+            max_file_size=MAX_UPLOAD)
+    except KeyboardInterrupt:  # a signal before the server was up
+        pass
+    finally:
+        finished = engine.close(STOP_GRACE_S)
+        demo.close()  # Gradio's shutdown removes its cache files (uploads, frames)
+        exports.close()
+    log.info("stopped%s", "" if finished else f" (work still in flight after {STOP_GRACE_S:g} s was abandoned)")
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # Not a normal interpreter exit: its teardown, with daemon threads still inside torch (an abandoned
+    # network pass, torch's thread pools), aborts with "terminate called without an active exception".
+    os._exit(0)
 
 
 if __name__ == "__main__":

@@ -1,20 +1,22 @@
-"""The app's view of the pipeline: models loaded on demand, one GPU lock, and memory fallbacks."""
+"""The app's view of the pipeline: models loaded on demand, GPU turns, memory fallbacks, a clean stop."""
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import logging
 import threading
+import time
 from dataclasses import dataclass
 
 import numpy as np
 import torch
 
 from . import frames
-from .batching import Batcher
+from .batching import Batcher, FairLock
 from .models import MODELS, LoadedModel, load_model
-from .pipeline import (DETAILS, HQ, LIVE, Reconstruction, default_budget, encode_reconstruction, live_frames,
-                       live_planes, reconstruct)
+from .pipeline import DETAILS, HQ, LIVE, default_budget, finish, infer, live_frames, live_planes, reconstruction_planes
+from .splats import SplatSet
 
 log = logging.getLogger(__name__)
 
@@ -23,14 +25,22 @@ LEVELS = list(DETAILS)  # finest first
 
 @dataclass
 class Capture:
-    recon: Reconstruction
+    splats: SplatSet  # the surviving splats, with SH (for export)
     frame: bytes
+
+
+class Stopping(RuntimeError):
+    """The server is stopping: the request was abandoned."""
 
 
 class Engine:
     """Turns frames into wire frames. Thread-safe: live frames from concurrent sessions are batched into
-    shared network passes (one worker per mode), and every model call holds one lock, so sessions take
-    turns on the GPU instead of colliding."""
+    shared network passes (one worker per mode), and all GPU work runs in turns (``_gpu_turn``), so
+    sessions take turns on the GPU instead of colliding.
+
+    An HQ capture takes several turns (the network, then splats and planes; compression needs none),
+    and turns are granted in the order asked for, so live batches run between a capture's stages: a
+    capture delays a live frame by at most one stage, not the whole capture."""
 
     def __init__(self, points_model: str = "base", gaussians_model: str = "giant",
                  weights: str = "auto", device: str | None = None, max_batch: int = 4):
@@ -39,8 +49,14 @@ class Engine:
         self.status = "Starting…"
         self.notices: list[str] = []  # model fallbacks, random weights, out-of-memory fallbacks
         self._models: dict[str, LoadedModel] = {}
-        self._lock = threading.Lock()
+        self._lock = FairLock()  # one GPU turn at a time, in the order asked for
+        # Captures take turns among themselves for their whole length: between its stages a capture's
+        # network outputs (a CUDA graph's static tensors) must not be overwritten by another capture.
+        self._capture_lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._last_turn = threading.Event()  # set once close() holds the GPU turn for good
         self._frame_ids = itertools.count(1)
+        self._camera_clamped = False
         self._oom_level = 0  # live detail is at most LEVELS[_oom_level]: raised by out-of-memory errors
         self._batchers = {mode: Batcher(lambda requests, mode=mode: self._live_batch(mode, requests),
                                         max_batch, name=f"live-{mode}") for mode in self.names}
@@ -70,9 +86,17 @@ class Engine:
         uses = [f"'{model.spec.name}' on {model.device} for {mode}" for mode, model in loaded.items()]
         return f"Ready: {', '.join(uses)}."
 
+    @contextlib.contextmanager
+    def _gpu_turn(self):
+        """One turn on the GPU; raises ``Stopping`` once ``close`` was called."""
+        with self._lock:
+            if self._stopping.is_set():
+                raise Stopping("The server is stopping.")
+            yield
+
     def warm_up(self) -> None:
         """Load the live model and run one frame, so the first webcam frame is not the slow one."""
-        with self._lock:
+        with self._gpu_turn():
             model = self.model("points")
             self.status = f"Warming up '{model.spec.name}' on {model.device}…"
             live_frames(model, [np.zeros((480, 640, 3), np.uint8)], "points", [0])
@@ -99,7 +123,7 @@ class Engine:
                 results[i] = err
         if not good:
             return results
-        with self._lock:
+        with self._gpu_turn():
             model = self.model(mode)
             while True:
                 details = [DETAILS[LEVELS[max(LEVELS.index(requests[i][1]), self._oom_level)]] for i in good]
@@ -107,22 +131,51 @@ class Engine:
                     data = live_planes(model, images, mode, [next(self._frame_ids) for _ in good], details)
                     for i, frame in zip(good, data):
                         results[i] = frame
+                        self._camera_notice(frame.camera_notice)
                     return results
                 except torch.OutOfMemoryError:
                     self._lower_detail_after_oom(max(LEVELS.index(d.name) for d in details))
 
     def capture(self, image) -> Capture:
-        """An HQ frame: the Gaussian model at a higher resolution, every splat, SH kept."""
-        with self._lock:
-            model = self.model("gaussians")
+        """An HQ frame: the Gaussian model at a higher resolution, every splat, SH kept. Two GPU turns,
+        so that live batches run in between: the network, then the splats and planes."""
+        image = frames.to_rgb_uint8(image)
+        with self._capture_lock:
             for res in (HQ.process_res, LIVE.process_res):
                 try:
-                    recon = reconstruct(model, image, "gaussians", res, default_budget("gaussians"), keep_sh=True)
-                    return Capture(recon, encode_reconstruction(recon, next(self._frame_ids), HQ))
+                    with self._gpu_turn():
+                        inferred = infer(self.model("gaussians"), [image], "gaussians", res)
+                    with self._gpu_turn():
+                        recon = finish(inferred, [default_budget("gaussians")], keep_sh=True)[0]
+                        pending = reconstruction_planes(recon, next(self._frame_ids), HQ)
+                        splats = recon.splats  # a copy: the network's outputs are reused by the next capture
+                    self._camera_notice(recon.camera_notice)
+                    return Capture(splats, pending.encode())  # compression needs no GPU turn
                 except torch.OutOfMemoryError:
                     torch.cuda.empty_cache()
                     self._notify(f"Out of GPU memory for an HQ capture at {res} px; trying a lower resolution.")
             raise RuntimeError("Out of GPU memory even at the live resolution: close other GPU programs.")
+
+    def close(self, timeout: float = 30.0) -> bool:
+        """Stop: no new GPU turns (requests fail with ``Stopping``), the batch workers finish their batch
+        in flight and exit, and the GPU turn in flight (a network pass cannot be interrupted) ends. True
+        if all of that happened within ``timeout`` seconds; on False the caller abandons the work left."""
+        deadline = time.monotonic() + timeout
+        if not self._stopping.is_set():
+            self._stopping.set()
+            threading.Thread(target=self._take_the_last_turn, name="engine-close", daemon=True).start()
+        workers_done = all([batcher.close(max(0.0, deadline - time.monotonic())) for batcher in self._batchers.values()])
+        return self._last_turn.wait(max(0.0, deadline - time.monotonic())) and workers_done
+
+    def _take_the_last_turn(self) -> None:
+        self._lock.acquire()  # never released: no GPU work after this turn
+        self._last_turn.set()
+
+    def _camera_notice(self, notice: str | None) -> None:
+        """Say once that predicted cameras are being clamped (random weights do it on every frame)."""
+        if notice and not self._camera_clamped:
+            self._camera_clamped = True
+            self._notify(notice)
 
     def _lower_detail_after_oom(self, current: int) -> None:
         torch.cuda.empty_cache()

@@ -1,8 +1,13 @@
-"""Input frames: normalise whatever image arrives, then resize and normalise it for the network."""
+"""Input frames: decode uploaded files, normalise whatever image arrives, then resize and normalise it
+for the network."""
 
 from __future__ import annotations
 
 import functools
+import math
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -10,6 +15,15 @@ import torch.nn.functional as F
 
 PATCH = 14  # DA3's ViT patch size: processing sides are multiples of it
 MAX_SIDE = 16384  # larger frames are refused rather than resized (8K is 7680)
+# 40 MP holds every phone's and nearly every camera's default photo size (12-24 MP), and a 40 MP picture
+# decodes in about 120 MB; above it memory and time grow for no gain (DA3 sees at most 756 px a side).
+MAX_PIXELS = 40_000_000
+# Below 32 px a side a picture is a thumbnail or an icon: at most a 2×2 patch grid, no usable depth.
+MIN_SIDE = 32
+# JPEGs larger than this on their long side are decoded at a reduced DCT scale (1/2, 1/4 or 1/8) that
+# still gives at least this many pixels: over twice the largest processing size, at a fraction of the cost.
+DECODE_SIDE = 2048
+FORMATS_THAT_WORK = "a JPEG, PNG, WebP, GIF, BMP or TIFF picture"
 # ImageNet statistics, as DA3's InputProcessor normalises (utils/io/input_processor.py).
 _MEAN = (0.485, 0.456, 0.406)
 _STD = (0.229, 0.224, 0.225)
@@ -42,8 +56,7 @@ def to_rgb_uint8(image) -> torch.Tensor:
     height, width, channels = image.shape
     if height == 0 or width == 0:
         raise ValueError(f"Image is empty: shape {tuple(image.shape)}.")
-    if max(height, width) > MAX_SIDE:
-        raise ValueError(f"Image is too large ({width}×{height}); the limit is {MAX_SIDE} pixels a side.")
+    check_size(width, height, min_side=1)  # webcam frames of any size work; pictures need MIN_SIDE
     if channels not in (1, 3, 4):
         raise ValueError(f"Image must have 1, 3 or 4 channels; got {channels}.")
     image = image.expand(-1, -1, 3) if channels == 1 else image[..., :3]  # alpha carries no colour
@@ -61,15 +74,90 @@ def to_rgb_uint8(image) -> torch.Tensor:
     return values.round().clamp(0, 255).to(torch.uint8)
 
 
+def check_size(width: int, height: int, min_side: int = MIN_SIDE) -> None:
+    """A ``ValueError`` saying what is wrong and what works, for pictures too small or too large."""
+    if min(width, height) < min_side:
+        raise ValueError(f"image too small: {width}×{height} px; each side must be at least {min_side} px.")
+    if width * height > MAX_PIXELS:
+        raise ValueError(f"image too large: {width * height / 1e6:.0f} MP ({width}×{height}), the limit is "
+                         f"{MAX_PIXELS / 1e6:.0f} MP: scale it down (a 12 MP phone photo works).")
+    if max(width, height) > MAX_SIDE:
+        raise ValueError(f"image too large: {width}×{height}; the limit is {MAX_SIDE} pixels a side.")
+
+
+@dataclass
+class Picture:
+    """A decoded upload: its RGB pixels and what the user should be told about it."""
+
+    rgb: np.ndarray  # (H, W, 3) uint8
+    notes: list[str] = field(default_factory=list)
+
+
+def read_image(path: str | Path) -> Picture:
+    """Decode an uploaded picture file, or raise a ``ValueError`` that says what is wrong and what works.
+
+    The size is checked from the header before any pixel is decoded (Pillow opens lazily), so a
+    decompression bomb costs nothing. EXIF orientation is applied, 16-bit grey keeps its precision
+    (rescaled, not clipped), palette, CMYK and other modes become RGB, and an animation gives its first
+    frame (with a note saying so)."""
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    path = Path(path)
+    name = path.name
+    try:
+        if path.stat().st_size == 0:
+            raise ValueError(f"not an image: {name} is an empty file (0 bytes). Upload {FORMATS_THAT_WORK}.")
+        with warnings.catch_warnings():  # Pillow warns above 89 MP; our own limit is checked right after
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(path)
+    except UnidentifiedImageError as err:
+        raise ValueError(f"not an image: {name} is not a picture file. Upload {FORMATS_THAT_WORK}.") from err
+    except Image.DecompressionBombError as err:  # Pillow refuses to even open above 2 × its own limit
+        raise ValueError(f"image too large: over {2 * Image.MAX_IMAGE_PIXELS / 1e6:.0f} MP, the limit is "
+                         f"{MAX_PIXELS / 1e6:.0f} MP: scale it down (a 12 MP phone photo works).") from err
+    except OSError as err:
+        raise ValueError(f"cannot read {name}: {err.strerror or err}.") from err
+    with image:
+        check_size(*image.size)
+        kind = image.format or "image"
+        frames = getattr(image, "n_frames", 1)
+        notes = [f"Animated {kind}: its first of {frames} frames is shown."] if frames > 1 else []
+        if image.format == "JPEG" and max(image.size) > DECODE_SIDE:
+            scale = max(image.size) / DECODE_SIDE
+            image.draft(None, (math.ceil(image.size[0] / scale), math.ceil(image.size[1] / scale)))
+        try:
+            image.load()
+            rgb = _pixels(ImageOps.exif_transpose(image))
+        except Exception as err:  # noqa: BLE001 - whatever the decoder says is the file's damage
+            problem = "truncated" if "truncated" in str(err) else "damaged"
+            raise ValueError(f"{problem} {kind}: {name} cannot be decoded ({err}). Upload the complete file, "
+                             f"or {FORMATS_THAT_WORK}.") from err
+    return Picture(to_rgb_uint8(rgb).numpy(), notes)
+
+
+def _pixels(image) -> np.ndarray:
+    """A loaded PIL image as an array that ``to_rgb_uint8`` reads right: 16-bit grey as uint16 (Pillow's
+    own conversion to RGB clips it), everything else through Pillow's conversion to RGB."""
+    if image.mode.startswith("I;16"):
+        return np.array(image)
+    if image.mode == "I":  # 32-bit integers: what Pillow makes of some 16-bit greys
+        return np.array(image).clip(0, 65535).astype(np.uint16)
+    if image.mode == "F":
+        return np.array(image)
+    return np.array(image.convert("RGBA" if "transparency" in image.info else "RGB"))
+
+
 def processing_size(width: int, height: int, process_res: int) -> tuple[int, int]:
-    """DA3's ``upper_bound_resize``: longest side to ``process_res``, each side to the nearest multiple
-    of 14 (input_processor.py); 640×480 at 504 gives 504×378."""
-    scale = process_res / max(width, height)
+    """DA3's ``upper_bound_resize`` (input_processor.py): the long side to ``process_res``, each side to
+    the nearest multiple of 14, so 640×480 at 504 gives 504×378; but never above the frame's own size
+    (a picture is never enlarged: a 300×200 one at 504 gives 294×196), and never below one patch."""
+    scale = min(process_res, max(width, height)) / max(width, height)
 
-    def nearest_multiple(x: float) -> int:
-        return max(PATCH, int(round(x / PATCH)) * PATCH)
+    def side(original: int) -> int:
+        nearest = int(round(round(original * scale) / PATCH)) * PATCH
+        return max(PATCH, min(nearest, original // PATCH * PATCH))
 
-    return nearest_multiple(round(width * scale)), nearest_multiple(round(height * scale))
+    return side(width), side(height)
 
 
 @torch.no_grad()

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import torch
 
+from .camera import plausible_intrinsics
 from .gaussians import camera_gaussians
 from .models import LoadedModel
 from .splats import SplatSet
@@ -23,7 +24,8 @@ from .splats import SplatSet
 class NetworkOutput:
     depth: torch.Tensor  # (h, w) z-depth along the optical axis
     confidence: torch.Tensor  # (h, w), ≥ 1
-    intrinsics: torch.Tensor  # (3, 3) in processing pixels
+    intrinsics: torch.Tensor  # (3, 3) in processing pixels, clamped to a plausible camera (camera.py)
+    predicted_intrinsics: torch.Tensor  # (3, 3) as the network predicted them
     adapter: object | None = None  # DA3's GaussianAdapter (its constants), when Gaussians were asked for
     raw_gs: torch.Tensor | None = None  # (h, w, 37) raw Gaussian head channels
     gs_opacity: torch.Tensor | None = None  # (h, w)
@@ -90,8 +92,12 @@ def _join(stream, *results: torch.Tensor) -> None:
 
 
 def output_of(net, out, frame: int = 0, metric_scale: float = 1.0) -> NetworkOutput:
-    """Frame ``frame`` of a ``branch_forward`` result."""
-    result = NetworkOutput(out.depth[frame, 0], out.depth_conf[frame, 0], out.intrinsics[frame, 0])
+    """Frame ``frame`` of a ``branch_forward`` result, its camera clamped to a plausible one: the one
+    place every path (live, HQ, export) reads the network's camera from."""
+    height, width = out.depth.shape[-2:]
+    predicted = out.intrinsics[frame, 0]
+    result = NetworkOutput(out.depth[frame, 0], out.depth_conf[frame, 0],
+                           plausible_intrinsics(predicted, width, height), predicted)
     if "raw_gs" in out:
         result.adapter, result.raw_gs = net.gs_adapter, out.raw_gs[frame, 0]
         result.gs_opacity, result.gs_depth = out.raw_gs_conf[frame, 0], out.depth[frame, 0]

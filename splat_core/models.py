@@ -46,6 +46,9 @@ MODELS: dict[str, ModelSpec] = {
 # with 5.4 GB of fp32 weights); scaled down for the smaller models by this fixed share of weight memory.
 ACTIVATION_OVERHEAD = 0.45
 MIN_ACTIVATION_BYTES = 512 * 2**20
+# Seconds the hub gets to answer one request before it counts as unreachable. huggingface_hub itself
+# retries a failed request five times with backoff (about 30 s offline) before giving up.
+HUB_TIMEOUT_S = 3.0
 
 
 class ModelLoadError(RuntimeError):
@@ -114,12 +117,35 @@ def build_network(spec: ModelSpec) -> torch.nn.Module:
         return create_object(load_config(MODEL_REGISTRY.get(spec.config, spec.config)))
 
 
+def hub_reachable() -> bool:
+    """Whether the hub (``HF_ENDPOINT``, through any configured proxy) answers within HUB_TIMEOUT_S."""
+    from huggingface_hub import constants
+    from huggingface_hub.utils import get_session
+
+    if constants.HF_HUB_OFFLINE:
+        return False
+    try:
+        get_session().head(constants.ENDPOINT, timeout=HUB_TIMEOUT_S)  # any HTTP answer will do
+        return True
+    except Exception:  # noqa: BLE001 - no DNS, refused, timed out, TLS: unreachable all the same
+        return False
+
+
 def _hub_files(repo: str) -> Path:
-    """Download (or find in the cache) the checkpoint of ``repo``; fail fast and helpfully offline."""
-    from huggingface_hub import hf_hub_download
+    """Download (or find in the cache) the checkpoint of ``repo``. One short probe first: when the hub
+    does not answer, only the cache is looked at, so an offline start fails (or finds its cached copy)
+    in seconds instead of after huggingface_hub's retries."""
+    from huggingface_hub import hf_hub_download, try_to_load_from_cache
 
     try:
-        return Path(hf_hub_download(repo, "model.safetensors"))
+        if hub_reachable():
+            return Path(hf_hub_download(repo, "model.safetensors"))
+        # Looked up on disk only: even with local_files_only, hf_hub_download makes requests of its own.
+        cached = try_to_load_from_cache(repo, "model.safetensors")
+        if not isinstance(cached, str):
+            raise ConnectionError(f"the hub is unreachable (no answer within {HUB_TIMEOUT_S:g} s) "
+                                  "and the cache has no copy")
+        return Path(cached)
     except Exception as err:  # offline, hub down, gated repo, missing cache: one message for all
         raise ModelLoadError(
             f"Could not get the weights of {repo} from the Hugging Face hub ({type(err).__name__}: {err}). "
@@ -180,9 +206,10 @@ def load_model(name: str = "giant", weights: str = "auto", device: str | None = 
     elif need_gaussians and not spec.has_gaussians:
         raise ModelLoadError(f"Model '{name}' has no Gaussian head: use giant or nested (or tiny for tests).")
 
+    checkpoint = None if weights == "random" else _checkpoint_file(weights, spec)  # fails before the build
     net = build_network(spec)
-    if weights != "random":
-        load_weights(net, _checkpoint_file(weights, spec))
+    if checkpoint is not None:
+        load_weights(net, checkpoint)
     net = net.eval().requires_grad_(False).to(dev)
     loaded = LoadedModel(net=net, spec=spec, device=dev)
     if fast and spec.name != "nested":

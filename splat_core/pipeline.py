@@ -12,8 +12,9 @@ import torch
 import numpy as np
 
 from . import frames, wire
+from .camera import implausibility
 from .budget import GAUSSIANS_BUDGET, POINTS_BUDGET, Budget, budget_limits, budget_selection, prune_mask
-from .inference import run_networks
+from .inference import NetworkOutput, run_networks
 from .models import LoadedModel
 from .planes import compress_frame, quantise
 from .points import splats_from_depth
@@ -51,6 +52,7 @@ class Reconstruction:
     camera: wire.Camera
     target_depth: float
     timings_ms: dict[str, float] = field(default_factory=dict)
+    camera_notice: str | None = None  # what was implausible about the predicted camera (camera.py)
 
     @property
     def splats(self) -> SplatSet:
@@ -84,13 +86,26 @@ def reconstruct(model: LoadedModel, image, mode: str = "points", process_res: in
 
 def reconstruct_many(model: LoadedModel, images: list, mode: str = "points", process_res: int = LIVE_RES,
                      budgets: list[Budget | None] | None = None, keep_sh: bool = False) -> list[Reconstruction]:
-    """Splats for several independent images, through the network in batches of equal size.
+    """Splats for several independent images, through the network in batches of equal size: ``infer``
+    then ``finish``. Stage timings of shared stages (preprocess, model) are those of the whole batch."""
+    return finish(infer(model, images, mode, process_res), budgets, keep_sh)
 
-    Stage timings of shared stages (preprocess, model) are those of the whole batch.
-    """
+
+@dataclass
+class Inferred:
+    """Network outputs of several images, before any splat is made: the first stage of a reconstruction,
+    which the engine runs as one turn on the GPU (and ``finish`` as the next)."""
+
+    outputs: list[NetworkOutput]
+    rgb: list[torch.Tensor]  # each image's resized colours (h, w, 3) in [0, 1]
+    mode: str
+    timings_ms: dict[str, float]
+
+
+def infer(model: LoadedModel, images: list, mode: str = "points", process_res: int = LIVE_RES) -> Inferred:
+    """Preprocessing and the network, for images grouped into batches of equal size."""
     if mode not in wire.MODES:
         raise ValueError(f"mode must be one of {wire.MODES}, got {mode!r}")
-    budgets = budgets or [None] * len(images)
     watch = _Stopwatch(model.device)
     prepared = [frames.prepare(image, process_res, model.device) for image in images]
     watch.lap("preprocess")
@@ -100,8 +115,15 @@ def reconstruct_many(model: LoadedModel, images: list, mode: str = "points", pro
         for i, out in zip(members, run_networks(model, batch, want_gaussians=mode == "gaussians")):
             outputs[i] = out
     watch.lap("model")
-    return [_finish(out, rgb, mode, budget or default_budget(mode), keep_sh, dict(watch.timings))
-            for out, (_, rgb), budget in zip(outputs, prepared, budgets)]
+    return Inferred(outputs, [rgb for _, rgb in prepared], mode, dict(watch.timings))
+
+
+def finish(inferred: Inferred, budgets: list[Budget | None] | None = None,
+           keep_sh: bool = False) -> list[Reconstruction]:
+    """Each image's splats from its network output: extraction and pruning."""
+    budgets = budgets or [None] * len(inferred.outputs)
+    return [_finish(out, rgb, inferred.mode, budget or default_budget(inferred.mode), keep_sh, inferred.timings_ms)
+            for out, rgb, budget in zip(inferred.outputs, inferred.rgb, budgets)]
 
 
 def _finish(out, rgb, mode, budget, keep_sh, timings) -> Reconstruction:
@@ -111,11 +133,18 @@ def _finish(out, rgb, mode, budget, keep_sh, timings) -> Reconstruction:
     watch.lap("extract")
     keep = prune_mask(grid, budget)
     watch.lap("budget")
-    fx, fy, cx, cy = out.intrinsics[[0, 1, 0, 1], [0, 1, 2, 2]].tolist()
     height, width = out.depth.shape
+    fx, fy, cx, cy = _camera_values(out.intrinsics).tolist()
     target = grid.centers[keep, 2].median().item() if keep.any() else 1.0
     return Reconstruction(grid, keep, mode, wire.Camera(width, height, fx, fy, cx, cy), target,
-                          {**timings, **watch.timings})
+                          {**timings, **watch.timings},
+                          implausibility(_camera_values(out.predicted_intrinsics).tolist(), width, height))
+
+
+def _camera_values(intrinsics: torch.Tensor) -> torch.Tensor:
+    """(fx, fy, cx, cy) of a (3, 3) matrix, by plain indexing (list indices would copy an index tensor to
+    the device, which a CUDA graph cannot hold)."""
+    return torch.stack([intrinsics[0, 0], intrinsics[1, 1], intrinsics[0, 2], intrinsics[1, 2]])
 
 
 def _group_by(keys: list) -> dict:
@@ -153,10 +182,12 @@ class PendingFrame:
     detail: Detail
     frame_id: int
     timings_ms: dict[str, float]
+    camera_notice: str | None = None  # what was implausible about the predicted camera (camera.py)
+    sh_degree: int = 0
 
     def encode(self) -> bytes:
-        return _encode(self.planes, self.color, self.header, self.mode, 0, self.detail, self.frame_id,
-                       self.timings_ms)
+        return _encode(self.planes, self.color, self.header, self.mode, self.sh_degree, self.detail,
+                       self.frame_id, self.timings_ms)
 
 
 def live_planes(model: LoadedModel, images: list, mode: str, frame_ids: list[int],
@@ -179,14 +210,14 @@ def live_planes(model: LoadedModel, images: list, mode: str, frame_ids: list[int
         watch.lap("upload")
         step = functools.partial(_live_step, network, mode, detail.process_res)
         with torch.inference_mode():
-            data, headers = (model.fast.replay(("live", mode, detail.process_res), step, batch, frame_limits)
-                             if model.fast is not None else step(batch, frame_limits))
+            data, headers, cameras = (model.fast.replay(("live", mode, detail.process_res), step, batch, frame_limits)
+                                      if model.fast is not None else step(batch, frame_limits))
         watch.lap("frame")
-        data, headers = data.cpu().numpy(), headers.tolist()
+        data, headers, cameras = data.cpu().numpy(), headers.tolist(), cameras.tolist()
         watch.lap("to_host")
-        for i, frame_data, header in zip(members, data, headers):
+        for i, frame_data, header, camera in zip(members, data, headers, cameras):
             results[i] = PendingFrame(frame_data[:planes], frame_data[planes:].transpose(1, 2, 0), header, mode,
-                                      detail, frame_ids[i], dict(watch.timings))
+                                      detail, frame_ids[i], dict(watch.timings), implausibility(camera, width, height))
     return results
 
 
@@ -210,20 +241,27 @@ def _upload(tensors: list[torch.Tensor], device: torch.device) -> torch.Tensor:
 
 def _live_step(network, mode: str, process_res: int, batch: torch.Tensor, limits: torch.Tensor):
     """Frames (B, H, W, 3) uint8 and pruning limits (B, 5) → bytes (B, P + 3, h, w) uint8 (each frame's
-    delta2d byte planes, then its colour channels) and headers (B, len(planes.HEADER)) float64.
-    Static shapes and no host synchronisation: a CUDA graph can hold all of it."""
+    delta2d byte planes, then its colour channels), headers (B, len(planes.HEADER)) float64 and the
+    predicted cameras (B, 4: fx, fy, cx, cy, before clamping). Static shapes and no host
+    synchronisation: a CUDA graph can hold all of it."""
     x, rgb = frames.normalise(batch, process_res)
-    data, headers = [], []
+    data, headers, cameras = [], [], []
     for out, colours, frame_limits in zip(network(x, mode == "gaussians"), rgb, limits):
         grid = _splats(out, colours, mode)
         quantised = quantise(grid, budget_selection(grid, frame_limits), out.intrinsics, mode)
         data.append(torch.cat([quantised.planes, quantised.color.permute(2, 0, 1)]))
         headers.append(quantised.header)
-    return torch.stack(data), torch.stack(headers)
+        cameras.append(_camera_values(out.predicted_intrinsics))
+    return torch.stack(data), torch.stack(headers), torch.stack(cameras)
 
 
 def encode_reconstruction(recon: Reconstruction, frame_id: int = 0, detail: Detail = HQ) -> bytes:
     """A reconstruction's wire frame (with SH planes when it kept SH), on its device up to the bytes."""
+    return reconstruction_planes(recon, frame_id, detail).encode()
+
+
+def reconstruction_planes(recon: Reconstruction, frame_id: int = 0, detail: Detail = HQ) -> PendingFrame:
+    """The GPU part of ``encode_reconstruction``: the quantised planes, on the host, not yet compressed."""
     grid = recon.grid
     watch = _Stopwatch(grid.centers.device)
     camera = recon.camera
@@ -235,5 +273,5 @@ def encode_reconstruction(recon: Reconstruction, frame_id: int = 0, detail: Deta
     planes, color, header = quantised.planes.cpu().numpy(), quantised.color.cpu().numpy(), quantised.header.tolist()
     watch.lap("to_host")
     sh_degree = 0 if grid.sh_rest is None else (1 if grid.sh_rest.shape[1] == 3 else 2)
-    return _encode(planes, color, header, recon.mode, sh_degree, detail, frame_id,
-                   {**recon.timings_ms, **watch.timings})
+    return PendingFrame(planes, color, header, recon.mode, detail, frame_id, {**recon.timings_ms, **watch.timings},
+                        recon.camera_notice, sh_degree)

@@ -1,5 +1,6 @@
 """app.py's handlers in process, on the tiny random-weight DA3 config: live modes, detail, HQ capture,
-back to live, bad frames, photo and video uploads, and the out-of-GPU-memory fallback.
+back to live, bad frames, photo uploads (bad files and odd pictures), video uploads, live frames during a
+capture, clamped cameras, and the out-of-GPU-memory fallback.
 
 The handlers are called the way Gradio calls them (numpy images, the radios' labels, the session's
 request); their wire frames are checked with ``splat_core.wire.decode_frame`` and
@@ -13,6 +14,7 @@ import threading
 import time
 import traceback
 import uuid
+from pathlib import Path
 
 import gradio as gr
 from gradio.helpers import special_args
@@ -23,9 +25,12 @@ import torch
 from PIL import Image
 
 import app
+from splat_core import camera
 from splat_core.fast import FastNetwork
 from splat_core.engine import Engine
+from splat_core.frames import normalise, processing_size
 from splat_core.pipeline import DETAILS, LIVE_RES
+from splat_core.store import ExportStore
 from splat_core.wire import decode_frame, decode_planes
 
 POINTS, GAUSSIANS = "Points (fast)", "Gaussians"
@@ -49,8 +54,10 @@ def engine():
 
 
 @pytest.fixture(scope="module")
-def demo(engine):
-    return app.build_app(engine, app.DETAIL_LEVELS[LIVE_DETAIL])
+def demo(engine, tmp_path_factory):
+    exports = ExportStore(tmp_path_factory.mktemp("exports"))
+    yield app.build_app(engine, app.DETAIL_LEVELS[LIVE_DETAIL], exports)
+    exports.close()
 
 
 @pytest.fixture(autouse=True)
@@ -65,6 +72,18 @@ def photo() -> np.ndarray:
     from skimage import data
 
     return np.asarray(Image.fromarray(data.astronaut()).resize((640, 480), Image.BICUBIC))
+
+
+@pytest.fixture(scope="module")
+def photo_file(photo, tmp_path_factory):
+    path = tmp_path_factory.mktemp("photo") / "astronaut.png"
+    Image.fromarray(photo).save(path)
+    return path
+
+
+def upload(path) -> dict:
+    """What an upload event with ``preprocess=False`` hands its handler: Gradio's FileData, as a dict."""
+    return {"path": str(path), "orig_name": Path(path).name, "meta": {"_type": "gradio.FileData"}}
 
 
 @pytest.fixture
@@ -107,6 +126,8 @@ def test_the_stream_is_wired_to_the_handlers(demo):
     assert set(app.DETAIL_LEVELS) == {label for label, _ in detail.choices}
     assert set(app.DETAIL_LEVELS.values()) == set(DETAILS) == set(GRIDS)
     assert fns["capture_hq"].inputs[0] is stream.outputs[1], "Capture HQ must read the stream's last frame"
+    # Uploads reach the handlers as files: Gradio's own image conversion must not run first.
+    assert not fns["show_image"].preprocess and not fns["reconstruct_api"].preprocess
     # Gradio hands the session's request to the handlers that freeze and unfreeze the view.
     for name in ("on_frame", "capture_hq", "back_to_live", "show_image", "play_video", "forget_session"):
         request = gr.Request(session_hash="wired")
@@ -177,9 +198,9 @@ def test_capture_hq_without_a_frame_says_so():
         app.capture_hq(None, progress=no_progress)
 
 
-def test_frozen_stream_skips_then_back_to_live_resumes(photo, session):
+def test_frozen_stream_skips_then_back_to_live_resumes(photo, photo_file, session):
     before = decode_frame(live(photo, request=session)[0]).frame_id
-    app.show_image(photo, POINTS, LIVE_DETAIL, request=session)  # freezes the view
+    app.show_image(upload(photo_file), POINTS, LIVE_DETAIL, request=session)  # freezes the view
     viewer, last_frame, status = live(photo, request=session)
     assert viewer == SKIP and status == SKIP, "a frozen view must not be replaced by live frames"
     assert last_frame is photo, "the newest webcam frame is still kept for the next capture"
@@ -190,11 +211,11 @@ def test_frozen_stream_skips_then_back_to_live_resumes(photo, session):
     assert after.frame_id > before
 
 
-def test_closing_the_tab_forgets_its_frozen_view(demo, photo, session):
+def test_closing_the_tab_forgets_its_frozen_view(demo, photo_file, session):
     """Gradio calls the unload handlers with the session's request when a tab closes or reloads."""
     unload = [fn for fn in demo.fns.values() if (None, "unload") in fn.targets]
     assert [fn.fn.__name__ for fn in unload] == ["forget_session"]
-    app.show_image(photo, POINTS, LIVE_DETAIL, request=session)
+    app.show_image(upload(photo_file), POINTS, LIVE_DETAIL, request=session)
     assert session.session_hash in app._frozen_sessions  # noqa: SLF001
     unload[0].fn(*special_args(unload[0].fn, [], request=session)[0])
     assert session.session_hash not in app._frozen_sessions, "a closed tab's entry stayed"  # noqa: SLF001
@@ -281,14 +302,42 @@ def test_no_frame_is_skipped_quietly(photo):
     assert_live_frame(live(photo)[0], "points")
 
 
-def test_photo_upload_shows_one_frozen_frame(photo, session):
-    data, last_frame, status = app.show_image(photo, GAUSSIANS, LIVE_DETAIL, request=session)
+def test_photo_upload_shows_one_frozen_frame(photo, photo_file, session):
+    data, last_frame, status = app.show_image(upload(photo_file), GAUSSIANS, LIVE_DETAIL, request=session)
     assert_live_frame(data, "gaussians")
     assert live(photo, request=session)[0] == SKIP, "the stream must not overwrite an uploaded photo"
-    assert last_frame is photo, "Capture HQ must capture the uploaded photo"
+    assert np.array_equal(last_frame, photo), "Capture HQ must capture the uploaded photo"
     assert app.show_image(None, POINTS, LIVE_DETAIL) == (SKIP, SKIP, SKIP)
-    with pytest.raises(gr.Error, match="channels"):
-        app.show_image(np.zeros((480, 640, 2), np.uint8), POINTS, LIVE_DETAIL)
+
+
+def test_bad_uploads_in_the_photo_tab_say_what_is_wrong(upload_corpus, photo, photo_file, session):
+    """Each bad file: a message saying what is wrong and what works, the view not frozen by the failed
+    upload, and the next good photo shown."""
+    for case, (path, message) in upload_corpus.items():
+        with pytest.raises(gr.Error, match=message):
+            app.show_image(upload(path), POINTS, LIVE_DETAIL, request=session)
+        assert not app._is_frozen(session), f"{case}: a failed upload froze the view"  # noqa: SLF001
+        assert_live_frame(app.show_image(upload(photo_file), POINTS, LIVE_DETAIL, request=session)[0], "points")
+        app.back_to_live(request=session)
+
+
+def test_odd_pictures_in_the_photo_tab_keep_their_colours(odd_pictures, session):
+    """Points take their colours from the picture: 16-bit grey (not clipped to a few levels), palette,
+    an animated GIF's first frame (not palette indices), CMYK and EXIF-rotated JPEGs look like the
+    picture, on a grid no larger than the picture."""
+    for name, (path, picture, note) in odd_pictures.items():
+        data, last_frame, status = app.show_image(upload(path), POINTS, LIVE_DETAIL, request=session)
+        frame = decode_frame(data)
+        height, width = picture.shape[:2]
+        assert (frame.camera.width, frame.camera.height) == processing_size(width, height, DETAILS["low"].process_res)
+        assert frame.camera.width <= width and frame.camera.height <= height, f"{name}: enlarged"
+        _, expected = normalise(torch.from_numpy(picture.copy())[None], DETAILS["low"].process_res)
+        colours = decode_planes(frame)["color"].astype(float)
+        error = np.abs(colours - expected[0].numpy() * 255).mean()
+        assert error < 6, f"{name}: the frame's colours are {error:.1f} levels off the picture's"
+        assert np.abs(last_frame.astype(int) - picture).mean() < 3, f"{name}: Capture HQ would capture another picture"
+        assert (note in status) if note else "Animated" not in status, name
+        app.back_to_live(request=session)
 
 
 @pytest.fixture(scope="module")

@@ -68,7 +68,7 @@ def test_network_outputs_are_bit_identical(reference_and_fast):
     for frame, out in enumerate(got):
         assert torch.equal(out.depth, ref.depth[frame, 0])
         assert torch.equal(out.confidence, ref.depth_conf[frame, 0])
-        assert torch.equal(out.intrinsics, ref.intrinsics[frame, 0])
+        assert torch.equal(out.predicted_intrinsics, ref.intrinsics[frame, 0])
         assert torch.equal(out.raw_gs, ref.raw_gs[frame, 0])
         assert torch.equal(out.gs_opacity, ref.raw_gs_conf[frame, 0])
 

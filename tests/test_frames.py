@@ -1,3 +1,4 @@
+import time
 import warnings
 
 import numpy as np
@@ -5,7 +6,7 @@ import pytest
 import torch
 from PIL import Image
 
-from splat_core.frames import MAX_SIDE, prepare, processing_size, to_rgb_uint8
+from splat_core.frames import DECODE_SIDE, MAX_SIDE, prepare, processing_size, read_image, to_rgb_uint8
 
 
 @pytest.mark.parametrize("image, expected", [
@@ -56,6 +57,7 @@ def test_nan_and_inf_become_valid_colours():
     (np.zeros((4, 5, 3), np.complex64), "dtype"),
     ("frame.jpg", "Unsupported image type"),
     (np.zeros((MAX_SIDE + 1, 1, 3), np.uint8), "too large"),
+    (np.zeros((8000, 6000, 3), np.uint8), "image too large: 48 MP"),
 ])
 def test_bad_images_raise_a_clear_value_error(image, message):
     with pytest.raises(ValueError, match=message):
@@ -65,9 +67,48 @@ def test_bad_images_raise_a_clear_value_error(image, message):
 def test_processing_size_matches_da3_upper_bound_resize():
     assert processing_size(640, 480, 504) == (504, 378)
     assert processing_size(480, 640, 504) == (378, 504)
-    assert processing_size(1, 1, 504) == (504, 504)
     assert processing_size(7680, 4320, 504) == (504, 280)
     assert processing_size(10000, 3, 504) == (504, 14)  # never below one patch
+
+
+@pytest.mark.parametrize("size, process_res, expected", [
+    ((640, 480), 756, (630, 476)),  # an HQ capture of a webcam frame: its own size, in whole patches
+    ((300, 200), 504, (294, 196)),
+    ((32, 32), 756, (28, 28)),
+    ((1, 1), 756, (14, 14)),  # one patch is the least the network takes
+])
+def test_processing_size_never_enlarges_a_picture(size, process_res, expected):
+    assert processing_size(*size, process_res) == expected
+    width, height = expected
+    assert width <= max(size[0], 14) and height <= max(size[1], 14)
+
+
+def test_every_bad_upload_gives_its_message_before_decoding(upload_corpus):
+    for case, (path, message) in upload_corpus.items():
+        start = time.perf_counter()
+        with pytest.raises(ValueError, match=message):
+            read_image(path)
+        # Sizes come from the header: decoding 176 MP of PNG takes seconds and 0.5 GB.
+        assert time.perf_counter() - start < 0.25, f"{case}: refused too slowly, after decoding"
+
+
+def test_odd_pictures_decode_to_what_a_viewer_shows(odd_pictures):
+    for name, (path, expected, note) in odd_pictures.items():
+        picture = read_image(path)
+        assert picture.rgb.dtype == np.uint8 and picture.rgb.shape == expected.shape, name
+        error = np.abs(picture.rgb.astype(int) - expected).mean()
+        assert error < (3 if path.suffix == ".jpg" else 0.01), f"{name}: mean error {error:.2f}"
+        assert picture.notes == ([note] if note else []), name
+
+
+def test_a_large_jpeg_is_decoded_at_a_reduced_scale(tmp_path):
+    """A 24 MP JPEG is decoded at half size by JPEG's DCT scaling: over DECODE_SIDE, in a quarter of the
+    memory."""
+    path = tmp_path / "big.jpg"
+    y, x = np.mgrid[0:4000, 0:6000]
+    Image.fromarray(((x ^ y) & 255).astype(np.uint8)).convert("RGB").save(path, quality=80)
+    picture = read_image(path)
+    assert picture.rgb.shape == (2000, 3000, 3) and 3000 >= DECODE_SIDE
 
 
 @pytest.mark.parametrize("shape", [(480, 640, 3), (1, 1, 3), (4320, 7680, 3)])

@@ -1,9 +1,16 @@
+import contextlib
+import hashlib
+import http.server
+import os
+import socket
 import subprocess
 import sys
+import threading
+import time
 
-import huggingface_hub
 import pytest
 import torch
+from huggingface_hub import constants
 from safetensors.torch import save_model
 
 from splat_core import models
@@ -49,25 +56,90 @@ def test_unknown_model_and_missing_gaussian_head_are_explained():
         load_model("small", "random", "cpu", need_gaussians=True)
 
 
-def test_offline_hub_fails_fast_naming_the_alternatives(monkeypatch):
-    def offline(*args, **kwargs):
-        raise huggingface_hub.errors.LocalEntryNotFoundError("no connection and nothing cached")
+@contextlib.contextmanager
+def fake_hub(files: dict[str, bytes]):
+    """A local stand-in for the hub's file API (HEAD and GET of /{repo}/resolve/{revision}/{file}, with
+    the commit and ETag headers huggingface_hub reads); yields its URL and the paths asked for."""
+    asked = []
 
-    monkeypatch.setattr(huggingface_hub, "hf_hub_download", offline)
-    with pytest.raises(ModelLoadError, match=r"depth-anything/DA3-SMALL.*--weights random.*--weights /path"):
-        load_model("small", "auto", "cpu")
+    class Hub(http.server.BaseHTTPRequestHandler):
+        def do_HEAD(self):
+            asked.append(self.path)
+            data = files.get(self.path.split("/resolve/main/")[-1], b"") if "/resolve/" in self.path else b""
+            self.send_response(200)
+            self.send_header("X-Repo-Commit", "0" * 40)
+            self.send_header("ETag", f'"{hashlib.sha256(data).hexdigest()}"')
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            return data
+
+        def do_GET(self):
+            self.wfile.write(self.do_HEAD())
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Hub)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}", asked
+    finally:
+        server.shutdown()
 
 
-def test_hub_weights_load_strictly_into_the_bare_network(monkeypatch, tmp_path):
+@contextlib.contextmanager
+def silent_hub():
+    """A hub that accepts connections and never answers (a hung proxy, a captive portal, a dead route
+    with a TCP middlebox): only a timeout ends a request to it."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(16)
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+
+
+@pytest.fixture
+def hub_cache(monkeypatch, tmp_path):
+    """An empty hub cache, and no offline flag from the environment."""
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path / "hub"))
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+    return tmp_path / "hub"
+
+
+@pytest.mark.parametrize("hub", ["silent", "no such host"])
+def test_an_unreachable_hub_fails_fast_naming_the_alternatives(hub, hub_cache, monkeypatch):
+    with silent_hub() if hub == "silent" else contextlib.nullcontext("http://hub.invalid") as url:
+        monkeypatch.setattr(constants, "ENDPOINT", url)
+        start = time.monotonic()
+        with pytest.raises(ModelLoadError, match=r"DA3-SMALL.*unreachable.*--weights random.*--weights /path"):
+            load_model("small", "auto", "cpu")
+        elapsed = time.monotonic() - start
+    # huggingface_hub alone retries for about 30 s; the probe gives up after HUB_TIMEOUT_S.
+    assert elapsed <= 10, f"the failed load took {elapsed:.1f} s"
+
+
+def test_hub_weights_download_when_the_hub_answers_and_load_from_the_cache_offline(tmp_path):
+    """In a fresh process each (huggingface_hub builds its URLs from HF_ENDPOINT at import): load_model
+    against a hub that answers, then against a silent one, which the cached copy serves."""
     trained = models.build_network(MODELS["small"])
     save_hub_style_checkpoint(trained, tmp_path / "model.safetensors")
-    asked = []
-    monkeypatch.setattr(huggingface_hub, "hf_hub_download",
-                        lambda repo, filename: asked.append((repo, filename)) or str(tmp_path / filename))
-    loaded = load_model("small", "auto", "cpu")
-    assert asked == [("depth-anything/DA3-SMALL", "model.safetensors")]
-    for (name, ours), theirs in zip(loaded.net.state_dict().items(), trained.state_dict().values()):
-        assert torch.equal(ours, theirs), name
+    code = ("import time; from splat_core.models import load_model; start = time.monotonic(); "
+            "net = load_model('small', 'auto', 'cpu').net; "
+            "print(time.monotonic() - start, float(net.head.scratch.output_conv1.weight.double().sum()))")
+
+    def load(url):
+        env = {**os.environ, "HF_ENDPOINT": url, "HF_HUB_CACHE": str(tmp_path / "hub"), "HF_HUB_OFFLINE": "0"}
+        result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+        assert result.returncode == 0, result.stderr[-2000:]
+        seconds, checksum = map(float, result.stdout.split()[-2:])
+        return seconds, checksum
+
+    expected = float(trained.head.scratch.output_conv1.weight.double().sum())
+    with fake_hub({"model.safetensors": (tmp_path / "model.safetensors").read_bytes()}) as (url, asked):
+        assert load(url)[1] == expected
+    assert "/depth-anything/DA3-SMALL/resolve/main/model.safetensors" in asked
+    with silent_hub() as url:
+        seconds, checksum = load(url)
+    assert checksum == expected and seconds <= 10
 
 
 def test_local_checkpoint_folder_and_mismatch(tmp_path):
