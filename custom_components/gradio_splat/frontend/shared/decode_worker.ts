@@ -3,12 +3,14 @@
 import { decode_frame, type DecodedFrame } from "./wire";
 
 export type DecodeRequest = { id: number; bytes: Uint8Array };
-export type DecodeReply = { id: number; frame: DecodedFrame } | { id: number; error: string };
+export type DecodeReply = { id: number; frame: DecodedFrame; decode_ms: number } | { id: number; error: string };
 
 self.onmessage = async ({ data }: MessageEvent<DecodeRequest>) => {
 	try {
+		const t0 = performance.now();
 		const frame = await decode_frame(data.bytes);
-		self.postMessage({ id: data.id, frame } satisfies DecodeReply, { transfer: [frame.planes.buffer] });
+		const reply: DecodeReply = { id: data.id, frame, decode_ms: performance.now() - t0 };
+		self.postMessage(reply, { transfer: [frame.planes.buffer] });
 	} catch (e) {
 		self.postMessage({ id: data.id, error: (e as Error).message } satisfies DecodeReply);
 	}

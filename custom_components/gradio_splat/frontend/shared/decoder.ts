@@ -4,13 +4,16 @@ import DecodeWorker from "./decode_worker?worker&inline"; // inlined: the built 
 import type { DecodeReply } from "./decode_worker";
 import type { DecodedFrame } from "./wire";
 
+/** A decoded frame and the worker's time decoding it. */
+export type Decoded = { frame: DecodedFrame; decode_ms: number };
+
 export class FrameDecoder {
 	private worker: Worker | null = null;
 	private next_id = 0;
-	private pending = new Map<number, { resolve: (f: DecodedFrame) => void; reject: (e: Error) => void }>();
+	private pending = new Map<number, { resolve: (f: Decoded) => void; reject: (e: Error) => void }>();
 
 	/** Decodes `bytes` in the worker; the buffer is transferred, so the caller must not use it again. */
-	decode(bytes: Uint8Array): Promise<DecodedFrame> {
+	decode(bytes: Uint8Array): Promise<Decoded> {
 		const worker = (this.worker ??= new DecodeWorker());
 		worker.onmessage = ({ data }: MessageEvent<DecodeReply>) => this.settle(data);
 		const id = this.next_id++;
@@ -32,6 +35,6 @@ export class FrameDecoder {
 		if (!request) return;
 		this.pending.delete(reply.id);
 		if ("error" in reply) request.reject(new Error(reply.error));
-		else request.resolve(reply.frame);
+		else request.resolve({ frame: reply.frame, decode_ms: reply.decode_ms });
 	}
 }

@@ -211,8 +211,9 @@ export function parse_frame(bytes: Uint8Array): WireFrame {
 
 /**
  * Inflates a zlib stream into `out`, which it must fill exactly: a stream that is longer (stopped
- * at the cap, so a zip bomb costs nothing), shorter, corrupt, cut short or followed by more bytes
- * is an error.
+ * at the cap, so a zip bomb costs nothing), shorter, corrupt or cut short is an error, and so is
+ * one followed by more bytes, which browsers' DecompressionStream refuses (the Compression Streams
+ * standard; Node 20's does not, so only the browser test checks that case).
  */
 export async function inflate_exact(data: Uint8Array, out: Uint8Array, name: string): Promise<void> {
 	const input = new ReadableStream<Uint8Array<ArrayBuffer>>({

@@ -9,7 +9,8 @@ import { reactive_props } from "./props.svelte";
 // jsdom has no Worker: decode on this thread, with the worker's own decode_frame.
 vi.mock("../shared/decoder", async () => {
 	const { decode_frame } = await import("../shared/wire");
-	return { FrameDecoder: class { decode = decode_frame; dispose = vi.fn(); } };
+	const decode = async (bytes: Uint8Array) => ({ frame: await decode_frame(bytes), decode_ms: 0 });
+	return { FrameDecoder: class { decode = decode; dispose = vi.fn(); } };
 });
 const frame_bytes = (frame_id: number) => modified("points_lossless", (e) => (e.frame_id = frame_id));
 

@@ -1760,23 +1760,23 @@ function J0(g, A) {
     l() && j.key === "Escape" && l(!1);
   }
   function tA(j) {
-    const sA = j.getRootNode();
-    return j.closest(".gradio-container") ?? (sA instanceof ShadowRoot ? sA : document.body);
+    const eA = j.getRootNode();
+    return j.closest(".gradio-container") ?? (eA instanceof ShadowRoot ? eA : document.body);
   }
   function DA(j) {
-    const sA = document.createElement("div");
-    sA.style.cssText = "position: fixed; top: 0; left: 0; width: 100%; height: 100%; visibility: hidden; pointer-events: none;", j.appendChild(sA);
-    const PA = sA.getBoundingClientRect();
-    return sA.remove(), PA;
+    const eA = document.createElement("div");
+    eA.style.cssText = "position: fixed; top: 0; left: 0; width: 100%; height: 100%; visibility: hidden; pointer-events: none;", j.appendChild(eA);
+    const PA = eA.getBoundingClientRect();
+    return eA.remove(), PA;
   }
-  function pA(j, sA) {
+  function pA(j, eA) {
     const PA = j.parentNode;
-    if (!PA || PA === sA) return !1;
-    const U = DA(PA), $A = DA(sA);
+    if (!PA || PA === eA) return !1;
+    const U = DA(PA), $A = DA(eA);
     return Math.abs(U.top - $A.top) > 1 || Math.abs(U.left - $A.left) > 1 || Math.abs(U.width - $A.width) > 1 || Math.abs(U.height - $A.height) > 1;
   }
-  function TA(j, sA) {
-    !j.parentNode || j.parentNode === sA || (v = j.parentNode, b = j, _ = document.createComment("fullscreen block"), v.insertBefore(_, j), sA.appendChild(j));
+  function TA(j, eA) {
+    !j.parentNode || j.parentNode === eA || (v = j.parentNode, b = j, _ = document.createComment("fullscreen block"), v.insertBefore(_, j), eA.appendChild(j));
   }
   function xA() {
     if (!v || !b) return;
@@ -1788,8 +1788,8 @@ function J0(g, A) {
     if (!(l() === R || !j))
       if (R = l(), l()) {
         CI(O, j.getBoundingClientRect(), !0), CI(q, j.offsetHeight, !0), CI(W, j.offsetWidth, !0);
-        const sA = tA(j);
-        pA(j, sA) && TA(j, sA), window.addEventListener("keydown", AA);
+        const eA = tA(j);
+        pA(j, eA) && TA(j, eA), window.addEventListener("keydown", AA);
       } else
         xA(), CI(O, null), window.removeEventListener("keydown", AA);
   }), Gg(() => () => {
@@ -1803,21 +1803,21 @@ function J0(g, A) {
         return j;
     }
   }, Z = (j) => {
-    const sA = $(k);
-    if (!sA) return;
+    const eA = $(k);
+    if (!eA) return;
     let PA = j.clientY;
     const U = (fA) => {
       const HA = fA.clientY - PA;
-      PA = fA.clientY, sA.style.height = `${sA.offsetHeight + HA}px`;
+      PA = fA.clientY, eA.style.height = `${eA.offsetHeight + HA}px`;
     }, $A = () => {
       window.removeEventListener("mousemove", U), window.removeEventListener("mouseup", $A);
     };
     window.addEventListener("mousemove", U), window.addEventListener("mouseup", $A);
   };
-  var X = hQ(), eA = vI(X);
+  var X = hQ(), sA = vI(X);
   {
     var lA = (j) => {
-      var sA = go(), PA = vI(sA);
+      var eA = go(), PA = vI(eA);
       I0(PA, () => $(J), !1, (fA, HA) => {
         ni(fA, (ZA) => CI(k, ZA, !0), () => $(k)), a0(
           fA,
@@ -1893,9 +1893,9 @@ function J0(g, A) {
           l() && fA($A);
         });
       }
-      YA(j, sA);
+      YA(j, eA);
     };
-    nI(eA, (j) => {
+    nI(sA, (j) => {
       (r() === !0 || r() === "hidden") && j(lA);
     });
   }
@@ -2283,12 +2283,12 @@ function ay(g, A) {
   }), Gg(() => {
     $(TA) != null && $(M) !== $(TA) && (CI(l, (performance.now() - $(N)) / 1e3 + $(TA)), CI(R, $(l).toFixed(1), !0), CI(M, $(TA), !0));
   });
-  function eA() {
+  function sA() {
     CI(L, !1);
   }
   Gg(() => {
     LB(() => {
-      eA();
+      sA();
     }), A.status === "error" && E() && CI(L, !0);
   }), Gg(() => {
     A.status === "complete" && r() === "output" && h() && a() != null && (CI(p, a().toFixed(1), !0), CI(W, h() === "full" ? "from cache" : "used cache", !0), CI(O, y() != null && y() > a() && y() > 0, !0), CI(q, $(O) ? y().toFixed(1) : null, !0), CI(k, !0), CI(J, !1), v && clearTimeout(v), _ && clearTimeout(_), v = setTimeout(
@@ -2304,7 +2304,7 @@ function ay(g, A) {
     ));
   });
   var lA = Dy(), j = vI(lA);
-  let sA, PA;
+  let eA, PA;
   var U = xI(j);
   {
     var $A = (SA) => {
@@ -2354,7 +2354,7 @@ function ay(g, A) {
       {
         var T = (IA) => {
           var FA = hQ(), f = vI(FA);
-          jt(f, 17, i, _t, (QA, CA) => {
+          jt(f, 17, i, _t, (QA, EA) => {
             var cA = hQ(), gA = vI(cA);
             {
               var z = (yA) => {
@@ -2363,22 +2363,22 @@ function ay(g, A) {
                   var iI = (Lg) => {
                     var Dg = tQ();
                     yI((SQ, xQ) => HI(Dg, `${SQ ?? ""}/${xQ ?? ""}`), [
-                      () => gt($(CA).index || 0),
-                      () => gt($(CA).length)
+                      () => gt($(EA).index || 0),
+                      () => gt($(EA).length)
                     ]), YA(Lg, Dg);
                   }, Cg = (Lg) => {
                     var Dg = tQ();
-                    yI((SQ) => HI(Dg, SQ), [() => gt($(CA).index || 0)]), YA(Lg, Dg);
+                    yI((SQ) => HI(Dg, SQ), [() => gt($(EA).index || 0)]), YA(Lg, Dg);
                   };
                   nI(aI, (Lg) => {
-                    $(CA).length != null ? Lg(iI) : Lg(Cg, -1);
+                    $(EA).length != null ? Lg(iI) : Lg(Cg, -1);
                   });
                 }
                 var $I = AI(aI);
-                yI(() => HI($I, ` ${$(CA).unit ?? ""} |  `)), YA(yA, mA);
+                yI(() => HI($I, ` ${$(EA).unit ?? ""} |  `)), YA(yA, mA);
               };
               nI(gA, (yA) => {
-                $(CA).index != null && yA(z);
+                $(EA).index != null && yA(z);
               });
             }
             YA(QA, cA);
@@ -2394,13 +2394,13 @@ function ay(g, A) {
           i() ? IA(T) : A.queue_position !== null && A.queue_size !== void 0 && A.queue_position >= 0 ? IA(m, 1) : A.queue_position === 0 && IA(wA, 2);
         });
       }
-      var EA = AI(Y, 2);
+      var CA = AI(Y, 2);
       {
         var MA = (IA) => {
           var FA = tQ();
           yI(() => HI(FA, `${$(DA) ?? ""}${I() ? `/${$(R)}` : ""}s`)), YA(IA, FA);
         };
-        nI(EA, (IA) => {
+        nI(CA, (IA) => {
           B() && IA(MA);
         });
       }
@@ -2409,7 +2409,7 @@ function ay(g, A) {
         var BA = (IA) => {
           var FA = iy(), f = xI(FA), QA = xI(f);
           {
-            var CA = (yA) => {
+            var EA = (yA) => {
               var mA = hQ(), aI = vI(mA);
               jt(aI, 17, i, _t, (iI, Cg, $I) => {
                 var Lg = hQ(), Dg = vI(Lg);
@@ -2467,7 +2467,7 @@ function ay(g, A) {
               }), YA(yA, mA);
             };
             nI(QA, (yA) => {
-              i() != null && yA(CA);
+              i() != null && yA(EA);
             });
           }
           var cA = AI(f, 2), gA = xI(cA);
@@ -2493,8 +2493,8 @@ function ay(g, A) {
       var KA = AI(kA, 2);
       {
         var UA = (IA) => {
-          var FA = ty(), f = vI(FA), QA = ug(f, !0), CA = AI(f, 2);
-          Xs(CA, A, "additional-loading-text", {}), yI(() => HI(QA, t())), YA(IA, FA);
+          var FA = ty(), f = vI(FA), QA = ug(f, !0), EA = AI(f, 2);
+          Xs(EA, A, "additional-loading-text", {}), yI(() => HI(QA, t())), YA(IA, FA);
         };
         nI(KA, (IA) => {
           B() || IA(UA);
@@ -2557,7 +2557,7 @@ function ay(g, A) {
     });
   }
   yI(() => {
-    sA = vg(j, 1, `wrap ${e() ?? ""} ${C() ?? ""}`, "svelte-2b1o8r", sA, {
+    eA = vg(j, 1, `wrap ${e() ?? ""} ${C() ?? ""}`, "svelte-2b1o8r", eA, {
       "no-click": n() && w(),
       hide: $(b),
       translucent: e() === "center" && (A.status === "pending" || A.status === "error") || s() || C() === "minimal" || n(),
@@ -17589,7 +17589,7 @@ function Jk(g, A) {
           if (pA === void 0) continue;
           const TA = pA.buffer, xA = pA.type, GA = pA.bytesPerElement, Z = xA === g.INT || xA === g.UNSIGNED_INT || AA.gpuType === as;
           if (AA.isInterleavedBufferAttribute) {
-            const X = AA.data, eA = X.stride, lA = AA.offset;
+            const X = AA.data, sA = X.stride, lA = AA.offset;
             if (X.isInstancedInterleavedBuffer) {
               for (let j = 0; j < b.locationSize; j++)
                 a(b.location + j, X.meshPerAttribute);
@@ -17604,7 +17604,7 @@ function Jk(g, A) {
                 DA / b.locationSize,
                 xA,
                 tA,
-                eA * GA,
+                sA * GA,
                 (lA + DA / b.locationSize * j) * GA,
                 Z
               );
@@ -19755,7 +19755,7 @@ function CN(g, A, I, Q, B, C, E) {
       TA = iI.vertexShader, xA = iI.fragmentShader;
     } else
       TA = R.vertexShader, xA = R.fragmentShader, e.update(R), GA = e.getVertexShaderID(R), Z = e.getFragmentShaderID(R);
-    const X = g.getRenderTarget(), eA = g.state.buffers.depth.getReversed(), lA = q.isInstancedMesh === !0, j = q.isBatchedMesh === !0, sA = !!R.map, PA = !!R.matcap, U = !!_, $A = !!R.aoMap, fA = !!R.lightMap, HA = !!R.bumpMap, hA = !!R.normalMap, oI = !!R.displacementMap, RA = !!R.emissiveMap, SA = !!R.metalnessMap, ZA = !!R.roughnessMap, _A = R.anisotropy > 0, d = R.clearcoat > 0, G = R.dispersion > 0, K = R.iridescence > 0, Y = R.sheen > 0, T = R.transmission > 0, m = _A && !!R.anisotropyMap, wA = d && !!R.clearcoatMap, EA = d && !!R.clearcoatNormalMap, MA = d && !!R.clearcoatRoughnessMap, kA = K && !!R.iridescenceMap, BA = K && !!R.iridescenceThicknessMap, oA = Y && !!R.sheenColorMap, KA = Y && !!R.sheenRoughnessMap, UA = !!R.specularMap, IA = !!R.specularColorMap, FA = !!R.specularIntensityMap, f = T && !!R.transmissionMap, QA = T && !!R.thicknessMap, CA = !!R.gradientMap, cA = !!R.alphaMap, gA = R.alphaTest > 0, z = !!R.alphaHash, yA = !!R.extensions;
+    const X = g.getRenderTarget(), sA = g.state.buffers.depth.getReversed(), lA = q.isInstancedMesh === !0, j = q.isBatchedMesh === !0, eA = !!R.map, PA = !!R.matcap, U = !!_, $A = !!R.aoMap, fA = !!R.lightMap, HA = !!R.bumpMap, hA = !!R.normalMap, oI = !!R.displacementMap, RA = !!R.emissiveMap, SA = !!R.metalnessMap, ZA = !!R.roughnessMap, _A = R.anisotropy > 0, d = R.clearcoat > 0, G = R.dispersion > 0, K = R.iridescence > 0, Y = R.sheen > 0, T = R.transmission > 0, m = _A && !!R.anisotropyMap, wA = d && !!R.clearcoatMap, CA = d && !!R.clearcoatNormalMap, MA = d && !!R.clearcoatRoughnessMap, kA = K && !!R.iridescenceMap, BA = K && !!R.iridescenceThicknessMap, oA = Y && !!R.sheenColorMap, KA = Y && !!R.sheenRoughnessMap, UA = !!R.specularMap, IA = !!R.specularColorMap, FA = !!R.specularIntensityMap, f = T && !!R.transmissionMap, QA = T && !!R.thicknessMap, EA = !!R.gradientMap, cA = !!R.alphaMap, gA = R.alphaTest > 0, z = !!R.alphaHash, yA = !!R.extensions;
     let mA = jQ;
     R.toneMapped && (X === null || X.isXRRenderTarget === !0) && (mA = g.toneMapping);
     const aI = {
@@ -19778,7 +19778,7 @@ function CN(g, A, I, Q, B, C, E) {
       supportsVertexTextures: D,
       outputColorSpace: X === null ? g.outputColorSpace : X.isXRRenderTarget === !0 ? X.texture.colorSpace : HB,
       alphaToCoverage: !!R.alphaToCoverage,
-      map: sA,
+      map: eA,
       matcap: PA,
       envMap: U,
       envMapMode: U && _.mapping,
@@ -19797,7 +19797,7 @@ function CN(g, A, I, Q, B, C, E) {
       anisotropyMap: m,
       clearcoat: d,
       clearcoatMap: wA,
-      clearcoatNormalMap: EA,
+      clearcoatNormalMap: CA,
       clearcoatRoughnessMap: MA,
       dispersion: G,
       iridescence: K,
@@ -19812,14 +19812,14 @@ function CN(g, A, I, Q, B, C, E) {
       transmission: T,
       transmissionMap: f,
       thicknessMap: QA,
-      gradientMap: CA,
+      gradientMap: EA,
       opaque: R.transparent === !1 && R.blending === aC && R.alphaToCoverage === !1,
       alphaMap: cA,
       alphaTest: gA,
       alphaHash: z,
       combine: R.combine,
       //
-      mapUv: sA && r(R.map.channel),
+      mapUv: eA && r(R.map.channel),
       aoMapUv: $A && r(R.aoMap.channel),
       lightMapUv: fA && r(R.lightMap.channel),
       bumpMapUv: HA && r(R.bumpMap.channel),
@@ -19830,7 +19830,7 @@ function CN(g, A, I, Q, B, C, E) {
       roughnessMapUv: ZA && r(R.roughnessMap.channel),
       anisotropyMapUv: m && r(R.anisotropyMap.channel),
       clearcoatMapUv: wA && r(R.clearcoatMap.channel),
-      clearcoatNormalMapUv: EA && r(R.clearcoatNormalMap.channel),
+      clearcoatNormalMapUv: CA && r(R.clearcoatNormalMap.channel),
       clearcoatRoughnessMapUv: MA && r(R.clearcoatRoughnessMap.channel),
       iridescenceMapUv: kA && r(R.iridescenceMap.channel),
       iridescenceThicknessMapUv: BA && r(R.iridescenceThicknessMap.channel),
@@ -19846,14 +19846,14 @@ function CN(g, A, I, Q, B, C, E) {
       vertexTangents: !!O.attributes.tangent && (hA || _A),
       vertexColors: R.vertexColors,
       vertexAlphas: R.vertexColors === !0 && !!O.attributes.color && O.attributes.color.itemSize === 4,
-      pointsUvs: q.isPoints === !0 && !!O.attributes.uv && (sA || cA),
+      pointsUvs: q.isPoints === !0 && !!O.attributes.uv && (eA || cA),
       fog: !!W,
       useFog: R.fog === !0,
       fogExp2: !!W && W.isFogExp2,
       flatShading: R.flatShading === !0 && R.wireframe === !1,
       sizeAttenuation: R.sizeAttenuation === !0,
       logarithmicDepthBuffer: s,
-      reversedDepthBuffer: eA,
+      reversedDepthBuffer: sA,
       skinning: q.isSkinnedMesh === !0,
       morphTargets: O.morphAttributes.position !== void 0,
       morphNormals: O.morphAttributes.normal !== void 0,
@@ -19877,7 +19877,7 @@ function CN(g, A, I, Q, B, C, E) {
       shadowMapEnabled: g.shadowMap.enabled && J.length > 0,
       shadowMapType: g.shadowMap.type,
       toneMapping: mA,
-      decodeVideoTexture: sA && R.map.isVideoTexture === !0 && sI.getTransfer(R.map.colorSpace) === SI,
+      decodeVideoTexture: eA && R.map.isVideoTexture === !0 && sI.getTransfer(R.map.colorSpace) === SI,
       decodeVideoTextureEmissive: RA && R.emissiveMap.isVideoTexture === !0 && sI.getTransfer(R.emissiveMap.colorSpace) === SI,
       premultipliedAlpha: R.premultipliedAlpha,
       doubleSided: R.side === aQ,
@@ -20464,11 +20464,11 @@ function yN(g, A) {
   function I() {
     let f = !1;
     const QA = new tI();
-    let CA = null;
+    let EA = null;
     const cA = new tI(0, 0, 0, 0);
     return {
       setMask: function(gA) {
-        CA !== gA && !f && (g.colorMask(gA, gA, gA, gA), CA = gA);
+        EA !== gA && !f && (g.colorMask(gA, gA, gA, gA), EA = gA);
       },
       setLocked: function(gA) {
         f = gA;
@@ -20477,12 +20477,12 @@ function yN(g, A) {
         aI === !0 && (gA *= mA, z *= mA, yA *= mA), QA.set(gA, z, yA, mA), cA.equals(QA) === !1 && (g.clearColor(gA, z, yA, mA), cA.copy(QA));
       },
       reset: function() {
-        f = !1, CA = null, cA.set(-1, 0, 0, 0);
+        f = !1, EA = null, cA.set(-1, 0, 0, 0);
       }
     };
   }
   function Q() {
-    let f = !1, QA = !1, CA = null, cA = null, gA = null;
+    let f = !1, QA = !1, EA = null, cA = null, gA = null;
     return {
       setReversed: function(z) {
         if (QA !== z) {
@@ -20496,10 +20496,10 @@ function yN(g, A) {
         return QA;
       },
       setTest: function(z) {
-        z ? X(g.DEPTH_TEST) : eA(g.DEPTH_TEST);
+        z ? X(g.DEPTH_TEST) : sA(g.DEPTH_TEST);
       },
       setMask: function(z) {
-        CA !== z && !f && (g.depthMask(z), CA = z);
+        EA !== z && !f && (g.depthMask(z), EA = z);
       },
       setFunc: function(z) {
         if (QA && (z = cN[z]), cA !== z) {
@@ -20541,21 +20541,21 @@ function yN(g, A) {
         gA !== z && (QA && (z = 1 - z), g.clearDepth(z), gA = z);
       },
       reset: function() {
-        f = !1, CA = null, cA = null, gA = null, QA = !1;
+        f = !1, EA = null, cA = null, gA = null, QA = !1;
       }
     };
   }
   function B() {
-    let f = !1, QA = null, CA = null, cA = null, gA = null, z = null, yA = null, mA = null, aI = null;
+    let f = !1, QA = null, EA = null, cA = null, gA = null, z = null, yA = null, mA = null, aI = null;
     return {
       setTest: function(iI) {
-        f || (iI ? X(g.STENCIL_TEST) : eA(g.STENCIL_TEST));
+        f || (iI ? X(g.STENCIL_TEST) : sA(g.STENCIL_TEST));
       },
       setMask: function(iI) {
         QA !== iI && !f && (g.stencilMask(iI), QA = iI);
       },
       setFunc: function(iI, Cg, $I) {
-        (CA !== iI || cA !== Cg || gA !== $I) && (g.stencilFunc(iI, Cg, $I), CA = iI, cA = Cg, gA = $I);
+        (EA !== iI || cA !== Cg || gA !== $I) && (g.stencilFunc(iI, Cg, $I), EA = iI, cA = Cg, gA = $I);
       },
       setOp: function(iI, Cg, $I) {
         (z !== iI || yA !== Cg || mA !== $I) && (g.stencilOp(iI, Cg, $I), z = iI, yA = Cg, mA = $I);
@@ -20567,7 +20567,7 @@ function yN(g, A) {
         aI !== iI && (g.clearStencil(iI), aI = iI);
       },
       reset: function() {
-        f = !1, QA = null, CA = null, cA = null, gA = null, z = null, yA = null, mA = null, aI = null;
+        f = !1, QA = null, EA = null, cA = null, gA = null, z = null, yA = null, mA = null, aI = null;
       }
     };
   }
@@ -20579,10 +20579,10 @@ function yN(g, A) {
   b.indexOf("WebGL") !== -1 ? (_ = parseFloat(/^WebGL (\d)/.exec(b)[1]), v = _ >= 1) : b.indexOf("OpenGL ES") !== -1 && (_ = parseFloat(/^OpenGL ES (\d)/.exec(b)[1]), v = _ >= 2);
   let AA = null, tA = {};
   const DA = g.getParameter(g.SCISSOR_BOX), pA = g.getParameter(g.VIEWPORT), TA = new tI().fromArray(DA), xA = new tI().fromArray(pA);
-  function GA(f, QA, CA, cA) {
+  function GA(f, QA, EA, cA) {
     const gA = new Uint8Array(4), z = g.createTexture();
     g.bindTexture(f, z), g.texParameteri(f, g.TEXTURE_MIN_FILTER, g.NEAREST), g.texParameteri(f, g.TEXTURE_MAG_FILTER, g.NEAREST);
-    for (let yA = 0; yA < CA; yA++)
+    for (let yA = 0; yA < EA; yA++)
       f === g.TEXTURE_3D || f === g.TEXTURE_2D_ARRAY ? g.texImage3D(QA, 0, g.RGBA, 1, 1, cA, 0, g.RGBA, g.UNSIGNED_BYTE, gA) : g.texImage2D(QA + yA, 0, g.RGBA, 1, 1, 0, g.RGBA, g.UNSIGNED_BYTE, gA);
     return z;
   }
@@ -20591,27 +20591,27 @@ function yN(g, A) {
   function X(f) {
     o[f] !== !0 && (g.enable(f), o[f] = !0);
   }
-  function eA(f) {
+  function sA(f) {
     o[f] !== !1 && (g.disable(f), o[f] = !1);
   }
   function lA(f, QA) {
     return s[f] !== QA ? (g.bindFramebuffer(f, QA), s[f] = QA, f === g.DRAW_FRAMEBUFFER && (s[g.FRAMEBUFFER] = QA), f === g.FRAMEBUFFER && (s[g.DRAW_FRAMEBUFFER] = QA), !0) : !1;
   }
   function j(f, QA) {
-    let CA = n, cA = !1;
+    let EA = n, cA = !1;
     if (f) {
-      CA = D.get(QA), CA === void 0 && (CA = [], D.set(QA, CA));
+      EA = D.get(QA), EA === void 0 && (EA = [], D.set(QA, EA));
       const gA = f.textures;
-      if (CA.length !== gA.length || CA[0] !== g.COLOR_ATTACHMENT0) {
+      if (EA.length !== gA.length || EA[0] !== g.COLOR_ATTACHMENT0) {
         for (let z = 0, yA = gA.length; z < yA; z++)
-          CA[z] = g.COLOR_ATTACHMENT0 + z;
-        CA.length = gA.length, cA = !0;
+          EA[z] = g.COLOR_ATTACHMENT0 + z;
+        EA.length = gA.length, cA = !0;
       }
     } else
-      CA[0] !== g.BACK && (CA[0] = g.BACK, cA = !0);
-    cA && g.drawBuffers(CA);
+      EA[0] !== g.BACK && (EA[0] = g.BACK, cA = !0);
+    cA && g.drawBuffers(EA);
   }
-  function sA(f) {
+  function eA(f) {
     return w !== f ? (g.useProgram(f), w = f, !0) : !1;
   }
   const PA = {
@@ -20637,9 +20637,9 @@ function yN(g, A) {
     [Ky]: g.CONSTANT_ALPHA,
     [xy]: g.ONE_MINUS_CONSTANT_ALPHA
   };
-  function $A(f, QA, CA, cA, gA, z, yA, mA, aI, iI) {
+  function $A(f, QA, EA, cA, gA, z, yA, mA, aI, iI) {
     if (f === zQ) {
-      r === !0 && (eA(g.BLEND), r = !1);
+      r === !0 && (sA(g.BLEND), r = !1);
       return;
     }
     if (r === !1 && (X(g.BLEND), r = !0), f !== Sy) {
@@ -20684,37 +20684,37 @@ function yN(g, A) {
       }
       return;
     }
-    gA = gA || QA, z = z || CA, yA = yA || cA, (QA !== a || gA !== c) && (g.blendEquationSeparate(PA[QA], PA[gA]), a = QA, c = gA), (CA !== y || cA !== S || z !== N || yA !== M) && (g.blendFuncSeparate(U[CA], U[cA], U[z], U[yA]), y = CA, S = cA, N = z, M = yA), (mA.equals(l) === !1 || aI !== L) && (g.blendColor(mA.r, mA.g, mA.b, aI), l.copy(mA), L = aI), h = f, R = !1;
+    gA = gA || QA, z = z || EA, yA = yA || cA, (QA !== a || gA !== c) && (g.blendEquationSeparate(PA[QA], PA[gA]), a = QA, c = gA), (EA !== y || cA !== S || z !== N || yA !== M) && (g.blendFuncSeparate(U[EA], U[cA], U[z], U[yA]), y = EA, S = cA, N = z, M = yA), (mA.equals(l) === !1 || aI !== L) && (g.blendColor(mA.r, mA.g, mA.b, aI), l.copy(mA), L = aI), h = f, R = !1;
   }
   function fA(f, QA) {
-    f.side === aQ ? eA(g.CULL_FACE) : X(g.CULL_FACE);
-    let CA = f.side === Rg;
-    QA && (CA = !CA), HA(CA), f.blending === aC && f.transparent === !1 ? $A(zQ) : $A(f.blending, f.blendEquation, f.blendSrc, f.blendDst, f.blendEquationAlpha, f.blendSrcAlpha, f.blendDstAlpha, f.blendColor, f.blendAlpha, f.premultipliedAlpha), E.setFunc(f.depthFunc), E.setTest(f.depthTest), E.setMask(f.depthWrite), C.setMask(f.colorWrite);
+    f.side === aQ ? sA(g.CULL_FACE) : X(g.CULL_FACE);
+    let EA = f.side === Rg;
+    QA && (EA = !EA), HA(EA), f.blending === aC && f.transparent === !1 ? $A(zQ) : $A(f.blending, f.blendEquation, f.blendSrc, f.blendDst, f.blendEquationAlpha, f.blendSrcAlpha, f.blendDstAlpha, f.blendColor, f.blendAlpha, f.premultipliedAlpha), E.setFunc(f.depthFunc), E.setTest(f.depthTest), E.setMask(f.depthWrite), C.setMask(f.colorWrite);
     const cA = f.stencilWrite;
-    i.setTest(cA), cA && (i.setMask(f.stencilWriteMask), i.setFunc(f.stencilFunc, f.stencilRef, f.stencilFuncMask), i.setOp(f.stencilFail, f.stencilZFail, f.stencilZPass)), RA(f.polygonOffset, f.polygonOffsetFactor, f.polygonOffsetUnits), f.alphaToCoverage === !0 ? X(g.SAMPLE_ALPHA_TO_COVERAGE) : eA(g.SAMPLE_ALPHA_TO_COVERAGE);
+    i.setTest(cA), cA && (i.setMask(f.stencilWriteMask), i.setFunc(f.stencilFunc, f.stencilRef, f.stencilFuncMask), i.setOp(f.stencilFail, f.stencilZFail, f.stencilZPass)), RA(f.polygonOffset, f.polygonOffsetFactor, f.polygonOffsetUnits), f.alphaToCoverage === !0 ? X(g.SAMPLE_ALPHA_TO_COVERAGE) : sA(g.SAMPLE_ALPHA_TO_COVERAGE);
   }
   function HA(f) {
     k !== f && (f ? g.frontFace(g.CW) : g.frontFace(g.CCW), k = f);
   }
   function hA(f) {
-    f !== cy ? (X(g.CULL_FACE), f !== J && (f === io ? g.cullFace(g.BACK) : f === yy ? g.cullFace(g.FRONT) : g.cullFace(g.FRONT_AND_BACK))) : eA(g.CULL_FACE), J = f;
+    f !== cy ? (X(g.CULL_FACE), f !== J && (f === io ? g.cullFace(g.BACK) : f === yy ? g.cullFace(g.FRONT) : g.cullFace(g.FRONT_AND_BACK))) : sA(g.CULL_FACE), J = f;
   }
   function oI(f) {
     f !== p && (v && g.lineWidth(f), p = f);
   }
-  function RA(f, QA, CA) {
-    f ? (X(g.POLYGON_OFFSET_FILL), (q !== QA || W !== CA) && (g.polygonOffset(QA, CA), q = QA, W = CA)) : eA(g.POLYGON_OFFSET_FILL);
+  function RA(f, QA, EA) {
+    f ? (X(g.POLYGON_OFFSET_FILL), (q !== QA || W !== EA) && (g.polygonOffset(QA, EA), q = QA, W = EA)) : sA(g.POLYGON_OFFSET_FILL);
   }
   function SA(f) {
-    f ? X(g.SCISSOR_TEST) : eA(g.SCISSOR_TEST);
+    f ? X(g.SCISSOR_TEST) : sA(g.SCISSOR_TEST);
   }
   function ZA(f) {
     f === void 0 && (f = g.TEXTURE0 + O - 1), AA !== f && (g.activeTexture(f), AA = f);
   }
-  function _A(f, QA, CA) {
-    CA === void 0 && (AA === null ? CA = g.TEXTURE0 + O - 1 : CA = AA);
-    let cA = tA[CA];
-    cA === void 0 && (cA = { type: void 0, texture: void 0 }, tA[CA] = cA), (cA.type !== f || cA.texture !== QA) && (AA !== CA && (g.activeTexture(CA), AA = CA), g.bindTexture(f, QA || Z[f]), cA.type = f, cA.texture = QA);
+  function _A(f, QA, EA) {
+    EA === void 0 && (AA === null ? EA = g.TEXTURE0 + O - 1 : EA = AA);
+    let cA = tA[EA];
+    cA === void 0 && (cA = { type: void 0, texture: void 0 }, tA[EA] = cA), (cA.type !== f || cA.texture !== QA) && (AA !== EA && (g.activeTexture(EA), AA = EA), g.bindTexture(f, QA || Z[f]), cA.type = f, cA.texture = QA);
   }
   function d() {
     const f = tA[AA];
@@ -20762,7 +20762,7 @@ function yN(g, A) {
       console.error("THREE.WebGLState:", f);
     }
   }
-  function EA() {
+  function CA() {
     try {
       g.texStorage2D(...arguments);
     } catch (f) {
@@ -20797,10 +20797,10 @@ function yN(g, A) {
     xA.equals(f) === !1 && (g.viewport(f.x, f.y, f.z, f.w), xA.copy(f));
   }
   function UA(f, QA) {
-    let CA = t.get(QA);
-    CA === void 0 && (CA = /* @__PURE__ */ new WeakMap(), t.set(QA, CA));
-    let cA = CA.get(f);
-    cA === void 0 && (cA = g.getUniformBlockIndex(QA, f.name), CA.set(f, cA));
+    let EA = t.get(QA);
+    EA === void 0 && (EA = /* @__PURE__ */ new WeakMap(), t.set(QA, EA));
+    let cA = EA.get(f);
+    cA === void 0 && (cA = g.getUniformBlockIndex(QA, f.name), EA.set(f, cA));
   }
   function IA(f, QA) {
     const cA = t.get(QA).get(f);
@@ -20816,10 +20816,10 @@ function yN(g, A) {
       stencil: i
     },
     enable: X,
-    disable: eA,
+    disable: sA,
     bindFramebuffer: lA,
     drawBuffers: j,
-    useProgram: sA,
+    useProgram: eA,
     setBlending: $A,
     setMaterial: fA,
     setFlipSided: HA,
@@ -20836,7 +20836,7 @@ function yN(g, A) {
     texImage3D: BA,
     updateUBOMapping: UA,
     uniformBlockBinding: IA,
-    texStorage2D: EA,
+    texStorage2D: CA,
     texStorage3D: MA,
     texSubImage2D: Y,
     texSubImage3D: T,
@@ -20869,8 +20869,8 @@ function GN(g, A, I, Q, B, C, E) {
       if (typeof HTMLImageElement < "u" && d instanceof HTMLImageElement || typeof HTMLCanvasElement < "u" && d instanceof HTMLCanvasElement || typeof ImageBitmap < "u" && d instanceof ImageBitmap || typeof VideoFrame < "u" && d instanceof VideoFrame) {
         const m = Math.floor(Y * T.width), wA = Math.floor(Y * T.height);
         s === void 0 && (s = w(m, wA));
-        const EA = G ? w(m, wA) : s;
-        return EA.width = m, EA.height = wA, EA.getContext("2d").drawImage(d, 0, 0, m, wA), console.warn("THREE.WebGLRenderer: Texture has been resized from (" + T.width + "x" + T.height + ") to (" + m + "x" + wA + ")."), EA;
+        const CA = G ? w(m, wA) : s;
+        return CA.width = m, CA.height = wA, CA.getContext("2d").drawImage(d, 0, 0, m, wA), console.warn("THREE.WebGLRenderer: Texture has been resized from (" + T.width + "x" + T.height + ") to (" + m + "x" + wA + ")."), CA;
       } else
         return "data" in d && console.warn("THREE.WebGLRenderer: Image in DataTexture is too big (" + T.width + "x" + T.height + ")."), d;
     return d;
@@ -21070,13 +21070,13 @@ function GN(g, A, I, Q, B, C, E) {
         ) : (++wA, m[wA] = KA);
       }
       m.length = wA + 1;
-      const EA = g.getParameter(g.UNPACK_ROW_LENGTH), MA = g.getParameter(g.UNPACK_SKIP_PIXELS), kA = g.getParameter(g.UNPACK_SKIP_ROWS);
+      const CA = g.getParameter(g.UNPACK_ROW_LENGTH), MA = g.getParameter(g.UNPACK_SKIP_PIXELS), kA = g.getParameter(g.UNPACK_SKIP_ROWS);
       g.pixelStorei(g.UNPACK_ROW_LENGTH, G.width);
       for (let BA = 0, oA = m.length; BA < oA; BA++) {
-        const KA = m[BA], UA = Math.floor(KA.start / 4), IA = Math.ceil(KA.count / 4), FA = UA % G.width, f = Math.floor(UA / G.width), QA = IA, CA = 1;
-        g.pixelStorei(g.UNPACK_SKIP_PIXELS, FA), g.pixelStorei(g.UNPACK_SKIP_ROWS, f), I.texSubImage2D(g.TEXTURE_2D, 0, FA, f, QA, CA, K, Y, G.data);
+        const KA = m[BA], UA = Math.floor(KA.start / 4), IA = Math.ceil(KA.count / 4), FA = UA % G.width, f = Math.floor(UA / G.width), QA = IA, EA = 1;
+        g.pixelStorei(g.UNPACK_SKIP_PIXELS, FA), g.pixelStorei(g.UNPACK_SKIP_ROWS, f), I.texSubImage2D(g.TEXTURE_2D, 0, FA, f, QA, EA, K, Y, G.data);
       }
-      d.clearUpdateRanges(), g.pixelStorei(g.UNPACK_ROW_LENGTH, EA), g.pixelStorei(g.UNPACK_SKIP_PIXELS, MA), g.pixelStorei(g.UNPACK_SKIP_ROWS, kA);
+      d.clearUpdateRanges(), g.pixelStorei(g.UNPACK_ROW_LENGTH, CA), g.pixelStorei(g.UNPACK_SKIP_PIXELS, MA), g.pixelStorei(g.UNPACK_SKIP_ROWS, kA);
     }
   }
   function Z(d, G, K) {
@@ -21087,7 +21087,7 @@ function GN(g, A, I, Q, B, C, E) {
     const wA = Q.get(m);
     if (m.version !== wA.__version || T === !0) {
       I.activeTexture(g.TEXTURE0 + K);
-      const EA = sI.getPrimaries(sI.workingColorSpace), MA = G.colorSpace === JQ ? null : sI.getPrimaries(G.colorSpace), kA = G.colorSpace === JQ || EA === MA ? g.NONE : g.BROWSER_DEFAULT_WEBGL;
+      const CA = sI.getPrimaries(sI.workingColorSpace), MA = G.colorSpace === JQ ? null : sI.getPrimaries(G.colorSpace), kA = G.colorSpace === JQ || CA === MA ? g.NONE : g.BROWSER_DEFAULT_WEBGL;
       g.pixelStorei(g.UNPACK_FLIP_Y_WEBGL, G.flipY), g.pixelStorei(g.UNPACK_PREMULTIPLY_ALPHA_WEBGL, G.premultiplyAlpha), g.pixelStorei(g.UNPACK_ALIGNMENT, G.unpackAlignment), g.pixelStorei(g.UNPACK_COLORSPACE_CONVERSION_WEBGL, kA);
       let BA = r(G.image, !1, B.maxTextureSize);
       BA = ZA(G, BA);
@@ -21095,17 +21095,17 @@ function GN(g, A, I, Q, B, C, E) {
       let UA = S(G.internalFormat, oA, KA, G.colorSpace, G.isVideoTexture);
       pA(Y, G);
       let IA;
-      const FA = G.mipmaps, f = G.isVideoTexture !== !0, QA = wA.__version === void 0 || T === !0, CA = m.dataReady, cA = N(G, BA);
+      const FA = G.mipmaps, f = G.isVideoTexture !== !0, QA = wA.__version === void 0 || T === !0, EA = m.dataReady, cA = N(G, BA);
       if (G.isDepthTexture)
         UA = c(G.format === eE, G.type), QA && (f ? I.texStorage2D(g.TEXTURE_2D, 1, UA, BA.width, BA.height) : I.texImage2D(g.TEXTURE_2D, 0, UA, BA.width, BA.height, 0, oA, KA, null));
       else if (G.isDataTexture)
         if (FA.length > 0) {
           f && QA && I.texStorage2D(g.TEXTURE_2D, cA, UA, FA[0].width, FA[0].height);
           for (let gA = 0, z = FA.length; gA < z; gA++)
-            IA = FA[gA], f ? CA && I.texSubImage2D(g.TEXTURE_2D, gA, 0, 0, IA.width, IA.height, oA, KA, IA.data) : I.texImage2D(g.TEXTURE_2D, gA, UA, IA.width, IA.height, 0, oA, KA, IA.data);
+            IA = FA[gA], f ? EA && I.texSubImage2D(g.TEXTURE_2D, gA, 0, 0, IA.width, IA.height, oA, KA, IA.data) : I.texImage2D(g.TEXTURE_2D, gA, UA, IA.width, IA.height, 0, oA, KA, IA.data);
           G.generateMipmaps = !1;
         } else
-          f ? (QA && I.texStorage2D(g.TEXTURE_2D, cA, UA, BA.width, BA.height), CA && GA(G, BA, oA, KA)) : I.texImage2D(g.TEXTURE_2D, 0, UA, BA.width, BA.height, 0, oA, KA, BA.data);
+          f ? (QA && I.texStorage2D(g.TEXTURE_2D, cA, UA, BA.width, BA.height), EA && GA(G, BA, oA, KA)) : I.texImage2D(g.TEXTURE_2D, 0, UA, BA.width, BA.height, 0, oA, KA, BA.data);
       else if (G.isCompressedTexture)
         if (G.isCompressedArrayTexture) {
           f && QA && I.texStorage3D(g.TEXTURE_2D_ARRAY, cA, UA, FA[0].width, FA[0].height, BA.depth);
@@ -21113,7 +21113,7 @@ function GN(g, A, I, Q, B, C, E) {
             if (IA = FA[gA], G.format !== eg)
               if (oA !== null)
                 if (f) {
-                  if (CA)
+                  if (EA)
                     if (G.layerUpdates.size > 0) {
                       const yA = Yo(IA.width, IA.height, G.format, G.type);
                       for (const mA of G.layerUpdates) {
@@ -21131,15 +21131,15 @@ function GN(g, A, I, Q, B, C, E) {
               else
                 console.warn("THREE.WebGLRenderer: Attempt to load unsupported compressed texture format in .uploadTexture()");
             else
-              f ? CA && I.texSubImage3D(g.TEXTURE_2D_ARRAY, gA, 0, 0, 0, IA.width, IA.height, BA.depth, oA, KA, IA.data) : I.texImage3D(g.TEXTURE_2D_ARRAY, gA, UA, IA.width, IA.height, BA.depth, 0, oA, KA, IA.data);
+              f ? EA && I.texSubImage3D(g.TEXTURE_2D_ARRAY, gA, 0, 0, 0, IA.width, IA.height, BA.depth, oA, KA, IA.data) : I.texImage3D(g.TEXTURE_2D_ARRAY, gA, UA, IA.width, IA.height, BA.depth, 0, oA, KA, IA.data);
         } else {
           f && QA && I.texStorage2D(g.TEXTURE_2D, cA, UA, FA[0].width, FA[0].height);
           for (let gA = 0, z = FA.length; gA < z; gA++)
-            IA = FA[gA], G.format !== eg ? oA !== null ? f ? CA && I.compressedTexSubImage2D(g.TEXTURE_2D, gA, 0, 0, IA.width, IA.height, oA, IA.data) : I.compressedTexImage2D(g.TEXTURE_2D, gA, UA, IA.width, IA.height, 0, IA.data) : console.warn("THREE.WebGLRenderer: Attempt to load unsupported compressed texture format in .uploadTexture()") : f ? CA && I.texSubImage2D(g.TEXTURE_2D, gA, 0, 0, IA.width, IA.height, oA, KA, IA.data) : I.texImage2D(g.TEXTURE_2D, gA, UA, IA.width, IA.height, 0, oA, KA, IA.data);
+            IA = FA[gA], G.format !== eg ? oA !== null ? f ? EA && I.compressedTexSubImage2D(g.TEXTURE_2D, gA, 0, 0, IA.width, IA.height, oA, IA.data) : I.compressedTexImage2D(g.TEXTURE_2D, gA, UA, IA.width, IA.height, 0, IA.data) : console.warn("THREE.WebGLRenderer: Attempt to load unsupported compressed texture format in .uploadTexture()") : f ? EA && I.texSubImage2D(g.TEXTURE_2D, gA, 0, 0, IA.width, IA.height, oA, KA, IA.data) : I.texImage2D(g.TEXTURE_2D, gA, UA, IA.width, IA.height, 0, oA, KA, IA.data);
         }
       else if (G.isDataArrayTexture)
         if (f) {
-          if (QA && I.texStorage3D(g.TEXTURE_2D_ARRAY, cA, UA, BA.width, BA.height, BA.depth), CA)
+          if (QA && I.texStorage3D(g.TEXTURE_2D_ARRAY, cA, UA, BA.width, BA.height, BA.depth), EA)
             if (G.layerUpdates.size > 0) {
               const gA = Yo(BA.width, BA.height, G.format, G.type);
               for (const z of G.layerUpdates) {
@@ -21155,7 +21155,7 @@ function GN(g, A, I, Q, B, C, E) {
         } else
           I.texImage3D(g.TEXTURE_2D_ARRAY, 0, UA, BA.width, BA.height, BA.depth, 0, oA, KA, BA.data);
       else if (G.isData3DTexture)
-        f ? (QA && I.texStorage3D(g.TEXTURE_3D, cA, UA, BA.width, BA.height, BA.depth), CA && I.texSubImage3D(g.TEXTURE_3D, 0, 0, 0, 0, BA.width, BA.height, BA.depth, oA, KA, BA.data)) : I.texImage3D(g.TEXTURE_3D, 0, UA, BA.width, BA.height, BA.depth, 0, oA, KA, BA.data);
+        f ? (QA && I.texStorage3D(g.TEXTURE_3D, cA, UA, BA.width, BA.height, BA.depth), EA && I.texSubImage3D(g.TEXTURE_3D, 0, 0, 0, 0, BA.width, BA.height, BA.depth, oA, KA, BA.data)) : I.texImage3D(g.TEXTURE_3D, 0, UA, BA.width, BA.height, BA.depth, 0, oA, KA, BA.data);
       else if (G.isFramebufferTexture) {
         if (QA)
           if (f)
@@ -21171,14 +21171,14 @@ function GN(g, A, I, Q, B, C, E) {
           I.texStorage2D(g.TEXTURE_2D, cA, UA, gA.width, gA.height);
         }
         for (let gA = 0, z = FA.length; gA < z; gA++)
-          IA = FA[gA], f ? CA && I.texSubImage2D(g.TEXTURE_2D, gA, 0, 0, oA, KA, IA) : I.texImage2D(g.TEXTURE_2D, gA, UA, oA, KA, IA);
+          IA = FA[gA], f ? EA && I.texSubImage2D(g.TEXTURE_2D, gA, 0, 0, oA, KA, IA) : I.texImage2D(g.TEXTURE_2D, gA, UA, oA, KA, IA);
         G.generateMipmaps = !1;
       } else if (f) {
         if (QA) {
           const gA = _A(BA);
           I.texStorage2D(g.TEXTURE_2D, cA, UA, gA.width, gA.height);
         }
-        CA && I.texSubImage2D(g.TEXTURE_2D, 0, 0, 0, oA, KA, BA);
+        EA && I.texSubImage2D(g.TEXTURE_2D, 0, 0, 0, oA, KA, BA);
       } else
         I.texImage2D(g.TEXTURE_2D, 0, UA, oA, KA, BA);
       h(G) && a(Y), wA.__version = m.version, G.onUpdate && G.onUpdate(G);
@@ -21192,12 +21192,12 @@ function GN(g, A, I, Q, B, C, E) {
     const m = Q.get(T);
     if (T.version !== m.__version || Y === !0) {
       I.activeTexture(g.TEXTURE0 + K);
-      const wA = sI.getPrimaries(sI.workingColorSpace), EA = G.colorSpace === JQ ? null : sI.getPrimaries(G.colorSpace), MA = G.colorSpace === JQ || wA === EA ? g.NONE : g.BROWSER_DEFAULT_WEBGL;
+      const wA = sI.getPrimaries(sI.workingColorSpace), CA = G.colorSpace === JQ ? null : sI.getPrimaries(G.colorSpace), MA = G.colorSpace === JQ || wA === CA ? g.NONE : g.BROWSER_DEFAULT_WEBGL;
       g.pixelStorei(g.UNPACK_FLIP_Y_WEBGL, G.flipY), g.pixelStorei(g.UNPACK_PREMULTIPLY_ALPHA_WEBGL, G.premultiplyAlpha), g.pixelStorei(g.UNPACK_ALIGNMENT, G.unpackAlignment), g.pixelStorei(g.UNPACK_COLORSPACE_CONVERSION_WEBGL, MA);
       const kA = G.isCompressedTexture || G.image[0].isCompressedTexture, BA = G.image[0] && G.image[0].isDataTexture, oA = [];
       for (let z = 0; z < 6; z++)
         !kA && !BA ? oA[z] = r(G.image[z], !0, B.maxCubemapSize) : oA[z] = BA ? G.image[z].image : G.image[z], oA[z] = ZA(G, oA[z]);
-      const KA = oA[0], UA = C.convert(G.format, G.colorSpace), IA = C.convert(G.type), FA = S(G.internalFormat, UA, IA, G.colorSpace), f = G.isVideoTexture !== !0, QA = m.__version === void 0 || Y === !0, CA = T.dataReady;
+      const KA = oA[0], UA = C.convert(G.format, G.colorSpace), IA = C.convert(G.type), FA = S(G.internalFormat, UA, IA, G.colorSpace), f = G.isVideoTexture !== !0, QA = m.__version === void 0 || Y === !0, EA = T.dataReady;
       let cA = N(G, KA);
       pA(g.TEXTURE_CUBE_MAP, G);
       let gA;
@@ -21207,7 +21207,7 @@ function GN(g, A, I, Q, B, C, E) {
           gA = oA[z].mipmaps;
           for (let yA = 0; yA < gA.length; yA++) {
             const mA = gA[yA];
-            G.format !== eg ? UA !== null ? f ? CA && I.compressedTexSubImage2D(g.TEXTURE_CUBE_MAP_POSITIVE_X + z, yA, 0, 0, mA.width, mA.height, UA, mA.data) : I.compressedTexImage2D(g.TEXTURE_CUBE_MAP_POSITIVE_X + z, yA, FA, mA.width, mA.height, 0, mA.data) : console.warn("THREE.WebGLRenderer: Attempt to load unsupported compressed texture format in .setTextureCube()") : f ? CA && I.texSubImage2D(g.TEXTURE_CUBE_MAP_POSITIVE_X + z, yA, 0, 0, mA.width, mA.height, UA, IA, mA.data) : I.texImage2D(g.TEXTURE_CUBE_MAP_POSITIVE_X + z, yA, FA, mA.width, mA.height, 0, UA, IA, mA.data);
+            G.format !== eg ? UA !== null ? f ? EA && I.compressedTexSubImage2D(g.TEXTURE_CUBE_MAP_POSITIVE_X + z, yA, 0, 0, mA.width, mA.height, UA, mA.data) : I.compressedTexImage2D(g.TEXTURE_CUBE_MAP_POSITIVE_X + z, yA, FA, mA.width, mA.height, 0, mA.data) : console.warn("THREE.WebGLRenderer: Attempt to load unsupported compressed texture format in .setTextureCube()") : f ? EA && I.texSubImage2D(g.TEXTURE_CUBE_MAP_POSITIVE_X + z, yA, 0, 0, mA.width, mA.height, UA, IA, mA.data) : I.texImage2D(g.TEXTURE_CUBE_MAP_POSITIVE_X + z, yA, FA, mA.width, mA.height, 0, UA, IA, mA.data);
           }
         }
       } else {
@@ -21218,16 +21218,16 @@ function GN(g, A, I, Q, B, C, E) {
         }
         for (let z = 0; z < 6; z++)
           if (BA) {
-            f ? CA && I.texSubImage2D(g.TEXTURE_CUBE_MAP_POSITIVE_X + z, 0, 0, 0, oA[z].width, oA[z].height, UA, IA, oA[z].data) : I.texImage2D(g.TEXTURE_CUBE_MAP_POSITIVE_X + z, 0, FA, oA[z].width, oA[z].height, 0, UA, IA, oA[z].data);
+            f ? EA && I.texSubImage2D(g.TEXTURE_CUBE_MAP_POSITIVE_X + z, 0, 0, 0, oA[z].width, oA[z].height, UA, IA, oA[z].data) : I.texImage2D(g.TEXTURE_CUBE_MAP_POSITIVE_X + z, 0, FA, oA[z].width, oA[z].height, 0, UA, IA, oA[z].data);
             for (let yA = 0; yA < gA.length; yA++) {
               const aI = gA[yA].image[z].image;
-              f ? CA && I.texSubImage2D(g.TEXTURE_CUBE_MAP_POSITIVE_X + z, yA + 1, 0, 0, aI.width, aI.height, UA, IA, aI.data) : I.texImage2D(g.TEXTURE_CUBE_MAP_POSITIVE_X + z, yA + 1, FA, aI.width, aI.height, 0, UA, IA, aI.data);
+              f ? EA && I.texSubImage2D(g.TEXTURE_CUBE_MAP_POSITIVE_X + z, yA + 1, 0, 0, aI.width, aI.height, UA, IA, aI.data) : I.texImage2D(g.TEXTURE_CUBE_MAP_POSITIVE_X + z, yA + 1, FA, aI.width, aI.height, 0, UA, IA, aI.data);
             }
           } else {
-            f ? CA && I.texSubImage2D(g.TEXTURE_CUBE_MAP_POSITIVE_X + z, 0, 0, 0, UA, IA, oA[z]) : I.texImage2D(g.TEXTURE_CUBE_MAP_POSITIVE_X + z, 0, FA, UA, IA, oA[z]);
+            f ? EA && I.texSubImage2D(g.TEXTURE_CUBE_MAP_POSITIVE_X + z, 0, 0, 0, UA, IA, oA[z]) : I.texImage2D(g.TEXTURE_CUBE_MAP_POSITIVE_X + z, 0, FA, UA, IA, oA[z]);
             for (let yA = 0; yA < gA.length; yA++) {
               const mA = gA[yA];
-              f ? CA && I.texSubImage2D(g.TEXTURE_CUBE_MAP_POSITIVE_X + z, yA + 1, 0, 0, UA, IA, mA.image[z]) : I.texImage2D(g.TEXTURE_CUBE_MAP_POSITIVE_X + z, yA + 1, FA, UA, IA, mA.image[z]);
+              f ? EA && I.texSubImage2D(g.TEXTURE_CUBE_MAP_POSITIVE_X + z, yA + 1, 0, 0, UA, IA, mA.image[z]) : I.texImage2D(g.TEXTURE_CUBE_MAP_POSITIVE_X + z, yA + 1, FA, UA, IA, mA.image[z]);
             }
           }
       }
@@ -21235,22 +21235,22 @@ function GN(g, A, I, Q, B, C, E) {
     }
     d.__version = G.version;
   }
-  function eA(d, G, K, Y, T, m) {
-    const wA = C.convert(K.format, K.colorSpace), EA = C.convert(K.type), MA = S(K.internalFormat, wA, EA, K.colorSpace), kA = Q.get(G), BA = Q.get(K);
+  function sA(d, G, K, Y, T, m) {
+    const wA = C.convert(K.format, K.colorSpace), CA = C.convert(K.type), MA = S(K.internalFormat, wA, CA, K.colorSpace), kA = Q.get(G), BA = Q.get(K);
     if (BA.__renderTarget = G, !kA.__hasExternalTextures) {
       const oA = Math.max(1, G.width >> m), KA = Math.max(1, G.height >> m);
-      T === g.TEXTURE_3D || T === g.TEXTURE_2D_ARRAY ? I.texImage3D(T, m, MA, oA, KA, G.depth, 0, wA, EA, null) : I.texImage2D(T, m, MA, oA, KA, 0, wA, EA, null);
+      T === g.TEXTURE_3D || T === g.TEXTURE_2D_ARRAY ? I.texImage3D(T, m, MA, oA, KA, G.depth, 0, wA, CA, null) : I.texImage2D(T, m, MA, oA, KA, 0, wA, CA, null);
     }
     I.bindFramebuffer(g.FRAMEBUFFER, d), RA(G) ? i.framebufferTexture2DMultisampleEXT(g.FRAMEBUFFER, Y, T, BA.__webglTexture, 0, oI(G)) : (T === g.TEXTURE_2D || T >= g.TEXTURE_CUBE_MAP_POSITIVE_X && T <= g.TEXTURE_CUBE_MAP_NEGATIVE_Z) && g.framebufferTexture2D(g.FRAMEBUFFER, Y, T, BA.__webglTexture, m), I.bindFramebuffer(g.FRAMEBUFFER, null);
   }
   function lA(d, G, K) {
     if (g.bindRenderbuffer(g.RENDERBUFFER, d), G.depthBuffer) {
-      const Y = G.depthTexture, T = Y && Y.isDepthTexture ? Y.type : null, m = c(G.stencilBuffer, T), wA = G.stencilBuffer ? g.DEPTH_STENCIL_ATTACHMENT : g.DEPTH_ATTACHMENT, EA = oI(G);
-      RA(G) ? i.renderbufferStorageMultisampleEXT(g.RENDERBUFFER, EA, m, G.width, G.height) : K ? g.renderbufferStorageMultisample(g.RENDERBUFFER, EA, m, G.width, G.height) : g.renderbufferStorage(g.RENDERBUFFER, m, G.width, G.height), g.framebufferRenderbuffer(g.FRAMEBUFFER, wA, g.RENDERBUFFER, d);
+      const Y = G.depthTexture, T = Y && Y.isDepthTexture ? Y.type : null, m = c(G.stencilBuffer, T), wA = G.stencilBuffer ? g.DEPTH_STENCIL_ATTACHMENT : g.DEPTH_ATTACHMENT, CA = oI(G);
+      RA(G) ? i.renderbufferStorageMultisampleEXT(g.RENDERBUFFER, CA, m, G.width, G.height) : K ? g.renderbufferStorageMultisample(g.RENDERBUFFER, CA, m, G.width, G.height) : g.renderbufferStorage(g.RENDERBUFFER, m, G.width, G.height), g.framebufferRenderbuffer(g.FRAMEBUFFER, wA, g.RENDERBUFFER, d);
     } else {
       const Y = G.textures;
       for (let T = 0; T < Y.length; T++) {
-        const m = Y[T], wA = C.convert(m.format, m.colorSpace), EA = C.convert(m.type), MA = S(m.internalFormat, wA, EA, m.colorSpace), kA = oI(G);
+        const m = Y[T], wA = C.convert(m.format, m.colorSpace), CA = C.convert(m.type), MA = S(m.internalFormat, wA, CA, m.colorSpace), kA = oI(G);
         K && RA(G) === !1 ? g.renderbufferStorageMultisample(g.RENDERBUFFER, kA, MA, G.width, G.height) : RA(G) ? i.renderbufferStorageMultisampleEXT(g.RENDERBUFFER, kA, MA, G.width, G.height) : g.renderbufferStorage(g.RENDERBUFFER, MA, G.width, G.height);
       }
     }
@@ -21270,7 +21270,7 @@ function GN(g, A, I, Q, B, C, E) {
     else
       throw new Error("Unknown depthTexture format");
   }
-  function sA(d) {
+  function eA(d) {
     const G = Q.get(d), K = d.isWebGLCubeRenderTarget === !0;
     if (G.__boundDepthTexture !== d.depthTexture) {
       const Y = d.depthTexture;
@@ -21308,7 +21308,7 @@ function GN(g, A, I, Q, B, C, E) {
   }
   function PA(d, G, K) {
     const Y = Q.get(d);
-    G !== void 0 && eA(Y.__webglFramebuffer, d, d.texture, g.COLOR_ATTACHMENT0, g.TEXTURE_2D, 0), K !== void 0 && sA(d);
+    G !== void 0 && sA(Y.__webglFramebuffer, d, d.texture, g.COLOR_ATTACHMENT0, g.TEXTURE_2D, 0), K !== void 0 && eA(d);
   }
   function U(d) {
     const G = d.texture, K = Q.get(d), Y = Q.get(G);
@@ -21316,62 +21316,62 @@ function GN(g, A, I, Q, B, C, E) {
     const T = d.textures, m = d.isWebGLCubeRenderTarget === !0, wA = T.length > 1;
     if (wA || (Y.__webglTexture === void 0 && (Y.__webglTexture = g.createTexture()), Y.__version = G.version, E.memory.textures++), m) {
       K.__webglFramebuffer = [];
-      for (let EA = 0; EA < 6; EA++)
+      for (let CA = 0; CA < 6; CA++)
         if (G.mipmaps && G.mipmaps.length > 0) {
-          K.__webglFramebuffer[EA] = [];
+          K.__webglFramebuffer[CA] = [];
           for (let MA = 0; MA < G.mipmaps.length; MA++)
-            K.__webglFramebuffer[EA][MA] = g.createFramebuffer();
+            K.__webglFramebuffer[CA][MA] = g.createFramebuffer();
         } else
-          K.__webglFramebuffer[EA] = g.createFramebuffer();
+          K.__webglFramebuffer[CA] = g.createFramebuffer();
     } else {
       if (G.mipmaps && G.mipmaps.length > 0) {
         K.__webglFramebuffer = [];
-        for (let EA = 0; EA < G.mipmaps.length; EA++)
-          K.__webglFramebuffer[EA] = g.createFramebuffer();
+        for (let CA = 0; CA < G.mipmaps.length; CA++)
+          K.__webglFramebuffer[CA] = g.createFramebuffer();
       } else
         K.__webglFramebuffer = g.createFramebuffer();
       if (wA)
-        for (let EA = 0, MA = T.length; EA < MA; EA++) {
-          const kA = Q.get(T[EA]);
+        for (let CA = 0, MA = T.length; CA < MA; CA++) {
+          const kA = Q.get(T[CA]);
           kA.__webglTexture === void 0 && (kA.__webglTexture = g.createTexture(), E.memory.textures++);
         }
       if (d.samples > 0 && RA(d) === !1) {
         K.__webglMultisampledFramebuffer = g.createFramebuffer(), K.__webglColorRenderbuffer = [], I.bindFramebuffer(g.FRAMEBUFFER, K.__webglMultisampledFramebuffer);
-        for (let EA = 0; EA < T.length; EA++) {
-          const MA = T[EA];
-          K.__webglColorRenderbuffer[EA] = g.createRenderbuffer(), g.bindRenderbuffer(g.RENDERBUFFER, K.__webglColorRenderbuffer[EA]);
+        for (let CA = 0; CA < T.length; CA++) {
+          const MA = T[CA];
+          K.__webglColorRenderbuffer[CA] = g.createRenderbuffer(), g.bindRenderbuffer(g.RENDERBUFFER, K.__webglColorRenderbuffer[CA]);
           const kA = C.convert(MA.format, MA.colorSpace), BA = C.convert(MA.type), oA = S(MA.internalFormat, kA, BA, MA.colorSpace, d.isXRRenderTarget === !0), KA = oI(d);
-          g.renderbufferStorageMultisample(g.RENDERBUFFER, KA, oA, d.width, d.height), g.framebufferRenderbuffer(g.FRAMEBUFFER, g.COLOR_ATTACHMENT0 + EA, g.RENDERBUFFER, K.__webglColorRenderbuffer[EA]);
+          g.renderbufferStorageMultisample(g.RENDERBUFFER, KA, oA, d.width, d.height), g.framebufferRenderbuffer(g.FRAMEBUFFER, g.COLOR_ATTACHMENT0 + CA, g.RENDERBUFFER, K.__webglColorRenderbuffer[CA]);
         }
         g.bindRenderbuffer(g.RENDERBUFFER, null), d.depthBuffer && (K.__webglDepthRenderbuffer = g.createRenderbuffer(), lA(K.__webglDepthRenderbuffer, d, !0)), I.bindFramebuffer(g.FRAMEBUFFER, null);
       }
     }
     if (m) {
       I.bindTexture(g.TEXTURE_CUBE_MAP, Y.__webglTexture), pA(g.TEXTURE_CUBE_MAP, G);
-      for (let EA = 0; EA < 6; EA++)
+      for (let CA = 0; CA < 6; CA++)
         if (G.mipmaps && G.mipmaps.length > 0)
           for (let MA = 0; MA < G.mipmaps.length; MA++)
-            eA(K.__webglFramebuffer[EA][MA], d, G, g.COLOR_ATTACHMENT0, g.TEXTURE_CUBE_MAP_POSITIVE_X + EA, MA);
+            sA(K.__webglFramebuffer[CA][MA], d, G, g.COLOR_ATTACHMENT0, g.TEXTURE_CUBE_MAP_POSITIVE_X + CA, MA);
         else
-          eA(K.__webglFramebuffer[EA], d, G, g.COLOR_ATTACHMENT0, g.TEXTURE_CUBE_MAP_POSITIVE_X + EA, 0);
+          sA(K.__webglFramebuffer[CA], d, G, g.COLOR_ATTACHMENT0, g.TEXTURE_CUBE_MAP_POSITIVE_X + CA, 0);
       h(G) && a(g.TEXTURE_CUBE_MAP), I.unbindTexture();
     } else if (wA) {
-      for (let EA = 0, MA = T.length; EA < MA; EA++) {
-        const kA = T[EA], BA = Q.get(kA);
+      for (let CA = 0, MA = T.length; CA < MA; CA++) {
+        const kA = T[CA], BA = Q.get(kA);
         let oA = g.TEXTURE_2D;
-        (d.isWebGL3DRenderTarget || d.isWebGLArrayRenderTarget) && (oA = d.isWebGL3DRenderTarget ? g.TEXTURE_3D : g.TEXTURE_2D_ARRAY), I.bindTexture(oA, BA.__webglTexture), pA(oA, kA), eA(K.__webglFramebuffer, d, kA, g.COLOR_ATTACHMENT0 + EA, oA, 0), h(kA) && a(oA);
+        (d.isWebGL3DRenderTarget || d.isWebGLArrayRenderTarget) && (oA = d.isWebGL3DRenderTarget ? g.TEXTURE_3D : g.TEXTURE_2D_ARRAY), I.bindTexture(oA, BA.__webglTexture), pA(oA, kA), sA(K.__webglFramebuffer, d, kA, g.COLOR_ATTACHMENT0 + CA, oA, 0), h(kA) && a(oA);
       }
       I.unbindTexture();
     } else {
-      let EA = g.TEXTURE_2D;
-      if ((d.isWebGL3DRenderTarget || d.isWebGLArrayRenderTarget) && (EA = d.isWebGL3DRenderTarget ? g.TEXTURE_3D : g.TEXTURE_2D_ARRAY), I.bindTexture(EA, Y.__webglTexture), pA(EA, G), G.mipmaps && G.mipmaps.length > 0)
+      let CA = g.TEXTURE_2D;
+      if ((d.isWebGL3DRenderTarget || d.isWebGLArrayRenderTarget) && (CA = d.isWebGL3DRenderTarget ? g.TEXTURE_3D : g.TEXTURE_2D_ARRAY), I.bindTexture(CA, Y.__webglTexture), pA(CA, G), G.mipmaps && G.mipmaps.length > 0)
         for (let MA = 0; MA < G.mipmaps.length; MA++)
-          eA(K.__webglFramebuffer[MA], d, G, g.COLOR_ATTACHMENT0, EA, MA);
+          sA(K.__webglFramebuffer[MA], d, G, g.COLOR_ATTACHMENT0, CA, MA);
       else
-        eA(K.__webglFramebuffer, d, G, g.COLOR_ATTACHMENT0, EA, 0);
-      h(G) && a(EA), I.unbindTexture();
+        sA(K.__webglFramebuffer, d, G, g.COLOR_ATTACHMENT0, CA, 0);
+      h(G) && a(CA), I.unbindTexture();
     }
-    d.depthBuffer && sA(d);
+    d.depthBuffer && eA(d);
   }
   function $A(d) {
     const G = d.textures;
@@ -21389,22 +21389,22 @@ function GN(g, A, I, Q, B, C, E) {
       if (RA(d) === !1) {
         const G = d.textures, K = d.width, Y = d.height;
         let T = g.COLOR_BUFFER_BIT;
-        const m = d.stencilBuffer ? g.DEPTH_STENCIL_ATTACHMENT : g.DEPTH_ATTACHMENT, wA = Q.get(d), EA = G.length > 1;
-        if (EA)
+        const m = d.stencilBuffer ? g.DEPTH_STENCIL_ATTACHMENT : g.DEPTH_ATTACHMENT, wA = Q.get(d), CA = G.length > 1;
+        if (CA)
           for (let kA = 0; kA < G.length; kA++)
             I.bindFramebuffer(g.FRAMEBUFFER, wA.__webglMultisampledFramebuffer), g.framebufferRenderbuffer(g.FRAMEBUFFER, g.COLOR_ATTACHMENT0 + kA, g.RENDERBUFFER, null), I.bindFramebuffer(g.FRAMEBUFFER, wA.__webglFramebuffer), g.framebufferTexture2D(g.DRAW_FRAMEBUFFER, g.COLOR_ATTACHMENT0 + kA, g.TEXTURE_2D, null, 0);
         I.bindFramebuffer(g.READ_FRAMEBUFFER, wA.__webglMultisampledFramebuffer);
         const MA = d.texture.mipmaps;
         MA && MA.length > 0 ? I.bindFramebuffer(g.DRAW_FRAMEBUFFER, wA.__webglFramebuffer[0]) : I.bindFramebuffer(g.DRAW_FRAMEBUFFER, wA.__webglFramebuffer);
         for (let kA = 0; kA < G.length; kA++) {
-          if (d.resolveDepthBuffer && (d.depthBuffer && (T |= g.DEPTH_BUFFER_BIT), d.stencilBuffer && d.resolveStencilBuffer && (T |= g.STENCIL_BUFFER_BIT)), EA) {
+          if (d.resolveDepthBuffer && (d.depthBuffer && (T |= g.DEPTH_BUFFER_BIT), d.stencilBuffer && d.resolveStencilBuffer && (T |= g.STENCIL_BUFFER_BIT)), CA) {
             g.framebufferRenderbuffer(g.READ_FRAMEBUFFER, g.COLOR_ATTACHMENT0, g.RENDERBUFFER, wA.__webglColorRenderbuffer[kA]);
             const BA = Q.get(G[kA]).__webglTexture;
             g.framebufferTexture2D(g.DRAW_FRAMEBUFFER, g.COLOR_ATTACHMENT0, g.TEXTURE_2D, BA, 0);
           }
           g.blitFramebuffer(0, 0, K, Y, 0, 0, K, Y, T, g.NEAREST), e === !0 && (fA.length = 0, HA.length = 0, fA.push(g.COLOR_ATTACHMENT0 + kA), d.depthBuffer && d.resolveDepthBuffer === !1 && (fA.push(m), HA.push(m), g.invalidateFramebuffer(g.DRAW_FRAMEBUFFER, HA)), g.invalidateFramebuffer(g.READ_FRAMEBUFFER, fA));
         }
-        if (I.bindFramebuffer(g.READ_FRAMEBUFFER, null), I.bindFramebuffer(g.DRAW_FRAMEBUFFER, null), EA)
+        if (I.bindFramebuffer(g.READ_FRAMEBUFFER, null), I.bindFramebuffer(g.DRAW_FRAMEBUFFER, null), CA)
           for (let kA = 0; kA < G.length; kA++) {
             I.bindFramebuffer(g.FRAMEBUFFER, wA.__webglMultisampledFramebuffer), g.framebufferRenderbuffer(g.FRAMEBUFFER, g.COLOR_ATTACHMENT0 + kA, g.RENDERBUFFER, wA.__webglColorRenderbuffer[kA]);
             const BA = Q.get(G[kA]).__webglTexture;
@@ -21435,7 +21435,7 @@ function GN(g, A, I, Q, B, C, E) {
   function _A(d) {
     return typeof HTMLImageElement < "u" && d instanceof HTMLImageElement ? (t.width = d.naturalWidth || d.width, t.height = d.naturalHeight || d.height) : typeof VideoFrame < "u" && d instanceof VideoFrame ? (t.width = d.displayWidth, t.height = d.displayHeight) : (t.width = d.width, t.height = d.height), t;
   }
-  this.allocateTextureUnit = q, this.resetTextureUnits = p, this.setTexture2D = O, this.setTexture2DArray = v, this.setTexture3D = _, this.setTextureCube = b, this.rebindTextures = PA, this.setupRenderTarget = U, this.updateRenderTargetMipmap = $A, this.updateMultisampleRenderTarget = hA, this.setupDepthRenderbuffer = sA, this.setupFrameBufferTexture = eA, this.useMultisampledRTT = RA;
+  this.allocateTextureUnit = q, this.resetTextureUnits = p, this.setTexture2D = O, this.setTexture2DArray = v, this.setTexture3D = _, this.setTextureCube = b, this.rebindTextures = PA, this.setupRenderTarget = U, this.updateRenderTargetMipmap = $A, this.updateMultisampleRenderTarget = hA, this.setupDepthRenderbuffer = eA, this.setupFrameBufferTexture = sA, this.useMultisampledRTT = RA;
 }
 function SN(g, A) {
   function I(Q, B = JQ) {
@@ -21645,8 +21645,8 @@ class NN extends mB {
       const X = M.indexOf(Z.inputSource);
       if (X === -1)
         return;
-      const eA = N[X];
-      eA !== void 0 && (eA.update(Z.inputSource, Z.frame, t || E), eA.dispatchEvent({ type: Z.type, data: Z.inputSource }));
+      const sA = N[X];
+      sA !== void 0 && (sA.update(Z.inputSource, Z.frame, t || E), sA.dispatchEvent({ type: Z.type, data: Z.inputSource }));
     }
     function v() {
       B.removeEventListener("select", O), B.removeEventListener("selectstart", O), B.removeEventListener("selectend", O), B.removeEventListener("squeeze", O), B.removeEventListener("squeezestart", O), B.removeEventListener("squeezeend", O), B.removeEventListener("end", v), B.removeEventListener("inputsourceschange", _);
@@ -21678,20 +21678,20 @@ class NN extends mB {
     }, this.setSession = async function(Z) {
       if (B = Z, B !== null) {
         if (S = A.getRenderTarget(), B.addEventListener("select", O), B.addEventListener("selectstart", O), B.addEventListener("selectend", O), B.addEventListener("squeeze", O), B.addEventListener("squeezestart", O), B.addEventListener("squeezeend", O), B.addEventListener("end", v), B.addEventListener("inputsourceschange", _), y.xrCompatible !== !0 && await I.makeXRCompatible(), L = A.getPixelRatio(), A.getSize(l), r && "createProjectionLayer" in XRWebGLBinding.prototype) {
-          let eA = null, lA = null, j = null;
-          y.depth && (j = y.stencil ? I.DEPTH24_STENCIL8 : I.DEPTH_COMPONENT24, eA = y.stencil ? eE : tE, lA = y.stencil ? iE : EI);
-          const sA = {
+          let sA = null, lA = null, j = null;
+          y.depth && (j = y.stencil ? I.DEPTH24_STENCIL8 : I.DEPTH_COMPONENT24, sA = y.stencil ? eE : tE, lA = y.stencil ? iE : EI);
+          const eA = {
             colorFormat: I.RGBA8,
             depthFormat: j,
             scaleFactor: C
           };
-          s = this.getBinding(), D = s.createProjectionLayer(sA), B.updateRenderState({ layers: [D] }), A.setPixelRatio(1), A.setSize(D.textureWidth, D.textureHeight, !1), c = new rQ(
+          s = this.getBinding(), D = s.createProjectionLayer(eA), B.updateRenderState({ layers: [D] }), A.setPixelRatio(1), A.setSize(D.textureWidth, D.textureHeight, !1), c = new rQ(
             D.textureWidth,
             D.textureHeight,
             {
               format: eg,
               type: kg,
-              depthTexture: new ra(D.textureWidth, D.textureHeight, lA, void 0, void 0, void 0, void 0, void 0, void 0, eA),
+              depthTexture: new ra(D.textureWidth, D.textureHeight, lA, void 0, void 0, void 0, void 0, void 0, void 0, sA),
               stencilBuffer: y.stencil,
               colorSpace: A.outputColorSpace,
               samples: y.antialias ? 4 : 0,
@@ -21700,14 +21700,14 @@ class NN extends mB {
             }
           );
         } else {
-          const eA = {
+          const sA = {
             antialias: y.antialias,
             alpha: !0,
             depth: y.depth,
             stencil: y.stencil,
             framebufferScaleFactor: C
           };
-          n = new XRWebGLLayer(B, I, eA), B.updateRenderState({ baseLayer: n }), A.setPixelRatio(1), A.setSize(n.framebufferWidth, n.framebufferHeight, !1), c = new rQ(
+          n = new XRWebGLLayer(B, I, sA), B.updateRenderState({ baseLayer: n }), A.setPixelRatio(1), A.setSize(n.framebufferWidth, n.framebufferHeight, !1), c = new rQ(
             n.framebufferWidth,
             n.framebufferHeight,
             {
@@ -21730,31 +21730,31 @@ class NN extends mB {
     };
     function _(Z) {
       for (let X = 0; X < Z.removed.length; X++) {
-        const eA = Z.removed[X], lA = M.indexOf(eA);
-        lA >= 0 && (M[lA] = null, N[lA].disconnect(eA));
+        const sA = Z.removed[X], lA = M.indexOf(sA);
+        lA >= 0 && (M[lA] = null, N[lA].disconnect(sA));
       }
       for (let X = 0; X < Z.added.length; X++) {
-        const eA = Z.added[X];
-        let lA = M.indexOf(eA);
+        const sA = Z.added[X];
+        let lA = M.indexOf(sA);
         if (lA === -1) {
-          for (let sA = 0; sA < N.length; sA++)
-            if (sA >= M.length) {
-              M.push(eA), lA = sA;
+          for (let eA = 0; eA < N.length; eA++)
+            if (eA >= M.length) {
+              M.push(sA), lA = eA;
               break;
-            } else if (M[sA] === null) {
-              M[sA] = eA, lA = sA;
+            } else if (M[eA] === null) {
+              M[eA] = sA, lA = eA;
               break;
             }
           if (lA === -1) break;
         }
         const j = N[lA];
-        j && j.connect(eA);
+        j && j.connect(sA);
       }
     }
     const b = new H(), AA = new H();
-    function tA(Z, X, eA) {
-      b.setFromMatrixPosition(X.matrixWorld), AA.setFromMatrixPosition(eA.matrixWorld);
-      const lA = b.distanceTo(AA), j = X.projectionMatrix.elements, sA = eA.projectionMatrix.elements, PA = j[14] / (j[10] - 1), U = j[14] / (j[10] + 1), $A = (j[9] + 1) / j[5], fA = (j[9] - 1) / j[5], HA = (j[8] - 1) / j[0], hA = (sA[8] + 1) / sA[0], oI = PA * HA, RA = PA * hA, SA = lA / (-HA + hA), ZA = SA * -HA;
+    function tA(Z, X, sA) {
+      b.setFromMatrixPosition(X.matrixWorld), AA.setFromMatrixPosition(sA.matrixWorld);
+      const lA = b.distanceTo(AA), j = X.projectionMatrix.elements, eA = sA.projectionMatrix.elements, PA = j[14] / (j[10] - 1), U = j[14] / (j[10] + 1), $A = (j[9] + 1) / j[5], fA = (j[9] - 1) / j[5], HA = (j[8] - 1) / j[0], hA = (eA[8] + 1) / eA[0], oI = PA * HA, RA = PA * hA, SA = lA / (-HA + hA), ZA = SA * -HA;
       if (X.matrixWorld.decompose(Z.position, Z.quaternion, Z.scale), Z.translateX(ZA), Z.translateZ(SA), Z.matrixWorld.compose(Z.position, Z.quaternion, Z.scale), Z.matrixWorldInverse.copy(Z.matrixWorld).invert(), j[10] === -1)
         Z.projectionMatrix.copy(X.projectionMatrix), Z.projectionMatrixInverse.copy(X.projectionMatrixInverse);
       else {
@@ -21767,19 +21767,19 @@ class NN extends mB {
     }
     this.updateCamera = function(Z) {
       if (B === null) return;
-      let X = Z.near, eA = Z.far;
-      h.texture !== null && (h.depthNear > 0 && (X = h.depthNear), h.depthFar > 0 && (eA = h.depthFar)), p.near = k.near = R.near = X, p.far = k.far = R.far = eA, (q !== p.near || W !== p.far) && (B.updateRenderState({
+      let X = Z.near, sA = Z.far;
+      h.texture !== null && (h.depthNear > 0 && (X = h.depthNear), h.depthFar > 0 && (sA = h.depthFar)), p.near = k.near = R.near = X, p.far = k.far = R.far = sA, (q !== p.near || W !== p.far) && (B.updateRenderState({
         depthNear: p.near,
         depthFar: p.far
       }), q = p.near, W = p.far), p.layers.mask = Z.layers.mask | 6, R.layers.mask = p.layers.mask & 3, k.layers.mask = p.layers.mask & 5;
       const lA = Z.parent, j = p.cameras;
       DA(p, lA);
-      for (let sA = 0; sA < j.length; sA++)
-        DA(j[sA], lA);
+      for (let eA = 0; eA < j.length; eA++)
+        DA(j[eA], lA);
       j.length === 2 ? tA(p, R, k) : p.projectionMatrix.copy(R.projectionMatrix), pA(Z, p, lA);
     };
-    function pA(Z, X, eA) {
-      eA === null ? Z.matrix.copy(X.matrixWorld) : (Z.matrix.copy(eA.matrixWorld), Z.matrix.invert(), Z.matrix.multiply(X.matrixWorld)), Z.matrix.decompose(Z.position, Z.quaternion, Z.scale), Z.updateMatrixWorld(!0), Z.projectionMatrix.copy(X.projectionMatrix), Z.projectionMatrixInverse.copy(X.projectionMatrixInverse), Z.isPerspectiveCamera && (Z.fov = Pe * 2 * Math.atan(1 / Z.projectionMatrix.elements[5]), Z.zoom = 1);
+    function pA(Z, X, sA) {
+      sA === null ? Z.matrix.copy(X.matrixWorld) : (Z.matrix.copy(sA.matrixWorld), Z.matrix.invert(), Z.matrix.multiply(X.matrixWorld)), Z.matrix.decompose(Z.position, Z.quaternion, Z.scale), Z.updateMatrixWorld(!0), Z.projectionMatrix.copy(X.projectionMatrix), Z.projectionMatrixInverse.copy(X.projectionMatrixInverse), Z.isPerspectiveCamera && (Z.fov = Pe * 2 * Math.atan(1 / Z.projectionMatrix.elements[5]), Z.zoom = 1);
     }
     this.getCamera = function() {
       return p;
@@ -21798,12 +21798,12 @@ class NN extends mB {
     let TA = null;
     function xA(Z, X) {
       if (o = X.getViewerPose(t || E), w = X, o !== null) {
-        const eA = o.views;
+        const sA = o.views;
         n !== null && (A.setRenderTargetFramebuffer(c, n.framebuffer), A.setRenderTarget(c));
         let lA = !1;
-        eA.length !== p.cameras.length && (p.cameras.length = 0, lA = !0);
-        for (let U = 0; U < eA.length; U++) {
-          const $A = eA[U];
+        sA.length !== p.cameras.length && (p.cameras.length = 0, lA = !0);
+        for (let U = 0; U < sA.length; U++) {
+          const $A = sA[U];
           let fA = null;
           if (n !== null)
             fA = n.getViewport($A);
@@ -21821,13 +21821,13 @@ class NN extends mB {
         const j = B.enabledFeatures;
         if (j && j.includes("depth-sensing") && B.depthUsage == "gpu-optimized" && r) {
           s = Q.getBinding();
-          const U = s.getDepthInformation(eA[0]);
+          const U = s.getDepthInformation(sA[0]);
           U && U.isValid && U.texture && h.init(U, B.renderState);
         }
         if (j && j.includes("camera-access") && r) {
           A.state.unbindTexture(), s = Q.getBinding();
-          for (let U = 0; U < eA.length; U++) {
-            const $A = eA[U].camera;
+          for (let U = 0; U < sA.length; U++) {
+            const $A = sA[U].camera;
             if ($A) {
               let fA = a[$A];
               fA || (fA = new ca(), a[$A] = fA);
@@ -21837,8 +21837,8 @@ class NN extends mB {
           }
         }
       }
-      for (let eA = 0; eA < N.length; eA++) {
-        const lA = M[eA], j = N[eA];
+      for (let sA = 0; sA < N.length; sA++) {
+        const lA = M[sA], j = N[sA];
         lA !== null && j !== void 0 && j.update(lA, X, t || E);
       }
       TA && TA(Z, X), X.detectedPlanes && Q.dispatchEvent({ type: "planesdetected", data: X }), w = null;
@@ -22061,8 +22061,8 @@ class UN {
     let TA = !1;
     const xA = new wa();
     let GA = !1, Z = !1;
-    const X = new LI(), eA = new H(), lA = new tI(), j = { background: null, fog: null, environment: null, overrideMaterial: null, isScene: !0 };
-    let sA = !1;
+    const X = new LI(), sA = new H(), lA = new tI(), j = { background: null, fog: null, environment: null, overrideMaterial: null, isScene: !0 };
+    let eA = !1;
     function PA() {
       return L === null ? b : 1;
     }
@@ -22081,7 +22081,7 @@ class UN {
         powerPreference: o,
         failIfMajorPerformanceCaveat: s
       };
-      if ("setAttribute" in I && I.setAttribute("data-engine", `three.js r${Ji}`), I.addEventListener("webglcontextlost", CA, !1), I.addEventListener("webglcontextrestored", cA, !1), I.addEventListener("webglcontextcreationerror", gA, !1), U === null) {
+      if ("setAttribute" in I && I.setAttribute("data-engine", `three.js r${Ji}`), I.addEventListener("webglcontextlost", EA, !1), I.addEventListener("webglcontextrestored", cA, !1), I.addEventListener("webglcontextcreationerror", gA, !1), U === null) {
         const u = "webgl2";
         if (U = $A(u, F), U === null)
           throw $A(u) ? new Error("Error creating WebGL context with your selected attributes.") : new Error("Error creating WebGL context.");
@@ -22089,9 +22089,9 @@ class UN {
     } catch (F) {
       throw console.error("THREE.WebGLRenderer: " + F.message), F;
     }
-    let fA, HA, hA, oI, RA, SA, ZA, _A, d, G, K, Y, T, m, wA, EA, MA, kA, BA, oA, KA, UA, IA, FA;
+    let fA, HA, hA, oI, RA, SA, ZA, _A, d, G, K, Y, T, m, wA, CA, MA, kA, BA, oA, KA, UA, IA, FA;
     function f() {
-      fA = new mk(U), fA.init(), UA = new SN(U, fA), HA = new Hk(U, fA, A, UA), hA = new yN(U, fA), HA.reversedDepthBuffer && D && hA.buffers.depth.setReversed(!0), oI = new vk(U), RA = new EN(), SA = new GN(U, fA, hA, RA, HA, UA, oI), ZA = new Yk(c), _A = new xk(c), d = new WG(U), IA = new Jk(U, d), G = new qk(U, d, oI, IA), K = new Pk(U, G, d, oI), BA = new Tk(U, HA, SA), EA = new fk(RA), Y = new CN(c, ZA, _A, fA, HA, IA, EA), T = new lN(c, RA), m = new tN(), wA = new nN(fA), kA = new Uk(c, ZA, _A, hA, K, n, e), MA = new rN(c, K, HA), FA = new dN(U, oI, HA, hA), oA = new Lk(U, fA, oI), KA = new bk(U, fA, oI), oI.programs = Y.programs, c.capabilities = HA, c.extensions = fA, c.properties = RA, c.renderLists = m, c.shadowMap = MA, c.state = hA, c.info = oI;
+      fA = new mk(U), fA.init(), UA = new SN(U, fA), HA = new Hk(U, fA, A, UA), hA = new yN(U, fA), HA.reversedDepthBuffer && D && hA.buffers.depth.setReversed(!0), oI = new vk(U), RA = new EN(), SA = new GN(U, fA, hA, RA, HA, UA, oI), ZA = new Yk(c), _A = new xk(c), d = new WG(U), IA = new Jk(U, d), G = new qk(U, d, oI, IA), K = new Pk(U, G, d, oI), BA = new Tk(U, HA, SA), CA = new fk(RA), Y = new CN(c, ZA, _A, fA, HA, IA, CA), T = new lN(c, RA), m = new tN(), wA = new nN(fA), kA = new Uk(c, ZA, _A, hA, K, n, e), MA = new rN(c, K, HA), FA = new dN(U, oI, HA, hA), oA = new Lk(U, fA, oI), KA = new bk(U, fA, oI), oI.programs = Y.programs, c.capabilities = HA, c.extensions = fA, c.properties = RA, c.renderLists = m, c.shadowMap = MA, c.state = hA, c.info = oI;
     }
     f();
     const QA = new NN(c, U);
@@ -22169,9 +22169,9 @@ class UN {
     }, this.clearStencil = function() {
       this.clear(!1, !1, !0);
     }, this.dispose = function() {
-      I.removeEventListener("webglcontextlost", CA, !1), I.removeEventListener("webglcontextrestored", cA, !1), I.removeEventListener("webglcontextcreationerror", gA, !1), kA.dispose(), m.dispose(), wA.dispose(), RA.dispose(), ZA.dispose(), _A.dispose(), K.dispose(), IA.dispose(), FA.dispose(), Y.dispose(), QA.dispose(), QA.removeEventListener("sessionstart", $I), QA.removeEventListener("sessionend", Lg), Dg.stop();
+      I.removeEventListener("webglcontextlost", EA, !1), I.removeEventListener("webglcontextrestored", cA, !1), I.removeEventListener("webglcontextcreationerror", gA, !1), kA.dispose(), m.dispose(), wA.dispose(), RA.dispose(), ZA.dispose(), _A.dispose(), K.dispose(), IA.dispose(), FA.dispose(), Y.dispose(), QA.dispose(), QA.removeEventListener("sessionstart", $I), QA.removeEventListener("sessionend", Lg), Dg.stop();
     };
-    function CA(F) {
+    function EA(F) {
       F.preventDefault(), console.log("THREE.WebGLRenderer: Context Lost."), N = !0;
     }
     function cA() {
@@ -22292,13 +22292,13 @@ class UN {
         return;
       }
       if (N === !0) return;
-      if (F.matrixWorldAutoUpdate === !0 && F.updateMatrixWorld(), u.parent === null && u.matrixWorldAutoUpdate === !0 && u.updateMatrixWorld(), QA.enabled === !0 && QA.isPresenting === !0 && (QA.cameraAutoUpdate === !0 && QA.updateCamera(u), u = QA.getCamera()), F.isScene === !0 && F.onBeforeRender(c, F, u, L), a = wA.get(F, S.length), a.init(u), S.push(a), X.multiplyMatrices(u.projectionMatrix, u.matrixWorldInverse), xA.setFromProjectionMatrix(X, wQ, u.reversedDepth), Z = this.localClippingEnabled, GA = EA.init(this.clippingPlanes, Z), h = m.get(F, y.length), h.init(), y.push(h), QA.enabled === !0 && QA.isPresenting === !0) {
+      if (F.matrixWorldAutoUpdate === !0 && F.updateMatrixWorld(), u.parent === null && u.matrixWorldAutoUpdate === !0 && u.updateMatrixWorld(), QA.enabled === !0 && QA.isPresenting === !0 && (QA.cameraAutoUpdate === !0 && QA.updateCamera(u), u = QA.getCamera()), F.isScene === !0 && F.onBeforeRender(c, F, u, L), a = wA.get(F, S.length), a.init(u), S.push(a), X.multiplyMatrices(u.projectionMatrix, u.matrixWorldInverse), xA.setFromProjectionMatrix(X, wQ, u.reversedDepth), Z = this.localClippingEnabled, GA = CA.init(this.clippingPlanes, Z), h = m.get(F, y.length), h.init(), y.push(h), QA.enabled === !0 && QA.isPresenting === !0) {
         const iA = c.xr.getDepthSensingMesh();
         iA !== null && SQ(iA, u, -1 / 0, c.sortObjects);
       }
-      SQ(F, u, 0, c.sortObjects), h.finish(), c.sortObjects === !0 && h.sort(AA, tA), sA = QA.enabled === !1 || QA.isPresenting === !1 || QA.hasDepthSensing() === !1, sA && kA.addToRenderList(h, F), this.info.render.frame++, GA === !0 && EA.beginShadows();
+      SQ(F, u, 0, c.sortObjects), h.finish(), c.sortObjects === !0 && h.sort(AA, tA), eA = QA.enabled === !1 || QA.isPresenting === !1 || QA.hasDepthSensing() === !1, eA && kA.addToRenderList(h, F), this.info.render.frame++, GA === !0 && CA.beginShadows();
       const P = a.state.shadowsArray;
-      MA.render(P, F, u), GA === !0 && EA.endShadows(), this.info.autoReset === !0 && this.info.reset();
+      MA.render(P, F, u), GA === !0 && CA.endShadows(), this.info.autoReset === !0 && this.info.reset();
       const V = h.opaque, x = h.transmissive;
       if (a.setupLights(), u.isArrayCamera) {
         const iA = u.cameras;
@@ -22307,14 +22307,14 @@ class UN {
             const NA = iA[rA];
             LC(V, x, F, NA);
           }
-        sA && kA.render(F);
+        eA && kA.render(F);
         for (let rA = 0, LA = iA.length; rA < LA; rA++) {
           const NA = iA[rA];
           xQ(h, F, NA, NA.viewport);
         }
       } else
-        x.length > 0 && LC(V, x, F, u), sA && kA.render(F), xQ(h, F, u);
-      L !== null && l === 0 && (SA.updateMultisampleRenderTarget(L), SA.updateRenderTargetMipmap(L)), F.isScene === !0 && F.onAfterRender(c, F, u), IA.resetDefaultState(), R = -1, k = null, S.pop(), S.length > 0 ? (a = S[S.length - 1], GA === !0 && EA.setGlobalState(c.clippingPlanes, a.state.camera)) : a = null, y.pop(), y.length > 0 ? h = y[y.length - 1] : h = null;
+        x.length > 0 && LC(V, x, F, u), eA && kA.render(F), xQ(h, F, u);
+      L !== null && l === 0 && (SA.updateMultisampleRenderTarget(L), SA.updateRenderTargetMipmap(L)), F.isScene === !0 && F.onAfterRender(c, F, u), IA.resetDefaultState(), R = -1, k = null, S.pop(), S.length > 0 ? (a = S[S.length - 1], GA === !0 && CA.setGlobalState(c.clippingPlanes, a.state.camera)) : a = null, y.pop(), y.length > 0 ? h = y[y.length - 1] : h = null;
     };
     function SQ(F, u, P, V) {
       if (F.visible === !1) return;
@@ -22348,7 +22348,7 @@ class UN {
     }
     function xQ(F, u, P, V) {
       const x = F.opaque, iA = F.transmissive, rA = F.transparent;
-      a.setupLightsView(P), GA === !0 && EA.setGlobalState(c.clippingPlanes, P), V && hA.viewport(J.copy(V)), x.length > 0 && EB(x, u, P), iA.length > 0 && EB(iA, u, P), rA.length > 0 && EB(rA, u, P), hA.buffers.depth.setTest(!0), hA.buffers.depth.setMask(!0), hA.buffers.color.setMask(!0), hA.setPolygonOffset(!1);
+      a.setupLightsView(P), GA === !0 && CA.setGlobalState(c.clippingPlanes, P), V && hA.viewport(J.copy(V)), x.length > 0 && EB(x, u, P), iA.length > 0 && EB(iA, u, P), rA.length > 0 && EB(rA, u, P), hA.buffers.depth.setTest(!0), hA.buffers.depth.setMask(!0), hA.buffers.color.setMask(!0), hA.setPolygonOffset(!1);
     }
     function LC(F, u, P, V) {
       if ((P.isScene === !0 ? P.overrideMaterial : null) !== null)
@@ -22366,11 +22366,11 @@ class UN {
       const iA = a.state.transmissionRenderTarget[V.id], rA = V.viewport || J;
       iA.setSize(rA.z * c.transmissionResolutionScale, rA.w * c.transmissionResolutionScale);
       const LA = c.getRenderTarget(), NA = c.getActiveCubeFace(), OA = c.getActiveMipmapLevel();
-      c.setRenderTarget(iA), c.getClearColor(W), O = c.getClearAlpha(), O < 1 && c.setClearColor(16777215, 0.5), c.clear(), sA && kA.render(P);
+      c.setRenderTarget(iA), c.getClearColor(W), O = c.getClearAlpha(), O < 1 && c.setClearColor(16777215, 0.5), c.clear(), eA && kA.render(P);
       const VA = c.toneMapping;
       c.toneMapping = jQ;
       const uA = V.viewport;
-      if (V.viewport !== void 0 && (V.viewport = void 0), a.setupLightsView(V), GA === !0 && EA.setGlobalState(c.clippingPlanes, V), EB(F, P, V), SA.updateMultisampleRenderTarget(iA), SA.updateRenderTargetMipmap(iA), fA.has("WEBGL_multisampled_render_to_texture") === !1) {
+      if (V.viewport !== void 0 && (V.viewport = void 0), a.setupLightsView(V), GA === !0 && CA.setGlobalState(c.clippingPlanes, V), EB(F, P, V), SA.updateMultisampleRenderTarget(iA), SA.updateRenderTargetMipmap(iA), fA.has("WEBGL_multisampled_render_to_texture") === !1) {
         let BI = !1;
         for (let GI = 0, pI = u.length; GI < pI; GI++) {
           const MI = u[GI], kI = MI.object, qA = MI.geometry, YI = MI.material, DI = MI.group;
@@ -22406,7 +22406,7 @@ class UN {
       } else
         LA.uniforms = Y.getUniforms(F), F.onBeforeCompile(LA, c), VA = Y.acquireProgram(LA, NA), OA.set(NA, VA), V.uniforms = LA.uniforms;
       const uA = V.uniforms;
-      return (!F.isShaderMaterial && !F.isRawShaderMaterial || F.clipping === !0) && (uA.clippingPlanes = EA.uniform), HC(F, LA), V.needsLights = Wi(F), V.lightsStateVersion = rA, V.needsLights && (uA.ambientLightColor.value = x.state.ambient, uA.lightProbe.value = x.state.probe, uA.directionalLights.value = x.state.directional, uA.directionalLightShadows.value = x.state.directionalShadow, uA.spotLights.value = x.state.spot, uA.spotLightShadows.value = x.state.spotShadow, uA.rectAreaLights.value = x.state.rectArea, uA.ltc_1.value = x.state.rectAreaLTC1, uA.ltc_2.value = x.state.rectAreaLTC2, uA.pointLights.value = x.state.point, uA.pointLightShadows.value = x.state.pointShadow, uA.hemisphereLights.value = x.state.hemi, uA.directionalShadowMap.value = x.state.directionalShadowMap, uA.directionalShadowMatrix.value = x.state.directionalShadowMatrix, uA.spotShadowMap.value = x.state.spotShadowMap, uA.spotLightMatrix.value = x.state.spotLightMatrix, uA.spotLightMap.value = x.state.spotLightMap, uA.pointShadowMap.value = x.state.pointShadowMap, uA.pointShadowMatrix.value = x.state.pointShadowMatrix), V.currentProgram = VA, V.uniformsList = null, VA;
+      return (!F.isShaderMaterial && !F.isRawShaderMaterial || F.clipping === !0) && (uA.clippingPlanes = CA.uniform), HC(F, LA), V.needsLights = Wi(F), V.lightsStateVersion = rA, V.needsLights && (uA.ambientLightColor.value = x.state.ambient, uA.lightProbe.value = x.state.probe, uA.directionalLights.value = x.state.directional, uA.directionalLightShadows.value = x.state.directionalShadow, uA.spotLights.value = x.state.spot, uA.spotLightShadows.value = x.state.spotShadow, uA.rectAreaLights.value = x.state.rectArea, uA.ltc_1.value = x.state.rectAreaLTC1, uA.ltc_2.value = x.state.rectAreaLTC2, uA.pointLights.value = x.state.point, uA.pointLightShadows.value = x.state.pointShadow, uA.hemisphereLights.value = x.state.hemi, uA.directionalShadowMap.value = x.state.directionalShadowMap, uA.directionalShadowMatrix.value = x.state.directionalShadowMatrix, uA.spotShadowMap.value = x.state.spotShadowMap, uA.spotLightMatrix.value = x.state.spotLightMatrix, uA.spotLightMap.value = x.state.spotLightMap, uA.pointShadowMap.value = x.state.pointShadowMap, uA.pointShadowMatrix.value = x.state.pointShadowMatrix), V.currentProgram = VA, V.uniformsList = null, VA;
     }
     function lE(F) {
       if (F.uniformsList === null) {
@@ -22427,10 +22427,10 @@ class UN {
       const MI = P.morphAttributes.position || P.morphAttributes.normal || P.morphAttributes.color, kI = MI !== void 0 ? MI.length : 0, qA = RA.get(V), YI = a.state.lights;
       if (GA === !0 && (Z === !0 || F !== k)) {
         const ag = F === k && V.id === R;
-        EA.setState(V, F, ag);
+        CA.setState(V, F, ag);
       }
       let DI = !1;
-      V.version === qA.__version ? (qA.needsLights && qA.lightsStateVersion !== YI.state.version || qA.outputColorSpace !== LA || x.isBatchedMesh && qA.batching === !1 || !x.isBatchedMesh && qA.batching === !0 || x.isBatchedMesh && qA.batchingColor === !0 && x.colorTexture === null || x.isBatchedMesh && qA.batchingColor === !1 && x.colorTexture !== null || x.isInstancedMesh && qA.instancing === !1 || !x.isInstancedMesh && qA.instancing === !0 || x.isSkinnedMesh && qA.skinning === !1 || !x.isSkinnedMesh && qA.skinning === !0 || x.isInstancedMesh && qA.instancingColor === !0 && x.instanceColor === null || x.isInstancedMesh && qA.instancingColor === !1 && x.instanceColor !== null || x.isInstancedMesh && qA.instancingMorph === !0 && x.morphTexture === null || x.isInstancedMesh && qA.instancingMorph === !1 && x.morphTexture !== null || qA.envMap !== NA || V.fog === !0 && qA.fog !== iA || qA.numClippingPlanes !== void 0 && (qA.numClippingPlanes !== EA.numPlanes || qA.numIntersection !== EA.numIntersection) || qA.vertexAlphas !== OA || qA.vertexTangents !== VA || qA.morphTargets !== uA || qA.morphNormals !== BI || qA.morphColors !== GI || qA.toneMapping !== pI || qA.morphTargetsCount !== kI) && (DI = !0) : (DI = !0, qA.__version = V.version);
+      V.version === qA.__version ? (qA.needsLights && qA.lightsStateVersion !== YI.state.version || qA.outputColorSpace !== LA || x.isBatchedMesh && qA.batching === !1 || !x.isBatchedMesh && qA.batching === !0 || x.isBatchedMesh && qA.batchingColor === !0 && x.colorTexture === null || x.isBatchedMesh && qA.batchingColor === !1 && x.colorTexture !== null || x.isInstancedMesh && qA.instancing === !1 || !x.isInstancedMesh && qA.instancing === !0 || x.isSkinnedMesh && qA.skinning === !1 || !x.isSkinnedMesh && qA.skinning === !0 || x.isInstancedMesh && qA.instancingColor === !0 && x.instanceColor === null || x.isInstancedMesh && qA.instancingColor === !1 && x.instanceColor !== null || x.isInstancedMesh && qA.instancingMorph === !0 && x.morphTexture === null || x.isInstancedMesh && qA.instancingMorph === !1 && x.morphTexture !== null || qA.envMap !== NA || V.fog === !0 && qA.fog !== iA || qA.numClippingPlanes !== void 0 && (qA.numClippingPlanes !== CA.numPlanes || qA.numIntersection !== CA.numIntersection) || qA.vertexAlphas !== OA || qA.vertexTangents !== VA || qA.morphTargets !== uA || qA.morphNormals !== BI || qA.morphColors !== GI || qA.toneMapping !== pI || qA.morphTargetsCount !== kI) && (DI = !0) : (DI = !0, qA.__version = V.version);
       let Ng = qA.currentProgram;
       DI === !0 && (Ng = iB(V, u, x));
       let PB = !1, Mg = !1, fC = !1;
@@ -22438,7 +22438,7 @@ class UN {
       if (hA.useProgram(Ng.program) && (PB = !0, Mg = !0, fC = !0), V.id !== R && (R = V.id, Mg = !0), PB || k !== F) {
         hA.buffers.depth.getReversed() && F.reversedDepth !== !0 && (F._reversedDepth = !0, F.updateProjectionMatrix()), uI.setValue(U, "projectionMatrix", F.projectionMatrix), uI.setValue(U, "viewMatrix", F.matrixWorldInverse);
         const rg = uI.map.cameraPosition;
-        rg !== void 0 && rg.setValue(U, eA.setFromMatrixPosition(F.matrixWorld)), HA.logarithmicDepthBuffer && uI.setValue(
+        rg !== void 0 && rg.setValue(U, sA.setFromMatrixPosition(F.matrixWorld)), HA.logarithmicDepthBuffer && uI.setValue(
           U,
           "logDepthBufFC",
           2 / (Math.log(F.far + 1) / Math.LN2)
@@ -25274,10 +25274,10 @@ var Dl = /* @__PURE__ */ IE(RE, 9), al = /* @__PURE__ */ IE($n, 5), pt = functio
     return I || new zI(0);
   var E = !I, i = E || A.i != 2, e = A.i;
   E && (I = new zI(B * 3));
-  var t = function(sA) {
+  var t = function(eA) {
     var PA = I.length;
-    if (sA > PA) {
-      var U = new zI(Math.max(PA * 2, sA));
+    if (eA > PA) {
+      var U = new zI(Math.max(PA * 2, eA));
       U.set(I), I = U;
     }
   }, o = A.f || 0, s = A.p || 0, D = A.b || 0, n = A.l, w = A.d, r = A.m, h = A.n, a = B * 8;
@@ -25354,13 +25354,13 @@ var Dl = /* @__PURE__ */ IE(RE, 9), al = /* @__PURE__ */ IE($n, 5), pt = functio
           break;
         }
         i && t(D + 131072);
-        var eA = D + xA;
+        var sA = D + xA;
         if (D < AA) {
-          var lA = C - AA, j = Math.min(AA, eA);
+          var lA = C - AA, j = Math.min(AA, sA);
           for (lA + D < 0 && hg(3); D < j; ++D)
             I[D] = Q[lA + D];
         }
-        for (; D < eA; ++D)
+        for (; D < sA; ++D)
           I[D] = I[D - AA];
       }
     }
@@ -34962,12 +34962,12 @@ const vs = class SB extends Ri {
       if (!GA || !Z)
         return;
       for (let X = 0; X < pA; X += tA) {
-        const eA = Math.min(tA, pA - X);
+        const sA = Math.min(tA, pA - X);
         if (!TA)
-          AA.set(GA.subarray(X * 4, (X + eA) * 4)), xA.set(Z.subarray(X * 4, (X + eA) * 4));
+          AA.set(GA.subarray(X * 4, (X + sA) * 4)), xA.set(Z.subarray(X * 4, (X + sA) * 4));
         else
-          for (let j = 0; j < eA; ++j) {
-            const sA = TA[X + j], PA = j * 4, U = sA * 4;
+          for (let j = 0; j < sA; ++j) {
+            const eA = TA[X + j], PA = j * 4, U = eA * 4;
             AA[PA] = GA[U], AA[PA + 1] = GA[U + 1], AA[PA + 2] = GA[U + 2], AA[PA + 3] = GA[U + 3], xA[PA] = Z[U], xA[PA + 1] = Z[U + 1], xA[PA + 2] = Z[U + 2], xA[PA + 3] = Z[U + 3];
           }
         const lA = CL(
@@ -34980,7 +34980,7 @@ const vs = class SB extends Ri {
           this.minRaycastOpacity,
           p,
           q,
-          eA
+          sA
         );
         DA = this.appendRaycastBuffer(
           DA,
@@ -34998,10 +34998,10 @@ const vs = class SB extends Ri {
           AA.set(xA.subarray(Z * 4, (Z + X) * 4));
         else
           for (let lA = 0; lA < X; ++lA) {
-            const j = TA[Z + lA], sA = lA * 4, PA = j * 4;
-            AA[sA] = xA[PA], AA[sA + 1] = xA[PA + 1], AA[sA + 2] = xA[PA + 2], AA[sA + 3] = xA[PA + 3];
+            const j = TA[Z + lA], eA = lA * 4, PA = j * 4;
+            AA[eA] = xA[PA], AA[eA + 1] = xA[PA + 1], AA[eA + 2] = xA[PA + 2], AA[eA + 3] = xA[PA + 3];
           }
-        const eA = EL(
+        const sA = EL(
           _.x,
           _.y,
           _.z,
@@ -35018,7 +35018,7 @@ const vs = class SB extends Ri {
         );
         DA = this.appendRaycastBuffer(
           DA,
-          eA
+          sA
         );
       }
     }
@@ -36581,7 +36581,7 @@ new H(0, 0, -1), new H(0, 0, 1), new H(-1, 0, 0), new H(1, 0, 0), new H(0, 1, 0)
 new H(0, 0, -1), new H(0, 0, 1), new H(-1, 0, 0), new H(1, 0, 0), new H(0, 1, 0), new H(0, -1, 0);
 new H(0, 0, 1), new H(0, 0, -1);
 new H(0, -1, 0), new H(0, 1, 0), new H(-1, 0, 0), new H(1, 0, 0);
-const jr = '(function(){"use strict";new TextEncoder;const V=4096;function M(n,e,t){let s=e;const i=s+t,r=[];let o="";for(;s<i;){const a=n[s++];if((a&128)===0)r.push(a);else if((a&224)===192){const c=n[s++]&63;r.push((a&31)<<6|c)}else if((a&240)===224){const c=n[s++]&63,h=n[s++]&63;r.push((a&31)<<12|c<<6|h)}else if((a&248)===240){const c=n[s++]&63,h=n[s++]&63,L=n[s++]&63;let u=(a&7)<<18|c<<12|h<<6|L;u>65535&&(u-=65536,r.push(u>>>10&1023|55296),u=56320|u&1023),r.push(u)}else r.push(a);r.length>=V&&(o+=String.fromCharCode(...r),r.length=0)}return r.length>0&&(o+=String.fromCharCode(...r)),o}const X=new TextDecoder,q=200;function Y(n,e,t){const s=n.subarray(e,e+t);return X.decode(s)}function J(n,e,t){return t>q?Y(n,e,t):M(n,e,t)}class w{type;data;constructor(e,t){this.type=e,this.data=t}}class l extends Error{constructor(e){super(e);const t=Object.create(l.prototype);Object.setPrototypeOf(this,t),Object.defineProperty(this,"name",{configurable:!0,enumerable:!1,value:l.name})}}const y=4294967295;function O(n,e,t){const s=Math.floor(t/4294967296),i=t;n.setUint32(e,s),n.setUint32(e+4,i)}function $(n,e){const t=n.getInt32(e),s=n.getUint32(e+4);return t*4294967296+s}function G(n,e){const t=n.getUint32(e),s=n.getUint32(e+4);return t*4294967296+s}const W=-1,Q=4294967296-1,Z=17179869184-1;function ee({sec:n,nsec:e}){if(n>=0&&e>=0&&n<=Z)if(e===0&&n<=Q){const t=new Uint8Array(4);return new DataView(t.buffer).setUint32(0,n),t}else{const t=n/4294967296,s=n&4294967295,i=new Uint8Array(8),r=new DataView(i.buffer);return r.setUint32(0,e<<2|t&3),r.setUint32(4,s),i}else{const t=new Uint8Array(12),s=new DataView(t.buffer);return s.setUint32(0,e),O(s,4,n),t}}function te(n){const e=n.getTime(),t=Math.floor(e/1e3),s=(e-t*1e3)*1e6,i=Math.floor(s/1e9);return{sec:t+i,nsec:s-i*1e9}}function se(n){if(n instanceof Date){const e=te(n);return ee(e)}else return null}function ne(n){const e=new DataView(n.buffer,n.byteOffset,n.byteLength);switch(n.byteLength){case 4:return{sec:e.getUint32(0),nsec:0};case 8:{const t=e.getUint32(0),s=e.getUint32(4),i=(t&3)*4294967296+s,r=t>>>2;return{sec:i,nsec:r}}case 12:{const t=$(e,4),s=e.getUint32(0);return{sec:t,nsec:s}}default:throw new l(`Unrecognized data size for timestamp (expected 4, 8, or 12): ${n.length}`)}}function ie(n){const e=ne(n);return new Date(e.sec*1e3+e.nsec/1e6)}const re={type:W,encode:se,decode:ie};class _{static defaultCodec=new _;__brand;builtInEncoders=[];builtInDecoders=[];encoders=[];decoders=[];constructor(){this.register(re)}register({type:e,encode:t,decode:s}){if(e>=0)this.encoders[e]=t,this.decoders[e]=s;else{const i=-1-e;this.builtInEncoders[i]=t,this.builtInDecoders[i]=s}}tryToEncode(e,t){for(let s=0;s<this.builtInEncoders.length;s++){const i=this.builtInEncoders[s];if(i!=null){const r=i(e,t);if(r!=null){const o=-1-s;return new w(o,r)}}}for(let s=0;s<this.encoders.length;s++){const i=this.encoders[s];if(i!=null){const r=i(e,t);if(r!=null){const o=s;return new w(o,r)}}}return e instanceof w?e:null}decode(e,t,s){const i=t<0?this.builtInDecoders[-1-t]:this.decoders[t];return i?i(e,t,s):new w(t,e)}}function oe(n){return n instanceof ArrayBuffer||typeof SharedArrayBuffer<"u"&&n instanceof SharedArrayBuffer}function T(n){return n instanceof Uint8Array?n:ArrayBuffer.isView(n)?new Uint8Array(n.buffer,n.byteOffset,n.byteLength):oe(n)?new Uint8Array(n):Uint8Array.from(n)}function S(n){return`${n<0?"-":""}0x${Math.abs(n).toString(16).padStart(2,"0")}`}const ae=16,ce=16;class he{hit=0;miss=0;caches;maxKeyLength;maxLengthPerKey;constructor(e=ae,t=ce){this.maxKeyLength=e,this.maxLengthPerKey=t,this.caches=[];for(let s=0;s<this.maxKeyLength;s++)this.caches.push([])}canBeCached(e){return e>0&&e<=this.maxKeyLength}find(e,t,s){const i=this.caches[s-1];e:for(const r of i){const o=r.bytes;for(let a=0;a<s;a++)if(o[a]!==e[t+a])continue e;return r.str}return null}store(e,t){const s=this.caches[e.length-1],i={bytes:e,str:t};s.length>=this.maxLengthPerKey?s[Math.random()*s.length|0]=i:s.push(i)}decode(e,t,s){const i=this.find(e,t,s);if(i!=null)return this.hit++,i;this.miss++;const r=M(e,t,s),o=Uint8Array.prototype.slice.call(e,t,t+s);return this.store(o,r),r}}const E="array",x="map_key",D="map_value",de=n=>{if(typeof n=="string"||typeof n=="number")return n;throw new l("The type of key must be string or number but "+typeof n)};class le{stack=[];stackHeadPosition=-1;get length(){return this.stackHeadPosition+1}top(){return this.stack[this.stackHeadPosition]}pushArrayState(e){const t=this.getUninitializedStateFromPool();t.type=E,t.position=0,t.size=e,t.array=new Array(e)}pushMapState(e){const t=this.getUninitializedStateFromPool();t.type=x,t.readCount=0,t.size=e,t.map={}}getUninitializedStateFromPool(){if(this.stackHeadPosition++,this.stackHeadPosition===this.stack.length){const e={type:void 0,size:0,array:void 0,position:0,readCount:0,map:void 0,key:null};this.stack.push(e)}return this.stack[this.stackHeadPosition]}release(e){if(this.stack[this.stackHeadPosition]!==e)throw new Error("Invalid stack state. Released state is not on top of the stack.");if(e.type===E){const s=e;s.size=0,s.array=void 0,s.position=0,s.type=void 0}if(e.type===x||e.type===D){const s=e;s.size=0,s.map=void 0,s.readCount=0,s.type=void 0}this.stackHeadPosition--}reset(){this.stack.length=0,this.stackHeadPosition=-1}}const m=-1,A=new DataView(new ArrayBuffer(0)),fe=new Uint8Array(A.buffer);try{A.getInt8(0)}catch(n){if(!(n instanceof RangeError))throw new Error("This module is not supported in the current JavaScript engine because DataView does not throw RangeError on out-of-bounds access")}const P=new RangeError("Insufficient data"),ue=new he;class U{extensionCodec;context;useBigInt64;rawStrings;maxStrLength;maxBinLength;maxArrayLength;maxMapLength;maxExtLength;keyDecoder;mapKeyConverter;totalPos=0;pos=0;view=A;bytes=fe;headByte=m;stack=new le;entered=!1;constructor(e){this.extensionCodec=e?.extensionCodec??_.defaultCodec,this.context=e?.context,this.useBigInt64=e?.useBigInt64??!1,this.rawStrings=e?.rawStrings??!1,this.maxStrLength=e?.maxStrLength??y,this.maxBinLength=e?.maxBinLength??y,this.maxArrayLength=e?.maxArrayLength??y,this.maxMapLength=e?.maxMapLength??y,this.maxExtLength=e?.maxExtLength??y,this.keyDecoder=e?.keyDecoder!==void 0?e.keyDecoder:ue,this.mapKeyConverter=e?.mapKeyConverter??de}clone(){return new U({extensionCodec:this.extensionCodec,context:this.context,useBigInt64:this.useBigInt64,rawStrings:this.rawStrings,maxStrLength:this.maxStrLength,maxBinLength:this.maxBinLength,maxArrayLength:this.maxArrayLength,maxMapLength:this.maxMapLength,maxExtLength:this.maxExtLength,keyDecoder:this.keyDecoder})}reinitializeState(){this.totalPos=0,this.headByte=m,this.stack.reset()}setBuffer(e){const t=T(e);this.bytes=t,this.view=new DataView(t.buffer,t.byteOffset,t.byteLength),this.pos=0}appendBuffer(e){if(this.headByte===m&&!this.hasRemaining(1))this.setBuffer(e);else{const t=this.bytes.subarray(this.pos),s=T(e),i=new Uint8Array(t.length+s.length);i.set(t),i.set(s,t.length),this.setBuffer(i)}}hasRemaining(e){return this.view.byteLength-this.pos>=e}createExtraByteError(e){const{view:t,pos:s}=this;return new RangeError(`Extra ${t.byteLength-s} of ${t.byteLength} byte(s) found at buffer[${e}]`)}decode(e){if(this.entered)return this.clone().decode(e);try{this.entered=!0,this.reinitializeState(),this.setBuffer(e);const t=this.doDecodeSync();if(this.hasRemaining(1))throw this.createExtraByteError(this.pos);return t}finally{this.entered=!1}}*decodeMulti(e){if(this.entered){yield*this.clone().decodeMulti(e);return}try{for(this.entered=!0,this.reinitializeState(),this.setBuffer(e);this.hasRemaining(1);)yield this.doDecodeSync()}finally{this.entered=!1}}async decodeAsync(e){if(this.entered)return this.clone().decodeAsync(e);try{this.entered=!0;let t=!1,s;for await(const a of e){if(t)throw this.entered=!1,this.createExtraByteError(this.totalPos);this.appendBuffer(a);try{s=this.doDecodeSync(),t=!0}catch(c){if(!(c instanceof RangeError))throw c}this.totalPos+=this.pos}if(t){if(this.hasRemaining(1))throw this.createExtraByteError(this.totalPos);return s}const{headByte:i,pos:r,totalPos:o}=this;throw new RangeError(`Insufficient data in parsing ${S(i)} at ${o} (${r} in the current buffer)`)}finally{this.entered=!1}}decodeArrayStream(e){return this.decodeMultiAsync(e,!0)}decodeStream(e){return this.decodeMultiAsync(e,!1)}async*decodeMultiAsync(e,t){if(this.entered){yield*this.clone().decodeMultiAsync(e,t);return}try{this.entered=!0;let s=t,i=-1;for await(const r of e){if(t&&i===0)throw this.createExtraByteError(this.totalPos);this.appendBuffer(r),s&&(i=this.readArraySize(),s=!1,this.complete());try{for(;yield this.doDecodeSync(),--i!==0;);}catch(o){if(!(o instanceof RangeError))throw o}this.totalPos+=this.pos}}finally{this.entered=!1}}doDecodeSync(){e:for(;;){const e=this.readHeadByte();let t;if(e>=224)t=e-256;else if(e<192)if(e<128)t=e;else if(e<144){const i=e-128;if(i!==0){this.pushMapState(i),this.complete();continue e}else t={}}else if(e<160){const i=e-144;if(i!==0){this.pushArrayState(i),this.complete();continue e}else t=[]}else{const i=e-160;t=this.decodeString(i,0)}else if(e===192)t=null;else if(e===194)t=!1;else if(e===195)t=!0;else if(e===202)t=this.readF32();else if(e===203)t=this.readF64();else if(e===204)t=this.readU8();else if(e===205)t=this.readU16();else if(e===206)t=this.readU32();else if(e===207)this.useBigInt64?t=this.readU64AsBigInt():t=this.readU64();else if(e===208)t=this.readI8();else if(e===209)t=this.readI16();else if(e===210)t=this.readI32();else if(e===211)this.useBigInt64?t=this.readI64AsBigInt():t=this.readI64();else if(e===217){const i=this.lookU8();t=this.decodeString(i,1)}else if(e===218){const i=this.lookU16();t=this.decodeString(i,2)}else if(e===219){const i=this.lookU32();t=this.decodeString(i,4)}else if(e===220){const i=this.readU16();if(i!==0){this.pushArrayState(i),this.complete();continue e}else t=[]}else if(e===221){const i=this.readU32();if(i!==0){this.pushArrayState(i),this.complete();continue e}else t=[]}else if(e===222){const i=this.readU16();if(i!==0){this.pushMapState(i),this.complete();continue e}else t={}}else if(e===223){const i=this.readU32();if(i!==0){this.pushMapState(i),this.complete();continue e}else t={}}else if(e===196){const i=this.lookU8();t=this.decodeBinary(i,1)}else if(e===197){const i=this.lookU16();t=this.decodeBinary(i,2)}else if(e===198){const i=this.lookU32();t=this.decodeBinary(i,4)}else if(e===212)t=this.decodeExtension(1,0);else if(e===213)t=this.decodeExtension(2,0);else if(e===214)t=this.decodeExtension(4,0);else if(e===215)t=this.decodeExtension(8,0);else if(e===216)t=this.decodeExtension(16,0);else if(e===199){const i=this.lookU8();t=this.decodeExtension(i,1)}else if(e===200){const i=this.lookU16();t=this.decodeExtension(i,2)}else if(e===201){const i=this.lookU32();t=this.decodeExtension(i,4)}else throw new l(`Unrecognized type byte: ${S(e)}`);this.complete();const s=this.stack;for(;s.length>0;){const i=s.top();if(i.type===E)if(i.array[i.position]=t,i.position++,i.position===i.size)t=i.array,s.release(i);else continue e;else if(i.type===x){if(t==="__proto__")throw new l("The key __proto__ is not allowed");i.key=this.mapKeyConverter(t),i.type=D;continue e}else if(i.map[i.key]=t,i.readCount++,i.readCount===i.size)t=i.map,s.release(i);else{i.key=null,i.type=x;continue e}}return t}}readHeadByte(){return this.headByte===m&&(this.headByte=this.readU8()),this.headByte}complete(){this.headByte=m}readArraySize(){const e=this.readHeadByte();switch(e){case 220:return this.readU16();case 221:return this.readU32();default:{if(e<160)return e-144;throw new l(`Unrecognized array type byte: ${S(e)}`)}}}pushMapState(e){if(e>this.maxMapLength)throw new l(`Max length exceeded: map length (${e}) > maxMapLengthLength (${this.maxMapLength})`);this.stack.pushMapState(e)}pushArrayState(e){if(e>this.maxArrayLength)throw new l(`Max length exceeded: array length (${e}) > maxArrayLength (${this.maxArrayLength})`);this.stack.pushArrayState(e)}decodeString(e,t){return!this.rawStrings||this.stateIsMapKey()?this.decodeUtf8String(e,t):this.decodeBinary(e,t)}decodeUtf8String(e,t){if(e>this.maxStrLength)throw new l(`Max length exceeded: UTF-8 byte length (${e}) > maxStrLength (${this.maxStrLength})`);if(this.bytes.byteLength<this.pos+t+e)throw P;const s=this.pos+t;let i;return this.stateIsMapKey()&&this.keyDecoder?.canBeCached(e)?i=this.keyDecoder.decode(this.bytes,s,e):i=J(this.bytes,s,e),this.pos+=t+e,i}stateIsMapKey(){return this.stack.length>0?this.stack.top().type===x:!1}decodeBinary(e,t){if(e>this.maxBinLength)throw new l(`Max length exceeded: bin length (${e}) > maxBinLength (${this.maxBinLength})`);if(!this.hasRemaining(e+t))throw P;const s=this.pos+t,i=this.bytes.subarray(s,s+e);return this.pos+=t+e,i}decodeExtension(e,t){if(e>this.maxExtLength)throw new l(`Max length exceeded: ext length (${e}) > maxExtLength (${this.maxExtLength})`);const s=this.view.getInt8(this.pos+t),i=this.decodeBinary(e,t+1);return this.extensionCodec.decode(i,s,this.context)}lookU8(){return this.view.getUint8(this.pos)}lookU16(){return this.view.getUint16(this.pos)}lookU32(){return this.view.getUint32(this.pos)}readU8(){const e=this.view.getUint8(this.pos);return this.pos++,e}readI8(){const e=this.view.getInt8(this.pos);return this.pos++,e}readU16(){const e=this.view.getUint16(this.pos);return this.pos+=2,e}readI16(){const e=this.view.getInt16(this.pos);return this.pos+=2,e}readU32(){const e=this.view.getUint32(this.pos);return this.pos+=4,e}readI32(){const e=this.view.getInt32(this.pos);return this.pos+=4,e}readU64(){const e=G(this.view,this.pos);return this.pos+=8,e}readI64(){const e=$(this.view,this.pos);return this.pos+=8,e}readU64AsBigInt(){const e=this.view.getBigUint64(this.pos);return this.pos+=8,e}readI64AsBigInt(){const e=this.view.getBigInt64(this.pos);return this.pos+=8,e}readF32(){const e=this.view.getFloat32(this.pos);return this.pos+=4,e}readF64(){const e=this.view.getFloat64(this.pos);return this.pos+=8,e}}function ge(n,e){return new U(e).decode(n)}const C="gradio-splat",b=2,R=4096,z=2048*2048,pe=["offset","opacity","scale","rotation"],H={depth:[["delta2d"],1,16],color:[["jpeg","delta2d"],3,8],offset:[["delta2d"],2,8],opacity:[["delta2d"],1,8],scale:[["delta2d"],3,8],rotation:[["delta2d"],3,8]},K=n=>3*(n===1?3:8);function B(n,e){return[...n==="gaussians"?pe:[],...e?["sh"]:[]]}function ye(n,e){const t={color:0,depth:4};let s=6;for(const i of B(n,e))t[i]=s,s+=i==="sh"?K(e):H[i][1];return{channels:t,layers:Math.ceil(s/4)}}const d=n=>{throw new Error(`wire frame: ${n}`)},g=n=>typeof n=="number"&&Number.isFinite(n),p=n=>typeof n=="object"&&n!==null&&!Array.isArray(n)&&!(n instanceof Uint8Array);function k(n,e){return(!Array.isArray(n)||n.length!==2||!n.every(g))&&d(`\'${e}\' must be two finite numbers`),n}function xe(n){if(!p(n))return d("\'camera\' must be a map");const{width:e,height:t,fx:s,fy:i,cx:r,cy:o}=n,a=c=>Number.isInteger(c)&&c>=1&&c<=R;return(!a(e)||!a(t)||e*t>z)&&d(`camera grid ${String(e)}×${String(t)} is outside 1..${R} a side, ${z} pixels`),(!g(s)||!g(i)||s<=0||i<=0||!g(r)||!g(o))&&d("camera intrinsics must be finite, with fx, fy > 0"),{width:e,height:t,fx:s,fy:i,cx:r,cy:o}}function me(n,e,t){const s=n[e];if(!p(s))return d(`plane \'${e}\' is missing`);const[i,r,o]=e==="sh"?[["delta2d"],K(t),8]:H[e];if(i.includes(s.codec)||d(`plane \'${e}\' cannot use codec ${JSON.stringify(s.codec)}`),(s.channels!==r||s.bits!==o)&&d(`plane \'${e}\' must be ${r} channels of ${o} bits`),s.codec==="jpeg")s.data instanceof Uint8Array||d(`plane \'${e}\' has no binary \'data\'`);else{const a=r*o/8,c=s.data;(!Array.isArray(c)||c.length!==a||!c.every(h=>h instanceof Uint8Array))&&d(`plane \'${e}\' must have ${a} zlib streams, one per byte plane`)}return s}function we(n,e,t){const s={offset_range:0,log_scale_range:[0,0],sh_max:[0,0]};if(e==="gaussians"||t){if(!p(n))return d("\'quant\' must be a map");e==="gaussians"&&((!g(n.offset_range)||n.offset_range<0)&&d("\'quant.offset_range\' must be ≥ 0"),s.offset_range=n.offset_range,s.log_scale_range=k(n.log_scale_range,"quant.log_scale_range"),s.log_scale_range[0]>s.log_scale_range[1]&&d("\'quant.log_scale_range\' is not [lo, hi]")),t&&(s.sh_max=k(n.sh_max,"quant.sh_max"),s.sh_max.some(i=>i<0)&&d("\'quant.sh_max\' must be ≥ 0"))}return s}function _e(n){let e;try{e=ge(n)}catch(c){d(`not msgpack (${c.message})`)}if(!p(e)||e.format!==C)throw new Error(`not a ${C} frame`);if(e.version!==b)throw new Error(e.version===1?`wire version 1 is no longer supported: this viewer reads version ${b}`:`unknown wire version ${JSON.stringify(e.version)}: this viewer reads version ${b}`);e.mode!=="points"&&e.mode!=="gaussians"&&d(`unknown mode ${JSON.stringify(e.mode)}`);const t=e.mode,s=xe(e.camera),i=e.sh_degree??0;[0,1,2].includes(i)||d("\'sh_degree\' must be 0, 1 or 2");const r=k(e.depth_range,"depth_range");r[0]>0&&r[0]<=r[1]||d("\'depth_range\' must be 0 < near ≤ far"),(!g(e.target_depth)||e.target_depth<=0)&&d("\'target_depth\' must be a positive number"),p(e.planes)||d("\'planes\' must be a map");const o={};for(const c of["depth","color",...B(t,i)])o[c]=me(e.planes,c,i);const a=e.frame_id??0;return Number.isInteger(a)||d("\'frame_id\' must be an integer"),{frame_id:a,mode:t,camera:s,depth_range:r,planes:o,sh_degree:i,quant:we(e.quant,t,i),target_depth:e.target_depth,timings_ms:p(e.timings_ms)?e.timings_ms:{},server_time:g(e.server_time)?e.server_time:NaN}}async function Se(n,e,t){const i=new ReadableStream({start(o){o.enqueue(n),o.close()}}).pipeThrough(new DecompressionStream("deflate")).getReader();let r=0;try{for(;;){const{done:o,value:a}=await i.read();if(o)break;r+a.byteLength>e.byteLength&&(i.cancel().catch(()=>{}),d(`plane \'${t}\' inflates to more than ${e.byteLength} bytes`)),e.set(a,r),r+=a.byteLength}}catch(o){if(o.message.startsWith("wire frame:"))throw o;d(`plane \'${t}\' is not a valid zlib stream (${o.message})`)}r!==e.byteLength&&d(`plane \'${t}\' inflates to ${r} bytes, not ${e.byteLength}`)}function Ee(n,e,t){const s=n instanceof Uint8Array?255:65535;for(let i=0,r=0;i<t;i++){let o=0;if(i===0)for(let a=0;a<e;a++,r++)n[r]=o=o+n[r]&s;else for(let a=0;a<e;a++,r++)o=o+n[r]&s,n[r]=o+n[r-e]}}async function I(n,e,t){const s=t.width*t.height,i=n.data,r=new Uint8Array(i.length*s);await Promise.all(i.map((a,c)=>Se(a,r.subarray(c*s,(c+1)*s),e)));let o=r;if(n.bits===16){o=new Uint16Array(n.channels*s);for(let a=0;a<n.channels;a++){const c=2*a*s;for(let h=0;h<s;h++)o[a*s+h]=r[c+h]<<8|r[c+s+h]}}for(let a=0;a<n.channels;a++)Ee(o.subarray(a*s,(a+1)*s),t.width,t.height);return o}function N(n,e,t,s,i){for(let r=0;r<e;r++){const o=i+r,a=(o>>2)*4*t+(o&3),c=n.subarray(r*t,(r+1)*t);for(let h=0;h<t;h++)s[a+4*h]=c[h]}}function Ae(n){if(n[0]!==255||n[1]!==216)return null;for(let e=2;e+9<=n.length;){if(n[e]!==255)return null;const t=n[e+1];if(t===255){e+=1;continue}if(t>=192&&t<=207&&t!==196&&t!==200&&t!==204)return[n[e+7]<<8|n[e+8],n[e+5]<<8|n[e+6]];e+=2+(n[e+2]<<8|n[e+3])}return null}async function Ue(n,e,t){const s=e.width*e.height;if(n.codec==="delta2d"){N(await I(n,"color",e),3,s,t,0);for(let h=0;h<s;h++)t[4*h+3]=255;return}const i=n.data,r=Ae(i);r||d("plane \'color\' is not a JPEG (no frame header)"),(r[0]!==e.width||r[1]!==e.height)&&d(`plane \'color\' is ${r[0]}×${r[1]}, not ${e.width}×${e.height}`);let o;try{o=await createImageBitmap(new Blob([i],{type:"image/jpeg"}),{premultiplyAlpha:"none",colorSpaceConversion:"none"})}catch(h){return d(`plane \'color\' is not a JPEG (${h.message})`)}const c=new OffscreenCanvas(e.width,e.height).getContext("2d",{willReadFrequently:!0});c.drawImage(o,0,0),o.close(),t.set(c.getImageData(0,0,e.width,e.height).data)}async function be(n,e){const{planes:t,camera:s,mode:i,sh_degree:r}=n,o=s.width*s.height,{channels:a,layers:c}=ye(i,r),h=new Uint8Array(c*o*4),L=Ue(t.color,s,h),u=I(t.depth,"depth",s),ke=B(i,r).map(async f=>{N(await I(t[f],f,s),t[f].channels,o,h,a[f])});await Promise.all([L,u,...ke]);const Ie=await u;let F=0;for(let f=0,j=4*o;f<o;f++){const v=Ie[f];h[j+4*f]=v>>8,h[j+4*f+1]=v&255,F+=v!==0?1:0}const{planes:ve,...Le}=n;return{header:Le,planes:h,layers:c,valid:F,bytes:e}}async function Be(n){return be(_e(n),n.byteLength)}self.onmessage=async({data:n})=>{try{const e=await Be(n.bytes);self.postMessage({id:n.id,frame:e},{transfer:[e.planes.buffer]})}catch(e){self.postMessage({id:n.id,error:e.message})}}})();\n', yD = typeof self < "u" && self.Blob && new Blob(["(self.URL || self.webkitURL).revokeObjectURL(self.location.href);", jr], { type: "text/javascript;charset=utf-8" });
+const jr = '(function(){"use strict";new TextEncoder;const V=4096;function M(n,e,t){let s=e;const i=s+t,r=[];let o="";for(;s<i;){const a=n[s++];if((a&128)===0)r.push(a);else if((a&224)===192){const c=n[s++]&63;r.push((a&31)<<6|c)}else if((a&240)===224){const c=n[s++]&63,h=n[s++]&63;r.push((a&31)<<12|c<<6|h)}else if((a&248)===240){const c=n[s++]&63,h=n[s++]&63,L=n[s++]&63;let u=(a&7)<<18|c<<12|h<<6|L;u>65535&&(u-=65536,r.push(u>>>10&1023|55296),u=56320|u&1023),r.push(u)}else r.push(a);r.length>=V&&(o+=String.fromCharCode(...r),r.length=0)}return r.length>0&&(o+=String.fromCharCode(...r)),o}const X=new TextDecoder,q=200;function Y(n,e,t){const s=n.subarray(e,e+t);return X.decode(s)}function J(n,e,t){return t>q?Y(n,e,t):M(n,e,t)}class w{type;data;constructor(e,t){this.type=e,this.data=t}}class l extends Error{constructor(e){super(e);const t=Object.create(l.prototype);Object.setPrototypeOf(this,t),Object.defineProperty(this,"name",{configurable:!0,enumerable:!1,value:l.name})}}const y=4294967295;function O(n,e,t){const s=Math.floor(t/4294967296),i=t;n.setUint32(e,s),n.setUint32(e+4,i)}function $(n,e){const t=n.getInt32(e),s=n.getUint32(e+4);return t*4294967296+s}function G(n,e){const t=n.getUint32(e),s=n.getUint32(e+4);return t*4294967296+s}const W=-1,Q=4294967296-1,Z=17179869184-1;function ee({sec:n,nsec:e}){if(n>=0&&e>=0&&n<=Z)if(e===0&&n<=Q){const t=new Uint8Array(4);return new DataView(t.buffer).setUint32(0,n),t}else{const t=n/4294967296,s=n&4294967295,i=new Uint8Array(8),r=new DataView(i.buffer);return r.setUint32(0,e<<2|t&3),r.setUint32(4,s),i}else{const t=new Uint8Array(12),s=new DataView(t.buffer);return s.setUint32(0,e),O(s,4,n),t}}function te(n){const e=n.getTime(),t=Math.floor(e/1e3),s=(e-t*1e3)*1e6,i=Math.floor(s/1e9);return{sec:t+i,nsec:s-i*1e9}}function se(n){if(n instanceof Date){const e=te(n);return ee(e)}else return null}function ne(n){const e=new DataView(n.buffer,n.byteOffset,n.byteLength);switch(n.byteLength){case 4:return{sec:e.getUint32(0),nsec:0};case 8:{const t=e.getUint32(0),s=e.getUint32(4),i=(t&3)*4294967296+s,r=t>>>2;return{sec:i,nsec:r}}case 12:{const t=$(e,4),s=e.getUint32(0);return{sec:t,nsec:s}}default:throw new l(`Unrecognized data size for timestamp (expected 4, 8, or 12): ${n.length}`)}}function ie(n){const e=ne(n);return new Date(e.sec*1e3+e.nsec/1e6)}const re={type:W,encode:se,decode:ie};class _{static defaultCodec=new _;__brand;builtInEncoders=[];builtInDecoders=[];encoders=[];decoders=[];constructor(){this.register(re)}register({type:e,encode:t,decode:s}){if(e>=0)this.encoders[e]=t,this.decoders[e]=s;else{const i=-1-e;this.builtInEncoders[i]=t,this.builtInDecoders[i]=s}}tryToEncode(e,t){for(let s=0;s<this.builtInEncoders.length;s++){const i=this.builtInEncoders[s];if(i!=null){const r=i(e,t);if(r!=null){const o=-1-s;return new w(o,r)}}}for(let s=0;s<this.encoders.length;s++){const i=this.encoders[s];if(i!=null){const r=i(e,t);if(r!=null){const o=s;return new w(o,r)}}}return e instanceof w?e:null}decode(e,t,s){const i=t<0?this.builtInDecoders[-1-t]:this.decoders[t];return i?i(e,t,s):new w(t,e)}}function oe(n){return n instanceof ArrayBuffer||typeof SharedArrayBuffer<"u"&&n instanceof SharedArrayBuffer}function T(n){return n instanceof Uint8Array?n:ArrayBuffer.isView(n)?new Uint8Array(n.buffer,n.byteOffset,n.byteLength):oe(n)?new Uint8Array(n):Uint8Array.from(n)}function S(n){return`${n<0?"-":""}0x${Math.abs(n).toString(16).padStart(2,"0")}`}const ae=16,ce=16;class he{hit=0;miss=0;caches;maxKeyLength;maxLengthPerKey;constructor(e=ae,t=ce){this.maxKeyLength=e,this.maxLengthPerKey=t,this.caches=[];for(let s=0;s<this.maxKeyLength;s++)this.caches.push([])}canBeCached(e){return e>0&&e<=this.maxKeyLength}find(e,t,s){const i=this.caches[s-1];e:for(const r of i){const o=r.bytes;for(let a=0;a<s;a++)if(o[a]!==e[t+a])continue e;return r.str}return null}store(e,t){const s=this.caches[e.length-1],i={bytes:e,str:t};s.length>=this.maxLengthPerKey?s[Math.random()*s.length|0]=i:s.push(i)}decode(e,t,s){const i=this.find(e,t,s);if(i!=null)return this.hit++,i;this.miss++;const r=M(e,t,s),o=Uint8Array.prototype.slice.call(e,t,t+s);return this.store(o,r),r}}const E="array",x="map_key",D="map_value",de=n=>{if(typeof n=="string"||typeof n=="number")return n;throw new l("The type of key must be string or number but "+typeof n)};class le{stack=[];stackHeadPosition=-1;get length(){return this.stackHeadPosition+1}top(){return this.stack[this.stackHeadPosition]}pushArrayState(e){const t=this.getUninitializedStateFromPool();t.type=E,t.position=0,t.size=e,t.array=new Array(e)}pushMapState(e){const t=this.getUninitializedStateFromPool();t.type=x,t.readCount=0,t.size=e,t.map={}}getUninitializedStateFromPool(){if(this.stackHeadPosition++,this.stackHeadPosition===this.stack.length){const e={type:void 0,size:0,array:void 0,position:0,readCount:0,map:void 0,key:null};this.stack.push(e)}return this.stack[this.stackHeadPosition]}release(e){if(this.stack[this.stackHeadPosition]!==e)throw new Error("Invalid stack state. Released state is not on top of the stack.");if(e.type===E){const s=e;s.size=0,s.array=void 0,s.position=0,s.type=void 0}if(e.type===x||e.type===D){const s=e;s.size=0,s.map=void 0,s.readCount=0,s.type=void 0}this.stackHeadPosition--}reset(){this.stack.length=0,this.stackHeadPosition=-1}}const m=-1,A=new DataView(new ArrayBuffer(0)),fe=new Uint8Array(A.buffer);try{A.getInt8(0)}catch(n){if(!(n instanceof RangeError))throw new Error("This module is not supported in the current JavaScript engine because DataView does not throw RangeError on out-of-bounds access")}const P=new RangeError("Insufficient data"),ue=new he;class U{extensionCodec;context;useBigInt64;rawStrings;maxStrLength;maxBinLength;maxArrayLength;maxMapLength;maxExtLength;keyDecoder;mapKeyConverter;totalPos=0;pos=0;view=A;bytes=fe;headByte=m;stack=new le;entered=!1;constructor(e){this.extensionCodec=e?.extensionCodec??_.defaultCodec,this.context=e?.context,this.useBigInt64=e?.useBigInt64??!1,this.rawStrings=e?.rawStrings??!1,this.maxStrLength=e?.maxStrLength??y,this.maxBinLength=e?.maxBinLength??y,this.maxArrayLength=e?.maxArrayLength??y,this.maxMapLength=e?.maxMapLength??y,this.maxExtLength=e?.maxExtLength??y,this.keyDecoder=e?.keyDecoder!==void 0?e.keyDecoder:ue,this.mapKeyConverter=e?.mapKeyConverter??de}clone(){return new U({extensionCodec:this.extensionCodec,context:this.context,useBigInt64:this.useBigInt64,rawStrings:this.rawStrings,maxStrLength:this.maxStrLength,maxBinLength:this.maxBinLength,maxArrayLength:this.maxArrayLength,maxMapLength:this.maxMapLength,maxExtLength:this.maxExtLength,keyDecoder:this.keyDecoder})}reinitializeState(){this.totalPos=0,this.headByte=m,this.stack.reset()}setBuffer(e){const t=T(e);this.bytes=t,this.view=new DataView(t.buffer,t.byteOffset,t.byteLength),this.pos=0}appendBuffer(e){if(this.headByte===m&&!this.hasRemaining(1))this.setBuffer(e);else{const t=this.bytes.subarray(this.pos),s=T(e),i=new Uint8Array(t.length+s.length);i.set(t),i.set(s,t.length),this.setBuffer(i)}}hasRemaining(e){return this.view.byteLength-this.pos>=e}createExtraByteError(e){const{view:t,pos:s}=this;return new RangeError(`Extra ${t.byteLength-s} of ${t.byteLength} byte(s) found at buffer[${e}]`)}decode(e){if(this.entered)return this.clone().decode(e);try{this.entered=!0,this.reinitializeState(),this.setBuffer(e);const t=this.doDecodeSync();if(this.hasRemaining(1))throw this.createExtraByteError(this.pos);return t}finally{this.entered=!1}}*decodeMulti(e){if(this.entered){yield*this.clone().decodeMulti(e);return}try{for(this.entered=!0,this.reinitializeState(),this.setBuffer(e);this.hasRemaining(1);)yield this.doDecodeSync()}finally{this.entered=!1}}async decodeAsync(e){if(this.entered)return this.clone().decodeAsync(e);try{this.entered=!0;let t=!1,s;for await(const a of e){if(t)throw this.entered=!1,this.createExtraByteError(this.totalPos);this.appendBuffer(a);try{s=this.doDecodeSync(),t=!0}catch(c){if(!(c instanceof RangeError))throw c}this.totalPos+=this.pos}if(t){if(this.hasRemaining(1))throw this.createExtraByteError(this.totalPos);return s}const{headByte:i,pos:r,totalPos:o}=this;throw new RangeError(`Insufficient data in parsing ${S(i)} at ${o} (${r} in the current buffer)`)}finally{this.entered=!1}}decodeArrayStream(e){return this.decodeMultiAsync(e,!0)}decodeStream(e){return this.decodeMultiAsync(e,!1)}async*decodeMultiAsync(e,t){if(this.entered){yield*this.clone().decodeMultiAsync(e,t);return}try{this.entered=!0;let s=t,i=-1;for await(const r of e){if(t&&i===0)throw this.createExtraByteError(this.totalPos);this.appendBuffer(r),s&&(i=this.readArraySize(),s=!1,this.complete());try{for(;yield this.doDecodeSync(),--i!==0;);}catch(o){if(!(o instanceof RangeError))throw o}this.totalPos+=this.pos}}finally{this.entered=!1}}doDecodeSync(){e:for(;;){const e=this.readHeadByte();let t;if(e>=224)t=e-256;else if(e<192)if(e<128)t=e;else if(e<144){const i=e-128;if(i!==0){this.pushMapState(i),this.complete();continue e}else t={}}else if(e<160){const i=e-144;if(i!==0){this.pushArrayState(i),this.complete();continue e}else t=[]}else{const i=e-160;t=this.decodeString(i,0)}else if(e===192)t=null;else if(e===194)t=!1;else if(e===195)t=!0;else if(e===202)t=this.readF32();else if(e===203)t=this.readF64();else if(e===204)t=this.readU8();else if(e===205)t=this.readU16();else if(e===206)t=this.readU32();else if(e===207)this.useBigInt64?t=this.readU64AsBigInt():t=this.readU64();else if(e===208)t=this.readI8();else if(e===209)t=this.readI16();else if(e===210)t=this.readI32();else if(e===211)this.useBigInt64?t=this.readI64AsBigInt():t=this.readI64();else if(e===217){const i=this.lookU8();t=this.decodeString(i,1)}else if(e===218){const i=this.lookU16();t=this.decodeString(i,2)}else if(e===219){const i=this.lookU32();t=this.decodeString(i,4)}else if(e===220){const i=this.readU16();if(i!==0){this.pushArrayState(i),this.complete();continue e}else t=[]}else if(e===221){const i=this.readU32();if(i!==0){this.pushArrayState(i),this.complete();continue e}else t=[]}else if(e===222){const i=this.readU16();if(i!==0){this.pushMapState(i),this.complete();continue e}else t={}}else if(e===223){const i=this.readU32();if(i!==0){this.pushMapState(i),this.complete();continue e}else t={}}else if(e===196){const i=this.lookU8();t=this.decodeBinary(i,1)}else if(e===197){const i=this.lookU16();t=this.decodeBinary(i,2)}else if(e===198){const i=this.lookU32();t=this.decodeBinary(i,4)}else if(e===212)t=this.decodeExtension(1,0);else if(e===213)t=this.decodeExtension(2,0);else if(e===214)t=this.decodeExtension(4,0);else if(e===215)t=this.decodeExtension(8,0);else if(e===216)t=this.decodeExtension(16,0);else if(e===199){const i=this.lookU8();t=this.decodeExtension(i,1)}else if(e===200){const i=this.lookU16();t=this.decodeExtension(i,2)}else if(e===201){const i=this.lookU32();t=this.decodeExtension(i,4)}else throw new l(`Unrecognized type byte: ${S(e)}`);this.complete();const s=this.stack;for(;s.length>0;){const i=s.top();if(i.type===E)if(i.array[i.position]=t,i.position++,i.position===i.size)t=i.array,s.release(i);else continue e;else if(i.type===x){if(t==="__proto__")throw new l("The key __proto__ is not allowed");i.key=this.mapKeyConverter(t),i.type=D;continue e}else if(i.map[i.key]=t,i.readCount++,i.readCount===i.size)t=i.map,s.release(i);else{i.key=null,i.type=x;continue e}}return t}}readHeadByte(){return this.headByte===m&&(this.headByte=this.readU8()),this.headByte}complete(){this.headByte=m}readArraySize(){const e=this.readHeadByte();switch(e){case 220:return this.readU16();case 221:return this.readU32();default:{if(e<160)return e-144;throw new l(`Unrecognized array type byte: ${S(e)}`)}}}pushMapState(e){if(e>this.maxMapLength)throw new l(`Max length exceeded: map length (${e}) > maxMapLengthLength (${this.maxMapLength})`);this.stack.pushMapState(e)}pushArrayState(e){if(e>this.maxArrayLength)throw new l(`Max length exceeded: array length (${e}) > maxArrayLength (${this.maxArrayLength})`);this.stack.pushArrayState(e)}decodeString(e,t){return!this.rawStrings||this.stateIsMapKey()?this.decodeUtf8String(e,t):this.decodeBinary(e,t)}decodeUtf8String(e,t){if(e>this.maxStrLength)throw new l(`Max length exceeded: UTF-8 byte length (${e}) > maxStrLength (${this.maxStrLength})`);if(this.bytes.byteLength<this.pos+t+e)throw P;const s=this.pos+t;let i;return this.stateIsMapKey()&&this.keyDecoder?.canBeCached(e)?i=this.keyDecoder.decode(this.bytes,s,e):i=J(this.bytes,s,e),this.pos+=t+e,i}stateIsMapKey(){return this.stack.length>0?this.stack.top().type===x:!1}decodeBinary(e,t){if(e>this.maxBinLength)throw new l(`Max length exceeded: bin length (${e}) > maxBinLength (${this.maxBinLength})`);if(!this.hasRemaining(e+t))throw P;const s=this.pos+t,i=this.bytes.subarray(s,s+e);return this.pos+=t+e,i}decodeExtension(e,t){if(e>this.maxExtLength)throw new l(`Max length exceeded: ext length (${e}) > maxExtLength (${this.maxExtLength})`);const s=this.view.getInt8(this.pos+t),i=this.decodeBinary(e,t+1);return this.extensionCodec.decode(i,s,this.context)}lookU8(){return this.view.getUint8(this.pos)}lookU16(){return this.view.getUint16(this.pos)}lookU32(){return this.view.getUint32(this.pos)}readU8(){const e=this.view.getUint8(this.pos);return this.pos++,e}readI8(){const e=this.view.getInt8(this.pos);return this.pos++,e}readU16(){const e=this.view.getUint16(this.pos);return this.pos+=2,e}readI16(){const e=this.view.getInt16(this.pos);return this.pos+=2,e}readU32(){const e=this.view.getUint32(this.pos);return this.pos+=4,e}readI32(){const e=this.view.getInt32(this.pos);return this.pos+=4,e}readU64(){const e=G(this.view,this.pos);return this.pos+=8,e}readI64(){const e=$(this.view,this.pos);return this.pos+=8,e}readU64AsBigInt(){const e=this.view.getBigUint64(this.pos);return this.pos+=8,e}readI64AsBigInt(){const e=this.view.getBigInt64(this.pos);return this.pos+=8,e}readF32(){const e=this.view.getFloat32(this.pos);return this.pos+=4,e}readF64(){const e=this.view.getFloat64(this.pos);return this.pos+=8,e}}function ge(n,e){return new U(e).decode(n)}const C="gradio-splat",b=2,R=4096,z=2048*2048,pe=["offset","opacity","scale","rotation"],H={depth:[["delta2d"],1,16],color:[["jpeg","delta2d"],3,8],offset:[["delta2d"],2,8],opacity:[["delta2d"],1,8],scale:[["delta2d"],3,8],rotation:[["delta2d"],3,8]},K=n=>3*(n===1?3:8);function B(n,e){return[...n==="gaussians"?pe:[],...e?["sh"]:[]]}function ye(n,e){const t={color:0,depth:4};let s=6;for(const i of B(n,e))t[i]=s,s+=i==="sh"?K(e):H[i][1];return{channels:t,layers:Math.ceil(s/4)}}const d=n=>{throw new Error(`wire frame: ${n}`)},g=n=>typeof n=="number"&&Number.isFinite(n),p=n=>typeof n=="object"&&n!==null&&!Array.isArray(n)&&!(n instanceof Uint8Array);function k(n,e){return(!Array.isArray(n)||n.length!==2||!n.every(g))&&d(`\'${e}\' must be two finite numbers`),n}function xe(n){if(!p(n))return d("\'camera\' must be a map");const{width:e,height:t,fx:s,fy:i,cx:r,cy:o}=n,a=c=>Number.isInteger(c)&&c>=1&&c<=R;return(!a(e)||!a(t)||e*t>z)&&d(`camera grid ${String(e)}×${String(t)} is outside 1..${R} a side, ${z} pixels`),(!g(s)||!g(i)||s<=0||i<=0||!g(r)||!g(o))&&d("camera intrinsics must be finite, with fx, fy > 0"),{width:e,height:t,fx:s,fy:i,cx:r,cy:o}}function me(n,e,t){const s=n[e];if(!p(s))return d(`plane \'${e}\' is missing`);const[i,r,o]=e==="sh"?[["delta2d"],K(t),8]:H[e];if(i.includes(s.codec)||d(`plane \'${e}\' cannot use codec ${JSON.stringify(s.codec)}`),(s.channels!==r||s.bits!==o)&&d(`plane \'${e}\' must be ${r} channels of ${o} bits`),s.codec==="jpeg")s.data instanceof Uint8Array||d(`plane \'${e}\' has no binary \'data\'`);else{const a=r*o/8,c=s.data;(!Array.isArray(c)||c.length!==a||!c.every(h=>h instanceof Uint8Array))&&d(`plane \'${e}\' must have ${a} zlib streams, one per byte plane`)}return s}function we(n,e,t){const s={offset_range:0,log_scale_range:[0,0],sh_max:[0,0]};if(e==="gaussians"||t){if(!p(n))return d("\'quant\' must be a map");e==="gaussians"&&((!g(n.offset_range)||n.offset_range<0)&&d("\'quant.offset_range\' must be ≥ 0"),s.offset_range=n.offset_range,s.log_scale_range=k(n.log_scale_range,"quant.log_scale_range"),s.log_scale_range[0]>s.log_scale_range[1]&&d("\'quant.log_scale_range\' is not [lo, hi]")),t&&(s.sh_max=k(n.sh_max,"quant.sh_max"),s.sh_max.some(i=>i<0)&&d("\'quant.sh_max\' must be ≥ 0"))}return s}function _e(n){let e;try{e=ge(n)}catch(c){d(`not msgpack (${c.message})`)}if(!p(e)||e.format!==C)throw new Error(`not a ${C} frame`);if(e.version!==b)throw new Error(e.version===1?`wire version 1 is no longer supported: this viewer reads version ${b}`:`unknown wire version ${JSON.stringify(e.version)}: this viewer reads version ${b}`);e.mode!=="points"&&e.mode!=="gaussians"&&d(`unknown mode ${JSON.stringify(e.mode)}`);const t=e.mode,s=xe(e.camera),i=e.sh_degree??0;[0,1,2].includes(i)||d("\'sh_degree\' must be 0, 1 or 2");const r=k(e.depth_range,"depth_range");r[0]>0&&r[0]<=r[1]||d("\'depth_range\' must be 0 < near ≤ far"),(!g(e.target_depth)||e.target_depth<=0)&&d("\'target_depth\' must be a positive number"),p(e.planes)||d("\'planes\' must be a map");const o={};for(const c of["depth","color",...B(t,i)])o[c]=me(e.planes,c,i);const a=e.frame_id??0;return Number.isInteger(a)||d("\'frame_id\' must be an integer"),{frame_id:a,mode:t,camera:s,depth_range:r,planes:o,sh_degree:i,quant:we(e.quant,t,i),target_depth:e.target_depth,timings_ms:p(e.timings_ms)?e.timings_ms:{},server_time:g(e.server_time)?e.server_time:NaN}}async function Se(n,e,t){const i=new ReadableStream({start(o){o.enqueue(n),o.close()}}).pipeThrough(new DecompressionStream("deflate")).getReader();let r=0;try{for(;;){const{done:o,value:a}=await i.read();if(o)break;r+a.byteLength>e.byteLength&&(i.cancel().catch(()=>{}),d(`plane \'${t}\' inflates to more than ${e.byteLength} bytes`)),e.set(a,r),r+=a.byteLength}}catch(o){if(o.message.startsWith("wire frame:"))throw o;d(`plane \'${t}\' is not a valid zlib stream (${o.message})`)}r!==e.byteLength&&d(`plane \'${t}\' inflates to ${r} bytes, not ${e.byteLength}`)}function Ee(n,e,t){const s=n instanceof Uint8Array?255:65535;for(let i=0,r=0;i<t;i++){let o=0;if(i===0)for(let a=0;a<e;a++,r++)n[r]=o=o+n[r]&s;else for(let a=0;a<e;a++,r++)o=o+n[r]&s,n[r]=o+n[r-e]}}async function I(n,e,t){const s=t.width*t.height,i=n.data,r=new Uint8Array(i.length*s);await Promise.all(i.map((a,c)=>Se(a,r.subarray(c*s,(c+1)*s),e)));let o=r;if(n.bits===16){o=new Uint16Array(n.channels*s);for(let a=0;a<n.channels;a++){const c=2*a*s;for(let h=0;h<s;h++)o[a*s+h]=r[c+h]<<8|r[c+s+h]}}for(let a=0;a<n.channels;a++)Ee(o.subarray(a*s,(a+1)*s),t.width,t.height);return o}function N(n,e,t,s,i){for(let r=0;r<e;r++){const o=i+r,a=(o>>2)*4*t+(o&3),c=n.subarray(r*t,(r+1)*t);for(let h=0;h<t;h++)s[a+4*h]=c[h]}}function Ae(n){if(n[0]!==255||n[1]!==216)return null;for(let e=2;e+9<=n.length;){if(n[e]!==255)return null;const t=n[e+1];if(t===255){e+=1;continue}if(t>=192&&t<=207&&t!==196&&t!==200&&t!==204)return[n[e+7]<<8|n[e+8],n[e+5]<<8|n[e+6]];e+=2+(n[e+2]<<8|n[e+3])}return null}async function Ue(n,e,t){const s=e.width*e.height;if(n.codec==="delta2d"){N(await I(n,"color",e),3,s,t,0);for(let h=0;h<s;h++)t[4*h+3]=255;return}const i=n.data,r=Ae(i);r||d("plane \'color\' is not a JPEG (no frame header)"),(r[0]!==e.width||r[1]!==e.height)&&d(`plane \'color\' is ${r[0]}×${r[1]}, not ${e.width}×${e.height}`);let o;try{o=await createImageBitmap(new Blob([i],{type:"image/jpeg"}),{premultiplyAlpha:"none",colorSpaceConversion:"none"})}catch(h){return d(`plane \'color\' is not a JPEG (${h.message})`)}const c=new OffscreenCanvas(e.width,e.height).getContext("2d",{willReadFrequently:!0});c.drawImage(o,0,0),o.close(),t.set(c.getImageData(0,0,e.width,e.height).data)}async function be(n,e){const{planes:t,camera:s,mode:i,sh_degree:r}=n,o=s.width*s.height,{channels:a,layers:c}=ye(i,r),h=new Uint8Array(c*o*4),L=Ue(t.color,s,h),u=I(t.depth,"depth",s),ke=B(i,r).map(async f=>{N(await I(t[f],f,s),t[f].channels,o,h,a[f])});await Promise.all([L,u,...ke]);const Ie=await u;let F=0;for(let f=0,j=4*o;f<o;f++){const v=Ie[f];h[j+4*f]=v>>8,h[j+4*f+1]=v&255,F+=v!==0?1:0}const{planes:ve,...Le}=n;return{header:Le,planes:h,layers:c,valid:F,bytes:e}}async function Be(n){return be(_e(n),n.byteLength)}self.onmessage=async({data:n})=>{try{const e=performance.now(),t=await Be(n.bytes),s={id:n.id,frame:t,decode_ms:performance.now()-e};self.postMessage(s,{transfer:[t.planes.buffer]})}catch(e){self.postMessage({id:n.id,error:e.message})}}})();\n', yD = typeof self < "u" && self.Blob && new Blob(["(self.URL || self.webkitURL).revokeObjectURL(self.location.href);", jr], { type: "text/javascript;charset=utf-8" });
 function zL(g) {
   let A;
   try {
@@ -36621,7 +36621,7 @@ class jL {
   }
   settle(A) {
     const I = this.pending.get(A.id);
-    I && (this.pending.delete(A.id), "error" in A ? I.reject(new Error(A.error)) : I.resolve(A.frame));
+    I && (this.pending.delete(A.id), "error" in A ? I.reject(new Error(A.error)) : I.resolve({ frame: A.frame, decode_ms: A.decode_ms }));
   }
 }
 const $L = 65534, AH = ["offset", "opacity", "scale", "rotation"], IH = {
@@ -36857,26 +36857,26 @@ function wH(g, A) {
   const h = new HG(), a = new ZC(), y = new eH(a), S = new jL();
   let c = null, N = !1, M = !0, l = null, L = null, R = !0, k = 0, J = 0, p = 0, q = 0, W = NaN, O = !1, v = NaN, _, b = 0, AA = 0;
   const tA = new SD(), DA = new SD(), pA = new sH(TA, (Y) => {
-    CI(o, Y instanceof Error ? Y.message : String(Y), !0), sA({ error: $(o) }), console.error("gradio_splat:", Y);
+    CI(o, Y instanceof Error ? Y.message : String(Y), !0), eA({ error: $(o) }), console.error("gradio_splat:", Y);
   });
   async function TA(Y) {
     if (!Y) return X();
     const T = await fetch(Y.file.url);
     if (Y.kind === "frame" && C.has(T.status)) {
-      console.debug(`gradio_splat: frame expired (HTTP ${T.status}), skipped`), J += 1, sA({ expired: J });
+      console.debug(`gradio_splat: frame expired (HTTP ${T.status}), skipped`), J += 1, eA({ expired: J });
       return;
     }
     if (!T.ok) throw new Error(`HTTP ${T.status} fetching ${Y.kind}`);
     const m = new Uint8Array(await T.arrayBuffer());
     if (p = m.byteLength, Y.kind === "frame") {
-      const wA = await S.decode(m);
+      const { frame: wA, decode_ms: CA } = await S.decode(m);
       if (N) return;
-      xA(wA);
+      xA(wA), eA({ decodeMs: CA.toFixed(3) });
     } else {
       if (N) return;
       await GA(m, Y.kind);
     }
-    DA.tick(performance.now()), CI(o, ""), k += 1, sA({ shown: k, error: $(o) });
+    DA.tick(performance.now()), CI(o, ""), k += 1, eA({ shown: k, error: $(o) });
   }
   function xA(Y) {
     const T = Y.header, m = performance.now();
@@ -36885,12 +36885,12 @@ function wH(g, A) {
     Z(), a.visible = !0, l = {
       intrinsics: T.camera,
       target: new H(0, 0, -T.target_depth)
-    }, R && eA(), q = Y.valid, W = T.server_time, O = !0, $(s).apply_ms = wA, sA({ frameId: T.frame_id, applyMs: wA.toFixed(3) });
+    }, R && sA(), q = Y.valid, W = T.server_time, O = !0, $(s).apply_ms = wA, eA({ frameId: T.frame_id, applyMs: wA.toFixed(3) });
   }
   async function GA(Y, T) {
     const m = new dB({ fileBytes: Y, fileType: I[T] });
     if (await m.initialized, N) return m.dispose();
-    m.quaternion.set(1, 0, 0, 0), Z(), c = m, h.add(m), a.visible = !1, r.blurAmount = GD, m.updateMatrixWorld(), l = { intrinsics: null, target: m.getBoundingBox(!0).applyMatrix4(m.matrixWorld).getCenter(new H()) }, eA(), R = !0, q = m.packedSplats?.numSplats ?? 0, O = !1, v = NaN;
+    m.quaternion.set(1, 0, 0, 0), Z(), c = m, h.add(m), a.visible = !1, r.blurAmount = GD, m.updateMatrixWorld(), l = { intrinsics: null, target: m.getBoundingBox(!0).applyMatrix4(m.matrixWorld).getCenter(new H()) }, sA(), R = !0, q = m.packedSplats?.numSplats ?? 0, O = !1, v = NaN;
   }
   function Z() {
     c && (h.remove(c), c.dispose(), c = null);
@@ -36898,7 +36898,7 @@ function wH(g, A) {
   function X() {
     y.dispose(), Z(), l = null, R = !0, q = 0;
   }
-  function eA() {
+  function sA() {
     if (!l) return;
     R = !1, L = l.intrinsics;
     const Y = Math.max(l.target.length(), 1e-3);
@@ -36911,18 +36911,18 @@ function wH(g, A) {
   function j() {
     D.setSize(i.clientWidth, i.clientHeight, !1), lA();
   }
-  function sA(Y) {
+  function eA(Y) {
     for (const [T, m] of Object.entries(Y)) i.dataset[T] = String(m);
   }
   function PA() {
     if (!M) return;
     if (w.update(), y.upload_pending) {
       const T = performance.now();
-      y.upload(D), $(s).upload_ms = performance.now() - T, sA({ uploadMs: $(s).upload_ms.toFixed(3) });
+      y.upload(D), $(s).upload_ms = performance.now() - T, eA({ uploadMs: $(s).upload_ms.toFixed(3) });
     }
     D.render(h, n);
     const Y = performance.now();
-    tA.tick(Y), b += 1, O && (O = !1, v = Date.now() - W * 1e3), sA({ renders: b, activeSplats: r.activeSplats }), Y - AA > B && (AA = Y, CI(
+    tA.tick(Y), b += 1, O && (O = !1, v = Date.now() - W * 1e3), eA({ renders: b, activeSplats: r.activeSplats }), Y - AA > B && (AA = Y, CI(
       s,
       {
         ...$(s),
@@ -36943,7 +36943,7 @@ function wH(g, A) {
   }
   function fA() {
     const Y = n.position, T = w.target;
-    sA({
+    eA({
       camera: [Y.x, Y.y, Y.z, T.x, T.y, T.z].map((m) => m.toFixed(4)).join(",")
     });
   }
@@ -36979,15 +36979,15 @@ function wH(g, A) {
         },
         onclick: () => CI(e, !$(e))
       });
-      var EA = AI(wA, 2);
-      It(EA, {
+      var CA = AI(wA, 2);
+      It(CA, {
         get Icon() {
           return O0;
         },
         label: "Reset view",
-        onclick: eA
+        onclick: sA
       });
-      var MA = AI(EA, 2);
+      var MA = AI(CA, 2);
       {
         let kA = Ig(() => $(t) ? T0 : b0), BA = Ig(() => $(t) ? "Exit fullscreen" : "Fullscreen");
         It(MA, {
@@ -37007,10 +37007,10 @@ function wH(g, A) {
   var _A = AI(ZA, 2);
   {
     var d = (Y) => {
-      var T = aH(), m = xI(T), wA = ug(m), EA = AI(m, 2), MA = ug(EA), kA = AI(EA, 2), BA = ug(kA), oA = AI(kA, 2), KA = ug(oA), UA = AI(oA, 2), IA = ug(UA), FA = AI(UA, 2), f = ug(FA);
+      var T = aH(), m = xI(T), wA = ug(m), CA = AI(m, 2), MA = ug(CA), kA = AI(CA, 2), BA = ug(kA), oA = AI(kA, 2), KA = ug(oA), UA = AI(oA, 2), IA = ug(UA), FA = AI(UA, 2), f = ug(FA);
       yI(
-        (QA, CA, cA, gA, z, yA, mA) => {
-          HI(wA, `${QA ?? ""} fps render`), HI(MA, `${CA ?? ""} frames/s`), HI(BA, `${cA ?? ""} splats`), HI(KA, `${gA ?? ""} KB/frame`), HI(IA, `${z ?? ""} ms latency`), HI(f, `${yA ?? ""} ms apply, ${mA ?? ""} ms upload`);
+        (QA, EA, cA, gA, z, yA, mA) => {
+          HI(wA, `${QA ?? ""} fps render`), HI(MA, `${EA ?? ""} frames/s`), HI(BA, `${cA ?? ""} splats`), HI(KA, `${gA ?? ""} KB/frame`), HI(IA, `${z ?? ""} ms latency`), HI(f, `${yA ?? ""} ms apply, ${mA ?? ""} ms upload`);
         },
         [
           () => $(s).fps.toFixed(0),
