@@ -39,15 +39,17 @@ def _focal_range(side: int) -> tuple[float, float]:
 def plausible_intrinsics(intrinsics: torch.Tensor, width: int, height: int) -> torch.Tensor:
     """``intrinsics`` (3, 3) in pixels of a ``width`` × ``height`` grid, clamped into the range above.
 
-    Focal lengths are clamped to the field-of-view range, their ratio is then pulled into range about
-    their geometric mean (which keeps the overall zoom), and the field of view is clamped again, so it
-    always holds (for a panorama so wide that both cannot, the field of view wins)."""
+    Focal lengths are clamped to the field-of-view range, their ratio is clamped, and their geometric
+    mean (the overall zoom) is kept as far as both fields of view allow with that ratio; a last clamp
+    makes the field of view hold always (for a panorama so wide that both cannot, it wins)."""
     (x_lo, x_hi), (y_lo, y_hi) = _focal_range(width), _focal_range(height)
     k = intrinsics.float()
     fx = torch.nan_to_num(k[0, 0], nan=x_hi, posinf=x_hi, neginf=x_lo).clamp(x_lo, x_hi)
     fy = torch.nan_to_num(k[1, 1], nan=y_hi, posinf=y_hi, neginf=y_lo).clamp(y_lo, y_hi)
-    mean, half_log_ratio = (fx * fy).sqrt(), 0.5 * (fx / fy).log().clamp(-math.log(MAX_ASPECT), math.log(MAX_ASPECT))
-    fx, fy = (mean * half_log_ratio.exp()).clamp(x_lo, x_hi), (mean / half_log_ratio.exp()).clamp(y_lo, y_hi)
+    root_ratio = (fx / fy).clamp(1 / MAX_ASPECT, MAX_ASPECT).sqrt()  # fx = mean · root, fy = mean / root
+    mean = (fx * fy).sqrt().clamp(torch.maximum(x_lo / root_ratio, y_lo * root_ratio),
+                                  torch.minimum(x_hi / root_ratio, y_hi * root_ratio))
+    fx, fy = (mean * root_ratio).clamp(x_lo, x_hi), (mean / root_ratio).clamp(y_lo, y_hi)
     lo, hi = PRINCIPAL_RANGE
     out = k.clone()
     out[0, 0], out[1, 1] = fx, fy

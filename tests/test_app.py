@@ -9,6 +9,7 @@ their files with gsply. Nothing is faked except, in the last tests, an out-of-me
 
 from __future__ import annotations
 
+import math
 import sys
 import threading
 import time
@@ -144,6 +145,15 @@ def test_live_modes_give_wire_frames_on_the_detail_grid(engine, photo, label, mo
     full = assert_live_frame(live(photo, label, detail=FULL)[0], mode, FULL)
     assert full.frame_id > frame.frame_id
     assert splats_in(full) > 3 * splats_in(frame), "full detail sends every pixel of a 4× larger grid"
+
+
+def test_a_clamped_camera_reaches_the_viewer_and_the_status_says_so(photo):
+    """Random weights predict fx ≫ fy and near-zero fields of view; the viewer gets a plausible camera."""
+    data, _, status = live(photo)
+    cam = decode_frame(data).camera
+    assert 1 / camera.MAX_ASPECT - 1e-4 <= cam.fx / cam.fy <= camera.MAX_ASPECT + 1e-4
+    assert math.degrees(2 * math.atan(cam.width / 2 / cam.fx)) >= camera.MIN_FOV_DEG - 1e-3
+    assert "The predicted camera was implausible" in status and camera.RANGE in status
 
 
 def test_the_status_says_ready_once_a_second_model_has_loaded(photo, monkeypatch):
@@ -418,3 +428,33 @@ def test_out_of_gpu_memory_in_an_hq_capture_retries_at_the_live_resolution(fresh
     assert frame.sh_degree == 2 and frame.camera.width == LIVE_RES
     assert "Out of GPU memory for an HQ capture" in status
     assert len(gsply.plyread(ply_update["value"]).means) == splats_in(frame)
+
+
+def test_live_frames_keep_flowing_while_another_session_captures_hq(engine, photo):
+    """One session streams while another captures HQ: the capture takes GPU turns (the network, then
+    splats and planes; compression takes none), and live batches run between them, so the stream keeps
+    receiving frames during the capture instead of waiting for all of it."""
+    streamer, capturer = (gr.Request(session_hash=f"test-{uuid.uuid4().hex}") for _ in range(2))
+    arrivals, done = [], threading.Event()
+
+    def stream():
+        while not done.is_set():
+            data, _, _ = live(photo, request=streamer)
+            assert_live_frame(data, "points")
+            arrivals.append(time.monotonic())
+
+    streaming = threading.Thread(target=stream)
+    streaming.start()
+    wait_until(lambda: len(arrivals) >= 2, "the stream is running")
+    start = time.monotonic()
+    frame = app.capture_hq(photo, progress=no_progress, request=capturer)[0]
+    end = time.monotonic()
+    done.set()
+    streaming.join(timeout=60)
+    app.forget_session(capturer)
+    assert decode_frame(frame).sh_degree == 2
+    during = [t for t in arrivals if start < t < end]
+    gaps = np.diff([start, *during, end])
+    print(f"capture {end - start:.2f} s: {len(during)} live frames during it, longest gap {gaps.max():.2f} s")
+    assert len(during) >= 2, f"{len(during)} live frames during a {end - start:.1f} s capture"
+    assert gaps.max() < 0.75 * (end - start), "the stream waited for most of the capture"
