@@ -20,8 +20,9 @@ MAX_SIDE = 16384  # larger frames are refused rather than resized (8K is 7680)
 MAX_PIXELS = 40_000_000
 # Below 32 px a side a picture is a thumbnail or an icon: at most a 2×2 patch grid, no usable depth.
 MIN_SIDE = 32
-# JPEGs larger than this on their long side are decoded at a reduced DCT scale (1/2, 1/4 or 1/8) that
-# still gives at least this many pixels: over twice the largest processing size, at a fraction of the cost.
+# Pictures larger than this on their long side are kept reduced by an integer factor to at least this many
+# pixels (over twice the largest processing size): a session keeps its picture for Capture HQ. JPEGs are
+# decoded at that scale directly (DCT scaling by 1/2, 1/4 or 1/8), at a fraction of the cost.
 DECODE_SIDE = 2048
 FORMATS_THAT_WORK = "a JPEG, PNG, WebP, GIF, BMP or TIFF picture"
 # ImageNet statistics, as DA3's InputProcessor normalises (utils/io/input_processor.py).
@@ -99,7 +100,7 @@ def read_image(path: str | Path) -> Picture:
     The size is checked from the header before any pixel is decoded (Pillow opens lazily), so a
     decompression bomb costs nothing. EXIF orientation is applied, 16-bit grey keeps its precision
     (rescaled, not clipped), palette, CMYK and other modes become RGB, and an animation gives its first
-    frame (with a note saying so)."""
+    frame (with a note saying so). Pictures over DECODE_SIDE come reduced to at least DECODE_SIDE."""
     from PIL import Image, ImageOps, UnidentifiedImageError
 
     path = Path(path)
@@ -132,7 +133,11 @@ def read_image(path: str | Path) -> Picture:
             problem = "truncated" if "truncated" in str(err) else "damaged"
             raise ValueError(f"{problem} {kind}: {name} cannot be decoded ({err}). Upload the complete file, "
                              f"or {FORMATS_THAT_WORK}.") from err
-    return Picture(to_rgb_uint8(rgb).numpy(), notes)
+    rgb = to_rgb_uint8(rgb).numpy()
+    factor = max(rgb.shape[:2]) // DECODE_SIDE
+    if factor > 1:  # a box average: every source pixel counts once
+        rgb = np.asarray(Image.fromarray(rgb).reduce(factor))
+    return Picture(rgb, notes)
 
 
 def _pixels(image) -> np.ndarray:

@@ -101,14 +101,17 @@ def test_odd_pictures_decode_to_what_a_viewer_shows(odd_pictures):
         assert picture.notes == ([note] if note else []), name
 
 
-def test_a_large_jpeg_is_decoded_at_a_reduced_scale(tmp_path):
-    """A 24 MP JPEG is decoded at half size by JPEG's DCT scaling: over DECODE_SIDE, in a quarter of the
-    memory."""
-    path = tmp_path / "big.jpg"
-    y, x = np.mgrid[0:4000, 0:6000]
-    Image.fromarray(((x ^ y) & 255).astype(np.uint8)).convert("RGB").save(path, quality=80)
+@pytest.mark.parametrize("suffix", [".jpg", ".png"])
+def test_a_large_picture_is_kept_reduced(tmp_path, suffix):
+    """A 4200×2800 picture comes out at half size, still over DECODE_SIDE: a JPEG decoded so by JPEG's
+    DCT scaling (a quarter of the memory), a PNG box-averaged after decoding."""
+    path = tmp_path / f"big{suffix}"
+    y, x = np.mgrid[0:2800, 0:4200]
+    pattern = np.stack([x * 255 // 4199, y * 255 // 2799, np.full_like(x, 90)], axis=-1).astype(np.uint8)
+    Image.fromarray(pattern).save(path, **({"quality": 90} if suffix == ".jpg" else {"compress_level": 1}))
     picture = read_image(path)
-    assert picture.rgb.shape == (2000, 3000, 3) and 3000 >= DECODE_SIDE
+    assert picture.rgb.shape == (1400, 2100, 3) and 2100 >= DECODE_SIDE
+    assert np.abs(picture.rgb.astype(int) - pattern[::2, ::2]).mean() < 3, "the same picture, smaller"
 
 
 @pytest.mark.parametrize("shape", [(480, 640, 3), (1, 1, 3), (4320, 7680, 3)])
