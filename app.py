@@ -41,7 +41,8 @@ MODES = {"Points (fast)": "points", "Gaussians": "gaussians"}
 DETAIL_LEVELS = {"Full (504×378)": "full", "High (392×294)": "high", "Medium (308×224)": "medium",
                  "Low (252×196)": "low", "Lowest (168×126)": "lowest"}
 WEBCAM = gr.WebcamOptions(mirror=False, constraints={"video": {"width": {"ideal": 640}, "height": {"ideal": 480}}})
-# Uploads (photos and videos): a 40 MP photo is at most ~60 MB as PNG, and a video is sampled for 30 s.
+# Uploads (photos and videos): a 40 MP photo is 5-20 MB as JPEG and usually under 100 MB as PNG; a
+# video is sampled for its first 30 s.
 MAX_UPLOAD = "100mb"
 # Seconds an in-flight frame or capture stage gets to finish when the server is stopped; then it is
 # abandoned (a network pass cannot be interrupted, and on a CPU one can take a minute).
