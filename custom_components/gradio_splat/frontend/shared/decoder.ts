@@ -14,8 +14,7 @@ export class FrameDecoder {
 
 	/** Decodes `bytes` in the worker; the buffer is transferred, so the caller must not use it again. */
 	decode(bytes: Uint8Array): Promise<Decoded> {
-		const worker = (this.worker ??= new DecodeWorker());
-		worker.onmessage = ({ data }: MessageEvent<DecodeReply>) => this.settle(data);
+		const worker = (this.worker ??= this.start());
 		const id = this.next_id++;
 		return new Promise((resolve, reject) => {
 			this.pending.set(id, { resolve, reject });
@@ -24,9 +23,25 @@ export class FrameDecoder {
 	}
 
 	dispose(): void {
+		this.stop("decoder disposed");
+	}
+
+	private start(): Worker {
+		const worker = new DecodeWorker();
+		worker.onmessage = ({ data }: MessageEvent<DecodeReply>) => this.settle(data);
+		// A worker that dies (out of memory, say) would leave its frames pending for ever, and the
+		// viewer's one fetch in flight with them: fail them, and start afresh on the next frame.
+		worker.onerror = (event) => {
+			event.preventDefault();
+			this.stop(`frame decoder failed: ${event.message || "worker error"}`);
+		};
+		return worker;
+	}
+
+	private stop(reason: string): void {
 		this.worker?.terminate();
 		this.worker = null;
-		for (const { reject } of this.pending.values()) reject(new Error("decoder disposed"));
+		for (const { reject } of this.pending.values()) reject(new Error(reason));
 		this.pending.clear();
 	}
 

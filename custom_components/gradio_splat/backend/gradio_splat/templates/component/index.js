@@ -36607,16 +36607,23 @@ class jL {
   pending = /* @__PURE__ */ new Map();
   /** Decodes `bytes` in the worker; the buffer is transferred, so the caller must not use it again. */
   decode(A) {
-    const I = this.worker ??= new zL();
-    I.onmessage = ({ data: B }) => this.settle(B);
-    const Q = this.next_id++;
+    const I = this.worker ??= this.start(), Q = this.next_id++;
     return new Promise((B, C) => {
       this.pending.set(Q, { resolve: B, reject: C }), I.postMessage({ id: Q, bytes: A }, [A.buffer]);
     });
   }
   dispose() {
+    this.stop("decoder disposed");
+  }
+  start() {
+    const A = new zL();
+    return A.onmessage = ({ data: I }) => this.settle(I), A.onerror = (I) => {
+      I.preventDefault(), this.stop(`frame decoder failed: ${I.message || "worker error"}`);
+    }, A;
+  }
+  stop(A) {
     this.worker?.terminate(), this.worker = null;
-    for (const { reject: A } of this.pending.values()) A(new Error("decoder disposed"));
+    for (const { reject: I } of this.pending.values()) I(new Error(A));
     this.pending.clear();
   }
   settle(A) {
