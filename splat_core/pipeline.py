@@ -16,7 +16,7 @@ from .camera import implausibility
 from .budget import GAUSSIANS_BUDGET, POINTS_BUDGET, Budget, budget_limits, budget_selection, prune_mask
 from .inference import NetworkOutput, run_networks
 from .models import LoadedModel
-from .planes import compress_frame, quantise
+from .planes import compress_frame, device_jpeg, quantise
 from .points import splats_from_depth
 from .splats import SplatSet
 
@@ -176,7 +176,7 @@ class PendingFrame:
     runs in each caller's thread, outside the GPU lock."""
 
     planes: np.ndarray  # (P, h, w) uint8 delta2d byte planes
-    color: np.ndarray  # (h, w, 3) uint8
+    color: np.ndarray | None  # (h, w, 3) uint8, or None where the GPU made the JPEG already
     header: list[float]
     mode: str
     detail: Detail
@@ -184,10 +184,16 @@ class PendingFrame:
     timings_ms: dict[str, float]
     camera_notice: str | None = None  # what was implausible about the predicted camera (camera.py)
     sh_degree: int = 0
+    jpeg: bytes | None = None  # the colour plane, from planes.device_jpeg
 
     def encode(self) -> bytes:
-        return _encode(self.planes, self.color, self.header, self.mode, self.sh_degree, self.detail,
-                       self.frame_id, self.timings_ms)
+        """Host planes → compressed wire frame bytes (the CPU step), timed as "compress"."""
+        start = time.perf_counter()
+        detail = self.detail
+        frame = compress_frame(self.planes, self.color, self.header, self.mode, self.sh_degree,
+                               detail.jpeg_quality is None, detail.jpeg_quality or 0, self.frame_id, jpeg=self.jpeg)
+        frame.timings_ms = {**self.timings_ms, "compress": (time.perf_counter() - start) * 1e3}
+        return wire.encode_frame(frame)
 
 
 def live_planes(model: LoadedModel, images: list, mode: str, frame_ids: list[int],
@@ -213,22 +219,17 @@ def live_planes(model: LoadedModel, images: list, mode: str, frame_ids: list[int
             data, headers, cameras = (model.fast.replay(("live", mode, detail.process_res), step, batch, frame_limits)
                                       if model.fast is not None else step(batch, frame_limits))
         watch.lap("frame")
+        jpegs = [device_jpeg(frame_data[planes:], detail.jpeg_quality) for frame_data in data]
+        if all(jpegs):  # only the lossless planes travel to the host
+            data = data[:, :planes]
+        watch.lap("jpeg")
         data, headers, cameras = data.cpu().numpy(), headers.tolist(), cameras.tolist()
         watch.lap("to_host")
-        for i, frame_data, header, camera in zip(members, data, headers, cameras):
-            results[i] = PendingFrame(frame_data[:planes], frame_data[planes:].transpose(1, 2, 0), header, mode,
-                                      detail, frame_ids[i], dict(watch.timings), implausibility(camera, width, height))
+        for i, frame_data, header, camera, jpeg in zip(members, data, headers, cameras, jpegs):
+            color = None if jpeg else frame_data[planes:].transpose(1, 2, 0)
+            results[i] = PendingFrame(frame_data[:planes], color, header, mode, detail, frame_ids[i],
+                                      dict(watch.timings), implausibility(camera, width, height), jpeg=jpeg)
     return results
-
-
-def _encode(planes: np.ndarray, color: np.ndarray, header: list[float], mode: str, sh_degree: int,
-            detail: Detail, frame_id: int, timings_ms: dict[str, float]) -> bytes:
-    """Host planes → compressed wire frame bytes (the CPU step), timed as "compress"."""
-    start = time.perf_counter()
-    lossless = detail.jpeg_quality is None
-    frame = compress_frame(planes, color, header, mode, sh_degree, lossless, detail.jpeg_quality or 0, frame_id)
-    frame.timings_ms = {**timings_ms, "compress": (time.perf_counter() - start) * 1e3}
-    return wire.encode_frame(frame)
 
 
 def _upload(tensors: list[torch.Tensor], device: torch.device) -> torch.Tensor:
@@ -270,8 +271,10 @@ def reconstruction_planes(recon: Reconstruction, frame_id: int = 0, detail: Deta
     lossless = detail.jpeg_quality is None
     quantised = quantise(grid, recon.keep, intrinsics, recon.mode, lossless_color=lossless)
     watch.lap("quantise")
-    planes, color, header = quantised.planes.cpu().numpy(), quantised.color.cpu().numpy(), quantised.header.tolist()
+    jpeg = None if lossless else device_jpeg(quantised.color.permute(2, 0, 1), detail.jpeg_quality)
+    color = None if jpeg else quantised.color.cpu().numpy()
+    planes, header = quantised.planes.cpu().numpy(), quantised.header.tolist()
     watch.lap("to_host")
     sh_degree = 0 if grid.sh_rest is None else (1 if grid.sh_rest.shape[1] == 3 else 2)
     return PendingFrame(planes, color, header, recon.mode, detail, frame_id, {**recon.timings_ms, **watch.timings},
-                        recon.camera_notice, sh_degree)
+                        recon.camera_notice, sh_degree, jpeg)
