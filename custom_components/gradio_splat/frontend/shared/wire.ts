@@ -65,7 +65,6 @@ export interface DecodedFrame {
 	planes: Uint8Array; // layers × H × W × 4
 	layers: number;
 	valid: number; // pixels with a splat (depth code ≠ 0)
-	bytes: number; // the frame's size on the wire
 }
 
 const GAUSSIAN_PLANES = ["offset", "opacity", "scale", "rotation"] as const;
@@ -350,7 +349,7 @@ async function decode_color(plane: Plane, camera: Intrinsics, out: Uint8Array): 
 }
 
 /** Decodes every plane of a parsed frame. */
-export async function decode_planes(frame: WireFrame, bytes: number): Promise<DecodedFrame> {
+export async function decode_planes(frame: WireFrame): Promise<DecodedFrame> {
 	const { planes, camera, mode, sh_degree } = frame;
 	const n = camera.width * camera.height;
 	const { channels, layers } = channel_of(mode, sh_degree);
@@ -370,10 +369,10 @@ export async function decode_planes(frame: WireFrame, bytes: number): Promise<De
 		valid += code !== 0 ? 1 : 0;
 	}
 	const { planes: _, ...header } = frame;
-	return { header, planes: out, layers, valid, bytes };
+	return { header, planes: out, layers, valid };
 }
 
 /** Parses and decodes a frame: what the decode worker runs. */
 export async function decode_frame(bytes: Uint8Array): Promise<DecodedFrame> {
-	return decode_planes(parse_frame(bytes), bytes.byteLength);
+	return decode_planes(parse_frame(bytes));
 }

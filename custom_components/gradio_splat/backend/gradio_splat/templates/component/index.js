@@ -2338,11 +2338,11 @@ function ay(g, A) {
       var ZA = ey(), _A = vI(ZA);
       {
         var d = (IA) => {
-          var FA = By();
+          var NA = By();
           let f;
-          yI(() => f = BQ(FA, "", f, {
+          yI(() => f = BQ(NA, "", f, {
             transform: `translateX(${($(tA) || 0) * 100 - 100}%)`
-          })), YA(IA, FA);
+          })), YA(IA, NA);
         };
         nI(_A, (IA) => {
           e() === "default" && $(pA) && C() === "full" && IA(d);
@@ -2353,7 +2353,7 @@ function ay(g, A) {
       var Y = xI(G);
       {
         var T = (IA) => {
-          var FA = hQ(), f = vI(FA);
+          var NA = hQ(), f = vI(NA);
           jt(f, 17, i, _t, (QA, EA) => {
             var cA = hQ(), gA = vI(cA);
             {
@@ -2382,13 +2382,13 @@ function ay(g, A) {
               });
             }
             YA(QA, cA);
-          }), YA(IA, FA);
+          }), YA(IA, NA);
         }, m = (IA) => {
-          var FA = tQ();
-          yI(() => HI(FA, `queue: ${A.queue_position + 1}/${A.queue_size ?? ""} |`)), YA(IA, FA);
+          var NA = tQ();
+          yI(() => HI(NA, `queue: ${A.queue_position + 1}/${A.queue_size ?? ""} |`)), YA(IA, NA);
         }, wA = (IA) => {
-          var FA = tQ("processing |");
-          YA(IA, FA);
+          var NA = tQ("processing |");
+          YA(IA, NA);
         };
         nI(Y, (IA) => {
           i() ? IA(T) : A.queue_position !== null && A.queue_size !== void 0 && A.queue_position >= 0 ? IA(m, 1) : A.queue_position === 0 && IA(wA, 2);
@@ -2396,18 +2396,18 @@ function ay(g, A) {
       }
       var CA = AI(Y, 2);
       {
-        var MA = (IA) => {
-          var FA = tQ();
-          yI(() => HI(FA, `${$(DA) ?? ""}${I() ? `/${$(R)}` : ""}s`)), YA(IA, FA);
+        var kA = (IA) => {
+          var NA = tQ();
+          yI(() => HI(NA, `${$(DA) ?? ""}${I() ? `/${$(R)}` : ""}s`)), YA(IA, NA);
         };
         nI(CA, (IA) => {
-          B() && IA(MA);
+          B() && IA(kA);
         });
       }
-      var kA = AI(G, 2);
+      var FA = AI(G, 2);
       {
         var BA = (IA) => {
-          var FA = iy(), f = xI(FA), QA = xI(f);
+          var NA = iy(), f = xI(NA), QA = xI(f);
           {
             var EA = (yA) => {
               var mA = hQ(), aI = vI(mA);
@@ -2475,26 +2475,26 @@ function ay(g, A) {
           yI(() => z = BQ(gA, "", z, {
             width: `${$(GA).last_progress_level * 100}%`,
             transition: $(GA).progress_bar_transition
-          })), YA(IA, FA);
+          })), YA(IA, NA);
         }, oA = (IA) => {
           {
-            let FA = Ig(() => e() === "default");
+            let NA = Ig(() => e() === "default");
             j0(IA, {
               get margin() {
-                return $(FA);
+                return $(NA);
               }
             });
           }
         };
-        nI(kA, (IA) => {
+        nI(FA, (IA) => {
           $(GA).last_progress_level != null ? IA(BA) : C() === "full" && IA(oA, 1);
         });
       }
-      var KA = AI(kA, 2);
+      var KA = AI(FA, 2);
       {
         var UA = (IA) => {
-          var FA = ty(), f = vI(FA), QA = ug(f, !0), EA = AI(f, 2);
-          Xs(EA, A, "additional-loading-text", {}), yI(() => HI(QA, t())), YA(IA, FA);
+          var NA = ty(), f = vI(NA), QA = ug(f, !0), EA = AI(f, 2);
+          Xs(EA, A, "additional-loading-text", {}), yI(() => HI(QA, t())), YA(IA, NA);
         };
         nI(KA, (IA) => {
           B() || IA(UA);
@@ -19755,7 +19755,7 @@ function CN(g, A, I, Q, B, C, E) {
       TA = iI.vertexShader, xA = iI.fragmentShader;
     } else
       TA = R.vertexShader, xA = R.fragmentShader, e.update(R), GA = e.getVertexShaderID(R), Z = e.getFragmentShaderID(R);
-    const X = g.getRenderTarget(), sA = g.state.buffers.depth.getReversed(), lA = q.isInstancedMesh === !0, j = q.isBatchedMesh === !0, eA = !!R.map, PA = !!R.matcap, U = !!_, $A = !!R.aoMap, fA = !!R.lightMap, HA = !!R.bumpMap, hA = !!R.normalMap, oI = !!R.displacementMap, RA = !!R.emissiveMap, SA = !!R.metalnessMap, ZA = !!R.roughnessMap, _A = R.anisotropy > 0, d = R.clearcoat > 0, G = R.dispersion > 0, K = R.iridescence > 0, Y = R.sheen > 0, T = R.transmission > 0, m = _A && !!R.anisotropyMap, wA = d && !!R.clearcoatMap, CA = d && !!R.clearcoatNormalMap, MA = d && !!R.clearcoatRoughnessMap, kA = K && !!R.iridescenceMap, BA = K && !!R.iridescenceThicknessMap, oA = Y && !!R.sheenColorMap, KA = Y && !!R.sheenRoughnessMap, UA = !!R.specularMap, IA = !!R.specularColorMap, FA = !!R.specularIntensityMap, f = T && !!R.transmissionMap, QA = T && !!R.thicknessMap, EA = !!R.gradientMap, cA = !!R.alphaMap, gA = R.alphaTest > 0, z = !!R.alphaHash, yA = !!R.extensions;
+    const X = g.getRenderTarget(), sA = g.state.buffers.depth.getReversed(), lA = q.isInstancedMesh === !0, j = q.isBatchedMesh === !0, eA = !!R.map, PA = !!R.matcap, U = !!_, $A = !!R.aoMap, fA = !!R.lightMap, HA = !!R.bumpMap, hA = !!R.normalMap, oI = !!R.displacementMap, RA = !!R.emissiveMap, SA = !!R.metalnessMap, ZA = !!R.roughnessMap, _A = R.anisotropy > 0, d = R.clearcoat > 0, G = R.dispersion > 0, K = R.iridescence > 0, Y = R.sheen > 0, T = R.transmission > 0, m = _A && !!R.anisotropyMap, wA = d && !!R.clearcoatMap, CA = d && !!R.clearcoatNormalMap, kA = d && !!R.clearcoatRoughnessMap, FA = K && !!R.iridescenceMap, BA = K && !!R.iridescenceThicknessMap, oA = Y && !!R.sheenColorMap, KA = Y && !!R.sheenRoughnessMap, UA = !!R.specularMap, IA = !!R.specularColorMap, NA = !!R.specularIntensityMap, f = T && !!R.transmissionMap, QA = T && !!R.thicknessMap, EA = !!R.gradientMap, cA = !!R.alphaMap, gA = R.alphaTest > 0, z = !!R.alphaHash, yA = !!R.extensions;
     let mA = jQ;
     R.toneMapped && (X === null || X.isXRRenderTarget === !0) && (mA = g.toneMapping);
     const aI = {
@@ -19798,17 +19798,17 @@ function CN(g, A, I, Q, B, C, E) {
       clearcoat: d,
       clearcoatMap: wA,
       clearcoatNormalMap: CA,
-      clearcoatRoughnessMap: MA,
+      clearcoatRoughnessMap: kA,
       dispersion: G,
       iridescence: K,
-      iridescenceMap: kA,
+      iridescenceMap: FA,
       iridescenceThicknessMap: BA,
       sheen: Y,
       sheenColorMap: oA,
       sheenRoughnessMap: KA,
       specularMap: UA,
       specularColorMap: IA,
-      specularIntensityMap: FA,
+      specularIntensityMap: NA,
       transmission: T,
       transmissionMap: f,
       thicknessMap: QA,
@@ -19831,14 +19831,14 @@ function CN(g, A, I, Q, B, C, E) {
       anisotropyMapUv: m && r(R.anisotropyMap.channel),
       clearcoatMapUv: wA && r(R.clearcoatMap.channel),
       clearcoatNormalMapUv: CA && r(R.clearcoatNormalMap.channel),
-      clearcoatRoughnessMapUv: MA && r(R.clearcoatRoughnessMap.channel),
-      iridescenceMapUv: kA && r(R.iridescenceMap.channel),
+      clearcoatRoughnessMapUv: kA && r(R.clearcoatRoughnessMap.channel),
+      iridescenceMapUv: FA && r(R.iridescenceMap.channel),
       iridescenceThicknessMapUv: BA && r(R.iridescenceThicknessMap.channel),
       sheenColorMapUv: oA && r(R.sheenColorMap.channel),
       sheenRoughnessMapUv: KA && r(R.sheenRoughnessMap.channel),
       specularMapUv: UA && r(R.specularMap.channel),
       specularColorMapUv: IA && r(R.specularColorMap.channel),
-      specularIntensityMapUv: FA && r(R.specularIntensityMap.channel),
+      specularIntensityMapUv: NA && r(R.specularIntensityMap.channel),
       transmissionMapUv: f && r(R.transmissionMap.channel),
       thicknessMapUv: QA && r(R.thicknessMap.channel),
       alphaMapUv: cA && r(R.alphaMap.channel),
@@ -20769,14 +20769,14 @@ function yN(g, A) {
       console.error("THREE.WebGLState:", f);
     }
   }
-  function MA() {
+  function kA() {
     try {
       g.texStorage3D(...arguments);
     } catch (f) {
       console.error("THREE.WebGLState:", f);
     }
   }
-  function kA() {
+  function FA() {
     try {
       g.texImage2D(...arguments);
     } catch (f) {
@@ -20806,7 +20806,7 @@ function yN(g, A) {
     const cA = t.get(QA).get(f);
     e.get(QA) !== cA && (g.uniformBlockBinding(QA, cA, f.__bindingPointIndex), e.set(QA, cA));
   }
-  function FA() {
+  function NA() {
     g.disable(g.BLEND), g.disable(g.CULL_FACE), g.disable(g.DEPTH_TEST), g.disable(g.POLYGON_OFFSET_FILL), g.disable(g.SCISSOR_TEST), g.disable(g.STENCIL_TEST), g.disable(g.SAMPLE_ALPHA_TO_COVERAGE), g.blendEquation(g.FUNC_ADD), g.blendFunc(g.ONE, g.ZERO), g.blendFuncSeparate(g.ONE, g.ZERO, g.ONE, g.ZERO), g.blendColor(0, 0, 0, 0), g.colorMask(!0, !0, !0, !0), g.clearColor(0, 0, 0, 0), g.depthMask(!0), g.depthFunc(g.LESS), E.setReversed(!1), g.clearDepth(1), g.stencilMask(4294967295), g.stencilFunc(g.ALWAYS, 0, 4294967295), g.stencilOp(g.KEEP, g.KEEP, g.KEEP), g.clearStencil(0), g.cullFace(g.BACK), g.frontFace(g.CCW), g.polygonOffset(0, 0), g.activeTexture(g.TEXTURE0), g.bindFramebuffer(g.FRAMEBUFFER, null), g.bindFramebuffer(g.DRAW_FRAMEBUFFER, null), g.bindFramebuffer(g.READ_FRAMEBUFFER, null), g.useProgram(null), g.lineWidth(1), g.scissor(0, 0, g.canvas.width, g.canvas.height), g.viewport(0, 0, g.canvas.width, g.canvas.height), o = {}, AA = null, tA = {}, s = {}, D = /* @__PURE__ */ new WeakMap(), n = [], w = null, r = !1, h = null, a = null, y = null, S = null, c = null, N = null, M = null, l = new II(0, 0, 0), L = 0, R = !1, k = null, J = null, p = null, q = null, W = null, TA.set(0, 0, g.canvas.width, g.canvas.height), xA.set(0, 0, g.canvas.width, g.canvas.height), C.reset(), E.reset(), i.reset();
   }
   return {
@@ -20832,19 +20832,19 @@ function yN(g, A) {
     unbindTexture: d,
     compressedTexImage2D: G,
     compressedTexImage3D: K,
-    texImage2D: kA,
+    texImage2D: FA,
     texImage3D: BA,
     updateUBOMapping: UA,
     uniformBlockBinding: IA,
     texStorage2D: CA,
-    texStorage3D: MA,
+    texStorage3D: kA,
     texSubImage2D: Y,
     texSubImage3D: T,
     compressedTexSubImage2D: m,
     compressedTexSubImage3D: wA,
     scissor: oA,
     viewport: KA,
-    reset: FA
+    reset: NA
   };
 }
 function GN(g, A, I, Q, B, C, E) {
@@ -21063,20 +21063,20 @@ function GN(g, A, I, Q, B, C, E) {
       m.sort((BA, oA) => BA.start - oA.start);
       let wA = 0;
       for (let BA = 1; BA < m.length; BA++) {
-        const oA = m[wA], KA = m[BA], UA = oA.start + oA.count, IA = xA(KA.start, G.width, 4), FA = xA(oA.start, G.width, 4);
-        KA.start <= UA + 1 && IA === FA && xA(KA.start + KA.count - 1, G.width, 4) === IA ? oA.count = Math.max(
+        const oA = m[wA], KA = m[BA], UA = oA.start + oA.count, IA = xA(KA.start, G.width, 4), NA = xA(oA.start, G.width, 4);
+        KA.start <= UA + 1 && IA === NA && xA(KA.start + KA.count - 1, G.width, 4) === IA ? oA.count = Math.max(
           oA.count,
           KA.start + KA.count - oA.start
         ) : (++wA, m[wA] = KA);
       }
       m.length = wA + 1;
-      const CA = g.getParameter(g.UNPACK_ROW_LENGTH), MA = g.getParameter(g.UNPACK_SKIP_PIXELS), kA = g.getParameter(g.UNPACK_SKIP_ROWS);
+      const CA = g.getParameter(g.UNPACK_ROW_LENGTH), kA = g.getParameter(g.UNPACK_SKIP_PIXELS), FA = g.getParameter(g.UNPACK_SKIP_ROWS);
       g.pixelStorei(g.UNPACK_ROW_LENGTH, G.width);
       for (let BA = 0, oA = m.length; BA < oA; BA++) {
-        const KA = m[BA], UA = Math.floor(KA.start / 4), IA = Math.ceil(KA.count / 4), FA = UA % G.width, f = Math.floor(UA / G.width), QA = IA, EA = 1;
-        g.pixelStorei(g.UNPACK_SKIP_PIXELS, FA), g.pixelStorei(g.UNPACK_SKIP_ROWS, f), I.texSubImage2D(g.TEXTURE_2D, 0, FA, f, QA, EA, K, Y, G.data);
+        const KA = m[BA], UA = Math.floor(KA.start / 4), IA = Math.ceil(KA.count / 4), NA = UA % G.width, f = Math.floor(UA / G.width), QA = IA, EA = 1;
+        g.pixelStorei(g.UNPACK_SKIP_PIXELS, NA), g.pixelStorei(g.UNPACK_SKIP_ROWS, f), I.texSubImage2D(g.TEXTURE_2D, 0, NA, f, QA, EA, K, Y, G.data);
       }
-      d.clearUpdateRanges(), g.pixelStorei(g.UNPACK_ROW_LENGTH, CA), g.pixelStorei(g.UNPACK_SKIP_PIXELS, MA), g.pixelStorei(g.UNPACK_SKIP_ROWS, kA);
+      d.clearUpdateRanges(), g.pixelStorei(g.UNPACK_ROW_LENGTH, CA), g.pixelStorei(g.UNPACK_SKIP_PIXELS, kA), g.pixelStorei(g.UNPACK_SKIP_ROWS, FA);
     }
   }
   function Z(d, G, K) {
@@ -21087,30 +21087,30 @@ function GN(g, A, I, Q, B, C, E) {
     const wA = Q.get(m);
     if (m.version !== wA.__version || T === !0) {
       I.activeTexture(g.TEXTURE0 + K);
-      const CA = sI.getPrimaries(sI.workingColorSpace), MA = G.colorSpace === JQ ? null : sI.getPrimaries(G.colorSpace), kA = G.colorSpace === JQ || CA === MA ? g.NONE : g.BROWSER_DEFAULT_WEBGL;
-      g.pixelStorei(g.UNPACK_FLIP_Y_WEBGL, G.flipY), g.pixelStorei(g.UNPACK_PREMULTIPLY_ALPHA_WEBGL, G.premultiplyAlpha), g.pixelStorei(g.UNPACK_ALIGNMENT, G.unpackAlignment), g.pixelStorei(g.UNPACK_COLORSPACE_CONVERSION_WEBGL, kA);
+      const CA = sI.getPrimaries(sI.workingColorSpace), kA = G.colorSpace === JQ ? null : sI.getPrimaries(G.colorSpace), FA = G.colorSpace === JQ || CA === kA ? g.NONE : g.BROWSER_DEFAULT_WEBGL;
+      g.pixelStorei(g.UNPACK_FLIP_Y_WEBGL, G.flipY), g.pixelStorei(g.UNPACK_PREMULTIPLY_ALPHA_WEBGL, G.premultiplyAlpha), g.pixelStorei(g.UNPACK_ALIGNMENT, G.unpackAlignment), g.pixelStorei(g.UNPACK_COLORSPACE_CONVERSION_WEBGL, FA);
       let BA = r(G.image, !1, B.maxTextureSize);
       BA = ZA(G, BA);
       const oA = C.convert(G.format, G.colorSpace), KA = C.convert(G.type);
       let UA = S(G.internalFormat, oA, KA, G.colorSpace, G.isVideoTexture);
       pA(Y, G);
       let IA;
-      const FA = G.mipmaps, f = G.isVideoTexture !== !0, QA = wA.__version === void 0 || T === !0, EA = m.dataReady, cA = N(G, BA);
+      const NA = G.mipmaps, f = G.isVideoTexture !== !0, QA = wA.__version === void 0 || T === !0, EA = m.dataReady, cA = N(G, BA);
       if (G.isDepthTexture)
         UA = c(G.format === eE, G.type), QA && (f ? I.texStorage2D(g.TEXTURE_2D, 1, UA, BA.width, BA.height) : I.texImage2D(g.TEXTURE_2D, 0, UA, BA.width, BA.height, 0, oA, KA, null));
       else if (G.isDataTexture)
-        if (FA.length > 0) {
-          f && QA && I.texStorage2D(g.TEXTURE_2D, cA, UA, FA[0].width, FA[0].height);
-          for (let gA = 0, z = FA.length; gA < z; gA++)
-            IA = FA[gA], f ? EA && I.texSubImage2D(g.TEXTURE_2D, gA, 0, 0, IA.width, IA.height, oA, KA, IA.data) : I.texImage2D(g.TEXTURE_2D, gA, UA, IA.width, IA.height, 0, oA, KA, IA.data);
+        if (NA.length > 0) {
+          f && QA && I.texStorage2D(g.TEXTURE_2D, cA, UA, NA[0].width, NA[0].height);
+          for (let gA = 0, z = NA.length; gA < z; gA++)
+            IA = NA[gA], f ? EA && I.texSubImage2D(g.TEXTURE_2D, gA, 0, 0, IA.width, IA.height, oA, KA, IA.data) : I.texImage2D(g.TEXTURE_2D, gA, UA, IA.width, IA.height, 0, oA, KA, IA.data);
           G.generateMipmaps = !1;
         } else
           f ? (QA && I.texStorage2D(g.TEXTURE_2D, cA, UA, BA.width, BA.height), EA && GA(G, BA, oA, KA)) : I.texImage2D(g.TEXTURE_2D, 0, UA, BA.width, BA.height, 0, oA, KA, BA.data);
       else if (G.isCompressedTexture)
         if (G.isCompressedArrayTexture) {
-          f && QA && I.texStorage3D(g.TEXTURE_2D_ARRAY, cA, UA, FA[0].width, FA[0].height, BA.depth);
-          for (let gA = 0, z = FA.length; gA < z; gA++)
-            if (IA = FA[gA], G.format !== eg)
+          f && QA && I.texStorage3D(g.TEXTURE_2D_ARRAY, cA, UA, NA[0].width, NA[0].height, BA.depth);
+          for (let gA = 0, z = NA.length; gA < z; gA++)
+            if (IA = NA[gA], G.format !== eg)
               if (oA !== null)
                 if (f) {
                   if (EA)
@@ -21133,9 +21133,9 @@ function GN(g, A, I, Q, B, C, E) {
             else
               f ? EA && I.texSubImage3D(g.TEXTURE_2D_ARRAY, gA, 0, 0, 0, IA.width, IA.height, BA.depth, oA, KA, IA.data) : I.texImage3D(g.TEXTURE_2D_ARRAY, gA, UA, IA.width, IA.height, BA.depth, 0, oA, KA, IA.data);
         } else {
-          f && QA && I.texStorage2D(g.TEXTURE_2D, cA, UA, FA[0].width, FA[0].height);
-          for (let gA = 0, z = FA.length; gA < z; gA++)
-            IA = FA[gA], G.format !== eg ? oA !== null ? f ? EA && I.compressedTexSubImage2D(g.TEXTURE_2D, gA, 0, 0, IA.width, IA.height, oA, IA.data) : I.compressedTexImage2D(g.TEXTURE_2D, gA, UA, IA.width, IA.height, 0, IA.data) : console.warn("THREE.WebGLRenderer: Attempt to load unsupported compressed texture format in .uploadTexture()") : f ? EA && I.texSubImage2D(g.TEXTURE_2D, gA, 0, 0, IA.width, IA.height, oA, KA, IA.data) : I.texImage2D(g.TEXTURE_2D, gA, UA, IA.width, IA.height, 0, oA, KA, IA.data);
+          f && QA && I.texStorage2D(g.TEXTURE_2D, cA, UA, NA[0].width, NA[0].height);
+          for (let gA = 0, z = NA.length; gA < z; gA++)
+            IA = NA[gA], G.format !== eg ? oA !== null ? f ? EA && I.compressedTexSubImage2D(g.TEXTURE_2D, gA, 0, 0, IA.width, IA.height, oA, IA.data) : I.compressedTexImage2D(g.TEXTURE_2D, gA, UA, IA.width, IA.height, 0, IA.data) : console.warn("THREE.WebGLRenderer: Attempt to load unsupported compressed texture format in .uploadTexture()") : f ? EA && I.texSubImage2D(g.TEXTURE_2D, gA, 0, 0, IA.width, IA.height, oA, KA, IA.data) : I.texImage2D(g.TEXTURE_2D, gA, UA, IA.width, IA.height, 0, oA, KA, IA.data);
         }
       else if (G.isDataArrayTexture)
         if (f) {
@@ -21165,13 +21165,13 @@ function GN(g, A, I, Q, B, C, E) {
             for (let yA = 0; yA < cA; yA++)
               I.texImage2D(g.TEXTURE_2D, yA, UA, gA, z, 0, oA, KA, null), gA >>= 1, z >>= 1;
           }
-      } else if (FA.length > 0) {
+      } else if (NA.length > 0) {
         if (f && QA) {
-          const gA = _A(FA[0]);
+          const gA = _A(NA[0]);
           I.texStorage2D(g.TEXTURE_2D, cA, UA, gA.width, gA.height);
         }
-        for (let gA = 0, z = FA.length; gA < z; gA++)
-          IA = FA[gA], f ? EA && I.texSubImage2D(g.TEXTURE_2D, gA, 0, 0, oA, KA, IA) : I.texImage2D(g.TEXTURE_2D, gA, UA, oA, KA, IA);
+        for (let gA = 0, z = NA.length; gA < z; gA++)
+          IA = NA[gA], f ? EA && I.texSubImage2D(g.TEXTURE_2D, gA, 0, 0, oA, KA, IA) : I.texImage2D(g.TEXTURE_2D, gA, UA, oA, KA, IA);
         G.generateMipmaps = !1;
       } else if (f) {
         if (QA) {
@@ -21192,42 +21192,42 @@ function GN(g, A, I, Q, B, C, E) {
     const m = Q.get(T);
     if (T.version !== m.__version || Y === !0) {
       I.activeTexture(g.TEXTURE0 + K);
-      const wA = sI.getPrimaries(sI.workingColorSpace), CA = G.colorSpace === JQ ? null : sI.getPrimaries(G.colorSpace), MA = G.colorSpace === JQ || wA === CA ? g.NONE : g.BROWSER_DEFAULT_WEBGL;
-      g.pixelStorei(g.UNPACK_FLIP_Y_WEBGL, G.flipY), g.pixelStorei(g.UNPACK_PREMULTIPLY_ALPHA_WEBGL, G.premultiplyAlpha), g.pixelStorei(g.UNPACK_ALIGNMENT, G.unpackAlignment), g.pixelStorei(g.UNPACK_COLORSPACE_CONVERSION_WEBGL, MA);
-      const kA = G.isCompressedTexture || G.image[0].isCompressedTexture, BA = G.image[0] && G.image[0].isDataTexture, oA = [];
+      const wA = sI.getPrimaries(sI.workingColorSpace), CA = G.colorSpace === JQ ? null : sI.getPrimaries(G.colorSpace), kA = G.colorSpace === JQ || wA === CA ? g.NONE : g.BROWSER_DEFAULT_WEBGL;
+      g.pixelStorei(g.UNPACK_FLIP_Y_WEBGL, G.flipY), g.pixelStorei(g.UNPACK_PREMULTIPLY_ALPHA_WEBGL, G.premultiplyAlpha), g.pixelStorei(g.UNPACK_ALIGNMENT, G.unpackAlignment), g.pixelStorei(g.UNPACK_COLORSPACE_CONVERSION_WEBGL, kA);
+      const FA = G.isCompressedTexture || G.image[0].isCompressedTexture, BA = G.image[0] && G.image[0].isDataTexture, oA = [];
       for (let z = 0; z < 6; z++)
-        !kA && !BA ? oA[z] = r(G.image[z], !0, B.maxCubemapSize) : oA[z] = BA ? G.image[z].image : G.image[z], oA[z] = ZA(G, oA[z]);
-      const KA = oA[0], UA = C.convert(G.format, G.colorSpace), IA = C.convert(G.type), FA = S(G.internalFormat, UA, IA, G.colorSpace), f = G.isVideoTexture !== !0, QA = m.__version === void 0 || Y === !0, EA = T.dataReady;
+        !FA && !BA ? oA[z] = r(G.image[z], !0, B.maxCubemapSize) : oA[z] = BA ? G.image[z].image : G.image[z], oA[z] = ZA(G, oA[z]);
+      const KA = oA[0], UA = C.convert(G.format, G.colorSpace), IA = C.convert(G.type), NA = S(G.internalFormat, UA, IA, G.colorSpace), f = G.isVideoTexture !== !0, QA = m.__version === void 0 || Y === !0, EA = T.dataReady;
       let cA = N(G, KA);
       pA(g.TEXTURE_CUBE_MAP, G);
       let gA;
-      if (kA) {
-        f && QA && I.texStorage2D(g.TEXTURE_CUBE_MAP, cA, FA, KA.width, KA.height);
+      if (FA) {
+        f && QA && I.texStorage2D(g.TEXTURE_CUBE_MAP, cA, NA, KA.width, KA.height);
         for (let z = 0; z < 6; z++) {
           gA = oA[z].mipmaps;
           for (let yA = 0; yA < gA.length; yA++) {
             const mA = gA[yA];
-            G.format !== eg ? UA !== null ? f ? EA && I.compressedTexSubImage2D(g.TEXTURE_CUBE_MAP_POSITIVE_X + z, yA, 0, 0, mA.width, mA.height, UA, mA.data) : I.compressedTexImage2D(g.TEXTURE_CUBE_MAP_POSITIVE_X + z, yA, FA, mA.width, mA.height, 0, mA.data) : console.warn("THREE.WebGLRenderer: Attempt to load unsupported compressed texture format in .setTextureCube()") : f ? EA && I.texSubImage2D(g.TEXTURE_CUBE_MAP_POSITIVE_X + z, yA, 0, 0, mA.width, mA.height, UA, IA, mA.data) : I.texImage2D(g.TEXTURE_CUBE_MAP_POSITIVE_X + z, yA, FA, mA.width, mA.height, 0, UA, IA, mA.data);
+            G.format !== eg ? UA !== null ? f ? EA && I.compressedTexSubImage2D(g.TEXTURE_CUBE_MAP_POSITIVE_X + z, yA, 0, 0, mA.width, mA.height, UA, mA.data) : I.compressedTexImage2D(g.TEXTURE_CUBE_MAP_POSITIVE_X + z, yA, NA, mA.width, mA.height, 0, mA.data) : console.warn("THREE.WebGLRenderer: Attempt to load unsupported compressed texture format in .setTextureCube()") : f ? EA && I.texSubImage2D(g.TEXTURE_CUBE_MAP_POSITIVE_X + z, yA, 0, 0, mA.width, mA.height, UA, IA, mA.data) : I.texImage2D(g.TEXTURE_CUBE_MAP_POSITIVE_X + z, yA, NA, mA.width, mA.height, 0, UA, IA, mA.data);
           }
         }
       } else {
         if (gA = G.mipmaps, f && QA) {
           gA.length > 0 && cA++;
           const z = _A(oA[0]);
-          I.texStorage2D(g.TEXTURE_CUBE_MAP, cA, FA, z.width, z.height);
+          I.texStorage2D(g.TEXTURE_CUBE_MAP, cA, NA, z.width, z.height);
         }
         for (let z = 0; z < 6; z++)
           if (BA) {
-            f ? EA && I.texSubImage2D(g.TEXTURE_CUBE_MAP_POSITIVE_X + z, 0, 0, 0, oA[z].width, oA[z].height, UA, IA, oA[z].data) : I.texImage2D(g.TEXTURE_CUBE_MAP_POSITIVE_X + z, 0, FA, oA[z].width, oA[z].height, 0, UA, IA, oA[z].data);
+            f ? EA && I.texSubImage2D(g.TEXTURE_CUBE_MAP_POSITIVE_X + z, 0, 0, 0, oA[z].width, oA[z].height, UA, IA, oA[z].data) : I.texImage2D(g.TEXTURE_CUBE_MAP_POSITIVE_X + z, 0, NA, oA[z].width, oA[z].height, 0, UA, IA, oA[z].data);
             for (let yA = 0; yA < gA.length; yA++) {
               const aI = gA[yA].image[z].image;
-              f ? EA && I.texSubImage2D(g.TEXTURE_CUBE_MAP_POSITIVE_X + z, yA + 1, 0, 0, aI.width, aI.height, UA, IA, aI.data) : I.texImage2D(g.TEXTURE_CUBE_MAP_POSITIVE_X + z, yA + 1, FA, aI.width, aI.height, 0, UA, IA, aI.data);
+              f ? EA && I.texSubImage2D(g.TEXTURE_CUBE_MAP_POSITIVE_X + z, yA + 1, 0, 0, aI.width, aI.height, UA, IA, aI.data) : I.texImage2D(g.TEXTURE_CUBE_MAP_POSITIVE_X + z, yA + 1, NA, aI.width, aI.height, 0, UA, IA, aI.data);
             }
           } else {
-            f ? EA && I.texSubImage2D(g.TEXTURE_CUBE_MAP_POSITIVE_X + z, 0, 0, 0, UA, IA, oA[z]) : I.texImage2D(g.TEXTURE_CUBE_MAP_POSITIVE_X + z, 0, FA, UA, IA, oA[z]);
+            f ? EA && I.texSubImage2D(g.TEXTURE_CUBE_MAP_POSITIVE_X + z, 0, 0, 0, UA, IA, oA[z]) : I.texImage2D(g.TEXTURE_CUBE_MAP_POSITIVE_X + z, 0, NA, UA, IA, oA[z]);
             for (let yA = 0; yA < gA.length; yA++) {
               const mA = gA[yA];
-              f ? EA && I.texSubImage2D(g.TEXTURE_CUBE_MAP_POSITIVE_X + z, yA + 1, 0, 0, UA, IA, mA.image[z]) : I.texImage2D(g.TEXTURE_CUBE_MAP_POSITIVE_X + z, yA + 1, FA, UA, IA, mA.image[z]);
+              f ? EA && I.texSubImage2D(g.TEXTURE_CUBE_MAP_POSITIVE_X + z, yA + 1, 0, 0, UA, IA, mA.image[z]) : I.texImage2D(g.TEXTURE_CUBE_MAP_POSITIVE_X + z, yA + 1, NA, UA, IA, mA.image[z]);
             }
           }
       }
@@ -21236,10 +21236,10 @@ function GN(g, A, I, Q, B, C, E) {
     d.__version = G.version;
   }
   function sA(d, G, K, Y, T, m) {
-    const wA = C.convert(K.format, K.colorSpace), CA = C.convert(K.type), MA = S(K.internalFormat, wA, CA, K.colorSpace), kA = Q.get(G), BA = Q.get(K);
-    if (BA.__renderTarget = G, !kA.__hasExternalTextures) {
+    const wA = C.convert(K.format, K.colorSpace), CA = C.convert(K.type), kA = S(K.internalFormat, wA, CA, K.colorSpace), FA = Q.get(G), BA = Q.get(K);
+    if (BA.__renderTarget = G, !FA.__hasExternalTextures) {
       const oA = Math.max(1, G.width >> m), KA = Math.max(1, G.height >> m);
-      T === g.TEXTURE_3D || T === g.TEXTURE_2D_ARRAY ? I.texImage3D(T, m, MA, oA, KA, G.depth, 0, wA, CA, null) : I.texImage2D(T, m, MA, oA, KA, 0, wA, CA, null);
+      T === g.TEXTURE_3D || T === g.TEXTURE_2D_ARRAY ? I.texImage3D(T, m, kA, oA, KA, G.depth, 0, wA, CA, null) : I.texImage2D(T, m, kA, oA, KA, 0, wA, CA, null);
     }
     I.bindFramebuffer(g.FRAMEBUFFER, d), RA(G) ? i.framebufferTexture2DMultisampleEXT(g.FRAMEBUFFER, Y, T, BA.__webglTexture, 0, oI(G)) : (T === g.TEXTURE_2D || T >= g.TEXTURE_CUBE_MAP_POSITIVE_X && T <= g.TEXTURE_CUBE_MAP_NEGATIVE_Z) && g.framebufferTexture2D(g.FRAMEBUFFER, Y, T, BA.__webglTexture, m), I.bindFramebuffer(g.FRAMEBUFFER, null);
   }
@@ -21250,8 +21250,8 @@ function GN(g, A, I, Q, B, C, E) {
     } else {
       const Y = G.textures;
       for (let T = 0; T < Y.length; T++) {
-        const m = Y[T], wA = C.convert(m.format, m.colorSpace), CA = C.convert(m.type), MA = S(m.internalFormat, wA, CA, m.colorSpace), kA = oI(G);
-        K && RA(G) === !1 ? g.renderbufferStorageMultisample(g.RENDERBUFFER, kA, MA, G.width, G.height) : RA(G) ? i.renderbufferStorageMultisampleEXT(g.RENDERBUFFER, kA, MA, G.width, G.height) : g.renderbufferStorage(g.RENDERBUFFER, MA, G.width, G.height);
+        const m = Y[T], wA = C.convert(m.format, m.colorSpace), CA = C.convert(m.type), kA = S(m.internalFormat, wA, CA, m.colorSpace), FA = oI(G);
+        K && RA(G) === !1 ? g.renderbufferStorageMultisample(g.RENDERBUFFER, FA, kA, G.width, G.height) : RA(G) ? i.renderbufferStorageMultisampleEXT(g.RENDERBUFFER, FA, kA, G.width, G.height) : g.renderbufferStorage(g.RENDERBUFFER, kA, G.width, G.height);
       }
     }
     g.bindRenderbuffer(g.RENDERBUFFER, null);
@@ -21319,8 +21319,8 @@ function GN(g, A, I, Q, B, C, E) {
       for (let CA = 0; CA < 6; CA++)
         if (G.mipmaps && G.mipmaps.length > 0) {
           K.__webglFramebuffer[CA] = [];
-          for (let MA = 0; MA < G.mipmaps.length; MA++)
-            K.__webglFramebuffer[CA][MA] = g.createFramebuffer();
+          for (let kA = 0; kA < G.mipmaps.length; kA++)
+            K.__webglFramebuffer[CA][kA] = g.createFramebuffer();
         } else
           K.__webglFramebuffer[CA] = g.createFramebuffer();
     } else {
@@ -21331,16 +21331,16 @@ function GN(g, A, I, Q, B, C, E) {
       } else
         K.__webglFramebuffer = g.createFramebuffer();
       if (wA)
-        for (let CA = 0, MA = T.length; CA < MA; CA++) {
-          const kA = Q.get(T[CA]);
-          kA.__webglTexture === void 0 && (kA.__webglTexture = g.createTexture(), E.memory.textures++);
+        for (let CA = 0, kA = T.length; CA < kA; CA++) {
+          const FA = Q.get(T[CA]);
+          FA.__webglTexture === void 0 && (FA.__webglTexture = g.createTexture(), E.memory.textures++);
         }
       if (d.samples > 0 && RA(d) === !1) {
         K.__webglMultisampledFramebuffer = g.createFramebuffer(), K.__webglColorRenderbuffer = [], I.bindFramebuffer(g.FRAMEBUFFER, K.__webglMultisampledFramebuffer);
         for (let CA = 0; CA < T.length; CA++) {
-          const MA = T[CA];
+          const kA = T[CA];
           K.__webglColorRenderbuffer[CA] = g.createRenderbuffer(), g.bindRenderbuffer(g.RENDERBUFFER, K.__webglColorRenderbuffer[CA]);
-          const kA = C.convert(MA.format, MA.colorSpace), BA = C.convert(MA.type), oA = S(MA.internalFormat, kA, BA, MA.colorSpace, d.isXRRenderTarget === !0), KA = oI(d);
+          const FA = C.convert(kA.format, kA.colorSpace), BA = C.convert(kA.type), oA = S(kA.internalFormat, FA, BA, kA.colorSpace, d.isXRRenderTarget === !0), KA = oI(d);
           g.renderbufferStorageMultisample(g.RENDERBUFFER, KA, oA, d.width, d.height), g.framebufferRenderbuffer(g.FRAMEBUFFER, g.COLOR_ATTACHMENT0 + CA, g.RENDERBUFFER, K.__webglColorRenderbuffer[CA]);
         }
         g.bindRenderbuffer(g.RENDERBUFFER, null), d.depthBuffer && (K.__webglDepthRenderbuffer = g.createRenderbuffer(), lA(K.__webglDepthRenderbuffer, d, !0)), I.bindFramebuffer(g.FRAMEBUFFER, null);
@@ -21350,23 +21350,23 @@ function GN(g, A, I, Q, B, C, E) {
       I.bindTexture(g.TEXTURE_CUBE_MAP, Y.__webglTexture), pA(g.TEXTURE_CUBE_MAP, G);
       for (let CA = 0; CA < 6; CA++)
         if (G.mipmaps && G.mipmaps.length > 0)
-          for (let MA = 0; MA < G.mipmaps.length; MA++)
-            sA(K.__webglFramebuffer[CA][MA], d, G, g.COLOR_ATTACHMENT0, g.TEXTURE_CUBE_MAP_POSITIVE_X + CA, MA);
+          for (let kA = 0; kA < G.mipmaps.length; kA++)
+            sA(K.__webglFramebuffer[CA][kA], d, G, g.COLOR_ATTACHMENT0, g.TEXTURE_CUBE_MAP_POSITIVE_X + CA, kA);
         else
           sA(K.__webglFramebuffer[CA], d, G, g.COLOR_ATTACHMENT0, g.TEXTURE_CUBE_MAP_POSITIVE_X + CA, 0);
       h(G) && a(g.TEXTURE_CUBE_MAP), I.unbindTexture();
     } else if (wA) {
-      for (let CA = 0, MA = T.length; CA < MA; CA++) {
-        const kA = T[CA], BA = Q.get(kA);
+      for (let CA = 0, kA = T.length; CA < kA; CA++) {
+        const FA = T[CA], BA = Q.get(FA);
         let oA = g.TEXTURE_2D;
-        (d.isWebGL3DRenderTarget || d.isWebGLArrayRenderTarget) && (oA = d.isWebGL3DRenderTarget ? g.TEXTURE_3D : g.TEXTURE_2D_ARRAY), I.bindTexture(oA, BA.__webglTexture), pA(oA, kA), sA(K.__webglFramebuffer, d, kA, g.COLOR_ATTACHMENT0 + CA, oA, 0), h(kA) && a(oA);
+        (d.isWebGL3DRenderTarget || d.isWebGLArrayRenderTarget) && (oA = d.isWebGL3DRenderTarget ? g.TEXTURE_3D : g.TEXTURE_2D_ARRAY), I.bindTexture(oA, BA.__webglTexture), pA(oA, FA), sA(K.__webglFramebuffer, d, FA, g.COLOR_ATTACHMENT0 + CA, oA, 0), h(FA) && a(oA);
       }
       I.unbindTexture();
     } else {
       let CA = g.TEXTURE_2D;
       if ((d.isWebGL3DRenderTarget || d.isWebGLArrayRenderTarget) && (CA = d.isWebGL3DRenderTarget ? g.TEXTURE_3D : g.TEXTURE_2D_ARRAY), I.bindTexture(CA, Y.__webglTexture), pA(CA, G), G.mipmaps && G.mipmaps.length > 0)
-        for (let MA = 0; MA < G.mipmaps.length; MA++)
-          sA(K.__webglFramebuffer[MA], d, G, g.COLOR_ATTACHMENT0, CA, MA);
+        for (let kA = 0; kA < G.mipmaps.length; kA++)
+          sA(K.__webglFramebuffer[kA], d, G, g.COLOR_ATTACHMENT0, CA, kA);
       else
         sA(K.__webglFramebuffer, d, G, g.COLOR_ATTACHMENT0, CA, 0);
       h(G) && a(CA), I.unbindTexture();
@@ -21391,24 +21391,24 @@ function GN(g, A, I, Q, B, C, E) {
         let T = g.COLOR_BUFFER_BIT;
         const m = d.stencilBuffer ? g.DEPTH_STENCIL_ATTACHMENT : g.DEPTH_ATTACHMENT, wA = Q.get(d), CA = G.length > 1;
         if (CA)
-          for (let kA = 0; kA < G.length; kA++)
-            I.bindFramebuffer(g.FRAMEBUFFER, wA.__webglMultisampledFramebuffer), g.framebufferRenderbuffer(g.FRAMEBUFFER, g.COLOR_ATTACHMENT0 + kA, g.RENDERBUFFER, null), I.bindFramebuffer(g.FRAMEBUFFER, wA.__webglFramebuffer), g.framebufferTexture2D(g.DRAW_FRAMEBUFFER, g.COLOR_ATTACHMENT0 + kA, g.TEXTURE_2D, null, 0);
+          for (let FA = 0; FA < G.length; FA++)
+            I.bindFramebuffer(g.FRAMEBUFFER, wA.__webglMultisampledFramebuffer), g.framebufferRenderbuffer(g.FRAMEBUFFER, g.COLOR_ATTACHMENT0 + FA, g.RENDERBUFFER, null), I.bindFramebuffer(g.FRAMEBUFFER, wA.__webglFramebuffer), g.framebufferTexture2D(g.DRAW_FRAMEBUFFER, g.COLOR_ATTACHMENT0 + FA, g.TEXTURE_2D, null, 0);
         I.bindFramebuffer(g.READ_FRAMEBUFFER, wA.__webglMultisampledFramebuffer);
-        const MA = d.texture.mipmaps;
-        MA && MA.length > 0 ? I.bindFramebuffer(g.DRAW_FRAMEBUFFER, wA.__webglFramebuffer[0]) : I.bindFramebuffer(g.DRAW_FRAMEBUFFER, wA.__webglFramebuffer);
-        for (let kA = 0; kA < G.length; kA++) {
+        const kA = d.texture.mipmaps;
+        kA && kA.length > 0 ? I.bindFramebuffer(g.DRAW_FRAMEBUFFER, wA.__webglFramebuffer[0]) : I.bindFramebuffer(g.DRAW_FRAMEBUFFER, wA.__webglFramebuffer);
+        for (let FA = 0; FA < G.length; FA++) {
           if (d.resolveDepthBuffer && (d.depthBuffer && (T |= g.DEPTH_BUFFER_BIT), d.stencilBuffer && d.resolveStencilBuffer && (T |= g.STENCIL_BUFFER_BIT)), CA) {
-            g.framebufferRenderbuffer(g.READ_FRAMEBUFFER, g.COLOR_ATTACHMENT0, g.RENDERBUFFER, wA.__webglColorRenderbuffer[kA]);
-            const BA = Q.get(G[kA]).__webglTexture;
+            g.framebufferRenderbuffer(g.READ_FRAMEBUFFER, g.COLOR_ATTACHMENT0, g.RENDERBUFFER, wA.__webglColorRenderbuffer[FA]);
+            const BA = Q.get(G[FA]).__webglTexture;
             g.framebufferTexture2D(g.DRAW_FRAMEBUFFER, g.COLOR_ATTACHMENT0, g.TEXTURE_2D, BA, 0);
           }
-          g.blitFramebuffer(0, 0, K, Y, 0, 0, K, Y, T, g.NEAREST), e === !0 && (fA.length = 0, HA.length = 0, fA.push(g.COLOR_ATTACHMENT0 + kA), d.depthBuffer && d.resolveDepthBuffer === !1 && (fA.push(m), HA.push(m), g.invalidateFramebuffer(g.DRAW_FRAMEBUFFER, HA)), g.invalidateFramebuffer(g.READ_FRAMEBUFFER, fA));
+          g.blitFramebuffer(0, 0, K, Y, 0, 0, K, Y, T, g.NEAREST), e === !0 && (fA.length = 0, HA.length = 0, fA.push(g.COLOR_ATTACHMENT0 + FA), d.depthBuffer && d.resolveDepthBuffer === !1 && (fA.push(m), HA.push(m), g.invalidateFramebuffer(g.DRAW_FRAMEBUFFER, HA)), g.invalidateFramebuffer(g.READ_FRAMEBUFFER, fA));
         }
         if (I.bindFramebuffer(g.READ_FRAMEBUFFER, null), I.bindFramebuffer(g.DRAW_FRAMEBUFFER, null), CA)
-          for (let kA = 0; kA < G.length; kA++) {
-            I.bindFramebuffer(g.FRAMEBUFFER, wA.__webglMultisampledFramebuffer), g.framebufferRenderbuffer(g.FRAMEBUFFER, g.COLOR_ATTACHMENT0 + kA, g.RENDERBUFFER, wA.__webglColorRenderbuffer[kA]);
-            const BA = Q.get(G[kA]).__webglTexture;
-            I.bindFramebuffer(g.FRAMEBUFFER, wA.__webglFramebuffer), g.framebufferTexture2D(g.DRAW_FRAMEBUFFER, g.COLOR_ATTACHMENT0 + kA, g.TEXTURE_2D, BA, 0);
+          for (let FA = 0; FA < G.length; FA++) {
+            I.bindFramebuffer(g.FRAMEBUFFER, wA.__webglMultisampledFramebuffer), g.framebufferRenderbuffer(g.FRAMEBUFFER, g.COLOR_ATTACHMENT0 + FA, g.RENDERBUFFER, wA.__webglColorRenderbuffer[FA]);
+            const BA = Q.get(G[FA]).__webglTexture;
+            I.bindFramebuffer(g.FRAMEBUFFER, wA.__webglFramebuffer), g.framebufferTexture2D(g.DRAW_FRAMEBUFFER, g.COLOR_ATTACHMENT0 + FA, g.TEXTURE_2D, BA, 0);
           }
         I.bindFramebuffer(g.DRAW_FRAMEBUFFER, wA.__webglMultisampledFramebuffer);
       } else if (d.depthBuffer && d.resolveDepthBuffer === !1 && e) {
@@ -22089,9 +22089,9 @@ class UN {
     } catch (F) {
       throw console.error("THREE.WebGLRenderer: " + F.message), F;
     }
-    let fA, HA, hA, oI, RA, SA, ZA, _A, d, G, K, Y, T, m, wA, CA, MA, kA, BA, oA, KA, UA, IA, FA;
+    let fA, HA, hA, oI, RA, SA, ZA, _A, d, G, K, Y, T, m, wA, CA, kA, FA, BA, oA, KA, UA, IA, NA;
     function f() {
-      fA = new mk(U), fA.init(), UA = new SN(U, fA), HA = new Hk(U, fA, A, UA), hA = new yN(U, fA), HA.reversedDepthBuffer && D && hA.buffers.depth.setReversed(!0), oI = new vk(U), RA = new EN(), SA = new GN(U, fA, hA, RA, HA, UA, oI), ZA = new Yk(c), _A = new xk(c), d = new WG(U), IA = new Jk(U, d), G = new qk(U, d, oI, IA), K = new Pk(U, G, d, oI), BA = new Tk(U, HA, SA), CA = new fk(RA), Y = new CN(c, ZA, _A, fA, HA, IA, CA), T = new lN(c, RA), m = new tN(), wA = new nN(fA), kA = new Uk(c, ZA, _A, hA, K, n, e), MA = new rN(c, K, HA), FA = new dN(U, oI, HA, hA), oA = new Lk(U, fA, oI), KA = new bk(U, fA, oI), oI.programs = Y.programs, c.capabilities = HA, c.extensions = fA, c.properties = RA, c.renderLists = m, c.shadowMap = MA, c.state = hA, c.info = oI;
+      fA = new mk(U), fA.init(), UA = new SN(U, fA), HA = new Hk(U, fA, A, UA), hA = new yN(U, fA), HA.reversedDepthBuffer && D && hA.buffers.depth.setReversed(!0), oI = new vk(U), RA = new EN(), SA = new GN(U, fA, hA, RA, HA, UA, oI), ZA = new Yk(c), _A = new xk(c), d = new WG(U), IA = new Jk(U, d), G = new qk(U, d, oI, IA), K = new Pk(U, G, d, oI), BA = new Tk(U, HA, SA), CA = new fk(RA), Y = new CN(c, ZA, _A, fA, HA, IA, CA), T = new lN(c, RA), m = new tN(), wA = new nN(fA), FA = new Uk(c, ZA, _A, hA, K, n, e), kA = new rN(c, K, HA), NA = new dN(U, oI, HA, hA), oA = new Lk(U, fA, oI), KA = new bk(U, fA, oI), oI.programs = Y.programs, c.capabilities = HA, c.extensions = fA, c.properties = RA, c.renderLists = m, c.shadowMap = kA, c.state = hA, c.info = oI;
     }
     f();
     const QA = new NN(c, U);
@@ -22140,13 +22140,13 @@ class UN {
     }, this.setTransparentSort = function(F) {
       tA = F;
     }, this.getClearColor = function(F) {
-      return F.copy(kA.getClearColor());
+      return F.copy(FA.getClearColor());
     }, this.setClearColor = function() {
-      kA.setClearColor(...arguments);
+      FA.setClearColor(...arguments);
     }, this.getClearAlpha = function() {
-      return kA.getClearAlpha();
+      return FA.getClearAlpha();
     }, this.setClearAlpha = function() {
-      kA.setClearAlpha(...arguments);
+      FA.setClearAlpha(...arguments);
     }, this.clear = function(F = !0, u = !0, P = !0) {
       let V = 0;
       if (F) {
@@ -22156,8 +22156,8 @@ class UN {
           x = iA === wI || iA === AB || iA === ws;
         }
         if (x) {
-          const iA = L.texture.type, rA = iA === kg || iA === EI || iA === EE || iA === iE || iA === ns || iA === hs, LA = kA.getClearColor(), NA = kA.getClearAlpha(), OA = LA.r, VA = LA.g, uA = LA.b;
-          rA ? (w[0] = OA, w[1] = VA, w[2] = uA, w[3] = NA, U.clearBufferuiv(U.COLOR, 0, w)) : (r[0] = OA, r[1] = VA, r[2] = uA, r[3] = NA, U.clearBufferiv(U.COLOR, 0, r));
+          const iA = L.texture.type, rA = iA === kg || iA === EI || iA === EE || iA === iE || iA === ns || iA === hs, LA = FA.getClearColor(), MA = FA.getClearAlpha(), OA = LA.r, VA = LA.g, uA = LA.b;
+          rA ? (w[0] = OA, w[1] = VA, w[2] = uA, w[3] = MA, U.clearBufferuiv(U.COLOR, 0, w)) : (r[0] = OA, r[1] = VA, r[2] = uA, r[3] = MA, U.clearBufferiv(U.COLOR, 0, r));
         } else
           V |= U.COLOR_BUFFER_BIT;
       }
@@ -22169,15 +22169,15 @@ class UN {
     }, this.clearStencil = function() {
       this.clear(!1, !1, !0);
     }, this.dispose = function() {
-      I.removeEventListener("webglcontextlost", EA, !1), I.removeEventListener("webglcontextrestored", cA, !1), I.removeEventListener("webglcontextcreationerror", gA, !1), kA.dispose(), m.dispose(), wA.dispose(), RA.dispose(), ZA.dispose(), _A.dispose(), K.dispose(), IA.dispose(), FA.dispose(), Y.dispose(), QA.dispose(), QA.removeEventListener("sessionstart", $I), QA.removeEventListener("sessionend", Lg), Dg.stop();
+      I.removeEventListener("webglcontextlost", EA, !1), I.removeEventListener("webglcontextrestored", cA, !1), I.removeEventListener("webglcontextcreationerror", gA, !1), FA.dispose(), m.dispose(), wA.dispose(), RA.dispose(), ZA.dispose(), _A.dispose(), K.dispose(), IA.dispose(), NA.dispose(), Y.dispose(), QA.dispose(), QA.removeEventListener("sessionstart", $I), QA.removeEventListener("sessionend", Lg), Dg.stop();
     };
     function EA(F) {
       F.preventDefault(), console.log("THREE.WebGLRenderer: Context Lost."), N = !0;
     }
     function cA() {
       console.log("THREE.WebGLRenderer: Context Restored."), N = !1;
-      const F = oI.autoReset, u = MA.enabled, P = MA.autoUpdate, V = MA.needsUpdate, x = MA.type;
-      f(), oI.autoReset = F, MA.enabled = u, MA.autoUpdate = P, MA.needsUpdate = V, MA.type = x;
+      const F = oI.autoReset, u = kA.enabled, P = kA.autoUpdate, V = kA.needsUpdate, x = kA.type;
+      f(), oI.autoReset = F, kA.enabled = u, kA.autoUpdate = P, kA.needsUpdate = V, kA.type = x;
     }
     function gA(F) {
       console.error("THREE.WebGLRenderer: A WebGL context could not be created. Reason: ", F.statusMessage);
@@ -22199,19 +22199,19 @@ class UN {
       u === null && (u = j);
       const rA = x.isMesh && x.matrixWorld.determinant() < 0, LA = Zi(F, u, P, V, x);
       hA.setMaterial(V, rA);
-      let NA = P.index, OA = 1;
+      let MA = P.index, OA = 1;
       if (V.wireframe === !0) {
-        if (NA = G.getWireframeAttribute(P), NA === void 0) return;
+        if (MA = G.getWireframeAttribute(P), MA === void 0) return;
         OA = 2;
       }
       const VA = P.drawRange, uA = P.attributes.position;
       let BI = VA.start * OA, GI = (VA.start + VA.count) * OA;
-      iA !== null && (BI = Math.max(BI, iA.start * OA), GI = Math.min(GI, (iA.start + iA.count) * OA)), NA !== null ? (BI = Math.max(BI, 0), GI = Math.min(GI, NA.count)) : uA != null && (BI = Math.max(BI, 0), GI = Math.min(GI, uA.count));
+      iA !== null && (BI = Math.max(BI, iA.start * OA), GI = Math.min(GI, (iA.start + iA.count) * OA)), MA !== null ? (BI = Math.max(BI, 0), GI = Math.min(GI, MA.count)) : uA != null && (BI = Math.max(BI, 0), GI = Math.min(GI, uA.count));
       const pI = GI - BI;
       if (pI < 0 || pI === 1 / 0) return;
-      IA.setup(x, V, LA, P, NA);
+      IA.setup(x, V, LA, P, MA);
       let MI, kI = oA;
-      if (NA !== null && (MI = d.get(NA), kI = KA, kI.setIndex(MI)), x.isMesh)
+      if (MA !== null && (MI = d.get(MA), kI = KA, kI.setIndex(MI)), x.isMesh)
         V.wireframe === !0 ? (hA.setLineWidth(V.wireframeLinewidth * PA()), kI.setMode(U.LINES)) : kI.setMode(U.TRIANGLES);
       else if (x.isLine) {
         let qA = V.linewidth;
@@ -22223,7 +22223,7 @@ class UN {
         else if (fA.get("WEBGL_multi_draw"))
           kI.renderMultiDraw(x._multiDrawStarts, x._multiDrawCounts, x._multiDrawCount);
         else {
-          const qA = x._multiDrawStarts, YI = x._multiDrawCounts, DI = x._multiDrawCount, Ng = NA ? d.get(NA).bytesPerElement : 1, PB = RA.get(V).currentProgram.getUniforms();
+          const qA = x._multiDrawStarts, YI = x._multiDrawCounts, DI = x._multiDrawCount, Ng = MA ? d.get(MA).bytesPerElement : 1, PB = RA.get(V).currentProgram.getUniforms();
           for (let Mg = 0; Mg < DI; Mg++)
             PB.setValue(U, "_gl_DrawID", Mg), kI.render(qA[Mg] / Ng, YI[Mg]);
         }
@@ -22296,24 +22296,24 @@ class UN {
         const iA = c.xr.getDepthSensingMesh();
         iA !== null && SQ(iA, u, -1 / 0, c.sortObjects);
       }
-      SQ(F, u, 0, c.sortObjects), h.finish(), c.sortObjects === !0 && h.sort(AA, tA), eA = QA.enabled === !1 || QA.isPresenting === !1 || QA.hasDepthSensing() === !1, eA && kA.addToRenderList(h, F), this.info.render.frame++, GA === !0 && CA.beginShadows();
+      SQ(F, u, 0, c.sortObjects), h.finish(), c.sortObjects === !0 && h.sort(AA, tA), eA = QA.enabled === !1 || QA.isPresenting === !1 || QA.hasDepthSensing() === !1, eA && FA.addToRenderList(h, F), this.info.render.frame++, GA === !0 && CA.beginShadows();
       const P = a.state.shadowsArray;
-      MA.render(P, F, u), GA === !0 && CA.endShadows(), this.info.autoReset === !0 && this.info.reset();
+      kA.render(P, F, u), GA === !0 && CA.endShadows(), this.info.autoReset === !0 && this.info.reset();
       const V = h.opaque, x = h.transmissive;
       if (a.setupLights(), u.isArrayCamera) {
         const iA = u.cameras;
         if (x.length > 0)
           for (let rA = 0, LA = iA.length; rA < LA; rA++) {
-            const NA = iA[rA];
-            LC(V, x, F, NA);
+            const MA = iA[rA];
+            LC(V, x, F, MA);
           }
-        eA && kA.render(F);
+        eA && FA.render(F);
         for (let rA = 0, LA = iA.length; rA < LA; rA++) {
-          const NA = iA[rA];
-          xQ(h, F, NA, NA.viewport);
+          const MA = iA[rA];
+          xQ(h, F, MA, MA.viewport);
         }
       } else
-        x.length > 0 && LC(V, x, F, u), eA && kA.render(F), xQ(h, F, u);
+        x.length > 0 && LC(V, x, F, u), eA && FA.render(F), xQ(h, F, u);
       L !== null && l === 0 && (SA.updateMultisampleRenderTarget(L), SA.updateRenderTargetMipmap(L)), F.isScene === !0 && F.onAfterRender(c, F, u), IA.resetDefaultState(), R = -1, k = null, S.pop(), S.length > 0 ? (a = S[S.length - 1], GA === !0 && CA.setGlobalState(c.clippingPlanes, a.state.camera)) : a = null, y.pop(), y.length > 0 ? h = y[y.length - 1] : h = null;
     };
     function SQ(F, u, P, V) {
@@ -22334,9 +22334,9 @@ class UN {
         } else if ((F.isMesh || F.isLine || F.isPoints) && (!F.frustumCulled || xA.intersectsObject(F))) {
           const rA = K.update(F), LA = F.material;
           if (V && (F.boundingSphere !== void 0 ? (F.boundingSphere === null && F.computeBoundingSphere(), lA.copy(F.boundingSphere.center)) : (rA.boundingSphere === null && rA.computeBoundingSphere(), lA.copy(rA.boundingSphere.center)), lA.applyMatrix4(F.matrixWorld).applyMatrix4(X)), Array.isArray(LA)) {
-            const NA = rA.groups;
-            for (let OA = 0, VA = NA.length; OA < VA; OA++) {
-              const uA = NA[OA], BI = LA[uA.materialIndex];
+            const MA = rA.groups;
+            for (let OA = 0, VA = MA.length; OA < VA; OA++) {
+              const uA = MA[OA], BI = LA[uA.materialIndex];
               BI && BI.visible && h.push(F, rA, BI, P, lA.z, uA);
             }
           } else LA.visible && h.push(F, rA, LA, P, lA.z, null);
@@ -22365,8 +22365,8 @@ class UN {
       }));
       const iA = a.state.transmissionRenderTarget[V.id], rA = V.viewport || J;
       iA.setSize(rA.z * c.transmissionResolutionScale, rA.w * c.transmissionResolutionScale);
-      const LA = c.getRenderTarget(), NA = c.getActiveCubeFace(), OA = c.getActiveMipmapLevel();
-      c.setRenderTarget(iA), c.getClearColor(W), O = c.getClearAlpha(), O < 1 && c.setClearColor(16777215, 0.5), c.clear(), eA && kA.render(P);
+      const LA = c.getRenderTarget(), MA = c.getActiveCubeFace(), OA = c.getActiveMipmapLevel();
+      c.setRenderTarget(iA), c.getClearColor(W), O = c.getClearAlpha(), O < 1 && c.setClearColor(16777215, 0.5), c.clear(), eA && FA.render(P);
       const VA = c.toneMapping;
       c.toneMapping = jQ;
       const uA = V.viewport;
@@ -22381,14 +22381,14 @@ class UN {
         }
         BI === !0 && (SA.updateMultisampleRenderTarget(iA), SA.updateRenderTargetMipmap(iA));
       }
-      c.setRenderTarget(LA, NA, OA), c.setClearColor(W, O), uA !== void 0 && (V.viewport = uA), c.toneMapping = VA;
+      c.setRenderTarget(LA, MA, OA), c.setClearColor(W, O), uA !== void 0 && (V.viewport = uA), c.toneMapping = VA;
     }
     function EB(F, u, P) {
       const V = u.isScene === !0 ? u.overrideMaterial : null;
       for (let x = 0, iA = F.length; x < iA; x++) {
-        const rA = F[x], LA = rA.object, NA = rA.geometry, OA = rA.group;
+        const rA = F[x], LA = rA.object, MA = rA.geometry, OA = rA.group;
         let VA = rA.material;
-        VA.allowOverride === !0 && V !== null && (VA = V), LA.layers.test(P.layers) && ME(LA, u, P, NA, VA, OA);
+        VA.allowOverride === !0 && V !== null && (VA = V), LA.layers.test(P.layers) && ME(LA, u, P, MA, VA, OA);
       }
     }
     function ME(F, u, P, V, x, iA) {
@@ -22396,15 +22396,15 @@ class UN {
     }
     function iB(F, u, P) {
       u.isScene !== !0 && (u = j);
-      const V = RA.get(F), x = a.state.lights, iA = a.state.shadowsArray, rA = x.state.version, LA = Y.getParameters(F, x.state, iA, u, P), NA = Y.getProgramCacheKey(LA);
+      const V = RA.get(F), x = a.state.lights, iA = a.state.shadowsArray, rA = x.state.version, LA = Y.getParameters(F, x.state, iA, u, P), MA = Y.getProgramCacheKey(LA);
       let OA = V.programs;
       V.environment = F.isMeshStandardMaterial ? u.environment : null, V.fog = u.fog, V.envMap = (F.isMeshStandardMaterial ? _A : ZA).get(F.envMap || V.environment), V.envMapRotation = V.environment !== null && F.envMap === null ? u.environmentRotation : F.envMapRotation, OA === void 0 && (F.addEventListener("dispose", z), OA = /* @__PURE__ */ new Map(), V.programs = OA);
-      let VA = OA.get(NA);
+      let VA = OA.get(MA);
       if (VA !== void 0) {
         if (V.currentProgram === VA && V.lightsStateVersion === rA)
           return HC(F, LA), VA;
       } else
-        LA.uniforms = Y.getUniforms(F), F.onBeforeCompile(LA, c), VA = Y.acquireProgram(LA, NA), OA.set(NA, VA), V.uniforms = LA.uniforms;
+        LA.uniforms = Y.getUniforms(F), F.onBeforeCompile(LA, c), VA = Y.acquireProgram(LA, MA), OA.set(MA, VA), V.uniforms = LA.uniforms;
       const uA = V.uniforms;
       return (!F.isShaderMaterial && !F.isRawShaderMaterial || F.clipping === !0) && (uA.clippingPlanes = CA.uniform), HC(F, LA), V.needsLights = Wi(F), V.lightsStateVersion = rA, V.needsLights && (uA.ambientLightColor.value = x.state.ambient, uA.lightProbe.value = x.state.probe, uA.directionalLights.value = x.state.directional, uA.directionalLightShadows.value = x.state.directionalShadow, uA.spotLights.value = x.state.spot, uA.spotLightShadows.value = x.state.spotShadow, uA.rectAreaLights.value = x.state.rectArea, uA.ltc_1.value = x.state.rectAreaLTC1, uA.ltc_2.value = x.state.rectAreaLTC2, uA.pointLights.value = x.state.point, uA.pointLightShadows.value = x.state.pointShadow, uA.hemisphereLights.value = x.state.hemi, uA.directionalShadowMap.value = x.state.directionalShadowMap, uA.directionalShadowMatrix.value = x.state.directionalShadowMatrix, uA.spotShadowMap.value = x.state.spotShadowMap, uA.spotLightMatrix.value = x.state.spotLightMatrix, uA.spotLightMap.value = x.state.spotLightMap, uA.pointShadowMap.value = x.state.pointShadowMap, uA.pointShadowMatrix.value = x.state.pointShadowMatrix), V.currentProgram = VA, V.uniformsList = null, VA;
     }
@@ -22421,7 +22421,7 @@ class UN {
     }
     function Zi(F, u, P, V, x) {
       u.isScene !== !0 && (u = j), SA.resetTextureUnits();
-      const iA = u.fog, rA = V.isMeshStandardMaterial ? u.environment : null, LA = L === null ? c.outputColorSpace : L.isXRRenderTarget === !0 ? L.texture.colorSpace : HB, NA = (V.isMeshStandardMaterial ? _A : ZA).get(V.envMap || rA), OA = V.vertexColors === !0 && !!P.attributes.color && P.attributes.color.itemSize === 4, VA = !!P.attributes.tangent && (!!V.normalMap || V.anisotropy > 0), uA = !!P.morphAttributes.position, BI = !!P.morphAttributes.normal, GI = !!P.morphAttributes.color;
+      const iA = u.fog, rA = V.isMeshStandardMaterial ? u.environment : null, LA = L === null ? c.outputColorSpace : L.isXRRenderTarget === !0 ? L.texture.colorSpace : HB, MA = (V.isMeshStandardMaterial ? _A : ZA).get(V.envMap || rA), OA = V.vertexColors === !0 && !!P.attributes.color && P.attributes.color.itemSize === 4, VA = !!P.attributes.tangent && (!!V.normalMap || V.anisotropy > 0), uA = !!P.morphAttributes.position, BI = !!P.morphAttributes.normal, GI = !!P.morphAttributes.color;
       let pI = jQ;
       V.toneMapped && (L === null || L.isXRRenderTarget === !0) && (pI = c.toneMapping);
       const MI = P.morphAttributes.position || P.morphAttributes.normal || P.morphAttributes.color, kI = MI !== void 0 ? MI.length : 0, qA = RA.get(V), YI = a.state.lights;
@@ -22430,7 +22430,7 @@ class UN {
         CA.setState(V, F, ag);
       }
       let DI = !1;
-      V.version === qA.__version ? (qA.needsLights && qA.lightsStateVersion !== YI.state.version || qA.outputColorSpace !== LA || x.isBatchedMesh && qA.batching === !1 || !x.isBatchedMesh && qA.batching === !0 || x.isBatchedMesh && qA.batchingColor === !0 && x.colorTexture === null || x.isBatchedMesh && qA.batchingColor === !1 && x.colorTexture !== null || x.isInstancedMesh && qA.instancing === !1 || !x.isInstancedMesh && qA.instancing === !0 || x.isSkinnedMesh && qA.skinning === !1 || !x.isSkinnedMesh && qA.skinning === !0 || x.isInstancedMesh && qA.instancingColor === !0 && x.instanceColor === null || x.isInstancedMesh && qA.instancingColor === !1 && x.instanceColor !== null || x.isInstancedMesh && qA.instancingMorph === !0 && x.morphTexture === null || x.isInstancedMesh && qA.instancingMorph === !1 && x.morphTexture !== null || qA.envMap !== NA || V.fog === !0 && qA.fog !== iA || qA.numClippingPlanes !== void 0 && (qA.numClippingPlanes !== CA.numPlanes || qA.numIntersection !== CA.numIntersection) || qA.vertexAlphas !== OA || qA.vertexTangents !== VA || qA.morphTargets !== uA || qA.morphNormals !== BI || qA.morphColors !== GI || qA.toneMapping !== pI || qA.morphTargetsCount !== kI) && (DI = !0) : (DI = !0, qA.__version = V.version);
+      V.version === qA.__version ? (qA.needsLights && qA.lightsStateVersion !== YI.state.version || qA.outputColorSpace !== LA || x.isBatchedMesh && qA.batching === !1 || !x.isBatchedMesh && qA.batching === !0 || x.isBatchedMesh && qA.batchingColor === !0 && x.colorTexture === null || x.isBatchedMesh && qA.batchingColor === !1 && x.colorTexture !== null || x.isInstancedMesh && qA.instancing === !1 || !x.isInstancedMesh && qA.instancing === !0 || x.isSkinnedMesh && qA.skinning === !1 || !x.isSkinnedMesh && qA.skinning === !0 || x.isInstancedMesh && qA.instancingColor === !0 && x.instanceColor === null || x.isInstancedMesh && qA.instancingColor === !1 && x.instanceColor !== null || x.isInstancedMesh && qA.instancingMorph === !0 && x.morphTexture === null || x.isInstancedMesh && qA.instancingMorph === !1 && x.morphTexture !== null || qA.envMap !== MA || V.fog === !0 && qA.fog !== iA || qA.numClippingPlanes !== void 0 && (qA.numClippingPlanes !== CA.numPlanes || qA.numIntersection !== CA.numIntersection) || qA.vertexAlphas !== OA || qA.vertexTangents !== VA || qA.morphTargets !== uA || qA.morphNormals !== BI || qA.morphColors !== GI || qA.toneMapping !== pI || qA.morphTargetsCount !== kI) && (DI = !0) : (DI = !0, qA.__version = V.version);
       let Ng = qA.currentProgram;
       DI === !0 && (Ng = iB(V, u, x));
       let PB = !1, Mg = !1, fC = !1;
@@ -22451,11 +22451,11 @@ class UN {
       }
       x.isBatchedMesh && (uI.setOptional(U, x, "batchingTexture"), uI.setValue(U, "batchingTexture", x._matricesTexture, SA), uI.setOptional(U, x, "batchingIdTexture"), uI.setValue(U, "batchingIdTexture", x._indirectTexture, SA), uI.setOptional(U, x, "batchingColorTexture"), x._colorsTexture !== null && uI.setValue(U, "batchingColorTexture", x._colorsTexture, SA));
       const fg = P.morphAttributes;
-      if ((fg.position !== void 0 || fg.normal !== void 0 || fg.color !== void 0) && BA.update(x, P, Ng), (Mg || qA.receiveShadow !== x.receiveShadow) && (qA.receiveShadow = x.receiveShadow, uI.setValue(U, "receiveShadow", x.receiveShadow)), V.isMeshGouraudMaterial && V.envMap !== null && (Hg.envMap.value = NA, Hg.flipEnvMap.value = NA.isCubeTexture && NA.isRenderTargetTexture === !1 ? -1 : 1), V.isMeshStandardMaterial && V.envMap === null && u.environment !== null && (Hg.envMapIntensity.value = u.environmentIntensity), Mg && (uI.setValue(U, "toneMappingExposure", c.toneMappingExposure), qA.needsLights && Vi(Hg, fC), iA && V.fog === !0 && T.refreshFogUniforms(Hg, iA), T.refreshMaterialUniforms(Hg, V, b, _, a.state.transmissionRenderTarget[F.id]), si.upload(U, lE(qA), Hg, SA)), V.isShaderMaterial && V.uniformsNeedUpdate === !0 && (si.upload(U, lE(qA), Hg, SA), V.uniformsNeedUpdate = !1), V.isSpriteMaterial && uI.setValue(U, "center", x.center), uI.setValue(U, "modelViewMatrix", x.modelViewMatrix), uI.setValue(U, "normalMatrix", x.normalMatrix), uI.setValue(U, "modelMatrix", x.matrixWorld), V.isShaderMaterial || V.isRawShaderMaterial) {
+      if ((fg.position !== void 0 || fg.normal !== void 0 || fg.color !== void 0) && BA.update(x, P, Ng), (Mg || qA.receiveShadow !== x.receiveShadow) && (qA.receiveShadow = x.receiveShadow, uI.setValue(U, "receiveShadow", x.receiveShadow)), V.isMeshGouraudMaterial && V.envMap !== null && (Hg.envMap.value = MA, Hg.flipEnvMap.value = MA.isCubeTexture && MA.isRenderTargetTexture === !1 ? -1 : 1), V.isMeshStandardMaterial && V.envMap === null && u.environment !== null && (Hg.envMapIntensity.value = u.environmentIntensity), Mg && (uI.setValue(U, "toneMappingExposure", c.toneMappingExposure), qA.needsLights && Vi(Hg, fC), iA && V.fog === !0 && T.refreshFogUniforms(Hg, iA), T.refreshMaterialUniforms(Hg, V, b, _, a.state.transmissionRenderTarget[F.id]), si.upload(U, lE(qA), Hg, SA)), V.isShaderMaterial && V.uniformsNeedUpdate === !0 && (si.upload(U, lE(qA), Hg, SA), V.uniformsNeedUpdate = !1), V.isSpriteMaterial && uI.setValue(U, "center", x.center), uI.setValue(U, "modelViewMatrix", x.modelViewMatrix), uI.setValue(U, "normalMatrix", x.normalMatrix), uI.setValue(U, "modelMatrix", x.matrixWorld), V.isShaderMaterial || V.isRawShaderMaterial) {
         const ag = V.uniformsGroups;
         for (let rg = 0, _i = ag.length; rg < _i; rg++) {
           const tB = ag[rg];
-          FA.update(tB, Ng), FA.bind(tB, Ng);
+          NA.update(tB, Ng), NA.bind(tB, Ng);
         }
       }
       return Ng;
@@ -22484,16 +22484,16 @@ class UN {
       L = F, M = u, l = P;
       let V = !0, x = null, iA = !1, rA = !1;
       if (F) {
-        const NA = RA.get(F);
-        if (NA.__useDefaultFramebuffer !== void 0)
+        const MA = RA.get(F);
+        if (MA.__useDefaultFramebuffer !== void 0)
           hA.bindFramebuffer(U.FRAMEBUFFER, null), V = !1;
-        else if (NA.__webglFramebuffer === void 0)
+        else if (MA.__webglFramebuffer === void 0)
           SA.setupRenderTarget(F);
-        else if (NA.__hasExternalTextures)
+        else if (MA.__hasExternalTextures)
           SA.rebindTextures(F, RA.get(F.texture).__webglTexture, RA.get(F.depthTexture).__webglTexture);
         else if (F.depthBuffer) {
           const uA = F.depthTexture;
-          if (NA.__boundDepthTexture !== uA) {
+          if (MA.__boundDepthTexture !== uA) {
             if (uA !== null && RA.has(uA) && (F.width !== uA.image.width || F.height !== uA.image.height))
               throw new Error("WebGLRenderTarget: Attached DepthTexture is initialized to the incorrect size.");
             SA.setupDepthRenderbuffer(F);
@@ -22506,17 +22506,17 @@ class UN {
       } else
         J.copy(DA).multiplyScalar(b).floor(), p.copy(pA).multiplyScalar(b).floor(), q = TA;
       if (P !== 0 && (x = Ag), hA.bindFramebuffer(U.FRAMEBUFFER, x) && V && hA.drawBuffers(F, x), hA.viewport(J), hA.scissor(p), hA.setScissorTest(q), iA) {
-        const NA = RA.get(F.texture);
-        U.framebufferTexture2D(U.FRAMEBUFFER, U.COLOR_ATTACHMENT0, U.TEXTURE_CUBE_MAP_POSITIVE_X + u, NA.__webglTexture, P);
+        const MA = RA.get(F.texture);
+        U.framebufferTexture2D(U.FRAMEBUFFER, U.COLOR_ATTACHMENT0, U.TEXTURE_CUBE_MAP_POSITIVE_X + u, MA.__webglTexture, P);
       } else if (rA) {
-        const NA = u;
+        const MA = u;
         for (let OA = 0; OA < F.textures.length; OA++) {
           const VA = RA.get(F.textures[OA]);
-          U.framebufferTextureLayer(U.FRAMEBUFFER, U.COLOR_ATTACHMENT0 + OA, VA.__webglTexture, P, NA);
+          U.framebufferTextureLayer(U.FRAMEBUFFER, U.COLOR_ATTACHMENT0 + OA, VA.__webglTexture, P, MA);
         }
       } else if (F !== null && P !== 0) {
-        const NA = RA.get(F.texture);
-        U.framebufferTexture2D(U.FRAMEBUFFER, U.COLOR_ATTACHMENT0, U.TEXTURE_2D, NA.__webglTexture, P);
+        const MA = RA.get(F.texture);
+        U.framebufferTexture2D(U.FRAMEBUFFER, U.COLOR_ATTACHMENT0, U.TEXTURE_2D, MA.__webglTexture, P);
       }
       R = -1;
     }, this.readRenderTargetPixels = function(F, u, P, V, x, iA, rA, LA = 0) {
@@ -22524,9 +22524,9 @@ class UN {
         console.error("THREE.WebGLRenderer.readRenderTargetPixels: renderTarget is not THREE.WebGLRenderTarget.");
         return;
       }
-      let NA = RA.get(F).__webglFramebuffer;
-      if (F.isWebGLCubeRenderTarget && rA !== void 0 && (NA = NA[rA]), NA) {
-        hA.bindFramebuffer(U.FRAMEBUFFER, NA);
+      let MA = RA.get(F).__webglFramebuffer;
+      if (F.isWebGLCubeRenderTarget && rA !== void 0 && (MA = MA[rA]), MA) {
+        hA.bindFramebuffer(U.FRAMEBUFFER, MA);
         try {
           const OA = F.textures[LA], VA = OA.format, uA = OA.type;
           if (!HA.textureFormatReadable(VA)) {
@@ -22546,10 +22546,10 @@ class UN {
     }, this.readRenderTargetPixelsAsync = async function(F, u, P, V, x, iA, rA, LA = 0) {
       if (!(F && F.isWebGLRenderTarget))
         throw new Error("THREE.WebGLRenderer.readRenderTargetPixels: renderTarget is not THREE.WebGLRenderTarget.");
-      let NA = RA.get(F).__webglFramebuffer;
-      if (F.isWebGLCubeRenderTarget && rA !== void 0 && (NA = NA[rA]), NA)
+      let MA = RA.get(F).__webglFramebuffer;
+      if (F.isWebGLCubeRenderTarget && rA !== void 0 && (MA = MA[rA]), MA)
         if (u >= 0 && u <= F.width - V && P >= 0 && P <= F.height - x) {
-          hA.bindFramebuffer(U.FRAMEBUFFER, NA);
+          hA.bindFramebuffer(U.FRAMEBUFFER, MA);
           const OA = F.textures[LA], VA = OA.format, uA = OA.type;
           if (!HA.textureFormatReadable(VA))
             throw new Error("THREE.WebGLRenderer.readRenderTargetPixelsAsync: renderTarget is not in RGBA or implementation defined format.");
@@ -22570,13 +22570,13 @@ class UN {
     const Wg = U.createFramebuffer(), Xi = U.createFramebuffer();
     this.copyTextureToTexture = function(F, u, P = null, V = null, x = 0, iA = null) {
       iA === null && (x !== 0 ? (sE("WebGLRenderer: copyTextureToTexture function signature has changed to support src and dst mipmap levels."), iA = x, x = 0) : iA = 0);
-      let rA, LA, NA, OA, VA, uA, BI, GI, pI;
+      let rA, LA, MA, OA, VA, uA, BI, GI, pI;
       const MI = F.isCompressedTexture ? F.mipmaps[iA] : F.image;
       if (P !== null)
-        rA = P.max.x - P.min.x, LA = P.max.y - P.min.y, NA = P.isBox3 ? P.max.z - P.min.z : 1, OA = P.min.x, VA = P.min.y, uA = P.isBox3 ? P.min.z : 0;
+        rA = P.max.x - P.min.x, LA = P.max.y - P.min.y, MA = P.isBox3 ? P.max.z - P.min.z : 1, OA = P.min.x, VA = P.min.y, uA = P.isBox3 ? P.min.z : 0;
       else {
         const fg = Math.pow(2, -x);
-        rA = Math.floor(MI.width * fg), LA = Math.floor(MI.height * fg), F.isDataArrayTexture ? NA = MI.depth : F.isData3DTexture ? NA = Math.floor(MI.depth * fg) : NA = 1, OA = 0, VA = 0, uA = 0;
+        rA = Math.floor(MI.width * fg), LA = Math.floor(MI.height * fg), F.isDataArrayTexture ? MA = MI.depth : F.isData3DTexture ? MA = Math.floor(MI.depth * fg) : MA = 1, OA = 0, VA = 0, uA = 0;
       }
       V !== null ? (BI = V.x, GI = V.y, pI = V.z) : (BI = 0, GI = 0, pI = 0);
       const kI = UA.convert(u.format), qA = UA.convert(u.type);
@@ -22588,17 +22588,17 @@ class UN {
       if (F.isDepthTexture) {
         const fg = RA.get(F), ag = RA.get(u), rg = RA.get(fg.__renderTarget), _i = RA.get(ag.__renderTarget);
         hA.bindFramebuffer(U.READ_FRAMEBUFFER, rg.__webglFramebuffer), hA.bindFramebuffer(U.DRAW_FRAMEBUFFER, _i.__webglFramebuffer);
-        for (let tB = 0; tB < NA; tB++)
+        for (let tB = 0; tB < MA; tB++)
           uI && (U.framebufferTextureLayer(U.READ_FRAMEBUFFER, U.COLOR_ATTACHMENT0, RA.get(F).__webglTexture, x, uA + tB), U.framebufferTextureLayer(U.DRAW_FRAMEBUFFER, U.COLOR_ATTACHMENT0, RA.get(u).__webglTexture, iA, pI + tB)), U.blitFramebuffer(OA, VA, rA, LA, BI, GI, rA, LA, U.DEPTH_BUFFER_BIT, U.NEAREST);
         hA.bindFramebuffer(U.READ_FRAMEBUFFER, null), hA.bindFramebuffer(U.DRAW_FRAMEBUFFER, null);
       } else if (x !== 0 || F.isRenderTargetTexture || RA.has(F)) {
         const fg = RA.get(F), ag = RA.get(u);
         hA.bindFramebuffer(U.READ_FRAMEBUFFER, Wg), hA.bindFramebuffer(U.DRAW_FRAMEBUFFER, Xi);
-        for (let rg = 0; rg < NA; rg++)
+        for (let rg = 0; rg < MA; rg++)
           uI ? U.framebufferTextureLayer(U.READ_FRAMEBUFFER, U.COLOR_ATTACHMENT0, fg.__webglTexture, x, uA + rg) : U.framebufferTexture2D(U.READ_FRAMEBUFFER, U.COLOR_ATTACHMENT0, U.TEXTURE_2D, fg.__webglTexture, x), Hg ? U.framebufferTextureLayer(U.DRAW_FRAMEBUFFER, U.COLOR_ATTACHMENT0, ag.__webglTexture, iA, pI + rg) : U.framebufferTexture2D(U.DRAW_FRAMEBUFFER, U.COLOR_ATTACHMENT0, U.TEXTURE_2D, ag.__webglTexture, iA), x !== 0 ? U.blitFramebuffer(OA, VA, rA, LA, BI, GI, rA, LA, U.COLOR_BUFFER_BIT, U.NEAREST) : Hg ? U.copyTexSubImage3D(YI, iA, BI, GI, pI + rg, OA, VA, rA, LA) : U.copyTexSubImage2D(YI, iA, BI, GI, OA, VA, rA, LA);
         hA.bindFramebuffer(U.READ_FRAMEBUFFER, null), hA.bindFramebuffer(U.DRAW_FRAMEBUFFER, null);
       } else
-        Hg ? F.isDataTexture || F.isData3DTexture ? U.texSubImage3D(YI, iA, BI, GI, pI, rA, LA, NA, kI, qA, MI.data) : u.isCompressedArrayTexture ? U.compressedTexSubImage3D(YI, iA, BI, GI, pI, rA, LA, NA, kI, MI.data) : U.texSubImage3D(YI, iA, BI, GI, pI, rA, LA, NA, kI, qA, MI) : F.isDataTexture ? U.texSubImage2D(U.TEXTURE_2D, iA, BI, GI, rA, LA, kI, qA, MI.data) : F.isCompressedTexture ? U.compressedTexSubImage2D(U.TEXTURE_2D, iA, BI, GI, MI.width, MI.height, kI, MI.data) : U.texSubImage2D(U.TEXTURE_2D, iA, BI, GI, rA, LA, kI, qA, MI);
+        Hg ? F.isDataTexture || F.isData3DTexture ? U.texSubImage3D(YI, iA, BI, GI, pI, rA, LA, MA, kI, qA, MI.data) : u.isCompressedArrayTexture ? U.compressedTexSubImage3D(YI, iA, BI, GI, pI, rA, LA, MA, kI, MI.data) : U.texSubImage3D(YI, iA, BI, GI, pI, rA, LA, MA, kI, qA, MI) : F.isDataTexture ? U.texSubImage2D(U.TEXTURE_2D, iA, BI, GI, rA, LA, kI, qA, MI.data) : F.isCompressedTexture ? U.compressedTexSubImage2D(U.TEXTURE_2D, iA, BI, GI, MI.width, MI.height, kI, MI.data) : U.texSubImage2D(U.TEXTURE_2D, iA, BI, GI, rA, LA, kI, qA, MI);
       U.pixelStorei(U.UNPACK_ROW_LENGTH, DI), U.pixelStorei(U.UNPACK_IMAGE_HEIGHT, Ng), U.pixelStorei(U.UNPACK_SKIP_PIXELS, PB), U.pixelStorei(U.UNPACK_SKIP_ROWS, Mg), U.pixelStorei(U.UNPACK_SKIP_IMAGES, fC), iA === 0 && u.generateMipmaps && U.generateMipmap(YI), hA.unbindTexture();
     }, this.initRenderTarget = function(F) {
       RA.get(F).__webglFramebuffer === void 0 && SA.setupRenderTarget(F);
@@ -36581,7 +36581,7 @@ new H(0, 0, -1), new H(0, 0, 1), new H(-1, 0, 0), new H(1, 0, 0), new H(0, 1, 0)
 new H(0, 0, -1), new H(0, 0, 1), new H(-1, 0, 0), new H(1, 0, 0), new H(0, 1, 0), new H(0, -1, 0);
 new H(0, 0, 1), new H(0, 0, -1);
 new H(0, -1, 0), new H(0, 1, 0), new H(-1, 0, 0), new H(1, 0, 0);
-const jr = '(function(){"use strict";new TextEncoder;const V=4096;function M(n,e,t){let s=e;const i=s+t,r=[];let o="";for(;s<i;){const a=n[s++];if((a&128)===0)r.push(a);else if((a&224)===192){const c=n[s++]&63;r.push((a&31)<<6|c)}else if((a&240)===224){const c=n[s++]&63,h=n[s++]&63;r.push((a&31)<<12|c<<6|h)}else if((a&248)===240){const c=n[s++]&63,h=n[s++]&63,L=n[s++]&63;let u=(a&7)<<18|c<<12|h<<6|L;u>65535&&(u-=65536,r.push(u>>>10&1023|55296),u=56320|u&1023),r.push(u)}else r.push(a);r.length>=V&&(o+=String.fromCharCode(...r),r.length=0)}return r.length>0&&(o+=String.fromCharCode(...r)),o}const X=new TextDecoder,q=200;function Y(n,e,t){const s=n.subarray(e,e+t);return X.decode(s)}function J(n,e,t){return t>q?Y(n,e,t):M(n,e,t)}class w{type;data;constructor(e,t){this.type=e,this.data=t}}class l extends Error{constructor(e){super(e);const t=Object.create(l.prototype);Object.setPrototypeOf(this,t),Object.defineProperty(this,"name",{configurable:!0,enumerable:!1,value:l.name})}}const y=4294967295;function O(n,e,t){const s=Math.floor(t/4294967296),i=t;n.setUint32(e,s),n.setUint32(e+4,i)}function $(n,e){const t=n.getInt32(e),s=n.getUint32(e+4);return t*4294967296+s}function G(n,e){const t=n.getUint32(e),s=n.getUint32(e+4);return t*4294967296+s}const W=-1,Q=4294967296-1,Z=17179869184-1;function ee({sec:n,nsec:e}){if(n>=0&&e>=0&&n<=Z)if(e===0&&n<=Q){const t=new Uint8Array(4);return new DataView(t.buffer).setUint32(0,n),t}else{const t=n/4294967296,s=n&4294967295,i=new Uint8Array(8),r=new DataView(i.buffer);return r.setUint32(0,e<<2|t&3),r.setUint32(4,s),i}else{const t=new Uint8Array(12),s=new DataView(t.buffer);return s.setUint32(0,e),O(s,4,n),t}}function te(n){const e=n.getTime(),t=Math.floor(e/1e3),s=(e-t*1e3)*1e6,i=Math.floor(s/1e9);return{sec:t+i,nsec:s-i*1e9}}function se(n){if(n instanceof Date){const e=te(n);return ee(e)}else return null}function ne(n){const e=new DataView(n.buffer,n.byteOffset,n.byteLength);switch(n.byteLength){case 4:return{sec:e.getUint32(0),nsec:0};case 8:{const t=e.getUint32(0),s=e.getUint32(4),i=(t&3)*4294967296+s,r=t>>>2;return{sec:i,nsec:r}}case 12:{const t=$(e,4),s=e.getUint32(0);return{sec:t,nsec:s}}default:throw new l(`Unrecognized data size for timestamp (expected 4, 8, or 12): ${n.length}`)}}function ie(n){const e=ne(n);return new Date(e.sec*1e3+e.nsec/1e6)}const re={type:W,encode:se,decode:ie};class _{static defaultCodec=new _;__brand;builtInEncoders=[];builtInDecoders=[];encoders=[];decoders=[];constructor(){this.register(re)}register({type:e,encode:t,decode:s}){if(e>=0)this.encoders[e]=t,this.decoders[e]=s;else{const i=-1-e;this.builtInEncoders[i]=t,this.builtInDecoders[i]=s}}tryToEncode(e,t){for(let s=0;s<this.builtInEncoders.length;s++){const i=this.builtInEncoders[s];if(i!=null){const r=i(e,t);if(r!=null){const o=-1-s;return new w(o,r)}}}for(let s=0;s<this.encoders.length;s++){const i=this.encoders[s];if(i!=null){const r=i(e,t);if(r!=null){const o=s;return new w(o,r)}}}return e instanceof w?e:null}decode(e,t,s){const i=t<0?this.builtInDecoders[-1-t]:this.decoders[t];return i?i(e,t,s):new w(t,e)}}function oe(n){return n instanceof ArrayBuffer||typeof SharedArrayBuffer<"u"&&n instanceof SharedArrayBuffer}function T(n){return n instanceof Uint8Array?n:ArrayBuffer.isView(n)?new Uint8Array(n.buffer,n.byteOffset,n.byteLength):oe(n)?new Uint8Array(n):Uint8Array.from(n)}function S(n){return`${n<0?"-":""}0x${Math.abs(n).toString(16).padStart(2,"0")}`}const ae=16,ce=16;class he{hit=0;miss=0;caches;maxKeyLength;maxLengthPerKey;constructor(e=ae,t=ce){this.maxKeyLength=e,this.maxLengthPerKey=t,this.caches=[];for(let s=0;s<this.maxKeyLength;s++)this.caches.push([])}canBeCached(e){return e>0&&e<=this.maxKeyLength}find(e,t,s){const i=this.caches[s-1];e:for(const r of i){const o=r.bytes;for(let a=0;a<s;a++)if(o[a]!==e[t+a])continue e;return r.str}return null}store(e,t){const s=this.caches[e.length-1],i={bytes:e,str:t};s.length>=this.maxLengthPerKey?s[Math.random()*s.length|0]=i:s.push(i)}decode(e,t,s){const i=this.find(e,t,s);if(i!=null)return this.hit++,i;this.miss++;const r=M(e,t,s),o=Uint8Array.prototype.slice.call(e,t,t+s);return this.store(o,r),r}}const E="array",x="map_key",D="map_value",de=n=>{if(typeof n=="string"||typeof n=="number")return n;throw new l("The type of key must be string or number but "+typeof n)};class le{stack=[];stackHeadPosition=-1;get length(){return this.stackHeadPosition+1}top(){return this.stack[this.stackHeadPosition]}pushArrayState(e){const t=this.getUninitializedStateFromPool();t.type=E,t.position=0,t.size=e,t.array=new Array(e)}pushMapState(e){const t=this.getUninitializedStateFromPool();t.type=x,t.readCount=0,t.size=e,t.map={}}getUninitializedStateFromPool(){if(this.stackHeadPosition++,this.stackHeadPosition===this.stack.length){const e={type:void 0,size:0,array:void 0,position:0,readCount:0,map:void 0,key:null};this.stack.push(e)}return this.stack[this.stackHeadPosition]}release(e){if(this.stack[this.stackHeadPosition]!==e)throw new Error("Invalid stack state. Released state is not on top of the stack.");if(e.type===E){const s=e;s.size=0,s.array=void 0,s.position=0,s.type=void 0}if(e.type===x||e.type===D){const s=e;s.size=0,s.map=void 0,s.readCount=0,s.type=void 0}this.stackHeadPosition--}reset(){this.stack.length=0,this.stackHeadPosition=-1}}const m=-1,A=new DataView(new ArrayBuffer(0)),fe=new Uint8Array(A.buffer);try{A.getInt8(0)}catch(n){if(!(n instanceof RangeError))throw new Error("This module is not supported in the current JavaScript engine because DataView does not throw RangeError on out-of-bounds access")}const P=new RangeError("Insufficient data"),ue=new he;class U{extensionCodec;context;useBigInt64;rawStrings;maxStrLength;maxBinLength;maxArrayLength;maxMapLength;maxExtLength;keyDecoder;mapKeyConverter;totalPos=0;pos=0;view=A;bytes=fe;headByte=m;stack=new le;entered=!1;constructor(e){this.extensionCodec=e?.extensionCodec??_.defaultCodec,this.context=e?.context,this.useBigInt64=e?.useBigInt64??!1,this.rawStrings=e?.rawStrings??!1,this.maxStrLength=e?.maxStrLength??y,this.maxBinLength=e?.maxBinLength??y,this.maxArrayLength=e?.maxArrayLength??y,this.maxMapLength=e?.maxMapLength??y,this.maxExtLength=e?.maxExtLength??y,this.keyDecoder=e?.keyDecoder!==void 0?e.keyDecoder:ue,this.mapKeyConverter=e?.mapKeyConverter??de}clone(){return new U({extensionCodec:this.extensionCodec,context:this.context,useBigInt64:this.useBigInt64,rawStrings:this.rawStrings,maxStrLength:this.maxStrLength,maxBinLength:this.maxBinLength,maxArrayLength:this.maxArrayLength,maxMapLength:this.maxMapLength,maxExtLength:this.maxExtLength,keyDecoder:this.keyDecoder})}reinitializeState(){this.totalPos=0,this.headByte=m,this.stack.reset()}setBuffer(e){const t=T(e);this.bytes=t,this.view=new DataView(t.buffer,t.byteOffset,t.byteLength),this.pos=0}appendBuffer(e){if(this.headByte===m&&!this.hasRemaining(1))this.setBuffer(e);else{const t=this.bytes.subarray(this.pos),s=T(e),i=new Uint8Array(t.length+s.length);i.set(t),i.set(s,t.length),this.setBuffer(i)}}hasRemaining(e){return this.view.byteLength-this.pos>=e}createExtraByteError(e){const{view:t,pos:s}=this;return new RangeError(`Extra ${t.byteLength-s} of ${t.byteLength} byte(s) found at buffer[${e}]`)}decode(e){if(this.entered)return this.clone().decode(e);try{this.entered=!0,this.reinitializeState(),this.setBuffer(e);const t=this.doDecodeSync();if(this.hasRemaining(1))throw this.createExtraByteError(this.pos);return t}finally{this.entered=!1}}*decodeMulti(e){if(this.entered){yield*this.clone().decodeMulti(e);return}try{for(this.entered=!0,this.reinitializeState(),this.setBuffer(e);this.hasRemaining(1);)yield this.doDecodeSync()}finally{this.entered=!1}}async decodeAsync(e){if(this.entered)return this.clone().decodeAsync(e);try{this.entered=!0;let t=!1,s;for await(const a of e){if(t)throw this.entered=!1,this.createExtraByteError(this.totalPos);this.appendBuffer(a);try{s=this.doDecodeSync(),t=!0}catch(c){if(!(c instanceof RangeError))throw c}this.totalPos+=this.pos}if(t){if(this.hasRemaining(1))throw this.createExtraByteError(this.totalPos);return s}const{headByte:i,pos:r,totalPos:o}=this;throw new RangeError(`Insufficient data in parsing ${S(i)} at ${o} (${r} in the current buffer)`)}finally{this.entered=!1}}decodeArrayStream(e){return this.decodeMultiAsync(e,!0)}decodeStream(e){return this.decodeMultiAsync(e,!1)}async*decodeMultiAsync(e,t){if(this.entered){yield*this.clone().decodeMultiAsync(e,t);return}try{this.entered=!0;let s=t,i=-1;for await(const r of e){if(t&&i===0)throw this.createExtraByteError(this.totalPos);this.appendBuffer(r),s&&(i=this.readArraySize(),s=!1,this.complete());try{for(;yield this.doDecodeSync(),--i!==0;);}catch(o){if(!(o instanceof RangeError))throw o}this.totalPos+=this.pos}}finally{this.entered=!1}}doDecodeSync(){e:for(;;){const e=this.readHeadByte();let t;if(e>=224)t=e-256;else if(e<192)if(e<128)t=e;else if(e<144){const i=e-128;if(i!==0){this.pushMapState(i),this.complete();continue e}else t={}}else if(e<160){const i=e-144;if(i!==0){this.pushArrayState(i),this.complete();continue e}else t=[]}else{const i=e-160;t=this.decodeString(i,0)}else if(e===192)t=null;else if(e===194)t=!1;else if(e===195)t=!0;else if(e===202)t=this.readF32();else if(e===203)t=this.readF64();else if(e===204)t=this.readU8();else if(e===205)t=this.readU16();else if(e===206)t=this.readU32();else if(e===207)this.useBigInt64?t=this.readU64AsBigInt():t=this.readU64();else if(e===208)t=this.readI8();else if(e===209)t=this.readI16();else if(e===210)t=this.readI32();else if(e===211)this.useBigInt64?t=this.readI64AsBigInt():t=this.readI64();else if(e===217){const i=this.lookU8();t=this.decodeString(i,1)}else if(e===218){const i=this.lookU16();t=this.decodeString(i,2)}else if(e===219){const i=this.lookU32();t=this.decodeString(i,4)}else if(e===220){const i=this.readU16();if(i!==0){this.pushArrayState(i),this.complete();continue e}else t=[]}else if(e===221){const i=this.readU32();if(i!==0){this.pushArrayState(i),this.complete();continue e}else t=[]}else if(e===222){const i=this.readU16();if(i!==0){this.pushMapState(i),this.complete();continue e}else t={}}else if(e===223){const i=this.readU32();if(i!==0){this.pushMapState(i),this.complete();continue e}else t={}}else if(e===196){const i=this.lookU8();t=this.decodeBinary(i,1)}else if(e===197){const i=this.lookU16();t=this.decodeBinary(i,2)}else if(e===198){const i=this.lookU32();t=this.decodeBinary(i,4)}else if(e===212)t=this.decodeExtension(1,0);else if(e===213)t=this.decodeExtension(2,0);else if(e===214)t=this.decodeExtension(4,0);else if(e===215)t=this.decodeExtension(8,0);else if(e===216)t=this.decodeExtension(16,0);else if(e===199){const i=this.lookU8();t=this.decodeExtension(i,1)}else if(e===200){const i=this.lookU16();t=this.decodeExtension(i,2)}else if(e===201){const i=this.lookU32();t=this.decodeExtension(i,4)}else throw new l(`Unrecognized type byte: ${S(e)}`);this.complete();const s=this.stack;for(;s.length>0;){const i=s.top();if(i.type===E)if(i.array[i.position]=t,i.position++,i.position===i.size)t=i.array,s.release(i);else continue e;else if(i.type===x){if(t==="__proto__")throw new l("The key __proto__ is not allowed");i.key=this.mapKeyConverter(t),i.type=D;continue e}else if(i.map[i.key]=t,i.readCount++,i.readCount===i.size)t=i.map,s.release(i);else{i.key=null,i.type=x;continue e}}return t}}readHeadByte(){return this.headByte===m&&(this.headByte=this.readU8()),this.headByte}complete(){this.headByte=m}readArraySize(){const e=this.readHeadByte();switch(e){case 220:return this.readU16();case 221:return this.readU32();default:{if(e<160)return e-144;throw new l(`Unrecognized array type byte: ${S(e)}`)}}}pushMapState(e){if(e>this.maxMapLength)throw new l(`Max length exceeded: map length (${e}) > maxMapLengthLength (${this.maxMapLength})`);this.stack.pushMapState(e)}pushArrayState(e){if(e>this.maxArrayLength)throw new l(`Max length exceeded: array length (${e}) > maxArrayLength (${this.maxArrayLength})`);this.stack.pushArrayState(e)}decodeString(e,t){return!this.rawStrings||this.stateIsMapKey()?this.decodeUtf8String(e,t):this.decodeBinary(e,t)}decodeUtf8String(e,t){if(e>this.maxStrLength)throw new l(`Max length exceeded: UTF-8 byte length (${e}) > maxStrLength (${this.maxStrLength})`);if(this.bytes.byteLength<this.pos+t+e)throw P;const s=this.pos+t;let i;return this.stateIsMapKey()&&this.keyDecoder?.canBeCached(e)?i=this.keyDecoder.decode(this.bytes,s,e):i=J(this.bytes,s,e),this.pos+=t+e,i}stateIsMapKey(){return this.stack.length>0?this.stack.top().type===x:!1}decodeBinary(e,t){if(e>this.maxBinLength)throw new l(`Max length exceeded: bin length (${e}) > maxBinLength (${this.maxBinLength})`);if(!this.hasRemaining(e+t))throw P;const s=this.pos+t,i=this.bytes.subarray(s,s+e);return this.pos+=t+e,i}decodeExtension(e,t){if(e>this.maxExtLength)throw new l(`Max length exceeded: ext length (${e}) > maxExtLength (${this.maxExtLength})`);const s=this.view.getInt8(this.pos+t),i=this.decodeBinary(e,t+1);return this.extensionCodec.decode(i,s,this.context)}lookU8(){return this.view.getUint8(this.pos)}lookU16(){return this.view.getUint16(this.pos)}lookU32(){return this.view.getUint32(this.pos)}readU8(){const e=this.view.getUint8(this.pos);return this.pos++,e}readI8(){const e=this.view.getInt8(this.pos);return this.pos++,e}readU16(){const e=this.view.getUint16(this.pos);return this.pos+=2,e}readI16(){const e=this.view.getInt16(this.pos);return this.pos+=2,e}readU32(){const e=this.view.getUint32(this.pos);return this.pos+=4,e}readI32(){const e=this.view.getInt32(this.pos);return this.pos+=4,e}readU64(){const e=G(this.view,this.pos);return this.pos+=8,e}readI64(){const e=$(this.view,this.pos);return this.pos+=8,e}readU64AsBigInt(){const e=this.view.getBigUint64(this.pos);return this.pos+=8,e}readI64AsBigInt(){const e=this.view.getBigInt64(this.pos);return this.pos+=8,e}readF32(){const e=this.view.getFloat32(this.pos);return this.pos+=4,e}readF64(){const e=this.view.getFloat64(this.pos);return this.pos+=8,e}}function ge(n,e){return new U(e).decode(n)}const C="gradio-splat",b=2,R=4096,z=2048*2048,pe=["offset","opacity","scale","rotation"],H={depth:[["delta2d"],1,16],color:[["jpeg","delta2d"],3,8],offset:[["delta2d"],2,8],opacity:[["delta2d"],1,8],scale:[["delta2d"],3,8],rotation:[["delta2d"],3,8]},K=n=>3*(n===1?3:8);function B(n,e){return[...n==="gaussians"?pe:[],...e?["sh"]:[]]}function ye(n,e){const t={color:0,depth:4};let s=6;for(const i of B(n,e))t[i]=s,s+=i==="sh"?K(e):H[i][1];return{channels:t,layers:Math.ceil(s/4)}}const d=n=>{throw new Error(`wire frame: ${n}`)},g=n=>typeof n=="number"&&Number.isFinite(n),p=n=>typeof n=="object"&&n!==null&&!Array.isArray(n)&&!(n instanceof Uint8Array);function k(n,e){return(!Array.isArray(n)||n.length!==2||!n.every(g))&&d(`\'${e}\' must be two finite numbers`),n}function xe(n){if(!p(n))return d("\'camera\' must be a map");const{width:e,height:t,fx:s,fy:i,cx:r,cy:o}=n,a=c=>Number.isInteger(c)&&c>=1&&c<=R;return(!a(e)||!a(t)||e*t>z)&&d(`camera grid ${String(e)}×${String(t)} is outside 1..${R} a side, ${z} pixels`),(!g(s)||!g(i)||s<=0||i<=0||!g(r)||!g(o))&&d("camera intrinsics must be finite, with fx, fy > 0"),{width:e,height:t,fx:s,fy:i,cx:r,cy:o}}function me(n,e,t){const s=n[e];if(!p(s))return d(`plane \'${e}\' is missing`);const[i,r,o]=e==="sh"?[["delta2d"],K(t),8]:H[e];if(i.includes(s.codec)||d(`plane \'${e}\' cannot use codec ${JSON.stringify(s.codec)}`),(s.channels!==r||s.bits!==o)&&d(`plane \'${e}\' must be ${r} channels of ${o} bits`),s.codec==="jpeg")s.data instanceof Uint8Array||d(`plane \'${e}\' has no binary \'data\'`);else{const a=r*o/8,c=s.data;(!Array.isArray(c)||c.length!==a||!c.every(h=>h instanceof Uint8Array))&&d(`plane \'${e}\' must have ${a} zlib streams, one per byte plane`)}return s}function we(n,e,t){const s={offset_range:0,log_scale_range:[0,0],sh_max:[0,0]};if(e==="gaussians"||t){if(!p(n))return d("\'quant\' must be a map");e==="gaussians"&&((!g(n.offset_range)||n.offset_range<0)&&d("\'quant.offset_range\' must be ≥ 0"),s.offset_range=n.offset_range,s.log_scale_range=k(n.log_scale_range,"quant.log_scale_range"),s.log_scale_range[0]>s.log_scale_range[1]&&d("\'quant.log_scale_range\' is not [lo, hi]")),t&&(s.sh_max=k(n.sh_max,"quant.sh_max"),s.sh_max.some(i=>i<0)&&d("\'quant.sh_max\' must be ≥ 0"))}return s}function _e(n){let e;try{e=ge(n)}catch(c){d(`not msgpack (${c.message})`)}if(!p(e)||e.format!==C)throw new Error(`not a ${C} frame`);if(e.version!==b)throw new Error(e.version===1?`wire version 1 is no longer supported: this viewer reads version ${b}`:`unknown wire version ${JSON.stringify(e.version)}: this viewer reads version ${b}`);e.mode!=="points"&&e.mode!=="gaussians"&&d(`unknown mode ${JSON.stringify(e.mode)}`);const t=e.mode,s=xe(e.camera),i=e.sh_degree??0;[0,1,2].includes(i)||d("\'sh_degree\' must be 0, 1 or 2");const r=k(e.depth_range,"depth_range");r[0]>0&&r[0]<=r[1]||d("\'depth_range\' must be 0 < near ≤ far"),(!g(e.target_depth)||e.target_depth<=0)&&d("\'target_depth\' must be a positive number"),p(e.planes)||d("\'planes\' must be a map");const o={};for(const c of["depth","color",...B(t,i)])o[c]=me(e.planes,c,i);const a=e.frame_id??0;return Number.isInteger(a)||d("\'frame_id\' must be an integer"),{frame_id:a,mode:t,camera:s,depth_range:r,planes:o,sh_degree:i,quant:we(e.quant,t,i),target_depth:e.target_depth,timings_ms:p(e.timings_ms)?e.timings_ms:{},server_time:g(e.server_time)?e.server_time:NaN}}async function Se(n,e,t){const i=new ReadableStream({start(o){o.enqueue(n),o.close()}}).pipeThrough(new DecompressionStream("deflate")).getReader();let r=0;try{for(;;){const{done:o,value:a}=await i.read();if(o)break;r+a.byteLength>e.byteLength&&(i.cancel().catch(()=>{}),d(`plane \'${t}\' inflates to more than ${e.byteLength} bytes`)),e.set(a,r),r+=a.byteLength}}catch(o){if(o.message.startsWith("wire frame:"))throw o;d(`plane \'${t}\' is not a valid zlib stream (${o.message})`)}r!==e.byteLength&&d(`plane \'${t}\' inflates to ${r} bytes, not ${e.byteLength}`)}function Ee(n,e,t){const s=n instanceof Uint8Array?255:65535;for(let i=0,r=0;i<t;i++){let o=0;if(i===0)for(let a=0;a<e;a++,r++)n[r]=o=o+n[r]&s;else for(let a=0;a<e;a++,r++)o=o+n[r]&s,n[r]=o+n[r-e]}}async function I(n,e,t){const s=t.width*t.height,i=n.data,r=new Uint8Array(i.length*s);await Promise.all(i.map((a,c)=>Se(a,r.subarray(c*s,(c+1)*s),e)));let o=r;if(n.bits===16){o=new Uint16Array(n.channels*s);for(let a=0;a<n.channels;a++){const c=2*a*s;for(let h=0;h<s;h++)o[a*s+h]=r[c+h]<<8|r[c+s+h]}}for(let a=0;a<n.channels;a++)Ee(o.subarray(a*s,(a+1)*s),t.width,t.height);return o}function N(n,e,t,s,i){for(let r=0;r<e;r++){const o=i+r,a=(o>>2)*4*t+(o&3),c=n.subarray(r*t,(r+1)*t);for(let h=0;h<t;h++)s[a+4*h]=c[h]}}function Ae(n){if(n[0]!==255||n[1]!==216)return null;for(let e=2;e+9<=n.length;){if(n[e]!==255)return null;const t=n[e+1];if(t===255){e+=1;continue}if(t>=192&&t<=207&&t!==196&&t!==200&&t!==204)return[n[e+7]<<8|n[e+8],n[e+5]<<8|n[e+6]];e+=2+(n[e+2]<<8|n[e+3])}return null}async function Ue(n,e,t){const s=e.width*e.height;if(n.codec==="delta2d"){N(await I(n,"color",e),3,s,t,0);for(let h=0;h<s;h++)t[4*h+3]=255;return}const i=n.data,r=Ae(i);r||d("plane \'color\' is not a JPEG (no frame header)"),(r[0]!==e.width||r[1]!==e.height)&&d(`plane \'color\' is ${r[0]}×${r[1]}, not ${e.width}×${e.height}`);let o;try{o=await createImageBitmap(new Blob([i],{type:"image/jpeg"}),{premultiplyAlpha:"none",colorSpaceConversion:"none"})}catch(h){return d(`plane \'color\' is not a JPEG (${h.message})`)}const c=new OffscreenCanvas(e.width,e.height).getContext("2d",{willReadFrequently:!0});c.drawImage(o,0,0),o.close(),t.set(c.getImageData(0,0,e.width,e.height).data)}async function be(n,e){const{planes:t,camera:s,mode:i,sh_degree:r}=n,o=s.width*s.height,{channels:a,layers:c}=ye(i,r),h=new Uint8Array(c*o*4),L=Ue(t.color,s,h),u=I(t.depth,"depth",s),ke=B(i,r).map(async f=>{N(await I(t[f],f,s),t[f].channels,o,h,a[f])});await Promise.all([L,u,...ke]);const Ie=await u;let F=0;for(let f=0,j=4*o;f<o;f++){const v=Ie[f];h[j+4*f]=v>>8,h[j+4*f+1]=v&255,F+=v!==0?1:0}const{planes:ve,...Le}=n;return{header:Le,planes:h,layers:c,valid:F,bytes:e}}async function Be(n){return be(_e(n),n.byteLength)}self.onmessage=async({data:n})=>{try{const e=performance.now(),t=await Be(n.bytes),s={id:n.id,frame:t,decode_ms:performance.now()-e};self.postMessage(s,{transfer:[t.planes.buffer]})}catch(e){self.postMessage({id:n.id,error:e.message})}}})();\n', yD = typeof self < "u" && self.Blob && new Blob(["(self.URL || self.webkitURL).revokeObjectURL(self.location.href);", jr], { type: "text/javascript;charset=utf-8" });
+const jr = '(function(){"use strict";new TextEncoder;const V=4096;function M(n,e,t){let s=e;const i=s+t,r=[];let o="";for(;s<i;){const a=n[s++];if((a&128)===0)r.push(a);else if((a&224)===192){const c=n[s++]&63;r.push((a&31)<<6|c)}else if((a&240)===224){const c=n[s++]&63,d=n[s++]&63;r.push((a&31)<<12|c<<6|d)}else if((a&248)===240){const c=n[s++]&63,d=n[s++]&63,_=n[s++]&63;let g=(a&7)<<18|c<<12|d<<6|_;g>65535&&(g-=65536,r.push(g>>>10&1023|55296),g=56320|g&1023),r.push(g)}else r.push(a);r.length>=V&&(o+=String.fromCharCode(...r),r.length=0)}return r.length>0&&(o+=String.fromCharCode(...r)),o}const X=new TextDecoder,q=200;function Y(n,e,t){const s=n.subarray(e,e+t);return X.decode(s)}function J(n,e,t){return t>q?Y(n,e,t):M(n,e,t)}class w{type;data;constructor(e,t){this.type=e,this.data=t}}class l extends Error{constructor(e){super(e);const t=Object.create(l.prototype);Object.setPrototypeOf(this,t),Object.defineProperty(this,"name",{configurable:!0,enumerable:!1,value:l.name})}}const y=4294967295;function O(n,e,t){const s=Math.floor(t/4294967296),i=t;n.setUint32(e,s),n.setUint32(e+4,i)}function $(n,e){const t=n.getInt32(e),s=n.getUint32(e+4);return t*4294967296+s}function G(n,e){const t=n.getUint32(e),s=n.getUint32(e+4);return t*4294967296+s}const W=-1,Q=4294967296-1,Z=17179869184-1;function ee({sec:n,nsec:e}){if(n>=0&&e>=0&&n<=Z)if(e===0&&n<=Q){const t=new Uint8Array(4);return new DataView(t.buffer).setUint32(0,n),t}else{const t=n/4294967296,s=n&4294967295,i=new Uint8Array(8),r=new DataView(i.buffer);return r.setUint32(0,e<<2|t&3),r.setUint32(4,s),i}else{const t=new Uint8Array(12),s=new DataView(t.buffer);return s.setUint32(0,e),O(s,4,n),t}}function te(n){const e=n.getTime(),t=Math.floor(e/1e3),s=(e-t*1e3)*1e6,i=Math.floor(s/1e9);return{sec:t+i,nsec:s-i*1e9}}function se(n){if(n instanceof Date){const e=te(n);return ee(e)}else return null}function ne(n){const e=new DataView(n.buffer,n.byteOffset,n.byteLength);switch(n.byteLength){case 4:return{sec:e.getUint32(0),nsec:0};case 8:{const t=e.getUint32(0),s=e.getUint32(4),i=(t&3)*4294967296+s,r=t>>>2;return{sec:i,nsec:r}}case 12:{const t=$(e,4),s=e.getUint32(0);return{sec:t,nsec:s}}default:throw new l(`Unrecognized data size for timestamp (expected 4, 8, or 12): ${n.length}`)}}function ie(n){const e=ne(n);return new Date(e.sec*1e3+e.nsec/1e6)}const re={type:W,encode:se,decode:ie};class S{static defaultCodec=new S;__brand;builtInEncoders=[];builtInDecoders=[];encoders=[];decoders=[];constructor(){this.register(re)}register({type:e,encode:t,decode:s}){if(e>=0)this.encoders[e]=t,this.decoders[e]=s;else{const i=-1-e;this.builtInEncoders[i]=t,this.builtInDecoders[i]=s}}tryToEncode(e,t){for(let s=0;s<this.builtInEncoders.length;s++){const i=this.builtInEncoders[s];if(i!=null){const r=i(e,t);if(r!=null){const o=-1-s;return new w(o,r)}}}for(let s=0;s<this.encoders.length;s++){const i=this.encoders[s];if(i!=null){const r=i(e,t);if(r!=null){const o=s;return new w(o,r)}}}return e instanceof w?e:null}decode(e,t,s){const i=t<0?this.builtInDecoders[-1-t]:this.decoders[t];return i?i(e,t,s):new w(t,e)}}function oe(n){return n instanceof ArrayBuffer||typeof SharedArrayBuffer<"u"&&n instanceof SharedArrayBuffer}function T(n){return n instanceof Uint8Array?n:ArrayBuffer.isView(n)?new Uint8Array(n.buffer,n.byteOffset,n.byteLength):oe(n)?new Uint8Array(n):Uint8Array.from(n)}function E(n){return`${n<0?"-":""}0x${Math.abs(n).toString(16).padStart(2,"0")}`}const ae=16,ce=16;class he{hit=0;miss=0;caches;maxKeyLength;maxLengthPerKey;constructor(e=ae,t=ce){this.maxKeyLength=e,this.maxLengthPerKey=t,this.caches=[];for(let s=0;s<this.maxKeyLength;s++)this.caches.push([])}canBeCached(e){return e>0&&e<=this.maxKeyLength}find(e,t,s){const i=this.caches[s-1];e:for(const r of i){const o=r.bytes;for(let a=0;a<s;a++)if(o[a]!==e[t+a])continue e;return r.str}return null}store(e,t){const s=this.caches[e.length-1],i={bytes:e,str:t};s.length>=this.maxLengthPerKey?s[Math.random()*s.length|0]=i:s.push(i)}decode(e,t,s){const i=this.find(e,t,s);if(i!=null)return this.hit++,i;this.miss++;const r=M(e,t,s),o=Uint8Array.prototype.slice.call(e,t,t+s);return this.store(o,r),r}}const A="array",x="map_key",D="map_value",de=n=>{if(typeof n=="string"||typeof n=="number")return n;throw new l("The type of key must be string or number but "+typeof n)};class le{stack=[];stackHeadPosition=-1;get length(){return this.stackHeadPosition+1}top(){return this.stack[this.stackHeadPosition]}pushArrayState(e){const t=this.getUninitializedStateFromPool();t.type=A,t.position=0,t.size=e,t.array=new Array(e)}pushMapState(e){const t=this.getUninitializedStateFromPool();t.type=x,t.readCount=0,t.size=e,t.map={}}getUninitializedStateFromPool(){if(this.stackHeadPosition++,this.stackHeadPosition===this.stack.length){const e={type:void 0,size:0,array:void 0,position:0,readCount:0,map:void 0,key:null};this.stack.push(e)}return this.stack[this.stackHeadPosition]}release(e){if(this.stack[this.stackHeadPosition]!==e)throw new Error("Invalid stack state. Released state is not on top of the stack.");if(e.type===A){const s=e;s.size=0,s.array=void 0,s.position=0,s.type=void 0}if(e.type===x||e.type===D){const s=e;s.size=0,s.map=void 0,s.readCount=0,s.type=void 0}this.stackHeadPosition--}reset(){this.stack.length=0,this.stackHeadPosition=-1}}const m=-1,U=new DataView(new ArrayBuffer(0)),fe=new Uint8Array(U.buffer);try{U.getInt8(0)}catch(n){if(!(n instanceof RangeError))throw new Error("This module is not supported in the current JavaScript engine because DataView does not throw RangeError on out-of-bounds access")}const P=new RangeError("Insufficient data"),ue=new he;class b{extensionCodec;context;useBigInt64;rawStrings;maxStrLength;maxBinLength;maxArrayLength;maxMapLength;maxExtLength;keyDecoder;mapKeyConverter;totalPos=0;pos=0;view=U;bytes=fe;headByte=m;stack=new le;entered=!1;constructor(e){this.extensionCodec=e?.extensionCodec??S.defaultCodec,this.context=e?.context,this.useBigInt64=e?.useBigInt64??!1,this.rawStrings=e?.rawStrings??!1,this.maxStrLength=e?.maxStrLength??y,this.maxBinLength=e?.maxBinLength??y,this.maxArrayLength=e?.maxArrayLength??y,this.maxMapLength=e?.maxMapLength??y,this.maxExtLength=e?.maxExtLength??y,this.keyDecoder=e?.keyDecoder!==void 0?e.keyDecoder:ue,this.mapKeyConverter=e?.mapKeyConverter??de}clone(){return new b({extensionCodec:this.extensionCodec,context:this.context,useBigInt64:this.useBigInt64,rawStrings:this.rawStrings,maxStrLength:this.maxStrLength,maxBinLength:this.maxBinLength,maxArrayLength:this.maxArrayLength,maxMapLength:this.maxMapLength,maxExtLength:this.maxExtLength,keyDecoder:this.keyDecoder})}reinitializeState(){this.totalPos=0,this.headByte=m,this.stack.reset()}setBuffer(e){const t=T(e);this.bytes=t,this.view=new DataView(t.buffer,t.byteOffset,t.byteLength),this.pos=0}appendBuffer(e){if(this.headByte===m&&!this.hasRemaining(1))this.setBuffer(e);else{const t=this.bytes.subarray(this.pos),s=T(e),i=new Uint8Array(t.length+s.length);i.set(t),i.set(s,t.length),this.setBuffer(i)}}hasRemaining(e){return this.view.byteLength-this.pos>=e}createExtraByteError(e){const{view:t,pos:s}=this;return new RangeError(`Extra ${t.byteLength-s} of ${t.byteLength} byte(s) found at buffer[${e}]`)}decode(e){if(this.entered)return this.clone().decode(e);try{this.entered=!0,this.reinitializeState(),this.setBuffer(e);const t=this.doDecodeSync();if(this.hasRemaining(1))throw this.createExtraByteError(this.pos);return t}finally{this.entered=!1}}*decodeMulti(e){if(this.entered){yield*this.clone().decodeMulti(e);return}try{for(this.entered=!0,this.reinitializeState(),this.setBuffer(e);this.hasRemaining(1);)yield this.doDecodeSync()}finally{this.entered=!1}}async decodeAsync(e){if(this.entered)return this.clone().decodeAsync(e);try{this.entered=!0;let t=!1,s;for await(const a of e){if(t)throw this.entered=!1,this.createExtraByteError(this.totalPos);this.appendBuffer(a);try{s=this.doDecodeSync(),t=!0}catch(c){if(!(c instanceof RangeError))throw c}this.totalPos+=this.pos}if(t){if(this.hasRemaining(1))throw this.createExtraByteError(this.totalPos);return s}const{headByte:i,pos:r,totalPos:o}=this;throw new RangeError(`Insufficient data in parsing ${E(i)} at ${o} (${r} in the current buffer)`)}finally{this.entered=!1}}decodeArrayStream(e){return this.decodeMultiAsync(e,!0)}decodeStream(e){return this.decodeMultiAsync(e,!1)}async*decodeMultiAsync(e,t){if(this.entered){yield*this.clone().decodeMultiAsync(e,t);return}try{this.entered=!0;let s=t,i=-1;for await(const r of e){if(t&&i===0)throw this.createExtraByteError(this.totalPos);this.appendBuffer(r),s&&(i=this.readArraySize(),s=!1,this.complete());try{for(;yield this.doDecodeSync(),--i!==0;);}catch(o){if(!(o instanceof RangeError))throw o}this.totalPos+=this.pos}}finally{this.entered=!1}}doDecodeSync(){e:for(;;){const e=this.readHeadByte();let t;if(e>=224)t=e-256;else if(e<192)if(e<128)t=e;else if(e<144){const i=e-128;if(i!==0){this.pushMapState(i),this.complete();continue e}else t={}}else if(e<160){const i=e-144;if(i!==0){this.pushArrayState(i),this.complete();continue e}else t=[]}else{const i=e-160;t=this.decodeString(i,0)}else if(e===192)t=null;else if(e===194)t=!1;else if(e===195)t=!0;else if(e===202)t=this.readF32();else if(e===203)t=this.readF64();else if(e===204)t=this.readU8();else if(e===205)t=this.readU16();else if(e===206)t=this.readU32();else if(e===207)this.useBigInt64?t=this.readU64AsBigInt():t=this.readU64();else if(e===208)t=this.readI8();else if(e===209)t=this.readI16();else if(e===210)t=this.readI32();else if(e===211)this.useBigInt64?t=this.readI64AsBigInt():t=this.readI64();else if(e===217){const i=this.lookU8();t=this.decodeString(i,1)}else if(e===218){const i=this.lookU16();t=this.decodeString(i,2)}else if(e===219){const i=this.lookU32();t=this.decodeString(i,4)}else if(e===220){const i=this.readU16();if(i!==0){this.pushArrayState(i),this.complete();continue e}else t=[]}else if(e===221){const i=this.readU32();if(i!==0){this.pushArrayState(i),this.complete();continue e}else t=[]}else if(e===222){const i=this.readU16();if(i!==0){this.pushMapState(i),this.complete();continue e}else t={}}else if(e===223){const i=this.readU32();if(i!==0){this.pushMapState(i),this.complete();continue e}else t={}}else if(e===196){const i=this.lookU8();t=this.decodeBinary(i,1)}else if(e===197){const i=this.lookU16();t=this.decodeBinary(i,2)}else if(e===198){const i=this.lookU32();t=this.decodeBinary(i,4)}else if(e===212)t=this.decodeExtension(1,0);else if(e===213)t=this.decodeExtension(2,0);else if(e===214)t=this.decodeExtension(4,0);else if(e===215)t=this.decodeExtension(8,0);else if(e===216)t=this.decodeExtension(16,0);else if(e===199){const i=this.lookU8();t=this.decodeExtension(i,1)}else if(e===200){const i=this.lookU16();t=this.decodeExtension(i,2)}else if(e===201){const i=this.lookU32();t=this.decodeExtension(i,4)}else throw new l(`Unrecognized type byte: ${E(e)}`);this.complete();const s=this.stack;for(;s.length>0;){const i=s.top();if(i.type===A)if(i.array[i.position]=t,i.position++,i.position===i.size)t=i.array,s.release(i);else continue e;else if(i.type===x){if(t==="__proto__")throw new l("The key __proto__ is not allowed");i.key=this.mapKeyConverter(t),i.type=D;continue e}else if(i.map[i.key]=t,i.readCount++,i.readCount===i.size)t=i.map,s.release(i);else{i.key=null,i.type=x;continue e}}return t}}readHeadByte(){return this.headByte===m&&(this.headByte=this.readU8()),this.headByte}complete(){this.headByte=m}readArraySize(){const e=this.readHeadByte();switch(e){case 220:return this.readU16();case 221:return this.readU32();default:{if(e<160)return e-144;throw new l(`Unrecognized array type byte: ${E(e)}`)}}}pushMapState(e){if(e>this.maxMapLength)throw new l(`Max length exceeded: map length (${e}) > maxMapLengthLength (${this.maxMapLength})`);this.stack.pushMapState(e)}pushArrayState(e){if(e>this.maxArrayLength)throw new l(`Max length exceeded: array length (${e}) > maxArrayLength (${this.maxArrayLength})`);this.stack.pushArrayState(e)}decodeString(e,t){return!this.rawStrings||this.stateIsMapKey()?this.decodeUtf8String(e,t):this.decodeBinary(e,t)}decodeUtf8String(e,t){if(e>this.maxStrLength)throw new l(`Max length exceeded: UTF-8 byte length (${e}) > maxStrLength (${this.maxStrLength})`);if(this.bytes.byteLength<this.pos+t+e)throw P;const s=this.pos+t;let i;return this.stateIsMapKey()&&this.keyDecoder?.canBeCached(e)?i=this.keyDecoder.decode(this.bytes,s,e):i=J(this.bytes,s,e),this.pos+=t+e,i}stateIsMapKey(){return this.stack.length>0?this.stack.top().type===x:!1}decodeBinary(e,t){if(e>this.maxBinLength)throw new l(`Max length exceeded: bin length (${e}) > maxBinLength (${this.maxBinLength})`);if(!this.hasRemaining(e+t))throw P;const s=this.pos+t,i=this.bytes.subarray(s,s+e);return this.pos+=t+e,i}decodeExtension(e,t){if(e>this.maxExtLength)throw new l(`Max length exceeded: ext length (${e}) > maxExtLength (${this.maxExtLength})`);const s=this.view.getInt8(this.pos+t),i=this.decodeBinary(e,t+1);return this.extensionCodec.decode(i,s,this.context)}lookU8(){return this.view.getUint8(this.pos)}lookU16(){return this.view.getUint16(this.pos)}lookU32(){return this.view.getUint32(this.pos)}readU8(){const e=this.view.getUint8(this.pos);return this.pos++,e}readI8(){const e=this.view.getInt8(this.pos);return this.pos++,e}readU16(){const e=this.view.getUint16(this.pos);return this.pos+=2,e}readI16(){const e=this.view.getInt16(this.pos);return this.pos+=2,e}readU32(){const e=this.view.getUint32(this.pos);return this.pos+=4,e}readI32(){const e=this.view.getInt32(this.pos);return this.pos+=4,e}readU64(){const e=G(this.view,this.pos);return this.pos+=8,e}readI64(){const e=$(this.view,this.pos);return this.pos+=8,e}readU64AsBigInt(){const e=this.view.getBigUint64(this.pos);return this.pos+=8,e}readI64AsBigInt(){const e=this.view.getBigInt64(this.pos);return this.pos+=8,e}readF32(){const e=this.view.getFloat32(this.pos);return this.pos+=4,e}readF64(){const e=this.view.getFloat64(this.pos);return this.pos+=8,e}}function ge(n,e){return new b(e).decode(n)}const C="gradio-splat",B=2,R=4096,z=2048*2048,pe=["offset","opacity","scale","rotation"],H={depth:[["delta2d"],1,16],color:[["jpeg","delta2d"],3,8],offset:[["delta2d"],2,8],opacity:[["delta2d"],1,8],scale:[["delta2d"],3,8],rotation:[["delta2d"],3,8]},K=n=>3*(n===1?3:8);function k(n,e){return[...n==="gaussians"?pe:[],...e?["sh"]:[]]}function ye(n,e){const t={color:0,depth:4};let s=6;for(const i of k(n,e))t[i]=s,s+=i==="sh"?K(e):H[i][1];return{channels:t,layers:Math.ceil(s/4)}}const h=n=>{throw new Error(`wire frame: ${n}`)},u=n=>typeof n=="number"&&Number.isFinite(n),p=n=>typeof n=="object"&&n!==null&&!Array.isArray(n)&&!(n instanceof Uint8Array);function I(n,e){return(!Array.isArray(n)||n.length!==2||!n.every(u))&&h(`\'${e}\' must be two finite numbers`),n}function xe(n){if(!p(n))return h("\'camera\' must be a map");const{width:e,height:t,fx:s,fy:i,cx:r,cy:o}=n,a=c=>Number.isInteger(c)&&c>=1&&c<=R;return(!a(e)||!a(t)||e*t>z)&&h(`camera grid ${String(e)}×${String(t)} is outside 1..${R} a side, ${z} pixels`),(!u(s)||!u(i)||s<=0||i<=0||!u(r)||!u(o))&&h("camera intrinsics must be finite, with fx, fy > 0"),{width:e,height:t,fx:s,fy:i,cx:r,cy:o}}function me(n,e,t){const s=n[e];if(!p(s))return h(`plane \'${e}\' is missing`);const[i,r,o]=e==="sh"?[["delta2d"],K(t),8]:H[e];if(i.includes(s.codec)||h(`plane \'${e}\' cannot use codec ${JSON.stringify(s.codec)}`),(s.channels!==r||s.bits!==o)&&h(`plane \'${e}\' must be ${r} channels of ${o} bits`),s.codec==="jpeg")s.data instanceof Uint8Array||h(`plane \'${e}\' has no binary \'data\'`);else{const a=r*o/8,c=s.data;(!Array.isArray(c)||c.length!==a||!c.every(d=>d instanceof Uint8Array))&&h(`plane \'${e}\' must have ${a} zlib streams, one per byte plane`)}return s}function we(n,e,t){const s={offset_range:0,log_scale_range:[0,0],sh_max:[0,0]};if(e==="gaussians"||t){if(!p(n))return h("\'quant\' must be a map");e==="gaussians"&&((!u(n.offset_range)||n.offset_range<0)&&h("\'quant.offset_range\' must be ≥ 0"),s.offset_range=n.offset_range,s.log_scale_range=I(n.log_scale_range,"quant.log_scale_range"),s.log_scale_range[0]>s.log_scale_range[1]&&h("\'quant.log_scale_range\' is not [lo, hi]")),t&&(s.sh_max=I(n.sh_max,"quant.sh_max"),s.sh_max.some(i=>i<0)&&h("\'quant.sh_max\' must be ≥ 0"))}return s}function _e(n){let e;try{e=ge(n)}catch(c){h(`not msgpack (${c.message})`)}if(!p(e)||e.format!==C)throw new Error(`not a ${C} frame`);if(e.version!==B)throw new Error(e.version===1?`wire version 1 is no longer supported: this viewer reads version ${B}`:`unknown wire version ${JSON.stringify(e.version)}: this viewer reads version ${B}`);e.mode!=="points"&&e.mode!=="gaussians"&&h(`unknown mode ${JSON.stringify(e.mode)}`);const t=e.mode,s=xe(e.camera),i=e.sh_degree??0;[0,1,2].includes(i)||h("\'sh_degree\' must be 0, 1 or 2");const r=I(e.depth_range,"depth_range");r[0]>0&&r[0]<=r[1]||h("\'depth_range\' must be 0 < near ≤ far"),(!u(e.target_depth)||e.target_depth<=0)&&h("\'target_depth\' must be a positive number"),p(e.planes)||h("\'planes\' must be a map");const o={};for(const c of["depth","color",...k(t,i)])o[c]=me(e.planes,c,i);const a=e.frame_id??0;return Number.isInteger(a)||h("\'frame_id\' must be an integer"),{frame_id:a,mode:t,camera:s,depth_range:r,planes:o,sh_degree:i,quant:we(e.quant,t,i),target_depth:e.target_depth,timings_ms:p(e.timings_ms)?e.timings_ms:{},server_time:u(e.server_time)?e.server_time:NaN}}async function Se(n,e,t){const i=new ReadableStream({start(o){o.enqueue(n),o.close()}}).pipeThrough(new DecompressionStream("deflate")).getReader();let r=0;try{for(;;){const{done:o,value:a}=await i.read();if(o)break;r+a.byteLength>e.byteLength&&(i.cancel().catch(()=>{}),h(`plane \'${t}\' inflates to more than ${e.byteLength} bytes`)),e.set(a,r),r+=a.byteLength}}catch(o){if(o.message.startsWith("wire frame:"))throw o;h(`plane \'${t}\' is not a valid zlib stream (${o.message})`)}r!==e.byteLength&&h(`plane \'${t}\' inflates to ${r} bytes, not ${e.byteLength}`)}function Ee(n,e,t){const s=n instanceof Uint8Array?255:65535;for(let i=0,r=0;i<t;i++){let o=0;if(i===0)for(let a=0;a<e;a++,r++)n[r]=o=o+n[r]&s;else for(let a=0;a<e;a++,r++)o=o+n[r]&s,n[r]=o+n[r-e]}}async function v(n,e,t){const s=t.width*t.height,i=n.data,r=new Uint8Array(i.length*s);await Promise.all(i.map((a,c)=>Se(a,r.subarray(c*s,(c+1)*s),e)));let o=r;if(n.bits===16){o=new Uint16Array(n.channels*s);for(let a=0;a<n.channels;a++){const c=2*a*s;for(let d=0;d<s;d++)o[a*s+d]=r[c+d]<<8|r[c+s+d]}}for(let a=0;a<n.channels;a++)Ee(o.subarray(a*s,(a+1)*s),t.width,t.height);return o}function N(n,e,t,s,i){for(let r=0;r<e;r++){const o=i+r,a=(o>>2)*4*t+(o&3),c=n.subarray(r*t,(r+1)*t);for(let d=0;d<t;d++)s[a+4*d]=c[d]}}function Ae(n){if(n[0]!==255||n[1]!==216)return null;for(let e=2;e+9<=n.length;){if(n[e]!==255)return null;const t=n[e+1];if(t===255){e+=1;continue}if(t>=192&&t<=207&&t!==196&&t!==200&&t!==204)return[n[e+7]<<8|n[e+8],n[e+5]<<8|n[e+6]];e+=2+(n[e+2]<<8|n[e+3])}return null}async function Ue(n,e,t){const s=e.width*e.height;if(n.codec==="delta2d"){N(await v(n,"color",e),3,s,t,0);for(let d=0;d<s;d++)t[4*d+3]=255;return}const i=n.data,r=Ae(i);r||h("plane \'color\' is not a JPEG (no frame header)"),(r[0]!==e.width||r[1]!==e.height)&&h(`plane \'color\' is ${r[0]}×${r[1]}, not ${e.width}×${e.height}`);let o;try{o=await createImageBitmap(new Blob([i],{type:"image/jpeg"}),{premultiplyAlpha:"none",colorSpaceConversion:"none"})}catch(d){return h(`plane \'color\' is not a JPEG (${d.message})`)}const c=new OffscreenCanvas(e.width,e.height).getContext("2d",{willReadFrequently:!0});c.drawImage(o,0,0),o.close(),t.set(c.getImageData(0,0,e.width,e.height).data)}async function be(n){const{planes:e,camera:t,mode:s,sh_degree:i}=n,r=t.width*t.height,{channels:o,layers:a}=ye(s,i),c=new Uint8Array(a*r*4),d=Ue(e.color,t,c),_=v(e.depth,"depth",t),g=k(s,i).map(async f=>{N(await v(e[f],f,t),e[f].channels,r,c,o[f])});await Promise.all([d,_,...g]);const ke=await _;let F=0;for(let f=0,j=4*r;f<r;f++){const L=ke[f];c[j+4*f]=L>>8,c[j+4*f+1]=L&255,F+=L!==0?1:0}const{planes:ve,...Ie}=n;return{header:Ie,planes:c,layers:a,valid:F}}async function Be(n){return be(_e(n))}self.onmessage=async({data:n})=>{try{const e=performance.now(),t=await Be(n.bytes),s={id:n.id,frame:t,decode_ms:performance.now()-e};self.postMessage(s,{transfer:[t.planes.buffer]})}catch(e){self.postMessage({id:n.id,error:e.message})}}})();\n', yD = typeof self < "u" && self.Blob && new Blob(["(self.URL || self.webkitURL).revokeObjectURL(self.location.href);", jr], { type: "text/javascript;charset=utf-8" });
 function zL(g) {
   let A;
   try {
@@ -36874,16 +36874,16 @@ function wH(g, A) {
       return;
     }
     if (!T.ok) throw new Error(`HTTP ${T.status} fetching ${Y.kind}`);
-    const m = new Uint8Array(await T.arrayBuffer());
-    if (p = m.byteLength, Y.kind === "frame") {
-      const { frame: wA, decode_ms: CA } = await S.decode(m);
+    const m = new Uint8Array(await T.arrayBuffer()), wA = m.byteLength;
+    if (Y.kind === "frame") {
+      const { frame: CA, decode_ms: kA } = await S.decode(m);
       if (N) return;
-      xA(wA), eA({ decodeMs: CA.toFixed(3) });
+      xA(CA), eA({ decodeMs: kA.toFixed(3) });
     } else {
       if (N) return;
       await GA(m, Y.kind);
     }
-    DA.tick(performance.now()), CI(o, ""), k += 1, eA({ shown: k, error: $(o) });
+    p = wA, DA.tick(performance.now()), CI(o, ""), k += 1, eA({ shown: k, error: $(o) });
   }
   function xA(Y) {
     const T = Y.header, m = performance.now();
@@ -36994,12 +36994,12 @@ function wH(g, A) {
         label: "Reset view",
         onclick: sA
       });
-      var MA = AI(CA, 2);
+      var kA = AI(CA, 2);
       {
-        let kA = Ig(() => $(t) ? T0 : b0), BA = Ig(() => $(t) ? "Exit fullscreen" : "Fullscreen");
-        It(MA, {
+        let FA = Ig(() => $(t) ? T0 : b0), BA = Ig(() => $(t) ? "Exit fullscreen" : "Fullscreen");
+        It(kA, {
           get Icon() {
-            return $(kA);
+            return $(FA);
           },
           get label() {
             return $(BA);
@@ -37014,10 +37014,10 @@ function wH(g, A) {
   var _A = AI(ZA, 2);
   {
     var d = (Y) => {
-      var T = aH(), m = xI(T), wA = ug(m), CA = AI(m, 2), MA = ug(CA), kA = AI(CA, 2), BA = ug(kA), oA = AI(kA, 2), KA = ug(oA), UA = AI(oA, 2), IA = ug(UA), FA = AI(UA, 2), f = ug(FA);
+      var T = aH(), m = xI(T), wA = ug(m), CA = AI(m, 2), kA = ug(CA), FA = AI(CA, 2), BA = ug(FA), oA = AI(FA, 2), KA = ug(oA), UA = AI(oA, 2), IA = ug(UA), NA = AI(UA, 2), f = ug(NA);
       yI(
         (QA, EA, cA, gA, z, yA, mA) => {
-          HI(wA, `${QA ?? ""} fps render`), HI(MA, `${EA ?? ""} frames/s`), HI(BA, `${cA ?? ""} splats`), HI(KA, `${gA ?? ""} KB/frame`), HI(IA, `${z ?? ""} ms latency`), HI(f, `${yA ?? ""} ms apply, ${mA ?? ""} ms upload`);
+          HI(wA, `${QA ?? ""} fps render`), HI(kA, `${EA ?? ""} frames/s`), HI(BA, `${cA ?? ""} splats`), HI(KA, `${gA ?? ""} KB/frame`), HI(IA, `${z ?? ""} ms latency`), HI(f, `${yA ?? ""} ms apply, ${mA ?? ""} ms upload`);
         },
         [
           () => $(s).fps.toFixed(0),
