@@ -36955,7 +36955,7 @@ function wH(g, A) {
     });
   }
   Wc(() => {
-    D = new UN({ canvas: i, antialias: !1 }), D.setPixelRatio(Math.min(window.devicePixelRatio, 2)), h.background = new II(723727), n = new Jg(Q, 1, 0.01, 1e3), w = new LN(n, i), w.enableDamping = !0, w.addEventListener("change", fA), r = new VL({ renderer: D, enableLod: !1 }), h.add(r, a);
+    D = new UN({ canvas: i, antialias: !1 }), D.setPixelRatio(Math.min(window.devicePixelRatio, 2)), h.background = new II(723727), n = new Jg(Q, 1, 0.01, 1e3), w = new LN(n, i), w.enableDamping = !0, w.addEventListener("change", fA), r = new VL({ renderer: D, enableLod: !1, accumExtSplats: !0 }), h.add(r, a);
     const Y = new ResizeObserver(j);
     Y.observe(i);
     const T = new IntersectionObserver(([m]) => M = m.isIntersecting);
