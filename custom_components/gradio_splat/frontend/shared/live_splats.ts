@@ -6,9 +6,10 @@ import { SplatGenerator, SplatTransformer, dyno, type GsplatGenerator } from "@s
 import { DEPTH_LEVELS, channel_of, type DecodedFrame, type Mode } from "./wire";
 
 // Points have no size on the wire. Each is drawn as a flat, solid disc: opacity 2 is the top of
-// Spark's "more solid" range (the accumulator stores opacity / 2, SplatAccumulator.ts; the vertex
-// shader stretches 1..2 to 1..5, splatVertex.glsl; the fragment shader then gives a disc of alpha
-// ≈ 1 out to about 4σ that falls to 0 within 0.7σ, splatFragment.glsl). σ = 0.18 pixel footprints
+// Spark's "more solid" range (its packed accumulator stores opacity / 2 for this, SplatAccumulator.ts,
+// the extended one the viewer uses keeps it as a float; the vertex shader stretches 1..2 to 1..5,
+// splatVertex.glsl; the fragment shader then gives a disc of alpha ≈ 1 out to about 4σ that falls
+// to 0 within 0.7σ, splatFragment.glsl). σ = 0.18 pixel footprints
 // makes that disc 0.72–0.86 px in radius: it covers the corners of its pixel (0.71 px away), where
 // it meets its neighbours' discs, and adds < 0.2 % to the pixel next door (1 px away), so a frame
 // seen from the webcam's viewpoint at one canvas pixel per grid pixel is the picture.
