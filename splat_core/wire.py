@@ -36,6 +36,9 @@ GAUSSIAN_PLANES = (PlaneSpec("offset", 2, 8), PlaneSpec("opacity", 1, 8), PlaneS
                    PlaneSpec("rotation", 3, 8))
 
 
+PLANE_NAMES = {DEPTH.name, COLOR.name, "sh", *(spec.name for spec in GAUSSIAN_PLANES)}
+
+
 def sh_plane(sh_degree: int) -> PlaneSpec:
     return PlaneSpec("sh", 3 * (3 if sh_degree == 1 else 8), 8)
 
@@ -129,7 +132,8 @@ def decode_frame(data: bytes) -> Frame:
             mode=envelope["mode"],
             camera=Camera(**_known(Camera, envelope["camera"])),
             depth_range=tuple(envelope["depth_range"]),
-            planes={name: Plane(**_known(Plane, plane)) for name, plane in envelope["planes"].items()},
+            planes={name: Plane(**_known(Plane, plane)) for name, plane in envelope["planes"].items()
+                    if name in PLANE_NAMES},  # a plane this reader does not know is ignored, like any key
             target_depth=envelope["target_depth"],
             frame_id=envelope["frame_id"],
             sh_degree=envelope.get("sh_degree", 0),
