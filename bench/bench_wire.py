@@ -46,8 +46,13 @@ def scene_at(detail) -> tuple:
     return scene, scene.gaussians()
 
 
+def mode_attributes(attributes: dict, mode: str, sh: bool) -> dict:
+    """The Gaussian attributes a frame of ``mode`` carries (SH only if ``sh``); points carry none."""
+    return {k: v for k, v in attributes.items() if k != "sh_rest" or sh} if mode == "gaussians" else {}
+
+
 def frame_bytes(scene, attributes, mode: str, detail, sh: bool = False) -> bytes:
-    extra = {k: v for k, v in attributes.items() if k != "sh_rest" or sh} if mode == "gaussians" else {}
+    extra = mode_attributes(attributes, mode, sh)
     color = "lossless" if detail.jpeg_quality is None else "jpeg"
     return frame_from_arrays(scene.depth, scene.rgb, scene.camera, mode=mode, color=color,
                              jpeg_quality=detail.jpeg_quality or 0, **extra)
@@ -114,8 +119,7 @@ def encode_table(device: str, reps: int) -> None:
     for label, mode, detail in [("points", "points", DETAILS["full"]), ("gaussians", "gaussians", DETAILS["full"]),
                                 ("HQ, SH 2, lossless colour", "gaussians", HQ)]:
         scene, attributes = scene_at(detail)
-        extra = ({k: v for k, v in attributes.items() if k != "sh_rest" or detail is HQ}
-                 if mode == "gaussians" else {})
+        extra = mode_attributes(attributes, mode, sh=detail is HQ)
         splats, keep, intrinsics = grid_splats(scene.depth, scene.rgb, scene.camera, mode=mode, **extra)
         splats, keep, intrinsics = to_device(splats, device), keep.to(device), intrinsics.to(device)
         lossless = detail.jpeg_quality is None

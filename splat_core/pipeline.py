@@ -50,7 +50,6 @@ class Reconstruction:
     keep: torch.Tensor  # (N,) bool: the pixels that survive pruning
     mode: str
     camera: wire.Camera
-    target_depth: float
     timings_ms: dict[str, float] = field(default_factory=dict)
     camera_notice: str | None = None  # what was implausible about the predicted camera (camera.py)
 
@@ -135,9 +134,7 @@ def _finish(out, rgb, mode, budget, keep_sh, timings) -> Reconstruction:
     watch.lap("budget")
     height, width = out.depth.shape
     fx, fy, cx, cy = _camera_values(out.intrinsics).tolist()
-    target = grid.centers[keep, 2].median().item() if keep.any() else 1.0
-    return Reconstruction(grid, keep, mode, wire.Camera(width, height, fx, fy, cx, cy), target,
-                          {**timings, **watch.timings},
+    return Reconstruction(grid, keep, mode, wire.Camera(width, height, fx, fy, cx, cy), {**timings, **watch.timings},
                           implausibility(_camera_values(out.predicted_intrinsics).tolist(), width, height))
 
 
@@ -275,6 +272,6 @@ def reconstruction_planes(recon: Reconstruction, frame_id: int = 0, detail: Deta
     color = None if jpeg else quantised.color.cpu().numpy()
     planes, header = quantised.planes.cpu().numpy(), quantised.header.tolist()
     watch.lap("to_host")
-    sh_degree = 0 if grid.sh_rest is None else (1 if grid.sh_rest.shape[1] == 3 else 2)
+    sh_degree = 0 if grid.sh_rest is None else wire.sh_degree_of(grid.sh_rest.shape[1])
     return PendingFrame(planes, color, header, recon.mode, detail, frame_id, {**recon.timings_ms, **watch.timings},
                         recon.camera_notice, sh_degree, jpeg)

@@ -22,7 +22,7 @@ from PIL import Image
 
 from .pack import rotation_bytes
 from .splats import SplatSet
-from .wire import COLOR, Camera, Frame, Plane, encode_frame, lossless_planes
+from .wire import COLOR, Camera, Frame, Plane, encode_frame, lossless_planes, sh_degree_of
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ ZLIB_LEVEL, ZLIB_STRATEGY = 1, zlib.Z_RLE
 _POOL = ThreadPoolExecutor(max_workers=8, thread_name_prefix="wire-compress")
 
 # Header fields, in the order of Quantised.header (float64).
-HEADER = ("valid", "near", "far", "target_depth", "fx", "fy", "cx", "cy", "offset_range", "log_scale_lo",
+HEADER = ("near", "far", "target_depth", "fx", "fy", "cx", "cy", "offset_range", "log_scale_lo",
           "log_scale_hi", "sh1_max", "sh2_max")
 
 
@@ -85,7 +85,7 @@ def quantise(splats: SplatSet, keep: torch.Tensor, intrinsics: torch.Tensor, mod
                        + [_byte_planes(torch.where(keep[:, None], codes, 0), height, width, bits=8)
                           for codes in attributes])
     median = _lower_median(z, keep, count)
-    numbers = {"valid": count.double(), "near": near, "far": far, "target_depth": median,
+    numbers = {"near": near, "far": far, "target_depth": median,
                "fx": fx, "fy": fy, "cx": cx, "cy": cy, **header}
     head = torch.stack([numbers[key].double().reshape(()) for key in HEADER])
     return Quantised(planes, color.reshape(height, width, 3), head)
@@ -156,7 +156,7 @@ def _byte_planes(codes: torch.Tensor, height: int, width: int, bits: int) -> tor
 
 def compress_frame(planes: np.ndarray, color: np.ndarray | None, header: list[float], mode: str,
                    sh_degree: int = 0, lossless_color: bool = False, jpeg_quality: int = 90, frame_id: int = 0,
-                   timings_ms: dict[str, float] | None = None, jpeg: bytes | None = None) -> Frame:
+                   jpeg: bytes | None = None) -> Frame:
     """A frame from ``planes.quantise``'s output copied to the host: ``planes`` (P, H, W) uint8 residual
     byte planes, ``color`` (H, W, 3) uint8 (None when ``jpeg`` holds it already, from ``device_jpeg``),
     ``header`` its floats."""
@@ -185,8 +185,7 @@ def compress_frame(planes: np.ndarray, color: np.ndarray | None, header: list[fl
         quant["sh_max"] = [values["sh1_max"], values["sh2_max"]]
     camera = Camera(width, height, values["fx"], values["fy"], values["cx"], values["cy"])
     return Frame(mode=mode, camera=camera, depth_range=(values["near"], values["far"]), planes=encoded,
-                 target_depth=values["target_depth"], frame_id=frame_id, sh_degree=sh_degree, quant=quant,
-                 timings_ms=dict(timings_ms or {}))
+                 target_depth=values["target_depth"], frame_id=frame_id, sh_degree=sh_degree, quant=quant)
 
 
 def _deflate(byte_plane: np.ndarray) -> bytes:
@@ -232,7 +231,7 @@ def frame_from_arrays(depth, rgb, camera: Camera, *, mode: str = "points", offse
                                            scales=scales, quats_xyzw=quats_xyzw, sh_rest=sh_rest)
     lossless = color == "lossless"
     quantised = quantise(splats, keep, intrinsics, mode, lossless_color=lossless)
-    sh_degree = 0 if sh_rest is None else (1 if np.shape(sh_rest)[2] == 3 else 2)
+    sh_degree = 0 if sh_rest is None else sh_degree_of(np.shape(sh_rest)[2])
     return encode_frame(compress_frame(quantised.planes.numpy(), quantised.color.numpy(),
                                        quantised.header.tolist(), mode, sh_degree, lossless, jpeg_quality,
                                        frame_id))

@@ -39,8 +39,15 @@ GAUSSIAN_PLANES = (PlaneSpec("offset", 2, 8), PlaneSpec("opacity", 1, 8), PlaneS
 PLANE_NAMES = {DEPTH.name, COLOR.name, "sh", *(spec.name for spec in GAUSSIAN_PLANES)}
 
 
+SH_COEFFICIENTS = {1: 3, 2: 8}  # "rest" coefficients beyond the base colour, by SH degree
+
+
+def sh_degree_of(coefficients: int) -> int:
+    return next(degree for degree, count in SH_COEFFICIENTS.items() if count == coefficients)
+
+
 def sh_plane(sh_degree: int) -> PlaneSpec:
-    return PlaneSpec("sh", 3 * (3 if sh_degree == 1 else 8), 8)
+    return PlaneSpec("sh", 3 * SH_COEFFICIENTS[sh_degree], 8)
 
 
 def lossless_planes(mode: str, sh_degree: int = 0, lossless_color: bool = False) -> list[PlaneSpec]:
