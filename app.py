@@ -40,7 +40,10 @@ MODES = {"Points (fast)": "points", "Gaussians": "gaussians"}
 # Detail is the processing grid (one splat per pixel) and the colour's JPEG quality: pipeline.DETAILS.
 DETAIL_LEVELS = {"Full (504×378)": "full", "High (392×294)": "high", "Medium (308×224)": "medium",
                  "Low (252×196)": "low", "Lowest (168×126)": "lowest"}
-WEBCAM = gr.WebcamOptions(mirror=False, constraints={"video": {"width": {"ideal": 640}, "height": {"ideal": 480}}})
+# The long sides the viewer may scale webcam frames to before sending them, finest first, chosen by the
+# visitor's link (docs/live-channel.md). A frame is processed at most at its own size, so each side is
+# a detail level's grid (pipeline.DETAILS); the finest is the webcam's own 640 px, for Capture HQ.
+CAPTURE_SIDES = (640, 392, 308, 252, 168)
 # Uploads (photos and videos): a 40 MP photo is 5-20 MB as JPEG and usually under 100 MB as PNG; a
 # video is sampled for its first 30 s.
 MAX_UPLOAD = "100mb"
@@ -89,7 +92,8 @@ def _hq_capture(image):
 
 
 def on_frame(image, mode_label: str, detail: str, request: gr.Request = None):
-    """The webcam stream: one wire frame per webcam frame, unless an HQ capture is on show."""
+    """The webcam stream: one wire frame per webcam frame, unless an HQ capture is on show. The frame
+    comes at the size the link allows (CAPTURE_SIDES), and is processed at most at that size."""
     if _is_frozen(request) or image is None:
         return gr.skip(), image, gr.skip()
     try:
@@ -104,7 +108,7 @@ def on_frame(image, mode_label: str, detail: str, request: gr.Request = None):
 def capture_hq(image, progress=gr.Progress(), request: gr.Request = None):
     """Capture HQ: the giant model at high resolution, frozen in the viewer, PLY and SPZ to download."""
     if image is None:
-        raise gr.Error("No frame yet: start the webcam or upload an image first.")
+        raise gr.Error("No frame yet: start the camera (the button in the 3D view) or upload an image first.")
     progress(0.1, desc="Reconstructing at high quality…")
     was_frozen = _is_frozen(request)
     _freeze(request)  # from now on, no live frame of this session may land
@@ -211,16 +215,13 @@ def build_app(engine: Engine, detail: str = "full", exports: ExportStore | None 
         last_frame = gr.State(None)
         with gr.Row():
             with gr.Column(scale=1, min_width=320):
-                with gr.Tab("Webcam"):
-                    webcam = gr.Image(sources=["webcam"], streaming=True, type="numpy", label="Webcam",
-                                      webcam_options=WEBCAM)
                 with gr.Tab("Photo"):
                     photo = gr.Image(sources=["upload", "clipboard"], type="numpy", label="Photo")
                 with gr.Tab("Video"):
                     video = gr.Video(sources=["upload"], label="Video")
                 mode = gr.Radio(list(MODES), value="Points (fast)", label="Live mode")
                 detail = gr.Radio(list(DETAIL_LEVELS), value=next(k for k, v in DETAIL_LEVELS.items() if v == detail),
-                                  label="Detail (the 3D grid: one splat per pixel)")
+                                  label="Detail (the 3D grid, one splat per pixel: the finest; a slow link lowers it)")
                 with gr.Row():
                     capture = gr.Button("Capture HQ", variant="primary")
                     live = gr.Button("Back to live")
@@ -229,11 +230,13 @@ def build_app(engine: Engine, detail: str = "full", exports: ExportStore | None 
                     spz_file = gr.DownloadButton("Download .spz", visible=False)
                 status = gr.Markdown(engine.status, elem_id="status")
             with gr.Column(scale=2):
-                viewer = SplatViewer(label="3D view", height=560, show_stats=True, elem_id="viewer")
+                viewer = SplatViewer(label="3D view", height=560, show_stats=True, elem_id="viewer", webcam=True,
+                                     capture_sizes=CAPTURE_SIDES)
 
-        webcam.stream(on_frame, [webcam, mode, detail], [viewer, last_frame, status],
-                      stream_every=0.1, time_limit=300, concurrency_limit=4, show_progress="hidden",
-                      api_visibility="undocumented")
+        # The viewer's camera streams through its own channel (docs/live-channel.md); each stream holds a
+        # Gradio queue slot for its life, so the slots are not limited (the engine shares the GPU).
+        viewer.stream(on_frame, [viewer, mode, detail], [viewer, last_frame, status], concurrency_limit=None,
+                      show_progress="hidden", api_visibility="undocumented")
         capture.click(capture_hq, last_frame, [viewer, ply_file, spz_file, status], api_visibility="private")
         live.click(back_to_live, None, [ply_file, spz_file, status], api_visibility="private")
         photo.upload(show_image, [photo, mode, detail], [viewer, last_frame, status], api_visibility="private",

@@ -15,7 +15,8 @@ import torch
 from . import frames
 from .batching import Batcher, FairLock
 from .models import MODELS, LoadedModel, load_model
-from .pipeline import DETAILS, HQ, LIVE, default_budget, finish, infer, live_frames, live_planes, reconstruction_planes
+from .pipeline import (DETAILS, HQ, LIVE, default_budget, detail_for, finish, infer, live_frames, live_planes,
+                       reconstruction_planes)
 from .splats import SplatSet
 
 log = logging.getLogger(__name__)
@@ -126,7 +127,8 @@ class Engine:
         with self._gpu_turn():
             model = self.model(mode)
             while True:
-                details = [DETAILS[LEVELS[max(LEVELS.index(requests[i][1]), self._oom_level)]] for i in good]
+                finest = [DETAILS[LEVELS[max(LEVELS.index(requests[i][1]), self._oom_level)]] for i in good]
+                details = [detail_for(image.shape[1], image.shape[0], d) for image, d in zip(images, finest)]
                 try:
                     data = live_planes(model, images, mode, [next(self._frame_ids) for _ in good], details)
                     for i, frame in zip(good, data):

@@ -40,6 +40,14 @@ DETAILS = {detail.name: detail for detail in (
     Detail("lowest", 168, 70),  # 168×126 = 21,168: for slow links (and software WebGL)
 )}
 LIVE = DETAILS["full"]
+
+
+def detail_for(width: int, height: int, finest: Detail) -> Detail:
+    """The detail a width × height frame gets at most ``finest``: a frame is processed at most at its own
+    size, so a smaller frame (a slow link's, docs/live-channel.md) gets the level of that size, with its
+    colour quality."""
+    side = max(frames.processing_size(width, height, finest.process_res))
+    return min((d for d in DETAILS.values() if d.process_res >= side), key=lambda d: d.process_res, default=finest)
 HQ = Detail("hq", 756, None)  # HQ capture: 756×567 = 428,652 Gaussians, lossless colour, SH
 LIVE_RES, HQ_RES = LIVE.process_res, HQ.process_res
 

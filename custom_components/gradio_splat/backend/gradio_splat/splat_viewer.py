@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 import uuid
@@ -13,13 +14,19 @@ from urllib.parse import urlparse
 
 import msgpack
 from gradio.components.base import Component
+from gradio.context import Context
 from gradio.data_classes import FileData, GradioModel
 from gradio.events import Events
 from gradio.i18n import I18nData
+from gradio.route_utils import Request
 from gradio.utils import get_upload_folder
+
+from . import live
 
 if TYPE_CHECKING:
     from gradio.components import Timer
+
+log = logging.getLogger(__name__)
 
 WIRE_FORMAT = "gradio-splat"
 WIRE_VERSION = 2
@@ -30,16 +37,32 @@ GAUSSIAN_PLANES = {"offset", "opacity", "scale", "rotation"}
 SPLAT_FILE_TYPES = ("ply", "spz", "splat")
 
 
-class SplatData(GradioModel):
-    """What the browser receives: where to fetch the bytes, and what they are."""
+class ChannelData(GradioModel):
+    """How the browser connects to its live channel (docs/live-channel.md)."""
 
-    file: FileData
-    kind: Literal["frame", "ply", "spz", "splat"]
-    """"frame" is a wire frame (docs/wire-format.md); the others are splat files Spark loads."""
+    token: str
+    path: str
+    sizes: list[int]
+    max_upload: int
+
+
+class SplatData(GradioModel):
+    """What the browser receives (where to fetch the bytes, and what they are, or a live channel to
+    connect to) and, while its camera streams, what it sends (docs/live-channel.md)."""
+
+    file: FileData | None = None
+    kind: Literal["frame", "ply", "spz", "splat", "channel", "camera"]
+    """"frame" is a wire frame (docs/wire-format.md); "ply", "spz", "splat" are splat files Spark loads;
+    "channel" opens (server → browser) or ticks (browser → server) a live channel; "camera" is a camera
+    frame on the fallback path."""
     num_splats: int | None = None
     """Splat slots in a frame: its grid's W × H pixels, read from its header; None for files."""
     frame_id: int | None = None
     """The frame's `frame_id`; None for files."""
+    channel: ChannelData | None = None
+    token: str | None = None
+    jpeg: str | None = None
+    """A camera frame as a JPEG data URL (the fallback path)."""
 
 
 class FrameCache:
@@ -125,7 +148,7 @@ class SplatViewer(Component):
     Shows Gaussian splats with SparkJS: live wire frames many times a second, or a .ply, .spz or .splat file.
     """
 
-    EVENTS = [Events.change]
+    EVENTS = [Events.change, Events.stream]
 
     data_model = SplatData
 
@@ -135,6 +158,8 @@ class SplatViewer(Component):
         *,
         height: int | str = 480,
         show_stats: bool = False,
+        webcam: bool = False,
+        capture_sizes: Sequence[int] = (640, 392, 308, 252, 168),
         frame_ttl: float = 10.0,
         label: str | I18nData | None = None,
         show_label: bool | None = None,
@@ -155,6 +180,8 @@ class SplatViewer(Component):
             value: a wire frame (bytes from splat_core.wire.encode_frame), or a path or URL of a .ply, .spz or .splat file.
             height: height of the viewer, in pixels if a number is passed, or in CSS units if a string is passed.
             show_stats: whether the stats overlay (render FPS, frames per second, splats, KB per frame, latency) starts shown; the user can toggle it.
+            webcam: whether the viewer has its own camera: a button starts it, and its frames stream through the live channel to the handler of `.stream()` (docs/live-channel.md).
+            capture_sizes: the long sides (px, finest first) the live channel may scale camera frames to before sending them, chosen by the link's speed.
             frame_ttl: seconds a frame file stays in Gradio's cache for the browser to fetch it; older frames are deleted.
             label: the label for this component.
             show_label: if True, will display label.
@@ -172,8 +199,12 @@ class SplatViewer(Component):
         """
         if frame_ttl <= 0:
             raise ValueError("frame_ttl must be a positive number of seconds.")
+        if not capture_sizes or any(not 16 <= size <= 4096 for size in capture_sizes):
+            raise ValueError("capture_sizes must be long sides between 16 and 4096 px, finest first.")
         self.height = height
         self.show_stats = show_stats
+        self.webcam = webcam
+        self.capture_sizes = sorted(capture_sizes, reverse=True)
         # Set before super().__init__, which postprocesses an initial value; the folder is the
         # one Gradio's GRADIO_CACHE will be, so Gradio serves frames as they are (no hash, no copy).
         self._frames = FrameCache(
@@ -207,6 +238,10 @@ class SplatViewer(Component):
         """
         if payload is None:
             return None
+        if payload.kind == "channel":
+            return live.LivePayload(token=payload.token)
+        if payload.kind == "camera":
+            return live.LivePayload(image=_camera_image(payload.jpeg))
         if payload.kind == "frame":
             return Path(payload.file.path).read_bytes()
         return payload.file.path
@@ -220,6 +255,9 @@ class SplatViewer(Component):
         """
         if value is None:
             return None
+        if isinstance(value, live.LiveChannel):
+            return SplatData(kind="channel", channel=ChannelData(
+                token=value.token, path=value.path, sizes=list(value.sizes), max_upload=value.max_upload))
         if isinstance(value, (bytes, bytearray, memoryview)):
             data = bytes(value)
             frame = read_frame_header(data)
@@ -239,8 +277,66 @@ class SplatViewer(Component):
             )
         return SplatData(file=FileData(path=str(value), orig_name=Path(name).name), kind=kind)
 
+    def stream_handler(self, fn: Callable, inputs, outputs) -> live.StreamHandler:
+        """``fn`` as the stream event runs it: see ``_stream``."""
+        inputs = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
+        outputs = list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
+        if not inputs or inputs[0] is not self or self not in outputs:
+            raise ValueError("SplatViewer.stream needs the viewer as its first input and among its outputs.")
+        root = Context.root_block
+        if root is not None:  # the channel's route joins the app's server when it starts
+
+            async def install_route():
+                app = getattr(root, "server_app", None)  # set by launch(); mount_gradio_app leaves it unset
+                if app is None:
+                    log.warning("SplatViewer: no server to add the live channel to; viewers use Gradio's stream.")
+                else:
+                    live.install(app)
+
+            if not any(getattr(event, "gradio_splat_live", False) for event in root.extra_startup_events):
+                install_route.gradio_splat_live = True
+                root.extra_startup_events.append(install_route)
+        return live.StreamHandler(fn, outputs.index(self), len(outputs), self.capture_sizes)
+
     def example_payload(self) -> Any:
         return None
 
     def example_value(self) -> Any:
         return None
+
+
+def _camera_image(data_url: str | None):
+    """A fallback-path camera frame (a JPEG data URL) as an RGB array."""
+    import base64
+
+    if not isinstance(data_url, str) or not data_url.startswith("data:image/jpeg;base64,"):
+        raise ValueError("SplatViewer got a camera frame that is not a JPEG data URL.")
+    try:
+        jpeg = base64.b64decode(data_url.split(",", 1)[1], validate=True)
+    except ValueError as e:
+        raise ValueError(f"SplatViewer got a camera frame whose base64 is broken: {e}") from e
+    if len(jpeg) > live.MAX_UPLOAD:
+        raise ValueError(f"SplatViewer got a camera frame of {len(jpeg):,} bytes; the limit is {live.MAX_UPLOAD:,}.")
+    return live.decode_jpeg(jpeg)
+
+
+_gradio_stream = SplatViewer.stream
+
+
+def _stream(self: SplatViewer, fn: Callable, inputs=None, outputs=None, **kwargs):
+    """``viewer.stream(fn, [viewer, *settings], [viewer, *others])``: ``fn(frame, *settings)`` is called
+    for every camera frame of a viewer with ``webcam=True``, whether it arrives through the live
+    channel or through Gradio's stream (the fallback), and returns a wire frame for the viewer as
+    before. Gradio's stream event carries the channel's control (docs/live-channel.md)."""
+    handler = self.stream_handler(fn, inputs, outputs)
+
+    # Gradio passes the session's request where a positional parameter is annotated gr.Request.
+    def tick(request: Request, *values):
+        return handler(request, *values)
+
+    return _gradio_stream(self, tick, inputs, outputs, **kwargs)
+
+
+# The event methods are generated from EVENTS when the class is made (gradio's ComponentMeta), so the
+# stream event's is wrapped here, after it.
+SplatViewer.stream = _stream

@@ -1,0 +1,471 @@
+"""The live channel's server side (docs/live-channel.md): one WebSocket per streaming session, on the
+server that serves the app, carrying binary JPEG camera frames up and wire frames down, latest-wins
+in both directions, with the capture size adapted to the session's link.
+
+The app's stream handler stays a plain function of the frame and the settings: Gradio's own stream
+event carries the control (a token to start, then settings ticks), and the channel calls the handler
+for every camera frame that arrives on the socket.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import logging
+import secrets
+import struct
+import threading
+import time
+import typing
+from collections import deque
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from gradio import Request
+from gradio.utils import get_type_hints
+from PIL import Image
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
+
+log = logging.getLogger(__name__)
+
+ROUTE = "/gradio_api/gradio_splat/live"
+MAX_UPLOAD = 4 * 2**20  # a 640×480 JPEG is 30-80 KB; anything near this is not a webcam frame
+MAX_HEADER = 4096
+MAX_CAMERA_PIXELS = 4096 * 4096
+TOKEN_TTL_S = 30.0  # a channel without a socket is forgotten this long after its last one closed
+FRAMES_IN_PROCESS = 2  # per session: one on the GPU while the previous one is compressed
+CLOSE_UNKNOWN_TOKEN = 4403
+# Adaptive detail (docs/live-channel.md): sizes are chosen for this frame rate.
+TARGET_FPS = 15.0
+FIT, FIT_TO_GO_UP = 0.7, 0.5  # share of a frame period a size must be predicted to take
+MISSES_TO_GO_DOWN = 3
+SECONDS_BETWEEN_STEPS_UP = 1.0
+
+
+@dataclass(frozen=True)
+class LiveChannel:
+    """The viewer value that opens a channel: what the browser needs to connect."""
+
+    token: str
+    sizes: tuple[int, ...]
+    path: str = ROUTE.lstrip("/")
+    max_upload: int = MAX_UPLOAD
+
+
+@dataclass(frozen=True)
+class LivePayload:
+    """What the viewer sends through Gradio's stream while live: a settings tick of a channel (``token``,
+    None to ask for one), or, on the fallback path, one camera frame (``image``)."""
+
+    token: str | None = None
+    image: np.ndarray | None = None
+
+
+class LinkAdapter:
+    """Picks the capture size (a long side from ``sizes``, finest first) for one session's link, from
+    how long uploads and deliveries of known sizes took (docs/live-channel.md, "Adaptive detail").
+
+    A transfer's time is modelled as the link's latency (the fastest recent transfer: round trip and
+    fixed costs, which no size can reduce) plus bytes over its bandwidth; a size fits when that
+    prediction leaves the frame rate at TARGET_FPS, in both directions."""
+
+    def __init__(self, sizes: Sequence[int], clock: Callable[[], float] = time.monotonic):
+        self.sizes = tuple(sizes)
+        self.level = 0
+        self._clock = clock
+        self._misses = 0
+        self._last_change = -float("inf")
+        # (seconds, bytes, size) of the latest transfers each way: a short memory, as links change.
+        self._recent: dict[str, deque] = {"up": deque(maxlen=8), "down": deque(maxlen=8)}
+        self._floor: dict[str, deque] = {"up": deque(maxlen=64), "down": deque(maxlen=64)}
+
+    @property
+    def size(self) -> int:
+        return self.sizes[self.level]
+
+    def observe(self, direction: str, nbytes: int, seconds: float, size: int) -> None:
+        """A transfer ("up" or "down") of ``nbytes`` made at capture size ``size`` took ``seconds``."""
+        if nbytes <= 0 or seconds < 0 or size not in self.sizes:
+            return
+        self._recent[direction].append((seconds, nbytes, size))
+        self._floor[direction].append(seconds)
+        period = 1.0 / TARGET_FPS
+        if size == self.size:  # a miss that bytes caused (not the latency alone) counts
+            slow = seconds > period and seconds - min(self._floor[direction]) > 0.25 * period
+            self._misses = self._misses + 1 if slow else 0
+        now = self._clock()
+        if self._misses >= MISSES_TO_GO_DOWN:
+            self._set(max(self.level + 1, self._finest_fitting(FIT)), now)
+        elif self.level > 0 and now - self._last_change >= SECONDS_BETWEEN_STEPS_UP \
+                and self._fits(self.sizes[self.level - 1], FIT_TO_GO_UP):
+            self._set(self.level - 1, now)
+
+    def _set(self, level: int, now: float) -> None:
+        level = min(level, len(self.sizes) - 1)
+        if level != self.level:
+            self.level, self._last_change, self._misses = level, now, 0
+
+    def _finest_fitting(self, share: float) -> int:
+        return next((level for level, size in enumerate(self.sizes) if self._fits(size, share)), len(self.sizes) - 1)
+
+    def _fits(self, size: int, share: float) -> bool:
+        """Whether frames captured at ``size`` are predicted to move within ``share`` of a frame period
+        each way; where the latency alone takes most of that, a quarter of it is left for the bytes."""
+        budget = share / TARGET_FPS
+        for direction, samples in self._recent.items():
+            if not samples:
+                continue
+            latency = min(self._floor[direction])
+            seconds_per_byte = max((seconds - latency) / nbytes for seconds, nbytes, _ in samples)
+            nbytes = float(np.median([n * (size / s) ** 2 for _, n, s in samples]))
+            if nbytes * seconds_per_byte > max(budget - latency, 0.25 * budget):
+                return False
+        return True
+
+
+@dataclass
+class _CameraFrame:
+    id: int
+    captured: float  # the browser's clock, ms: echoed, never compared with ours
+    jpeg: bytes
+    received: float  # our clock, s
+    size: int  # the capture size it was asked for
+
+
+@dataclass
+class Channel:
+    """One session's channel: the handler, the settings of the last tick, the link's state."""
+
+    token: str
+    session_hash: str | None
+    handler: StreamHandler
+    settings: list = field(default_factory=list)
+    request: Request | None = None
+    adapter: LinkAdapter | None = None
+    socket: WebSocket | None = None
+    closed_at: float | None = None
+    # Outputs other than the viewer's that the handler returned since the last tick (index → value).
+    _outputs: dict[int, Any] = field(default_factory=dict)
+    _outputs_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def keep_outputs(self, outputs: dict[int, Any]) -> None:
+        with self._outputs_lock:
+            self._outputs.update(outputs)
+
+    def take_outputs(self) -> dict[int, Any]:
+        with self._outputs_lock:
+            outputs, self._outputs = self._outputs, {}
+        return outputs
+
+
+class StreamHandler:
+    """Wraps an app's stream handler ``fn(frame, *settings) -> (viewer value, *other outputs)`` so that
+    Gradio's stream event runs the control ticks and the fallback frames, and channels run the frames
+    that come over their socket."""
+
+    def __init__(self, fn: Callable, viewer_output: int, num_outputs: int, sizes: Sequence[int]):
+        self.fn, self.viewer_output, self.num_outputs, self.sizes = fn, viewer_output, num_outputs, tuple(sizes)
+        self._request_index = _request_parameter(fn)
+
+    def __call__(self, request: Request, payload, *settings):
+        """The function Gradio's stream event runs (Gradio passes ``request`` first: see ``tick``)."""
+        if not isinstance(payload, LivePayload):  # not streaming through the viewer's own camera
+            return self._skip_all()
+        if payload.image is not None:  # the fallback path: one frame, through Gradio
+            return self.call(payload.image, settings, request)
+        channel = CHANNELS.tick(payload.token, request, self, list(settings))
+        outputs = [_SKIP] * self.num_outputs
+        for index, value in channel.take_outputs().items():
+            outputs[index] = value
+        if payload.token != channel.token:
+            outputs[self.viewer_output] = LiveChannel(channel.token, self.sizes)
+        return outputs[0] if self.num_outputs == 1 else tuple(outputs)
+
+    def call(self, image, settings, request):
+        """The app's handler on one frame, with the session's request where it asks for one."""
+        args = [image, *settings]
+        if self._request_index is not None:
+            args.insert(self._request_index, request)
+        return self.fn(*args)
+
+    def _skip_all(self):
+        outputs = (_SKIP,) * self.num_outputs
+        return outputs[0] if self.num_outputs == 1 else outputs
+
+
+_SKIP = {"__type__": "update"}  # gr.skip(): leave the output as it is
+
+
+def _is_skip(value) -> bool:
+    return isinstance(value, dict) and value == _SKIP
+
+
+def _request_parameter(fn: Callable) -> int | None:
+    """The position of ``fn``'s ``gr.Request`` parameter, found as Gradio finds it (helpers.special_args)."""
+    import inspect
+
+    hints = get_type_hints(fn)
+    for index, param in enumerate(inspect.signature(fn).parameters.values()):
+        if param.kind not in (param.POSITIONAL_ONLY, param.POSITIONAL_OR_KEYWORD):
+            break
+        if hints.get(param.name) in (Request, typing.Optional[Request]):
+            return index
+    return None
+
+
+class Channels:
+    """Every live channel by token. Tokens are only handed out in the session's own Gradio stream."""
+
+    def __init__(self):
+        self._channels: dict[str, Channel] = {}
+        self._lock = threading.Lock()
+
+    def tick(self, token: str | None, request: Request, handler: StreamHandler, settings: list) -> Channel:
+        """The session's channel, with the settings of this tick: the one ``token`` names if it belongs to
+        this session, else a new one."""
+        session = getattr(request, "session_hash", None)
+        with self._lock:
+            self._forget_expired()
+            channel = self._channels.get(token) if token else None
+            if channel is None or channel.session_hash != session:
+                channel = Channel(secrets.token_hex(16), session, handler, adapter=LinkAdapter(handler.sizes),
+                                  closed_at=time.monotonic())
+                self._channels[channel.token] = channel
+            channel.handler, channel.settings, channel.request = handler, settings, request
+        return channel
+
+    def get(self, token) -> Channel | None:
+        with self._lock:
+            self._forget_expired()
+            return self._channels.get(token) if isinstance(token, str) else None
+
+    def __len__(self) -> int:
+        return len(self._channels)
+
+    def _forget_expired(self) -> None:
+        now = time.monotonic()
+        for token, channel in list(self._channels.items()):
+            if channel.socket is None and channel.closed_at is not None and now - channel.closed_at > TOKEN_TTL_S:
+                del self._channels[token]
+
+
+CHANNELS = Channels()
+
+
+def install(app) -> None:
+    """Adds the channel's WebSocket route to a Gradio app (the FastAPI app ``launch`` made)."""
+    from starlette.routing import WebSocketRoute
+
+    if any(getattr(route, "path", None) == ROUTE for route in app.router.routes):
+        return
+    # First: Gradio's routes include mounts, which would take the upgrade otherwise.
+    app.router.routes.insert(0, WebSocketRoute(ROUTE, _serve))
+
+
+async def _serve(socket: WebSocket) -> None:
+    await socket.accept()
+    try:
+        hello = json.loads(await asyncio.wait_for(socket.receive_text(), timeout=10))
+    except (asyncio.TimeoutError, ValueError, KeyError, WebSocketDisconnect, RuntimeError):
+        return await _close(socket, CLOSE_UNKNOWN_TOKEN, "expected a hello with a token")
+    channel = CHANNELS.get(hello.get("token") if isinstance(hello, dict) else None)
+    if channel is None:
+        return await _close(socket, CLOSE_UNKNOWN_TOKEN, "unknown channel")
+    previous, channel.socket, channel.closed_at = channel.socket, socket, None
+    if previous is not None:  # a second socket with the token replaces the first
+        await _close(previous, 1000, "replaced by a newer connection")
+    try:
+        await _Session(channel, socket).run()
+    finally:
+        if channel.socket is socket:
+            channel.socket, channel.closed_at = None, time.monotonic()
+
+
+async def _close(socket: WebSocket, code: int, reason: str) -> None:
+    if socket.application_state != WebSocketState.DISCONNECTED:
+        try:
+            await socket.close(code, reason)
+        except RuntimeError:  # already closing
+            pass
+
+
+class _Session:
+    """One socket's life: reads camera frames, runs at most FRAMES_IN_PROCESS of them at a time, and
+    delivers results latest-wins, one awaiting the browser's ack at a time."""
+
+    def __init__(self, channel: Channel, socket: WebSocket):
+        self.channel, self.socket = channel, socket
+        self.adapter = channel.adapter
+        self.pending: _CameraFrame | None = None  # the newest frame not yet started
+        self.in_process = 0
+        self.newest_result = -1
+        self.unacked: tuple[int, float, int, int] | None = None  # id, sent at, bytes, size
+        self.held: tuple[_CameraFrame, bytes] | None = None  # a result waiting for the ack
+        self.dropped_up = self.dropped_down = 0
+        self.last_upload: tuple[int, int] | None = None  # bytes and size of the last upload, until its up_ms
+        self.pool = ThreadPoolExecutor(FRAMES_IN_PROCESS, thread_name_prefix="gradio-splat-live")
+        self.tasks: set[asyncio.Task] = set()
+        self.send_lock = asyncio.Lock()
+
+    async def run(self) -> None:
+        await self._send_json({"type": "ready", "size": self.adapter.size})
+        try:
+            while True:
+                message = await self.socket.receive()
+                if message["type"] == "websocket.disconnect":
+                    break
+                if message.get("bytes") is not None:
+                    await self._camera_frame(message["bytes"])
+                elif message.get("text") is not None:
+                    self._control(message["text"])
+        except (WebSocketDisconnect, RuntimeError):
+            pass
+        finally:
+            self.pending = self.held = None
+            self.pool.shutdown(wait=False, cancel_futures=True)
+
+    async def _camera_frame(self, data: bytes) -> None:
+        try:
+            header, jpeg = _split(data)
+            frame_id, captured = int(header["id"]), float(header["t"])
+        except (ValueError, KeyError, TypeError) as err:
+            return await self._send_json({"type": "error", "message": f"Camera message refused: {err}"})
+        if header.get("up_ms") is not None and self.last_upload is not None:
+            nbytes, size = self.last_upload
+            self.adapter.observe("up", nbytes, float(header["up_ms"]) / 1e3, size)
+        size = header.get("size")
+        self.last_upload = (len(jpeg), size if size in self.adapter.sizes else self.adapter.size)
+        await self._send_json({"type": "received", "id": frame_id})
+        if self.pending is not None:  # a client that did not wait for "taken"
+            self.dropped_up += 1
+        self.pending = _CameraFrame(frame_id, captured, jpeg, time.monotonic(), self.last_upload[1])
+        self._start_work()
+
+    def _control(self, text: str) -> None:
+        try:
+            message = json.loads(text)
+        except ValueError:
+            return
+        if isinstance(message, dict) and message.get("type") == "ack" and self.unacked is not None \
+                and message.get("id") == self.unacked[0]:
+            _, sent, nbytes, size = self.unacked
+            self.unacked = None
+            self.adapter.observe("down", nbytes, time.monotonic() - sent, size)
+            if self.held is not None:
+                frame, data = self.held
+                self.held = None
+                self._spawn(self._send_result(frame, data))
+
+    def _start_work(self) -> None:
+        while self.pending is not None and self.in_process < FRAMES_IN_PROCESS:
+            frame, self.pending = self.pending, None
+            self.in_process += 1
+            self._spawn(self._send_json({"type": "taken", "id": frame.id}))  # the browser may send the next
+            self._spawn(self._process(frame))
+
+    def _spawn(self, coroutine) -> None:
+        task = asyncio.get_running_loop().create_task(coroutine)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def _process(self, frame: _CameraFrame) -> None:
+        try:
+            data = await asyncio.get_running_loop().run_in_executor(self.pool, self._run_handler, frame)
+        except Exception as err:  # a bad frame or a failing handler: say so, keep the session
+            log.debug("live frame %s failed: %s", frame.id, err)
+            data = None
+            await self._send_json({"type": "error", "message": str(err)})
+        finally:
+            self.in_process -= 1
+        if data is not None:
+            await self._deliver(frame, data)
+        self._start_work()
+
+    def _run_handler(self, frame: _CameraFrame) -> bytes | None:
+        """The app's handler on one camera frame (in a worker thread): the viewer's output is returned,
+        the others are kept for the next settings tick."""
+        channel = self.channel
+        handler = channel.handler
+        outputs = handler.call(decode_jpeg(frame.jpeg), channel.settings, channel.request)
+        outputs = list(outputs) if handler.num_outputs > 1 else [outputs]
+        viewer = outputs[handler.viewer_output]
+        channel.keep_outputs({i: value for i, value in enumerate(outputs)
+                              if i != handler.viewer_output and not _is_skip(value)})
+        if isinstance(viewer, (bytes, bytearray, memoryview)):
+            from .splat_viewer import read_frame_header
+
+            read_frame_header(bytes(viewer))  # the same check as the Gradio path's postprocess
+            return bytes(viewer)
+        return None
+
+    async def _deliver(self, frame: _CameraFrame, data: bytes) -> None:
+        if frame.id < self.newest_result:  # a newer frame overtook it (two are processed at once)
+            self.dropped_down += 1
+            return
+        self.newest_result = frame.id
+        if self.unacked is not None:  # the browser has not taken the previous one: latest wins
+            if self.held is not None:
+                self.dropped_down += 1
+            self.held = (frame, data)
+            return
+        await self._send_result(frame, data)
+
+    async def _send_result(self, frame: _CameraFrame, data: bytes) -> None:
+        header = {"id": frame.id, "t": frame.captured, "size": self.adapter.size, "level": self.adapter.level,
+                  "dropped_up": self.dropped_up, "dropped_down": self.dropped_down,
+                  "server_ms": round((time.monotonic() - frame.received) * 1e3, 2)}
+        self.unacked = (frame.id, time.monotonic(), len(data), frame.size)
+        await self._send(_join(header, data))
+
+    async def _send_json(self, message: dict) -> None:
+        await self._send(json.dumps(message))
+
+    async def _send(self, message: str | bytes) -> None:
+        async with self.send_lock:
+            try:
+                if isinstance(message, str):
+                    await self.socket.send_text(message)
+                else:
+                    await self.socket.send_bytes(message)
+            except (WebSocketDisconnect, RuntimeError):  # gone: run() ends on the disconnect
+                pass
+
+
+def _split(data: bytes) -> tuple[dict, bytes]:
+    """A binary message's JSON header and payload (docs/live-channel.md), checked."""
+    if len(data) > MAX_UPLOAD:
+        raise ValueError(f"{len(data):,} bytes is more than the {MAX_UPLOAD:,} a camera frame may have")
+    if len(data) < 4:
+        raise ValueError("too short for a header")
+    (length,) = struct.unpack_from("<I", data)
+    if not 2 <= length <= min(MAX_HEADER, len(data) - 4):
+        raise ValueError(f"header length {length} is out of range")
+    header = json.loads(data[4:4 + length].decode("utf-8"))
+    if not isinstance(header, dict):
+        raise ValueError("the header is not a JSON object")
+    payload = data[4 + length:]
+    if payload[:3] != b"\xff\xd8\xff":
+        raise ValueError("the payload is not a JPEG")
+    return header, payload
+
+
+def _join(header: dict, payload: bytes) -> bytes:
+    encoded = json.dumps(header).encode("utf-8")
+    return struct.pack("<I", len(encoded)) + encoded + payload
+
+
+def decode_jpeg(data: bytes) -> np.ndarray:
+    """A camera JPEG as (H, W, 3) uint8 RGB, or a ValueError saying what is wrong with it."""
+    try:
+        with Image.open(io.BytesIO(data)) as picture:
+            if picture.format != "JPEG":
+                raise ValueError(f"expected a JPEG camera frame, got {picture.format}")
+            if picture.width * picture.height > MAX_CAMERA_PIXELS:
+                raise ValueError(f"camera frame of {picture.width}×{picture.height} is too large")
+            return np.asarray(picture.convert("RGB"))
+    except (OSError, Image.DecompressionBombError) as err:
+        raise ValueError(f"unreadable camera frame: {err}") from err
