@@ -41,6 +41,7 @@ class Result:
     header: dict
     frame: bytes
     latency_ms: float  # capture → received (the capture time is this client's clock, echoed)
+    received: float  # time.monotonic() when it arrived
 
 
 @dataclass
@@ -143,7 +144,7 @@ class LiveClient:
                 header, frame = split_message(message)
                 socket.send(json.dumps({"type": "ack", "id": header["id"]}))
                 size = header["size"]
-                results.append(Result(header, frame, time.time() * 1e3 - header["t"]))
+                results.append(Result(header, frame, time.time() * 1e3 - header["t"], time.monotonic()))
                 if on_result is not None:
                     on_result(results[-1])
         return results

@@ -1,0 +1,124 @@
+"""The live channel end to end (issue 14): the real app server, and clients that speak the browser's
+protocol (bench/live_client.py) over loopback, sending 640×480 JPEG frames as fast as the flow
+control allows.
+
+    python bench/bench_live.py [--device cuda] [--seconds 10] [--gaussian-model giant]
+
+Scenarios: one session of points (base), one of Gaussians (giant), four Gaussian sessions at once.
+Reports delivered frames per second per session and capture → received latency (median, p90), with
+the server's own receipt → send time and the frame size. Random weights (no hub access).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.bench_pipeline import webcam_like_frame  # noqa: E402
+from bench.live_client import LiveClient  # noqa: E402
+
+MODES = {"points": "Points (fast)", "gaussians": "Gaussians"}
+FULL = "Full (504×378)"
+
+
+def start_server(args) -> subprocess.Popen:
+    command = [sys.executable, str(ROOT / "app.py"), "--weights", "random", "--model", args.points_model,
+               "--gaussian-model", args.gaussian_model, "--port", str(args.port)]
+    if args.device:
+        command += ["--device", args.device]
+    server = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=open(args.log, "w"))
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{args.port}/config", timeout=2)
+            return server
+        except OSError:
+            if server.poll() is not None:
+                raise SystemExit(f"the app exited: see {args.log}")
+            time.sleep(1)
+    raise SystemExit("the app did not start in 10 minutes")
+
+
+def warm_up(url: str, mode: str, image, deadline_s: float = 900) -> None:
+    """Streams until frames flow quickly (the first one loads the model and captures its graphs)."""
+    client = LiveClient(url, settings=[MODES[mode], FULL])
+    client.start()
+    deadline = time.monotonic() + deadline_s
+    while time.monotonic() < deadline and len(client.stream(image=image, seconds=5)) < 20:
+        pass
+    client.close()
+
+
+def run_sessions(url: str, mode: str, sessions: int, seconds: float, warmup: float, image) -> list[dict]:
+    """``sessions`` clients streaming at once; each one's figures over the last ``seconds``."""
+    clients = [LiveClient(url, settings=[MODES[mode], FULL]) for _ in range(sessions)]
+    for client in clients:
+        client.start()
+    figures: list[dict | None] = [None] * sessions
+
+    def one(index: int) -> None:
+        results = clients[index].stream(image=image, seconds=warmup + seconds)
+        start = results[-1].received - seconds if results else 0
+        measured = [r for r in results if r.received >= start]
+        latencies = [r.latency_ms for r in measured]
+        figures[index] = {
+            "frames_per_s": len(measured) / seconds,
+            "latency_ms": statistics.median(latencies) if latencies else float("nan"),
+            "latency_p90_ms": float(np.percentile(latencies, 90)) if latencies else float("nan"),
+            "server_ms": statistics.median(r.header["server_ms"] for r in measured) if measured else float("nan"),
+            "kb": statistics.median(len(r.frame) for r in measured) / 1e3 if measured else float("nan"),
+            "dropped_down": measured[-1].header["dropped_down"] if measured else 0,
+            "errors": clients[index].errors[:3],
+        }
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(sessions)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for client in clients:
+        client.close()
+    return figures
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--device", default=None)
+    parser.add_argument("--points-model", default="base")
+    parser.add_argument("--gaussian-model", default="giant")
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--warmup", type=float, default=8.0, help="seconds streamed before measuring")
+    parser.add_argument("--port", type=int, default=7899)
+    parser.add_argument("--log", default="/tmp/bench_live_server.log")
+    args = parser.parse_args()
+    server = start_server(args)
+    url = f"http://127.0.0.1:{args.port}/"
+    image = webcam_like_frame()
+    try:
+        print(f"| scenario | session | frames/s | capture→received median (p90) ms | server ms | KB/frame |")
+        print("|---|---|---|---|---|---|")
+        for name, mode, sessions in (("points, 1 session", "points", 1), ("giant Gaussians, 1 session", "gaussians", 1),
+                                     ("giant Gaussians, 4 sessions", "gaussians", 4)):
+            warm_up(url, mode, image)
+            for i, f in enumerate(run_sessions(url, mode, sessions, args.seconds, args.warmup, image)):
+                print(f"| {name} | {i + 1} | {f['frames_per_s']:.1f} | {f['latency_ms']:.1f} ({f['latency_p90_ms']:.1f}) "
+                      f"| {f['server_ms']:.1f} | {f['kb']:.0f} |" + (f" errors: {f['errors']}" if f["errors"] else ""),
+                      flush=True)
+    finally:
+        server.terminate()
+        server.wait(30)
+
+
+if __name__ == "__main__":
+    main()
