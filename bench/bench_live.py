@@ -55,6 +55,7 @@ def warm_up(url: str, mode: str, image, deadline_s: float = 900) -> None:
     client = LiveClient(url, settings=[MODES[mode], FULL])
     client.start()
     deadline = time.monotonic() + deadline_s
+    client.stream(image=image, seconds=deadline_s, until=1)
     while time.monotonic() < deadline and len(client.stream(image=image, seconds=5)) < 20:
         pass
     client.close()

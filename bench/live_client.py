@@ -107,9 +107,10 @@ class LiveClient:
         return self.url.replace("http", "ws", 1) + self.channel["path"]
 
     def stream(self, frames: list[bytes] | None = None, seconds: float = 5.0, image: np.ndarray | None = None,
-               on_result=None) -> list[Result]:
+               on_result=None, until: int | None = None) -> list[Result]:
         """Sends camera frames (JPEGs, cycled; or ``image`` scaled to the size the server asks for) for
-        ``seconds`` as fast as the flow control allows, acknowledging every result at once."""
+        ``seconds`` (or until ``until`` results came) as fast as the flow control allows, acknowledging
+        every result at once."""
         results: list[Result] = []
         self.errors: list[str] = []
         sized: dict[int, bytes] = {}
@@ -128,7 +129,7 @@ class LiveClient:
             size = json.loads(socket.recv(timeout=10))["size"]
             deadline, frame_id, up_ms, sent_at = time.monotonic() + seconds, 0, None, time.monotonic()
             socket.send(camera_message(frame_id, frame_at(frame_id, size), size))
-            while time.monotonic() < deadline:
+            while time.monotonic() < deadline and (until is None or len(results) < until):
                 message = socket.recv(timeout=max(0.1, deadline - time.monotonic() + 30))
                 if isinstance(message, str):
                     control = json.loads(message)
@@ -138,6 +139,8 @@ class LiveClient:
                         frame_id += 1
                         sent_at = time.monotonic()
                         socket.send(camera_message(frame_id, frame_at(frame_id, size), size, up_ms))
+                    elif control["type"] == "ping":
+                        socket.send(json.dumps({"type": "pong", "id": control["id"]}))
                     elif control["type"] == "error":
                         self.errors.append(control["message"])
                     continue

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import itertools
 import json
 import logging
 import secrets
@@ -44,6 +45,7 @@ TARGET_FPS = 15.0
 FIT, FIT_TO_GO_UP = 0.7, 0.5  # share of a frame period a size must be predicted to take
 MISSES_TO_GO_DOWN = 3
 SECONDS_BETWEEN_STEPS_UP = 1.0
+PING_EVERY_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -69,36 +71,46 @@ class LinkAdapter:
     """Picks the capture size (a long side from ``sizes``, finest first) for one session's link, from
     how long uploads and deliveries of known sizes took (docs/live-channel.md, "Adaptive detail").
 
-    A transfer's time is modelled as the link's latency (the fastest recent transfer: round trip and
-    fixed costs, which no size can reduce) plus bytes over its bandwidth; a size fits when that
-    prediction leaves the frame rate at TARGET_FPS, in both directions."""
+    A transfer's time is modelled as the link's latency (the round trip of a ping: no size can reduce
+    it) plus bytes over its bandwidth; a size fits when that prediction leaves the frame rate at
+    TARGET_FPS, in both directions."""
 
     def __init__(self, sizes: Sequence[int], clock: Callable[[], float] = time.monotonic):
         self.sizes = tuple(sizes)
         self.level = 0
         self._clock = clock
-        self._misses = 0
+        self._misses = {"up": 0, "down": 0}  # frames in a row that missed the period, each way
         self._last_change = -float("inf")
         # (seconds, bytes, size) of the latest transfers each way: a short memory, as links change.
         self._recent: dict[str, deque] = {"up": deque(maxlen=8), "down": deque(maxlen=8)}
-        self._floor: dict[str, deque] = {"up": deque(maxlen=64), "down": deque(maxlen=64)}
+        self._round_trips: deque[float] = deque(maxlen=8)
 
     @property
     def size(self) -> int:
         return self.sizes[self.level]
+
+    def observe_round_trip(self, seconds: float) -> None:
+        """A ping's round trip: the latency part of every transfer."""
+        self._round_trips.append(max(0.0, seconds))
+
+    @property
+    def latency(self) -> float:
+        # Without pings, the fastest recent transfer is the best bound (it holds bytes too).
+        if self._round_trips:
+            return min(self._round_trips)
+        return min((seconds for samples in self._recent.values() for seconds, _, _ in samples), default=0.0)
 
     def observe(self, direction: str, nbytes: int, seconds: float, size: int) -> None:
         """A transfer ("up" or "down") of ``nbytes`` made at capture size ``size`` took ``seconds``."""
         if nbytes <= 0 or seconds < 0 or size not in self.sizes:
             return
         self._recent[direction].append((seconds, nbytes, size))
-        self._floor[direction].append(seconds)
         period = 1.0 / TARGET_FPS
         if size == self.size:  # a miss that bytes caused (not the latency alone) counts
-            slow = seconds > period and seconds - min(self._floor[direction]) > 0.25 * period
-            self._misses = self._misses + 1 if slow else 0
+            slow = seconds > period and seconds - self.latency > 0.25 * period
+            self._misses[direction] = self._misses[direction] + 1 if slow else 0
         now = self._clock()
-        if self._misses >= MISSES_TO_GO_DOWN:
+        if self._misses[direction] >= MISSES_TO_GO_DOWN:
             self._set(max(self.level + 1, self._finest_fitting(FIT)), now)
         elif self.level > 0 and now - self._last_change >= SECONDS_BETWEEN_STEPS_UP \
                 and self._fits(self.sizes[self.level - 1], FIT_TO_GO_UP):
@@ -107,7 +119,8 @@ class LinkAdapter:
     def _set(self, level: int, now: float) -> None:
         level = min(level, len(self.sizes) - 1)
         if level != self.level:
-            self.level, self._last_change, self._misses = level, now, 0
+            self.level, self._last_change = level, now
+            self._misses = dict.fromkeys(self._misses, 0)
 
     def _finest_fitting(self, share: float) -> int:
         return next((level for level, size in enumerate(self.sizes) if self._fits(size, share)), len(self.sizes) - 1)
@@ -115,11 +128,10 @@ class LinkAdapter:
     def _fits(self, size: int, share: float) -> bool:
         """Whether frames captured at ``size`` are predicted to move within ``share`` of a frame period
         each way; where the latency alone takes most of that, a quarter of it is left for the bytes."""
-        budget = share / TARGET_FPS
-        for direction, samples in self._recent.items():
+        budget, latency = share / TARGET_FPS, self.latency
+        for samples in self._recent.values():
             if not samples:
                 continue
-            latency = min(self._floor[direction])
             seconds_per_byte = max((seconds - latency) / nbytes for seconds, nbytes, _ in samples)
             nbytes = float(np.median([n * (size / s) ** 2 for _, n, s in samples]))
             if nbytes * seconds_per_byte > max(budget - latency, 0.25 * budget):
@@ -306,6 +318,8 @@ class _Session:
         self.unacked: tuple[int, float, int, int] | None = None  # id, sent at, bytes, size
         self.held: tuple[_CameraFrame, bytes] | None = None  # a result waiting for the ack
         self.dropped_up = self.dropped_down = 0
+        self.pings: dict[int, float] = {}  # ping id → when it was sent
+        self.owed_taken: int | None = None  # the frame whose "taken" waits for room
         self.last_upload: tuple[int, int] | None = None  # bytes and size of the last upload, until its up_ms
         self.pool = ThreadPoolExecutor(FRAMES_IN_PROCESS, thread_name_prefix="gradio-splat-live")
         self.tasks: set[asyncio.Task] = set()
@@ -313,6 +327,7 @@ class _Session:
 
     async def run(self) -> None:
         await self._send_json({"type": "ready", "size": self.adapter.size})
+        self._spawn(self._ping())
         try:
             while True:
                 message = await self.socket.receive()
@@ -326,7 +341,17 @@ class _Session:
             pass
         finally:
             self.pending = self.held = None
+            for task in self.tasks:
+                task.cancel()
             self.pool.shutdown(wait=False, cancel_futures=True)
+
+    async def _ping(self) -> None:
+        """A ping a second: the link's round trip, for the adapter's latency."""
+        for ping in itertools.count():
+            self.pings[ping] = time.monotonic()
+            await self._send_json({"type": "ping", "id": ping})
+            self.pings.pop(ping - 8, None)  # unanswered ones are forgotten
+            await asyncio.sleep(PING_EVERY_S)
 
     async def _camera_frame(self, data: bytes) -> None:
         try:
@@ -350,7 +375,11 @@ class _Session:
             message = json.loads(text)
         except ValueError:
             return
-        if isinstance(message, dict) and message.get("type") == "ack" and self.unacked is not None \
+        if not isinstance(message, dict):
+            return
+        if message.get("type") == "pong" and message.get("id") in self.pings:
+            self.adapter.observe_round_trip(time.monotonic() - self.pings.pop(message["id"]))
+        elif message.get("type") == "ack" and self.unacked is not None \
                 and message.get("id") == self.unacked[0]:
             _, sent, nbytes, size = self.unacked
             self.unacked = None
@@ -364,8 +393,17 @@ class _Session:
         while self.pending is not None and self.in_process < FRAMES_IN_PROCESS:
             frame, self.pending = self.pending, None
             self.in_process += 1
-            self._spawn(self._send_json({"type": "taken", "id": frame.id}))  # the browser may send the next
             self._spawn(self._process(frame))
+            # The browser may send the next frame once there is room to start it at once: a frame that
+            # waited here would only add its wait to the latency.
+            self.owed_taken = frame.id
+            if self.in_process < FRAMES_IN_PROCESS:
+                self._send_taken()
+
+    def _send_taken(self) -> None:
+        if self.owed_taken is not None:
+            self._spawn(self._send_json({"type": "taken", "id": self.owed_taken}))
+            self.owed_taken = None
 
     def _spawn(self, coroutine) -> None:
         task = asyncio.get_running_loop().create_task(coroutine)
@@ -381,6 +419,7 @@ class _Session:
             await self._send_json({"type": "error", "message": str(err)})
         finally:
             self.in_process -= 1
+            self._send_taken()
         if data is not None:
             await self._deliver(frame, data)
         self._start_work()
