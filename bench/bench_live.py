@@ -20,6 +20,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import msgpack
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,6 +49,13 @@ def start_server(args) -> subprocess.Popen:
                 raise SystemExit(f"the app exited: see {args.log}")
             time.sleep(1)
     raise SystemExit("the app did not start in 10 minutes")
+
+
+def stage_medians(results) -> str:
+    """The engine's per-stage times (the wire frames' timings_ms), median over the results."""
+    timings = [msgpack.unpackb(r.frame, raw=False).get("timings_ms", {}) for r in results]
+    return " ".join(f"{stage} {statistics.median(t.get(stage, 0) for t in timings):.1f}"
+                    for stage in (timings[0] if timings else {}))
 
 
 def warm_up(url: str, mode: str, image, deadline_s: float = 900) -> None:
@@ -80,6 +88,7 @@ def run_sessions(url: str, mode: str, sessions: int, seconds: float, warmup: flo
             "server_ms": statistics.median(r.header["server_ms"] for r in measured) if measured else float("nan"),
             "kb": statistics.median(len(r.frame) for r in measured) / 1e3 if measured else float("nan"),
             "dropped_down": measured[-1].header["dropped_down"] if measured else 0,
+            "stages": stage_medians(measured),
             "errors": clients[index].errors[:3],
         }
 
@@ -116,6 +125,7 @@ def main():
                 print(f"| {name} | {i + 1} | {f['frames_per_s']:.1f} | {f['latency_ms']:.1f} ({f['latency_p90_ms']:.1f}) "
                       f"| {f['server_ms']:.1f} | {f['kb']:.0f} |" + (f" errors: {f['errors']}" if f["errors"] else ""),
                       flush=True)
+                print(f"|  | stages (ms) | {f['stages']} | | | |", flush=True)
     finally:
         server.terminate()
         server.wait(30)
