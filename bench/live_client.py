@@ -80,6 +80,12 @@ class LiveClient:
                 "event_data": None, "trigger_id": None}
 
     def _listen(self) -> None:
+        try:
+            self._read_messages()
+        except httpx.HTTPError:  # the server went away: the socket says so to whoever streams
+            pass
+
+    def _read_messages(self) -> None:
         with httpx.Client(base_url=self.url, timeout=None) as client, \
                 client.stream("GET", "gradio_api/queue/data", params={"session_hash": self.session_hash}) as stream:
             for line in stream.iter_lines():
