@@ -114,13 +114,20 @@ def assert_live_frame(data, mode: str, detail: str = LIVE_DETAIL):
     return frame
 
 
+def handler_of(block_fn):
+    """The app's function behind an event (the viewer's stream wraps it: gradio_splat/live.py)."""
+    handler = getattr(block_fn.fn, "stream_handler", None)
+    return handler.fn if handler is not None else block_fn.fn
+
+
 def test_the_stream_is_wired_to_the_handlers(demo):
     """What the tests below call is what the UI calls, with the inputs in this order."""
-    fns = {fn.fn.__name__: fn for fn in demo.fns.values()}
+    fns = {handler_of(fn).__name__: fn for fn in demo.fns.values()}
     for name in ("on_frame", "capture_hq", "back_to_live", "show_image", "play_video", "reconstruct_api"):
         assert name in fns, f"{name} is not wired to any event"
     stream = fns["on_frame"]
-    assert [type(b).__name__ for b in stream.inputs] == ["Image", "Radio", "Radio"]
+    assert stream.connection == "stream" and stream.inputs[0] is stream.outputs[0], "the viewer streams its own camera"
+    assert [type(b).__name__ for b in stream.inputs] == ["SplatViewer", "Radio", "Radio"]
     assert [type(b).__name__ for b in stream.outputs] == ["SplatViewer", "State", "Markdown"]
     mode, detail = stream.inputs[1:]
     assert set(app.MODES) == {label for label, _ in mode.choices}
@@ -132,7 +139,7 @@ def test_the_stream_is_wired_to_the_handlers(demo):
     # Gradio hands the session's request to the handlers that freeze and unfreeze the view.
     for name in ("on_frame", "capture_hq", "back_to_live", "show_image", "play_video", "forget_session"):
         request = gr.Request(session_hash="wired")
-        args = special_args(fns[name].fn, list(fns[name].inputs), request=request)[0]
+        args = special_args(handler_of(fns[name]), list(fns[name].inputs), request=request)[0]
         assert request in args, f"{name} does not get the session's request"
 
 

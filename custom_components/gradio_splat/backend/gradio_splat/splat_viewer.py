@@ -334,6 +334,8 @@ def _stream(self: SplatViewer, fn: Callable, inputs=None, outputs=None, **kwargs
     def tick(request: Request, *values):
         return handler(request, *values)
 
+    tick.stream_handler = handler  # what it runs, for whoever inspects the event
+
     return _gradio_stream(self, tick, inputs, outputs, **kwargs)
 
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { RateMeter, fit_fov_deg } from "../shared/view";
+import { Recent, fit_fov_deg } from "../shared/view";
 
 const cam = { width: 640, height: 480, fx: 500, fy: 500, cx: 320, cy: 240 };
 const deg = (rad: number) => (rad * 180) / Math.PI;
@@ -17,12 +17,19 @@ describe("fit_fov_deg", () => {
 	});
 });
 
-describe("RateMeter", () => {
-	test("counts events in the last second", () => {
-		const meter = new RateMeter();
-		for (let t = 0; t < 1000; t += 100) meter.tick(t);
-		expect(meter.rate(950)).toBe(10);
-		expect(meter.rate(1450)).toBe(5);
-		expect(meter.rate(5000)).toBe(0);
+describe("Recent", () => {
+	test("counts samples in the last second", () => {
+		const recent = new Recent();
+		for (let t = 0; t < 1000; t += 100) recent.add(t);
+		expect(recent.rate(950)).toBe(10);
+		expect(recent.rate(1450)).toBe(5);
+		expect(recent.rate(5000)).toBe(0);
+	});
+	test("takes the median of the last second's values", () => {
+		const recent = new Recent();
+		[50, 10, 40, 20].forEach((v, i) => recent.add(i * 300, v)); // at 0, 300, 600, 900 ms
+		expect(recent.median(900)).toBe(30); // even count: the mean of the middle two
+		expect(recent.median(1001)).toBe(20); // the 50 at 0 ms has left the window
+		expect(recent.median(3000)).toBeNaN();
 	});
 });
