@@ -167,9 +167,11 @@ def test_bad_camera_messages_are_refused_and_the_session_goes_on(server):
             while True:
                 reply = json.loads(ws.recv(timeout=30))
                 if reply["type"] == "error":
-                    errors.append(reply["message"])
+                    errors.append((reply["message"], reply["id"]))
                     break
-        assert len(errors) == len(bad) and all(errors)
+        assert len(errors) == len(bad) and all(message for message, _ in errors)
+        assert [refused for _, refused in errors] == [None, None, None, 1, 2, 3], "ids where the header had one"
+        errors = [message for message, _ in errors]
         assert "JPEG" in errors[3] and f"{MAX_UPLOAD:,}" in errors[4]
         ws.send(camera_message(4, good, 320))
         while isinstance(reply := ws.recv(timeout=30), str):

@@ -354,11 +354,15 @@ class _Session:
             await asyncio.sleep(PING_EVERY_S)
 
     async def _camera_frame(self, data: bytes) -> None:
+        header: dict = {}
         try:
             header, jpeg = _split(data)
             frame_id, captured = int(header["id"]), float(header["t"])
+            _check_jpeg(jpeg)
         except (ValueError, KeyError, TypeError) as err:
-            return await self._send_json({"type": "error", "message": f"Camera message refused: {err}"})
+            # With its id, when it has one: the browser waits for that frame's "taken" otherwise.
+            refused = header.get("id") if isinstance(header.get("id"), int) else None
+            return await self._send_json({"type": "error", "message": f"Camera message refused: {err}", "id": refused})
         if header.get("up_ms") is not None and self.last_upload is not None:
             nbytes, size = self.last_upload
             self.adapter.observe("up", nbytes, float(header["up_ms"]) / 1e3, size)
@@ -416,7 +420,7 @@ class _Session:
         except Exception as err:  # a bad frame or a failing handler: say so, keep the session
             log.debug("live frame %s failed: %s", frame.id, err)
             data = None
-            await self._send_json({"type": "error", "message": str(err)})
+            await self._send_json({"type": "error", "message": str(err), "id": frame.id})
         finally:
             self.in_process -= 1
             self._send_taken()
@@ -486,10 +490,12 @@ def _split(data: bytes) -> tuple[dict, bytes]:
     header = json.loads(data[4:4 + length].decode("utf-8"))
     if not isinstance(header, dict):
         raise ValueError("the header is not a JSON object")
-    payload = data[4 + length:]
+    return header, data[4 + length:]
+
+
+def _check_jpeg(payload: bytes) -> None:
     if payload[:3] != b"\xff\xd8\xff":
         raise ValueError("the payload is not a JPEG")
-    return header, payload
 
 
 def _join(header: dict, payload: bytes) -> bytes:
