@@ -358,7 +358,7 @@ class _Session:
         try:
             header, jpeg = _split(data)
             frame_id, captured = int(header["id"]), float(header["t"])
-            _check_jpeg(jpeg)
+            _check_camera_message(data, jpeg)
         except (ValueError, KeyError, TypeError) as err:
             # With its id, when it has one: the browser waits for that frame's "taken" otherwise.
             refused = header.get("id") if isinstance(header.get("id"), int) else None
@@ -479,9 +479,7 @@ class _Session:
 
 
 def _split(data: bytes) -> tuple[dict, bytes]:
-    """A binary message's JSON header and payload (docs/live-channel.md), checked."""
-    if len(data) > MAX_UPLOAD:
-        raise ValueError(f"{len(data):,} bytes is more than the {MAX_UPLOAD:,} a camera frame may have")
+    """A binary message's JSON header and payload (docs/live-channel.md)."""
     if len(data) < 4:
         raise ValueError("too short for a header")
     (length,) = struct.unpack_from("<I", data)
@@ -493,8 +491,10 @@ def _split(data: bytes) -> tuple[dict, bytes]:
     return header, data[4 + length:]
 
 
-def _check_jpeg(payload: bytes) -> None:
-    if payload[:3] != b"\xff\xd8\xff":
+def _check_camera_message(data: bytes, jpeg: bytes) -> None:
+    if len(data) > MAX_UPLOAD:
+        raise ValueError(f"{len(data):,} bytes is more than the {MAX_UPLOAD:,} a camera frame may have")
+    if jpeg[:3] != b"\xff\xd8\xff":
         raise ValueError("the payload is not a JPEG")
 
 
