@@ -1,12 +1,13 @@
 // The browser's end of the live channel's WebSocket (docs/live-channel.md, "Frames"): framing,
-// the hello, pings, and reconnecting. Flow control and what the messages mean are LiveStream's.
+// the hello, pings, acks, upload times, and reconnecting. It runs in a worker (channel_worker.ts),
+// so that the link's timings are the network's, not the page's renders'. Flow control (when to send)
+// and what the messages mean are LiveStream's.
 
-/** Header of a camera frame, browser → server. */
+/** Header of a camera frame, browser → server (the channel adds `up_ms`). */
 export interface CameraHeader {
 	id: number;
 	t: number; // capture time, ms on this browser's clock (performance.timeOrigin + now())
 	size: number; // the capture size it was scaled to (at most: never enlarged)
-	up_ms: number | null; // the previous frame's send → received time
 }
 
 /** Header of a result, server → browser. */
@@ -23,11 +24,10 @@ export interface ResultHeader {
 export interface ChannelHandlers {
 	/** The socket is (again) open and the server wants frames `size` px on their long side. */
 	ready(size: number): void;
-	/** The server has read camera frame `id`. */
-	received(id: number): void;
 	/** Camera frame `id` is being processed: the next one may be sent. */
 	taken(id: number): void;
-	/** A result: its header and its wire frame, a view into the message's buffer. */
+	/** A result: its header and its wire frame, a view into the message's buffer (which the
+	 * handler may transfer); it is acknowledged right after. */
 	result(header: ResultHeader, frame: Uint8Array): void;
 	/** The server refused a camera message or skipped a frame; the session goes on. */
 	error(message: string, id: number | null): void;
@@ -76,6 +76,8 @@ export class Channel {
 	private closed = false;
 	private retries = 0;
 	private timer: ReturnType<typeof setTimeout> | undefined;
+	private upload: { id: number; sent: number } | null = null; // the camera frame not yet received
+	private up_ms: number | null = null; // the last upload's send → received time
 
 	constructor(
 		private readonly url: string,
@@ -86,14 +88,11 @@ export class Channel {
 	}
 
 	/** Sends a camera frame; false if no socket is open (the frame is lost, `ready` will follow). */
-	send_frame(header: CameraHeader, jpeg: Uint8Array): boolean {
+	send_frame(header: CameraHeader, jpeg: ArrayBuffer): boolean {
 		if (this.socket?.readyState !== WebSocket.OPEN) return false;
-		this.socket.send(pack(header, jpeg));
+		this.socket.send(pack({ ...header, up_ms: this.up_ms }, new Uint8Array(jpeg)));
+		this.upload = { id: header.id, sent: performance.now() };
 		return true;
-	}
-
-	ack(id: number): void {
-		if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify({ type: "ack", id }));
 	}
 
 	close(): void {
@@ -165,7 +164,8 @@ export class Channel {
 		} else if (message.type === "ping") {
 			this.socket?.send(JSON.stringify({ type: "pong", id: message.id })); // at once: it times the link
 		} else if (message.type === "received") {
-			this.on.received(Number(message.id));
+			const upload = this.upload;
+			if (upload && upload.id === message.id) this.up_ms = performance.now() - upload.sent;
 		} else if (message.type === "taken") {
 			this.on.taken(Number(message.id));
 		} else if (message.type === "error") {
@@ -180,6 +180,8 @@ export class Channel {
 		} catch (error) {
 			return console.warn("gradio_splat:", error);
 		}
+		const { id } = result.header;
 		this.on.result(result.header, result.payload);
+		this.socket?.send(JSON.stringify({ type: "ack", id })); // at once: the send → ack time is the link's
 	}
 }

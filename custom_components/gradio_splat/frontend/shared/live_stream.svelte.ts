@@ -2,7 +2,8 @@
 // stream when the channel cannot open), the settings ticks, and what the stats overlay shows.
 import type { ChannelInfo, StreamPayload } from "../types";
 import { Camera, type Grabbed } from "./camera";
-import { Channel, channel_url, type ChannelHandlers } from "./channel";
+import { channel_url, type ChannelHandlers } from "./channel";
+import { RemoteChannel } from "./remote_channel";
 
 /** Settings reach the running stream through Gradio on these ticks. */
 export const TICK_MS = 250;
@@ -55,13 +56,12 @@ export class LiveStream {
 
 	private readonly camera: Camera;
 	private info: ChannelInfo | null = null;
-	private channel: Channel | null = null;
+	private channel: RemoteChannel | null = null;
 	private run = 0; // bumped on every stop: work begun for an older run is dropped
 	private ready = false; // the socket is open and the server said which size it wants
 	private grabbing = false;
 	private next_id = 0;
-	private in_flight: { id: number; sent: number } | null = null; // the camera frame not yet taken
-	private up_ms: number | null = null;
+	private in_flight: number | null = null; // the id of the camera frame not yet taken
 	private awaiting: { t: number } | null = null; // the fallback's frame whose result is due
 	private ticks: ReturnType<typeof setInterval> | undefined;
 	private fallback_timer: ReturnType<typeof setTimeout> | undefined;
@@ -131,7 +131,7 @@ export class LiveStream {
 		this.levels = info.sizes.length;
 		this.size ||= info.sizes[0];
 		this.ready = false;
-		this.channel = new Channel(channel_url(this.host.root, info.path), info.token, this.handlers);
+		this.channel = new RemoteChannel(channel_url(this.host.root, info.path), info.token, this.handlers);
 		this.ticks ??= setInterval(() => this.tick(), TICK_MS);
 	}
 
@@ -157,17 +157,13 @@ export class LiveStream {
 			this.set_hooks();
 			void this.pump();
 		},
-		received: (id) => {
-			if (this.in_flight?.id === id) this.up_ms = performance.now() - this.in_flight.sent;
-		},
 		taken: (id) => {
-			if (this.in_flight?.id !== id) return;
+			if (this.in_flight !== id) return;
 			this.in_flight = null;
 			void this.pump();
 		},
 		result: (header, frame) => {
-			this.host.show(frame, header.t);
-			this.channel?.ack(header.id);
+			this.host.show(frame, header.t); // acknowledged by the channel on receipt
 			this.delivered += 1;
 			this.size = header.size;
 			this.level = header.level;
@@ -178,7 +174,7 @@ export class LiveStream {
 		error: (message, id) => {
 			console.warn("gradio_splat: live channel:", message);
 			this.say(`⚠️ ${message}`, SHORT_NOTICE_MS);
-			if (id !== null && this.in_flight?.id === id) {
+			if (id !== null && this.in_flight === id) {
 				this.in_flight = null; // a refused frame is not taken
 				void this.pump();
 			}
@@ -188,6 +184,7 @@ export class LiveStream {
 			this.say(NOTICES.lost);
 		},
 		unavailable: () => {
+			this.channel?.close();
 			this.channel = null;
 			this.transport = "fallback";
 			this.say(NOTICES.fallback);
@@ -196,6 +193,7 @@ export class LiveStream {
 		},
 		refused: () => {
 			// The server restarted or the token expired: a new stream gets a new token.
+			this.channel?.close();
 			this.channel = null;
 			this.ready = false;
 			this.request_channel();
@@ -214,13 +212,12 @@ export class LiveStream {
 
 	/** Sends the next camera frame once the previous one was taken: at most one in flight. */
 	private async pump(): Promise<void> {
-		if (!this.ready || this.in_flight || this.grabbing) return;
+		if (!this.ready || this.in_flight !== null || this.grabbing) return;
 		const frame = await this.grab("bytes");
 		if (!frame || !this.ready || !this.channel) return; // lost meanwhile: `ready` pumps again
 		const id = this.next_id++;
-		const header = { id, t: frame.t, size: frame.size, up_ms: this.up_ms };
-		if (this.channel.send_frame(header, new Uint8Array(frame.jpeg as ArrayBuffer)))
-			this.in_flight = { id, sent: performance.now() };
+		this.channel.send_frame({ id, t: frame.t, size: frame.size }, frame.jpeg as ArrayBuffer);
+		this.in_flight = id;
 	}
 
 	/** The fallback: one frame through Gradio's stream, the next after its result or a wait. */
@@ -275,7 +272,6 @@ export class LiveStream {
 		this.grabbing = false;
 		this.in_flight = null;
 		this.awaiting = null;
-		this.up_ms = null;
 		this.transport = null;
 		this.say("");
 		this.set_hooks();

@@ -101,6 +101,24 @@ describe("Viewer", () => {
 		expect(renderer.forceContextLoss).toHaveBeenCalled();
 	});
 
+	test("with a webcam: a camera button, channel values are not fetched, and camera errors are shown", async () => {
+		const target = document.body.appendChild(document.createElement("div"));
+		const onstream = vi.fn();
+		const props = reactive_props({ value: null as any, height: "240px", show_stats: true, webcam: true, onstream });
+		const viewer = mount(Viewer, { target, props });
+		flushSync();
+		const button = target.querySelector<HTMLButtonElement>(".camera-button")!;
+		expect(button.textContent?.trim()).toBe("Start camera");
+		props.value = { kind: "channel", channel: { token: "t", path: "p", sizes: [640], max_upload: 1 } };
+		flushSync();
+		expect(fetch).not.toHaveBeenCalled(); // the channel's control, for the stream: no file
+		button.click(); // jsdom has no camera, as a page over plain http has none
+		await vi.waitFor(() => expect(target.querySelector("[role=alert]")?.textContent).toMatch(/needs a secure page/));
+		expect(onstream).not.toHaveBeenCalled();
+		expect(button.textContent?.trim()).toBe("Start camera");
+		unmount(viewer);
+	});
+
 	/** Mounts the viewer on a frame; `answers` maps a URL to the server's response. */
 	async function mount_streaming(answers: Record<string, () => Response>) {
 		vi.stubGlobal("fetch", vi.fn(async (url: string) => answers[url]()));

@@ -28,14 +28,13 @@ describe("channel_url", () => {
 });
 
 describe("Channel", () => {
-	let on: { [K in keyof ChannelHandlers]: ReturnType<typeof vi.fn> };
+	let on: { [K in keyof ChannelHandlers]: ReturnType<typeof vi.fn> } & ChannelHandlers;
 	beforeEach(() => {
 		vi.useFakeTimers();
 		FakeSocket.all = [];
 		vi.stubGlobal("WebSocket", FakeSocket);
-		on = {
+		on = <typeof on>{
 			ready: vi.fn(),
-			received: vi.fn(),
 			taken: vi.fn(),
 			result: vi.fn(),
 			error: vi.fn(),
@@ -58,26 +57,44 @@ describe("Channel", () => {
 		socket.text({ type: "ready", size: 392 });
 		socket.text({ type: "ping", id: 7 });
 		expect(socket.texts()[1]).toEqual({ type: "pong", id: 7 });
-		socket.text({ type: "received", id: 0 });
 		socket.text({ type: "taken", id: 0 });
-		socket.text({ type: "error", message: "Camera message refused: no JPEG" });
+		socket.text({ type: "error", message: "Camera message refused: no JPEG", id: 3 });
+		socket.text({ type: "error", message: "frame skipped" });
 		socket.text({ type: "from a later version" });
-		socket.result({ id: 0, t: 12.5, size: 308, level: 2 }, new Uint8Array([1, 2, 3]));
 		expect(on.ready).toHaveBeenCalledWith(392);
-		expect(on.received).toHaveBeenCalledWith(0);
 		expect(on.taken).toHaveBeenCalledWith(0);
-		expect(on.error).toHaveBeenCalledWith("Camera message refused: no JPEG", null);
-		const [header, frame] = on.result.mock.calls[0];
-		expect(header).toEqual({ id: 0, t: 12.5, size: 308, level: 2 });
-		expect([...frame]).toEqual([1, 2, 3]);
-
-		expect(channel.send_frame({ id: 1, t: 2, size: 392, up_ms: 4 }, new Uint8Array([0xff]))).toBe(true);
-		channel.ack(0);
-		const { header: sent } = unpack(socket.binaries()[0].buffer as ArrayBuffer);
-		expect(sent).toEqual({ id: 1, t: 2, size: 392, up_ms: 4 });
-		expect(socket.texts().at(-1)).toEqual({ type: "ack", id: 0 });
+		expect(on.error.mock.calls).toEqual([["Camera message refused: no JPEG", 3], ["frame skipped", null]]);
 		channel.close();
 		expect(socket.closed_with).toBe(1000);
+	});
+
+	test("acknowledges each result at once, after handing it on", () => {
+		new Channel("ws://x/live", "t", on);
+		const socket = FakeSocket.last;
+		socket.open();
+		on.result.mockImplementation(() => expect(socket.texts().at(-1)?.type).not.toBe("ack"));
+		socket.result({ id: 4, t: 12.5, size: 308, level: 2 }, new Uint8Array([1, 2, 3]));
+		const [header, frame] = on.result.mock.calls[0];
+		expect(header).toEqual({ id: 4, t: 12.5, size: 308, level: 2 });
+		expect([...frame]).toEqual([1, 2, 3]);
+		expect(socket.texts().at(-1)).toEqual({ type: "ack", id: 4 });
+	});
+
+	test("tells the server each upload's send → received time with the next frame", () => {
+		const channel = new Channel("ws://x/live", "t", on);
+		const socket = FakeSocket.last;
+		socket.open();
+		expect(channel.send_frame({ id: 0, t: 2, size: 392 }, new Uint8Array([0xff, 0xd8]).buffer)).toBe(true);
+		vi.advanceTimersByTime(30);
+		socket.text({ type: "received", id: 0 });
+		vi.advanceTimersByTime(100); // waiting for "taken" is not upload time
+		channel.send_frame({ id: 1, t: 3, size: 392 }, new Uint8Array([0xff, 0xd8]).buffer);
+		const sent = socket.binaries().map((m) => unpack<any>(m.buffer as ArrayBuffer));
+		expect(sent.map((m) => m.header)).toEqual([
+			{ id: 0, t: 2, size: 392, up_ms: null },
+			{ id: 1, t: 3, size: 392, up_ms: 30 }
+		]);
+		expect([...sent[1].payload]).toEqual([0xff, 0xd8]);
 	});
 
 	test("a socket that does not open in time means WebSockets are blocked", () => {
@@ -163,6 +180,6 @@ describe("Channel", () => {
 		vi.advanceTimersByTime(60_000);
 		expect(FakeSocket.all).toHaveLength(1);
 		expect(on.lost).not.toHaveBeenCalled();
-		expect(channel.send_frame({ id: 0, t: 0, size: 1, up_ms: null }, new Uint8Array())).toBe(false);
+		expect(channel.send_frame({ id: 0, t: 0, size: 1 }, new ArrayBuffer(0))).toBe(false);
 	});
 });
