@@ -1,13 +1,16 @@
 """Shared fixtures: the tiny random-weight DA3 model (small backbone + Gaussian head) on the CPU, a
-webcam-like frame, and ``launch_app`` to run app.py as a server."""
+webcam-like frame, ``launch_app`` to run app.py as a server, and for browser tests Debian's Chromium
+(``launch_chromium``) with a fake webcam (``webcam_frames``, ``write_y4m``) and the viewer's test hooks."""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -17,9 +20,16 @@ import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-# `python app.py ARGS` with torch's RNG seeded first (the seed is argv[1]), for the same random weights.
-SEEDED_APP = ("import runpy, sys, torch; torch.manual_seed(int(sys.argv.pop(1))); sys.argv[0] = 'app.py'; "
-              "runpy.run_path('app.py', run_name='__main__')")
+# `python app.py ARGS` from a -c program: argv[1] seeds torch's RNG first ("": not), for the same random
+# weights in every run; argv[2] is Python run before app.py in its process (a test's change to it).
+APP_RUNNER = """import runpy, sys, torch
+seed, prelude = sys.argv.pop(1), sys.argv.pop(1)
+if seed:
+    torch.manual_seed(int(seed))
+exec(prelude)
+sys.argv[0] = "app.py"
+runpy.run_path("app.py", run_name="__main__")
+"""
 
 
 @pytest.fixture(scope="session")
@@ -42,17 +52,22 @@ def webcam_frame():
     return (frame + rng.normal(0, 4, frame.shape)).clip(0, 255).astype(np.uint8)
 
 
-def start_app(args: list[str], log_path: Path, *, seed: int | None = None, env: dict | None = None,
-              timeout: float = 180) -> tuple[subprocess.Popen, str]:
-    """Starts ``python app.py ARGS --port <free port>`` (with ``torch.manual_seed(seed)`` first if a seed
-    is given, ``env`` added to the environment), its output in ``log_path``; returns the process and its
-    URL once the page answers. The caller stops it."""
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    program = ["app.py"] if seed is None else ["-c", SEEDED_APP, str(seed)]
+        return s.getsockname()[1]
+
+
+def start_app(args: list[str], log_path: Path, *, seed: int | None = None, env: dict | None = None,
+              timeout: float = 180, port: int | None = None, prelude: str = "") -> tuple[subprocess.Popen, str]:
+    """Starts ``python app.py ARGS --port <port, or a free one>`` (with ``torch.manual_seed(seed)`` first
+    if a seed is given, ``env`` added to the environment, the Python statements ``prelude`` run before
+    app.py in its process), its output appended to ``log_path``; returns the process and its URL once the
+    page answers. The caller stops it."""
+    port = port or free_port()
+    program = ["app.py"] if seed is None and not prelude else ["-c", APP_RUNNER, str(seed or ""), prelude]
     env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "PYTHONUNBUFFERED": "1", **(env or {})}
-    with open(log_path, "wb") as log:
+    with open(log_path, "ab") as log:
         proc = subprocess.Popen([sys.executable, *program, *args, "--port", str(port)],
                                 cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
@@ -98,6 +113,114 @@ def launch_app():
     """``with launch_app(args, log_path, seed=None, env=None) as url:`` runs app.py as a server on a free port
     (see ``_launch_app``); for module-scoped server fixtures."""
     return _launch_app
+
+
+# ---------------------------------------------------------------------------------------------
+# Browser tests
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# Software WebGL2 through ANGLE; without the flag Chromium logs that the fallback is deprecated.
+CHROMIUM_ARGS = ["--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--no-sandbox"]
+VIEWER_CANVAS = "#viewer canvas[data-testid=splat-canvas]"  # the viewer of app.py (elem_id "viewer")
+# torch's RNG is seeded before app.py runs in browser tests, so the random weights are the same in every
+# run. Unseeded, about one initialisation in six predicts a field of view of ~0 on both axes (DA3 clamps
+# tan(fov/2) to 1e-6); Spark then draws every splat over the whole canvas and SwiftShader stalls for
+# minutes. Seed 14 predicts fields of view near a webcam's aspect on both axes for the fake webcam.
+WEIGHTS_SEED = 14
+HOOK_TIMEOUT_MS = 120_000
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() not in ("", "0", "false")
+
+
+def webcam_frames(count: int) -> list[np.ndarray]:
+    """A slow pan and zoom across scikit-image's astronaut photograph, ``count`` frames of 640×480 RGB."""
+    from PIL import Image
+    from skimage import data
+
+    photo = Image.fromarray(data.astronaut())  # 512×512
+    frames = []
+    for i in range(count):
+        t = i / (count - 1)
+        # A 4:3 window sliding left to right and zooming in a little, resized to 640×480.
+        w = 512 * (1.0 - 0.15 * t)
+        h = w * 3 / 4
+        x0 = (512 - w) * t
+        y0 = (512 - h) * 0.3
+        crop = photo.resize((640, 480), Image.BICUBIC, box=(x0, y0, x0 + w, y0 + h))
+        frames.append(np.asarray(crop))
+    return frames
+
+
+def write_y4m(frames: list[np.ndarray], path: Path, fps: int) -> Path:
+    """YUV4MPEG2, 4:2:0, full-range BT.601 (what C420jpeg means), as Chromium's fake camera reads it
+    (and plays at ``fps``, looping)."""
+    height, width = frames[0].shape[:2]
+    with open(path, "wb") as out:
+        out.write(f"YUV4MPEG2 W{width} H{height} F{fps}:1 Ip A1:1 C420jpeg\n".encode())
+        for rgb in frames:
+            r, g, b = (rgb[..., i].astype(np.float32) for i in range(3))
+            y = 0.299 * r + 0.587 * g + 0.114 * b
+            u = (b - y) * 0.564 + 128
+            v = (r - y) * 0.713 + 128
+            sub = lambda c: c.reshape(height // 2, 2, width // 2, 2).mean(axis=(1, 3))  # noqa: E731
+            out.write(b"FRAME\n")
+            for plane in (y, sub(u), sub(v)):
+                out.write(np.clip(np.rint(plane), 0, 255).astype(np.uint8).tobytes())
+    return path
+
+
+@pytest.fixture(scope="module")
+def workdir(request):
+    """Scratch files of a browser test module (fake webcam, server logs, downloads); kept only if a
+    test failed."""
+    path = Path(tempfile.mkdtemp(prefix=f"{request.module.__name__.replace('_', '-')}-"))
+    failed_before = request.session.testsfailed
+    yield path
+    if request.session.testsfailed == failed_before:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def launch_chromium():
+    """``with launch_chromium(camera=None, ask=False) as browser:`` Debian's Chromium (through Playwright)
+    with SwiftShader WebGL and, given a .y4m file, that file as its webcam: allowed without asking, or
+    with ``ask=True`` asked for as a user would be (a context's ``permissions`` then answer). One
+    Playwright for the session: its sync API cannot be started twice at once."""
+    if not Path(CHROMIUM).exists():
+        message = "Debian's chromium is needed: apt-get install chromium"
+        if in_ci():
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+
+        @contextlib.contextmanager
+        def launch(camera: Path | None = None, ask: bool = False):
+            webcam = [] if camera is None else [
+                "--use-fake-device-for-media-stream", f"--use-file-for-fake-video-capture={camera}",
+                *([] if ask else ["--use-fake-ui-for-media-stream"])]
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[*webcam, *CHROMIUM_ARGS])
+            try:
+                yield browser
+            finally:
+                browser.close()
+
+        yield launch
+
+
+def hooks(page, canvas: str = VIEWER_CANVAS) -> dict:
+    """The viewer's test hooks: its canvas's data attributes."""
+    return page.eval_on_selector(canvas, "c => ({...c.dataset})")
+
+
+def wait_hooks(page, condition: str, timeout: float = HOOK_TIMEOUT_MS, canvas: str = VIEWER_CANVAS) -> dict:
+    """Waits until ``condition`` (JS over ``d``, the canvas's dataset) holds; returns the hooks."""
+    page.wait_for_function(f"(c => !!c && (d => {condition})(c.dataset))(document.querySelector('{canvas}'))",
+                           timeout=timeout, polling=100)
+    return hooks(page, canvas)
 
 
 def png_of_zeros(width: int, height: int, complete: bool = True) -> bytes:

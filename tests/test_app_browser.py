@@ -2,13 +2,14 @@
 against ``python app.py --weights random --model tiny`` (random weights seeded; see WEIGHTS_SEED).
 
 The fake webcam plays a .y4m made from a scikit-image sample photograph (640×480, a slow pan). The
-test starts the stream, waits until the viewer has drawn splats, takes the README's screenshot
+test starts the viewer's camera, waits until the viewer has drawn splats, takes the README's screenshot
 (written to docs/screenshot.png when UPDATE_SCREENSHOT=1), switches to Gaussians, captures HQ, downloads the PLY, goes back to live, and
 prints the frame rate and latency the browser saw. The live detail is kept low: software WebGL
 draws Spark at a few frames a second at best.
 
-What the viewer applied is checked against the wire frames the page fetched (decoded with
-``splat_core.wire.decode_frame``), matched by frame id through the viewer's test hooks.
+What the viewer applied is checked against the wire frames the page received (over the live
+channel, or fetched as files; decoded with ``splat_core.wire.decode_frame``), matched by frame id
+through the viewer's test hooks.
 """
 
 from __future__ import annotations
@@ -16,87 +17,27 @@ from __future__ import annotations
 import io
 import os
 import re
-import shutil
-import tempfile
+import struct
 import time
 from pathlib import Path
 
 import gsply
 import numpy as np
 import pytest
+from conftest import HOOK_TIMEOUT_MS as TIMEOUT_MS
+from conftest import VIEWER_CANVAS as CANVAS
+from conftest import WEIGHTS_SEED, hooks, wait_hooks, webcam_frames, write_y4m
 from PIL import Image
 
 from splat_core.wire import decode_frame, decode_planes
 
 ROOT = Path(__file__).resolve().parents[1]
 SCREENSHOT = ROOT / "docs" / "screenshot.png"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CANVAS = "#viewer canvas[data-testid=splat-canvas]"
 STATS = "#viewer [data-testid=splat-stats]"
 DETAIL = "lowest"  # 168×126 splats per live frame: SwiftShader is slow with many
 GRID_PIXELS = 168 * 126
-WIDTH, HEIGHT, FPS, SECONDS = 640, 480, 10, 3
-TIMEOUT_MS = 120_000
-# torch's RNG is seeded before app.py runs, so the random weights are the same in every run.
-# Unseeded, about one initialisation in six predicts a field of view of ~0 on both axes (DA3 clamps
-# tan(fov/2) to 1e-6); Spark then draws every splat over the whole canvas and SwiftShader stalls for
-# minutes. Seed 14 predicts fields of view near a webcam's aspect on both axes for these frames.
-WEIGHTS_SEED = 14
+FPS, SECONDS = 10, 3
 BACKGROUND = np.array([0x0B, 0x0B, 0x0F], float)  # the viewer's clear colour
-
-
-def in_ci() -> bool:
-    return os.environ.get("CI", "").lower() not in ("", "0", "false")
-
-
-# ---------------------------------------------------------------------------------------------
-# Fixtures: the fake webcam, the app server, the browser
-
-
-def webcam_frames() -> list[np.ndarray]:
-    """A slow pan and zoom across scikit-image's astronaut photograph, 640×480 RGB."""
-    from skimage import data
-
-    photo = Image.fromarray(data.astronaut())  # 512×512
-    frames = []
-    count = FPS * SECONDS
-    for i in range(count):
-        t = i / (count - 1)
-        # A 4:3 window sliding left to right and zooming in a little, resized to 640×480.
-        w = 512 * (1.0 - 0.15 * t)
-        h = w * 3 / 4
-        x0 = (512 - w) * t
-        y0 = (512 - h) * 0.3
-        crop = photo.resize((WIDTH, HEIGHT), Image.BICUBIC, box=(x0, y0, x0 + w, y0 + h))
-        frames.append(np.asarray(crop))
-    return frames
-
-
-def write_y4m(frames: list[np.ndarray], path: Path) -> Path:
-    """YUV4MPEG2, 4:2:0, full-range BT.601 (what C420jpeg means), as Chromium's fake camera reads it."""
-    height, width = frames[0].shape[:2]
-    with open(path, "wb") as out:
-        out.write(f"YUV4MPEG2 W{width} H{height} F{FPS}:1 Ip A1:1 C420jpeg\n".encode())
-        for rgb in frames:
-            r, g, b = (rgb[..., i].astype(np.float32) for i in range(3))
-            y = 0.299 * r + 0.587 * g + 0.114 * b
-            u = (b - y) * 0.564 + 128
-            v = (r - y) * 0.713 + 128
-            sub = lambda c: c.reshape(height // 2, 2, width // 2, 2).mean(axis=(1, 3))  # noqa: E731
-            out.write(b"FRAME\n")
-            for plane in (y, sub(u), sub(v)):
-                out.write(np.clip(np.rint(plane), 0, 255).astype(np.uint8).tobytes())
-    return path
-
-
-@pytest.fixture(scope="module")
-def workdir(request):
-    """Scratch files: the fake webcam, the server log, downloads; kept only if a test failed."""
-    path = Path(tempfile.mkdtemp(prefix="test-app-browser-"))
-    failed_before = request.session.testsfailed
-    yield path
-    if request.session.testsfailed == failed_before:
-        shutil.rmtree(path, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
@@ -109,22 +50,9 @@ def server(launch_app, workdir):
 
 
 @pytest.fixture(scope="module")
-def browser(workdir):
-    if not Path(CHROMIUM).exists():
-        message = "Debian's chromium is needed: apt-get install chromium"
-        if in_ci():
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    cam = write_y4m(webcam_frames(), workdir / "cam.y4m")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
-            f"--use-file-for-fake-video-capture={cam}",
-            "--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--no-sandbox"])
+def browser(launch_chromium, workdir):
+    with launch_chromium(write_y4m(webcam_frames(FPS * SECONDS), workdir / "cam.y4m", FPS)) as b:
         yield b
-        b.close()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -132,35 +60,39 @@ def browser(workdir):
 
 
 class Frames:
-    """Every wire frame the page fetched, decoded, by frame id."""
+    """Every wire frame the page received, decoded, by frame id: the live channel's results (binary
+    WebSocket messages: a header, then the frame) and the frame files it fetched (HQ captures)."""
 
     def __init__(self, page):
         self._page = page
-        self._responses = []
+        self._received = []  # bytes, or a response whose body is the frame
         self._decoded: dict[int, object] = {}
         page.on("response", self._on_response)
+        page.on("websocket", lambda ws: ws.on("framereceived", self._on_message))
 
     def _on_response(self, response):
         if "/gradio_api/file=" in response.url and response.url.endswith(".bin") and response.ok:
-            self._responses.append(response)
+            self._received.append(response)
+
+    def _on_message(self, payload):
+        if isinstance(payload, bytes):
+            (length,) = struct.unpack_from("<I", payload)
+            self._received.append(payload[4 + length:])
 
     def by_id(self) -> dict[int, object]:
-        while self._responses:
-            frame = decode_frame(self._responses.pop(0).body())
+        while self._received:
+            data = self._received.pop(0)
+            frame = decode_frame(data if isinstance(data, bytes) else data.body())
             self._decoded[frame.frame_id] = frame
         return self._decoded
 
     def get(self, frame_id: int, timeout: float = 30.0):
-        """The frame the viewer shows as ``frame_id``; waits for its response event if need be."""
+        """The frame the viewer shows as ``frame_id``; waits for its event if need be."""
         deadline = time.monotonic() + timeout
         while frame_id not in self.by_id():
-            assert time.monotonic() < deadline, f"frame {frame_id} was shown but never fetched"
+            assert time.monotonic() < deadline, f"frame {frame_id} was shown but never received"
             self._page.wait_for_timeout(100)  # lets Playwright deliver pending events
         return self._decoded[frame_id]
-
-
-def hooks(page) -> dict:
-    return page.eval_on_selector(CANVAS, "c => ({...c.dataset})")
 
 
 def stats(page) -> dict:
@@ -174,13 +106,6 @@ def stats(page) -> dict:
     return {"text": " | ".join(text.split("\n")),
             "render_fps": number(r"([\d.]+) fps render"), "frames_per_s": number(r"([\d.]+) frames/s"),
             "splats": number(r"([\d.]+) splats"), "latency_ms": number(r"([\d.]+) ms latency")}
-
-
-def wait_hooks(page, condition: str, timeout: float = TIMEOUT_MS) -> dict:
-    """Waits until ``condition`` (JS over ``d``, the canvas's dataset) holds; returns the hooks."""
-    page.wait_for_function(f"(c => !!c && (d => {condition})(c.dataset))(document.querySelector('{CANVAS}'))",
-                           timeout=timeout, polling=100)
-    return hooks(page)
 
 
 def wait_new_frame(page, after_id: int, renders: int = 3, timeout: float = TIMEOUT_MS) -> dict:
@@ -277,10 +202,9 @@ def test_webcam_to_splats_in_the_browser(server, browser, workdir):
         empty = drawn_fraction(canvas_pixels(page))
         assert empty < 0.005, f"the empty viewer should show only background ({empty:.4f})"
 
-        # 1. Start the webcam stream: access the camera, then the streaming "record" button.
+        # 1. Start the webcam stream: the viewer's own camera button.
         step = "start the webcam stream"
-        page.get_by_role("button", name="Click to Access Webcam").click()
-        page.get_by_role("button", name="capture photo").click()
+        page.get_by_role("button", name="Start camera").click()
         log("stream started")
 
         # 2. Splats are drawn: a points frame applied, sorted (activeSplats > 0), and visible pixels.

@@ -16,7 +16,6 @@ checks project the known blob centres with the frame's intrinsics.
 
 import io
 import re
-import shutil
 import socket
 import statistics
 import sys
@@ -30,7 +29,7 @@ import numpy as np
 import pytest
 import torch
 from PIL import Image
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page
 from skimage import data as skimage_data
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -46,9 +45,6 @@ from splat_core.planes import frame_from_arrays  # noqa: E402
 from splat_core.splats import SplatSet  # noqa: E402
 from splat_core.wire import Camera, decode_frame, decode_planes  # noqa: E402
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-# Software WebGL2 through ANGLE; without the flag Chromium logs that the fallback is deprecated.
-CHROMIUM_ARGS = ["--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--no-sandbox"]
 CANVAS = "canvas[data-testid=splat-canvas]"
 # Everything the viewer lays over its canvas (label, buttons, stats), hidden for picture comparisons.
 HIDE_OVERLAYS = "[data-testid=splat-canvas] ~ *, [data-testid=block-label] { visibility: hidden !important; }"
@@ -82,19 +78,16 @@ def app():
 
 
 @pytest.fixture(scope="module")
-def browser_page(app):
-    assert Path(CHROMIUM).exists(), "Debian's chromium is needed: apt-get install chromium"
+def browser_page(app, launch_chromium):
     url, _ = app
     errors: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with launch_chromium() as browser:
         page = browser.new_page(viewport={"width": 480, "height": 520}, device_scale_factor=1)
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.goto(url)
         page.wait_for_selector(CANVAS)
         page.wait_for_function(f"document.querySelector('{CANVAS}').dataset.renders > 0", timeout=60_000)
         yield page
-        browser.close()
     assert not errors, f"page errors: {errors}"
 
 
