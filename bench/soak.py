@@ -1,13 +1,12 @@
 """Soak (issue 13): stream for ten minutes and sample what could grow, every 30 s.
 
-    python bench/soak.py --device cuda --minutes 9 --sessions 4      # the GPU machine: protocol clients
-    python bench/soak.py --minutes 10 --browser                        # here: one real Chromium session
+    python bench/soak.py --device cuda --minutes 8.5 --sessions 4 --mode Gaussians --detail "Full (504×378)"
 
 The app (`--weights random`) runs with its Gradio cache in a fresh folder; live clients
-(bench/live_client.py) or a Chromium page with a fake webcam (bench/soak_browser.py) stream
-through the live channel while an HQ capture is taken now and then through `/reconstruct`. Printed
-every 30 s: the server's resident memory, the GPU memory in use (nvidia-smi), the cache folder's size
-and file count, frames delivered, and the browser's process memory when a browser runs.
+(bench/live_client.py) stream through the live channel while an HQ capture is taken now and then
+through `/reconstruct`. Printed every 30 s: the server's resident memory, the GPU memory in use
+(nvidia-smi), the cache folder's size and file count, and frames delivered. The browser's side is
+bench/soak_browser.py.
 """
 
 from __future__ import annotations
@@ -67,8 +66,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--minutes", type=float, default=10.0)
     parser.add_argument("--every", type=float, default=30.0, help="seconds between samples")
-    parser.add_argument("--sessions", type=int, default=1, help="protocol clients (without --browser)")
-    parser.add_argument("--browser", action="store_true", help="one Chromium session instead of protocol clients")
+    parser.add_argument("--sessions", type=int, default=1, help="live sessions (protocol clients)")
     parser.add_argument("--device", default=None)
     parser.add_argument("--model", default="tiny")
     parser.add_argument("--gaussian-model", default="tiny")
@@ -91,36 +89,25 @@ def main():
     try:
         _wait_for(url, server)
         image = webcam_like_frame()
-        browser = None
-        if args.browser:
-            from bench.soak_browser import BrowserSession
-
-            browser = BrowserSession(url, mode=args.mode, detail=args.detail)
-            browser.start()
-        else:
-            for _ in range(args.sessions):
-                client = LiveClient(url, settings=[args.mode, args.detail])
-                client.start(timeout=600)
-                threading.Thread(target=_stream_until, args=(client, image, stop, delivered), daemon=True).start()
+        for _ in range(args.sessions):
+            client = LiveClient(url, settings=[args.mode, args.detail])
+            client.start(timeout=600)
+            threading.Thread(target=_stream_until, args=(client, image, stop, delivered), daemon=True).start()
         if args.capture_every > 0:
             threading.Thread(target=_capture_now_and_then, args=(url, image, args.capture_every, stop),
                              daemon=True).start()
-        print("| minute | server RSS MB | GPU MB | cache MB (files) | frames delivered | browser MB |")
-        print("|---|---|---|---|---|---|", flush=True)
+        print("| minute | server RSS MB | GPU MB | cache MB (files) | frames delivered |")
+        print("|---|---|---|---|---|", flush=True)
         started = time.monotonic()
         while True:
             elapsed = time.monotonic() - started
-            frames = browser.frames_applied() if browser else delivered[0]
             size, count = folder_size(cache)
             gpu = gpu_mb()
-            browser_mb = f"{browser.memory_mb():.0f}" if browser else "–"
             print(f"| {elapsed / 60:.1f} | {resident_mb(server.pid):.0f} | {'–' if gpu is None else f'{gpu:.0f}'} "
-                  f"| {size:.1f} ({count}) | {frames} | {browser_mb} |", flush=True)
+                  f"| {size:.1f} ({count}) | {delivered[0]} |", flush=True)
             if elapsed >= args.minutes * 60:
                 break
             time.sleep(min(args.every, args.minutes * 60 - elapsed + 0.01))
-        if browser:
-            browser.close()
     finally:
         stop.set()
         server.terminate()
