@@ -133,7 +133,8 @@ def test_sessions_only_get_their_own_frames(server):
 def test_a_forged_token_gets_nothing(server):
     url, _, _ = server
     client = started(url)  # a real channel exists, but the forger does not know its token
-    with connect(client.socket_url()) as ws:
+    with connect(client.socket_url()) as ws:  # (with the compression a browser asks for: it is refused)
+        assert ws.response.headers.get("Sec-WebSocket-Extensions") is None, "frames are compressed already"
         ws.send(json.dumps({"type": "hello", "token": secrets.token_hex(16)}))
         with pytest.raises(ConnectionClosed) as closed:
             ws.recv(timeout=10)

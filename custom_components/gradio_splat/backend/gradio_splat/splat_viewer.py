@@ -291,7 +291,7 @@ class SplatViewer(Component):
                 if app is None:
                     log.warning("SplatViewer: no server to add the live channel to; viewers use Gradio's stream.")
                 else:
-                    live.install(app)
+                    live.install(app, getattr(root, "server", None))
 
             if not any(getattr(event, "gradio_splat_live", False) for event in root.extra_startup_events):
                 install_route.gradio_splat_live = True
