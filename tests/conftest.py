@@ -182,12 +182,13 @@ def workdir(request):
         shutil.rmtree(path, ignore_errors=True)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def launch_chromium():
     """``with launch_chromium(camera=None, ask=False) as browser:`` Debian's Chromium (through Playwright)
     with SwiftShader WebGL and, given a .y4m file, that file as its webcam: allowed without asking, or
     with ``ask=True`` asked for as a user would be (a context's ``permissions`` then answer). One
-    Playwright for the session: its sync API cannot be started twice at once."""
+    Playwright per module, ended with it: its sync API cannot be started twice at once, and
+    test_pack.py starts its own."""
     if not Path(CHROMIUM).exists():
         message = "Debian's chromium is needed: apt-get install chromium"
         if in_ci():

@@ -39,7 +39,7 @@ def test_help_lists_the_options():
 
 
 TINY = ["--weights", "random", "--model", "tiny", "--device", "cpu"]
-EXPORT_TTL_S, EXPORT_CAP_MB = 4, 20  # short, so that the disk test sees files expire
+EXPORT_TTL_S, EXPORT_CAP_MB = 8, 20  # short, so that the disk test sees files expire (not so short that a loaded machine downloads a file after it)
 
 
 @pytest.fixture(scope="module")

@@ -84,7 +84,7 @@ def app_without_channel(workdir):
     DevTools' blocked URLs do not reach workers' sockets.)"""
     server = AppServer(workdir / "app-without-channel",
                        prelude=f"sys.path.insert(0, {str(ROOT / 'custom_components' / 'gradio_splat' / 'backend')!r})\n"
-                               "import gradio_splat.live\ngradio_splat.live.install = lambda app: None")
+                               "import gradio_splat.live\ngradio_splat.live.install = lambda *args: None")
     yield server
     server.stop()
 
