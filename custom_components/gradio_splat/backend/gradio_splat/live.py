@@ -18,7 +18,6 @@ import secrets
 import struct
 import threading
 import time
-import typing
 from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -27,7 +26,7 @@ from typing import Any
 
 import numpy as np
 from gradio import Request
-from gradio.utils import get_type_hints
+from gradio.helpers import special_args
 from PIL import Image
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
@@ -181,32 +180,30 @@ class StreamHandler:
 
     def __init__(self, fn: Callable, viewer_output: int, num_outputs: int, sizes: Sequence[int]):
         self.fn, self.viewer_output, self.num_outputs, self.sizes = fn, viewer_output, num_outputs, tuple(sizes)
-        self._request_index = _request_parameter(fn)
 
     def __call__(self, request: Request, payload, *settings):
         """The function Gradio's stream event runs (Gradio passes ``request`` first: see ``tick``)."""
+        outputs = [_SKIP] * self.num_outputs
         if not isinstance(payload, LivePayload):  # not streaming through the viewer's own camera
-            return self._skip_all()
+            return self._returned(outputs)
         if payload.image is not None:  # the fallback path: one frame, through Gradio
             return self.call(payload.image, settings, request)
         channel = CHANNELS.tick(payload.token, request, self, list(settings))
-        outputs = [_SKIP] * self.num_outputs
         for index, value in channel.take_outputs().items():
             outputs[index] = value
         if payload.token != channel.token:
             outputs[self.viewer_output] = LiveChannel(channel.token, self.sizes)
-        return outputs[0] if self.num_outputs == 1 else tuple(outputs)
+        return self._returned(outputs)
 
     def call(self, image, settings, request):
-        """The app's handler on one frame, with the session's request where it asks for one."""
-        args = [image, *settings]
-        if self._request_index is not None:
-            args.insert(self._request_index, request)
+        """The app's handler on one frame, with the session's request (and any other special argument)
+        where it asks for one, as Gradio passes them."""
+        args, *_ = special_args(self.fn, [image, *settings], request=request)
         return self.fn(*args)
 
-    def _skip_all(self):
-        outputs = (_SKIP,) * self.num_outputs
-        return outputs[0] if self.num_outputs == 1 else outputs
+    def _returned(self, outputs: list):
+        """Outputs as a Gradio handler returns them: one value alone, several as a tuple."""
+        return outputs[0] if self.num_outputs == 1 else tuple(outputs)
 
 
 _SKIP = {"__type__": "update"}  # gr.skip(): leave the output as it is
@@ -214,19 +211,6 @@ _SKIP = {"__type__": "update"}  # gr.skip(): leave the output as it is
 
 def _is_skip(value) -> bool:
     return isinstance(value, dict) and value == _SKIP
-
-
-def _request_parameter(fn: Callable) -> int | None:
-    """The position of ``fn``'s ``gr.Request`` parameter, found as Gradio finds it (helpers.special_args)."""
-    import inspect
-
-    hints = get_type_hints(fn)
-    for index, param in enumerate(inspect.signature(fn).parameters.values()):
-        if param.kind not in (param.POSITIONAL_ONLY, param.POSITIONAL_OR_KEYWORD):
-            break
-        if hints.get(param.name) in (Request, typing.Optional[Request]):
-            return index
-    return None
 
 
 class Channels:
@@ -254,9 +238,6 @@ class Channels:
         with self._lock:
             self._forget_expired()
             return self._channels.get(token) if isinstance(token, str) else None
-
-    def __len__(self) -> int:
-        return len(self._channels)
 
     def _forget_expired(self) -> None:
         now = time.monotonic()
