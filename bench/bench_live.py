@@ -13,11 +13,9 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from pathlib import Path
 
 import msgpack
@@ -27,28 +25,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.bench_pipeline import webcam_like_frame  # noqa: E402
-from bench.live_client import LiveClient  # noqa: E402
+from bench.live_client import LiveClient, start_app  # noqa: E402
 
 MODES = {"points": "Points (fast)", "gaussians": "Gaussians"}
 FULL = "Full (504×378)"
-
-
-def start_server(args) -> subprocess.Popen:
-    command = [sys.executable, str(ROOT / "app.py"), "--weights", "random", "--model", args.points_model,
-               "--gaussian-model", args.gaussian_model, "--port", str(args.port)]
-    if args.device:
-        command += ["--device", args.device]
-    server = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=open(args.log, "w"))
-    deadline = time.monotonic() + 600
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{args.port}/config", timeout=2)
-            return server
-        except OSError:
-            if server.poll() is not None:
-                raise SystemExit(f"the app exited: see {args.log}")
-            time.sleep(1)
-    raise SystemExit("the app did not start in 10 minutes")
 
 
 def stage_medians(results) -> str:
@@ -112,7 +92,8 @@ def main():
     parser.add_argument("--port", type=int, default=7899)
     parser.add_argument("--log", default="/tmp/bench_live_server.log")
     args = parser.parse_args()
-    server = start_server(args)
+    server = start_app(["--model", args.points_model, "--gaussian-model", args.gaussian_model,
+                        *(["--device", args.device] if args.device else [])], args.port, Path(args.log))
     url = f"http://127.0.0.1:{args.port}/"
     image = webcam_like_frame()
     try:

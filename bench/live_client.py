@@ -6,16 +6,38 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import secrets
 import struct
+import subprocess
+import sys
 import threading
 import time
+import urllib.request
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import httpx
 import numpy as np
 from PIL import Image
 from websockets.sync.client import connect
+
+
+def start_app(args: list[str], port: int, log: Path, env: dict | None = None) -> subprocess.Popen:
+    """``python app.py --weights random ARGS --port PORT`` (its output in ``log``), once it answers."""
+    root = Path(__file__).resolve().parents[1]
+    server = subprocess.Popen([sys.executable, str(root / "app.py"), "--weights", "random", *args, "--port", str(port)],
+                              cwd=root, stdout=open(log, "w"), stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/config", timeout=2)
+            return server
+        except OSError:
+            if server.poll() is not None:
+                raise SystemExit(f"the app exited: see {log}")
+            time.sleep(1)
+    raise SystemExit("the app did not start in 10 minutes")
 
 
 def jpeg_of(image: np.ndarray, quality: int = 85) -> bytes:

@@ -12,7 +12,6 @@ bench/soak_browser.py.
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import subprocess
 import sys
@@ -25,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.bench_pipeline import webcam_like_frame  # noqa: E402
-from bench.live_client import LiveClient  # noqa: E402
+from bench.live_client import LiveClient, start_app  # noqa: E402
 
 
 def resident_mb(pid: int) -> float:
@@ -77,17 +76,13 @@ def main():
     args = parser.parse_args()
 
     cache = Path(tempfile.mkdtemp(prefix="soak-cache-"))
-    command = [sys.executable, str(ROOT / "app.py"), "--weights", "random", "--model", args.model,
-               "--gaussian-model", args.gaussian_model, "--port", str(args.port), "--export-ttl", "120"]
-    command += ["--device", args.device] if args.device else []
-    log = open(cache.parent / "soak-server.log", "w")
-    server = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                              env={**os.environ, "GRADIO_TEMP_DIR": str(cache)})
+    server = start_app(["--model", args.model, "--gaussian-model", args.gaussian_model, "--export-ttl", "120",
+                        *(["--device", args.device] if args.device else [])], args.port,
+                       cache.parent / "soak-server.log", env={"GRADIO_TEMP_DIR": str(cache)})
     url = f"http://127.0.0.1:{args.port}/"
     stop = threading.Event()
     delivered = [0]
     try:
-        _wait_for(url, server)
         image = webcam_like_frame()
         for _ in range(args.sessions):
             client = LiveClient(url, settings=[args.mode, args.detail])
@@ -113,21 +108,6 @@ def main():
         server.terminate()
         server.wait(60)
         shutil.rmtree(cache, ignore_errors=True)
-
-
-def _wait_for(url: str, server: subprocess.Popen) -> None:
-    import urllib.request
-
-    deadline = time.monotonic() + 600
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit("the app exited")
-        try:
-            urllib.request.urlopen(url + "config", timeout=2)
-            return
-        except OSError:
-            time.sleep(1)
-    raise SystemExit("the app did not start")
 
 
 def _stream_until(client: LiveClient, image, stop: threading.Event, delivered: list[int]) -> None:
