@@ -93,7 +93,8 @@ def _hq_capture(image):
 
 def on_frame(image, mode_label: str, detail: str, request: gr.Request = None):
     """The webcam stream: one wire frame per webcam frame, unless an HQ capture is on show. The frame
-    comes at the size the link allows (CAPTURE_SIDES), and is processed at most at that size."""
+    comes at the size the link allows (CAPTURE_SIDES), and is processed at most at that size. It comes as
+    its JPEG's bytes: the pipeline decodes it on the GPU (nvJPEG), where there is one."""
     if _is_frozen(request) or image is None:
         return gr.skip(), image, gr.skip()
     try:
@@ -231,7 +232,7 @@ def build_app(engine: Engine, detail: str = "full", exports: ExportStore | None 
                 status = gr.Markdown(engine.status, elem_id="status")
             with gr.Column(scale=2):
                 viewer = SplatViewer(label="3D view", height=560, show_stats=True, elem_id="viewer", webcam=True,
-                                     capture_sizes=CAPTURE_SIDES)
+                                     capture_sizes=CAPTURE_SIDES, camera_jpeg=True)
 
         # The viewer's camera streams through its own channel (docs/live-channel.md); each stream holds a
         # Gradio queue slot for its life, so the slots are not limited (the engine shares the GPU).
@@ -278,9 +279,30 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
+def return_freed_buffers_to_the_system() -> bool:
+    """Fix glibc malloc's mmap threshold at 1 MB (mallopt(3), M_MMAP_THRESHOLD), so that every buffer of
+    1 MB or more is its own mapping, given back to the system when freed. By default the threshold rises
+    to the size of each such buffer freed (up to 32 MB), after which HQ captures' 5–30 MB arrays come
+    from the heap arenas of the server's many threads and fragment them: server memory grew about 70 MB a
+    minute in the GPU soak, and 1.6 → 2.2 GB in 5 minutes of the CPU one; fixed at 1 MB it stays flat
+    (docs/benchmarks.md, "Soak"). False where the C library has no mallopt (not glibc)."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        mallopt = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").mallopt
+    except (OSError, AttributeError):
+        return False
+    return mallopt(M_MMAP_THRESHOLD, 2**20) == 1
+
+
+M_MMAP_THRESHOLD = -3  # glibc's malloc.h
+
+
 def main(argv=None):
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     args = parse_args(argv)
+    return_freed_buffers_to_the_system()
     gaussian_model = args.gaussian_model or (args.model if MODELS[args.model].has_gaussians else "giant")
     engine = Engine(args.model, gaussian_model, args.weights, args.device)
 

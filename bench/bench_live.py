@@ -4,9 +4,11 @@ control allows.
 
     python bench/bench_live.py [--device cuda] [--seconds 10] [--gaussian-model giant]
 
-Scenarios: one session of points (base), one of Gaussians (giant), four Gaussian sessions at once.
-Reports delivered frames per second per session and capture → received latency (median, p90), with
-the server's own receipt → send time and the frame size. Random weights (no hub access).
+Scenarios (``--scenarios``, mode:sessions): by default one session of points (base), one of Gaussians
+(giant), four Gaussian sessions at once. Reports delivered frames per second per session and capture →
+received latency (median, p90), with the server's own receipt → send time and the frame size; for
+several sessions also the total, how far apart the sessions' rates are, and the GPU memory in use at
+the end (nvidia-smi). Random weights (no hub access).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.bench_pipeline import webcam_like_frame  # noqa: E402
 from bench.live_client import LiveClient, start_app  # noqa: E402
+from bench.soak import gpu_mb  # noqa: E402
 
 MODES = {"points": "Points (fast)", "gaussians": "Gaussians"}
 FULL = "Full (504×378)"
@@ -89,6 +92,7 @@ def main():
     parser.add_argument("--gaussian-model", default="giant")
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--warmup", type=float, default=8.0, help="seconds streamed before measuring")
+    parser.add_argument("--scenarios", default="points:1,gaussians:1,gaussians:4", help="mode:sessions, …")
     parser.add_argument("--port", type=int, default=7899)
     parser.add_argument("--log", default="/tmp/bench_live_server.log")
     args = parser.parse_args()
@@ -99,14 +103,21 @@ def main():
     try:
         print(f"| scenario | session | frames/s | capture→received median (p90) ms | server ms | KB/frame |")
         print("|---|---|---|---|---|---|")
-        for name, mode, sessions in (("points, 1 session", "points", 1), ("giant Gaussians, 1 session", "gaussians", 1),
-                                     ("giant Gaussians, 4 sessions", "gaussians", 4)):
+        for scenario in args.scenarios.split(","):
+            mode, sessions = scenario.split(":")
+            sessions = int(sessions)
+            name = f"{'giant Gaussians' if mode == 'gaussians' else 'points'}, {sessions} session{'s' * (sessions > 1)}"
             warm_up(url, mode, image)
-            for i, f in enumerate(run_sessions(url, mode, sessions, args.seconds, args.warmup, image)):
+            figures = run_sessions(url, mode, sessions, args.seconds, args.warmup, image)
+            for i, f in enumerate(figures):
                 print(f"| {name} | {i + 1} | {f['frames_per_s']:.1f} | {f['latency_ms']:.1f} ({f['latency_p90_ms']:.1f}) "
                       f"| {f['server_ms']:.1f} | {f['kb']:.0f} |" + (f" errors: {f['errors']}" if f["errors"] else ""),
                       flush=True)
                 print(f"|  | stages (ms) | {f['stages']} | | | |", flush=True)
+            if sessions > 1:
+                rates = [f["frames_per_s"] for f in figures]
+                print(f"| {name} | **total** | **{sum(rates):.1f}** | slowest session at {min(rates) / max(rates):.0%} "
+                      f"of the fastest | GPU {gpu_mb() or 0:.0f} MB in use | |", flush=True)
     finally:
         server.terminate()
         server.wait(30)

@@ -81,7 +81,7 @@ def main():
                        cache.parent / "soak-server.log", env={"GRADIO_TEMP_DIR": str(cache)})
     url = f"http://127.0.0.1:{args.port}/"
     stop = threading.Event()
-    delivered = [0]
+    delivered, captures = [0], [0]
     try:
         image = webcam_like_frame()
         for _ in range(args.sessions):
@@ -89,17 +89,17 @@ def main():
             client.start(timeout=600)
             threading.Thread(target=_stream_until, args=(client, image, stop, delivered), daemon=True).start()
         if args.capture_every > 0:
-            threading.Thread(target=_capture_now_and_then, args=(url, image, args.capture_every, stop),
+            threading.Thread(target=_capture_now_and_then, args=(url, image, args.capture_every, stop, captures),
                              daemon=True).start()
-        print("| minute | server RSS MB | GPU MB | cache MB (files) | frames delivered |")
-        print("|---|---|---|---|---|", flush=True)
+        print("| minute | server RSS MB | GPU MB | cache MB (files) | frames delivered | HQ captures |")
+        print("|---|---|---|---|---|---|", flush=True)
         started = time.monotonic()
         while True:
             elapsed = time.monotonic() - started
             size, count = folder_size(cache)
             gpu = gpu_mb()
             print(f"| {elapsed / 60:.1f} | {resident_mb(server.pid):.0f} | {'–' if gpu is None else f'{gpu:.0f}'} "
-                  f"| {size:.1f} ({count}) | {delivered[0]} |", flush=True)
+                  f"| {size:.1f} ({count}) | {delivered[0]} | {captures[0]} |", flush=True)
             if elapsed >= args.minutes * 60:
                 break
             time.sleep(min(args.every, args.minutes * 60 - elapsed + 0.01))
@@ -123,7 +123,7 @@ def _stream_until(client: LiveClient, image, stop: threading.Event, delivered: l
             raise
 
 
-def _capture_now_and_then(url: str, image, every: float, stop: threading.Event) -> None:
+def _capture_now_and_then(url: str, image, every: float, stop: threading.Event, captures: list[int]) -> None:
     """An HQ capture through /reconstruct every ``every`` seconds (its PLY goes to the export store)."""
     from gradio_client import Client, handle_file
     from PIL import Image
@@ -134,10 +134,11 @@ def _capture_now_and_then(url: str, image, every: float, stop: threading.Event) 
     while not stop.wait(every):
         try:
             client.predict(handle_file(str(path)), api_name="/reconstruct")
-        except Exception:
+            captures[0] += 1
+        except Exception as error:  # said, and the next capture tried: a soak must not end on one failure
             if stop.is_set():
                 return
-            raise
+            print(f"capture failed: {error!r}", flush=True)
 
 
 if __name__ == "__main__":

@@ -115,18 +115,16 @@ class Engine:
         """Pending frames (or the ValueError of a bad frame) for (image, detail) requests. After an
         out-of-memory error live detail drops one level until a batch fits; a notice says so."""
         results: list = [None] * len(requests)
-        good, images = [], []
-        for i, (image, _detail) in enumerate(requests):
-            try:
-                images.append(frames.to_rgb_uint8(image))
-                good.append(i)
-            except ValueError as err:
-                results[i] = err
-        if not good:
-            return results
         with self._gpu_turn():
             model = self.model(mode)
-            while True:
+            good, images = [], []
+            for i, (image, _detail) in enumerate(requests):
+                try:  # a JPEG is decoded on the model's device, so inside the turn
+                    images.append(frames.to_rgb_uint8(image, model.device))
+                    good.append(i)
+                except ValueError as err:
+                    results[i] = err
+            while good:
                 finest = [DETAILS[LEVELS[max(LEVELS.index(requests[i][1]), self._oom_level)]] for i in good]
                 details = [detail_for(image.shape[1], image.shape[0], d) for image, d in zip(images, finest)]
                 try:
@@ -137,6 +135,7 @@ class Engine:
                     return results
                 except torch.OutOfMemoryError:
                     self._lower_detail_after_oom(max(LEVELS.index(d.name) for d in details))
+        return results
 
     def capture(self, image) -> Capture:
         """An HQ frame: the Gaussian model at a higher resolution, every splat, SH kept. Two GPU turns,

@@ -124,6 +124,52 @@ class _FusedAttention(Attention):
         return self.proj(x.transpose(1, 2).reshape(batch, count, channels))
 
 
+class _CompiledBlock(Block):
+    """DINOv2's block (its inference path) with its arithmetic left to Inductor (``torch.compile``):
+    layer norms, casts, RoPE and residuals fuse into a few kernels, matrix products and attention stay
+    cuBLAS's and SDPA's. Fused kernels round differently from PyTorch's separate ops, so this is for
+    the tuned path only (``FastNetwork(tuned=True)``), within the accuracy bar of tests/test_fast.py."""
+
+    def forward(self, x, pos=None, attn_mask=None):
+        rope = self.attn.rope if pos is not None else None
+        # RoPE's tables are found by the positions' address, which compiled code cannot look up: the
+        # lookup stays outside, and the rotation itself is compiled. q is rotated in the residual
+        # stream's dtype (fp32: under autocast q's layer norm runs in fp32), as in DA3.
+        tables = rope._tables(x.shape[-1] // self.attn.num_heads, pos, x.dtype) if rope is not None else None
+        return _compiled_block_math(self, x, tables, attn_mask)
+
+
+def _block_math(block: Block, x, tables, attn_mask):
+    """One DINOv2 block, its attention with scaled_dot_product_attention: the operations of
+    ``Block.forward`` and ``Attention.forward`` (dinov2/layers) at inference."""
+    attn = block.attn
+    batch, count, channels = x.shape
+    qkv = attn.qkv(block.norm1(x)).reshape(batch, count, 3, attn.num_heads, channels // attn.num_heads)
+    q, k, v = qkv.permute(2, 0, 3, 1, 4)
+    q, k = attn.q_norm(q), attn.k_norm(k)
+    if tables is not None:
+        cos, signed_sin, swap = tables
+        q, k = q * cos + q[..., swap] * signed_sin, k * cos + k[..., swap] * signed_sin
+    mask = None if attn_mask is None else attn_mask[:, None].repeat(1, attn.num_heads, 1, 1)
+    y = F.scaled_dot_product_attention(q, k, v, attn_mask=mask).transpose(1, 2).reshape(batch, count, channels)
+    x = x + block.ls1(attn.proj(y))
+    return x + block.ls2(block.mlp(block.norm2(x)))
+
+
+# One compiled function for every block: the blocks are its arguments (Dynamo inlines nn.Modules and
+# guards on their shapes, not their identity), and sizes are symbolic, so a new frame size or batch
+# size does not compile again (sizes 1 and above 1 compile apart: Dynamo specialises on 1).
+_compiled_block_math = torch.compile(_block_math, dynamic=True)
+
+
+def _compile_blocks(vit) -> None:
+    for block in vit.blocks:
+        attn = block.attn
+        if (type(block) is Block and type(attn) is Attention and attn.fused_attn
+                and (attn.rope is None or isinstance(attn.rope, _FixedTableRope))):
+            block.__class__ = _CompiledBlock
+
+
 def _scaled_residual(x: torch.Tensor, y: torch.Tensor, scale: LayerScale) -> torch.Tensor:
     if kernels.available(x, y, scale.gamma):
         return kernels.scaled_residual(x, y, scale.gamma)
@@ -251,16 +297,21 @@ class FastNetwork:
     up to 55 % of the packed words; ``torch.compile`` of the blocks changed a quarter (docs/benchmarks.md).
     """
 
-    def __init__(self, net):
+    def __init__(self, net, tuned: bool | None = None):
         self.net = net
-        _cache_per_call_constants(net.backbone.pretrained)
-        _fuse_blocks(net.backbone.pretrained)
-        for head in (net.head, getattr(net, "gs_head", None)):
-            if isinstance(head, (DPT, DualDPT)):
-                _cache_uv_embedding(head)
+        on_cuda = next(net.parameters()).is_cuda
+        self.tuned = on_cuda if tuned is None else tuned
+        vit = net.backbone.pretrained
+        _cache_per_call_constants(vit)
+        (_compile_blocks if self.tuned else _fuse_blocks)(vit)
+        heads = [head for head in (net.head, getattr(net, "gs_head", None)) if isinstance(head, (DPT, DualDPT))]
+        for head in heads:
+            _cache_uv_embedding(head)
+            if self.tuned:  # cuDNN's NHWC convolutions, without a transpose before and after each one
+                head.to(memory_format=torch.channels_last)
         if isinstance(net.head, DualDPT) and net.cam_dec is not None:
             _skip_ray_branch(net.head)
-        if next(net.parameters()).is_cuda:
+        if on_cuda:
             _store_autocast_weights(net.backbone)
         self._captured: dict[tuple, _Captured] = {}
         # Made on first use, not here: on ZeroGPU, CUDA must not be touched before the worker forks.

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import torch
 
-from splat_core import kernels
+from splat_core import accuracy, kernels
 from splat_core.budget import Budget
 from depth_anything_3.model.dinov2.layers.rope import RotaryPositionEmbedding2D
 from splat_core.fast import FastNetwork, _FixedTableRope
@@ -101,6 +101,35 @@ def test_cached_constants_follow_the_input_size(reference_and_fast):
         assert torch.allclose(got.centers, ref.centers)
 
 
+@pytest.fixture(scope="module")
+def reference_and_tuned(reference_and_fast):
+    """The tuned path (compiled blocks, channels-last heads) on the CPU: Inductor's CPU code instead of
+    its GPU code, the same graphs and fusions."""
+    reference, _ = reference_and_fast
+    tuned_net = build_network(reference.spec).eval().requires_grad_(False)
+    tuned_net.load_state_dict(reference.net.state_dict())
+    tuned = LoadedModel(net=tuned_net, spec=reference.spec, device=reference.device,
+                        fast=FastNetwork(tuned_net, tuned=True))
+    return reference, tuned
+
+
+@pytest.mark.parametrize("mode", ["gaussians", "points"])
+def test_tuned_path_is_within_the_accuracy_bar(reference_and_tuned, webcam_frame, mode):
+    """Against DA3's reference forward: splats within the bar, and the wire frames' planes within one
+    step, with every pixel kept and through the live path's pruning; and the tuned path really is
+    another computation (not one rounding left unchanged: its depth codes differ somewhere)."""
+    reference, tuned = reference_and_tuned
+    ref_recon = reconstruct(reference, webcam_frame, mode, budget=NO_PRUNING)
+    got_recon = reconstruct(tuned, webcam_frame, mode, budget=NO_PRUNING)
+    errors = accuracy.splat_errors(got_recon.splats, ref_recon.splats)
+    every_pixel = accuracy.within_one_step(encode_reconstruction(got_recon, detail=LIVE),
+                                           encode_reconstruction(ref_recon, detail=LIVE))
+    live = accuracy.within_one_step(live_frames(tuned, [webcam_frame], mode, [0])[0],
+                                    encode_reconstruction(reconstruct(reference, webcam_frame, mode), detail=LIVE))
+    assert accuracy.failures(errors, every_pixel) == [] and accuracy.failures(errors, live) == []
+    assert errors["depth"] > 0
+
+
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
 @pytest.mark.parametrize("mode", ["points", "gaussians"])
 def test_live_graphs_on_cuda_equal_the_eager_reference(mode):
@@ -112,7 +141,7 @@ def test_live_graphs_on_cuda_equal_the_eager_reference(mode):
                             device=torch.device("cuda"))
     fast_net = build_network(spec).eval().requires_grad_(False).cuda()
     fast_net.load_state_dict(reference.net.state_dict())
-    fast = LoadedModel(net=fast_net, spec=spec, device=torch.device("cuda"), fast=FastNetwork(fast_net))
+    fast = LoadedModel(net=fast_net, spec=spec, device=torch.device("cuda"), fast=FastNetwork(fast_net, tuned=False))
     rng = np.random.default_rng(6)
     images = [rng.integers(0, 255, (480, 640, 3), np.uint8) for _ in range(2)]
     for detail in (LIVE, DETAILS["low"]):

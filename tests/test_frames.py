@@ -1,3 +1,4 @@
+import io
 import time
 import warnings
 
@@ -124,3 +125,41 @@ def test_prepare_gives_normalised_network_input(shape):
     # white normalised with ImageNet statistics
     assert torch.allclose(x[0, 0, :, 0, 0], torch.tensor([(1 - 0.485) / 0.229, (1 - 0.456) / 0.224,
                                                           (1 - 0.406) / 0.225]), atol=1e-5)
+
+
+def _jpeg(image: np.ndarray, quality: int = 90) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(image).save(buffer, format="JPEG", quality=quality)
+    return buffer.getvalue()
+
+
+def test_a_jpegs_bytes_decode_to_its_pixels_on_the_host():
+    """Webcam frames arrive as JPEG bytes (the viewer's ``camera_jpeg``): decoded as Pillow decodes them."""
+    image = np.random.default_rng(5).integers(0, 255, (48, 64, 3), np.uint8)
+    data = _jpeg(image)
+    decoded = to_rgb_uint8(data)
+    assert decoded.shape == (48, 64, 3) and decoded.dtype == torch.uint8
+    assert np.array_equal(decoded.numpy(), np.asarray(Image.open(io.BytesIO(data)).convert("RGB")))
+
+
+@pytest.mark.parametrize("device", ["cpu", pytest.param("cuda", marks=pytest.mark.skipif(
+    not torch.cuda.is_available(), reason="needs CUDA"))])
+def test_bad_jpeg_bytes_raise_a_clear_value_error(device):
+    png = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(png, format="PNG")
+    good = _jpeg(np.full((64, 64, 3), 128, np.uint8))
+    for data, message in ((b"", "unreadable JPEG"), (b"not a picture", "unreadable JPEG"),
+                          (png.getvalue(), "expected a JPEG, got PNG"), (good[:200], "unreadable JPEG")):
+        with pytest.raises(ValueError, match=message):
+            to_rgb_uint8(data, torch.device(device))
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_jpegs_decode_on_the_gpu_close_to_pillow():
+    """nvJPEG's IDCT is not libjpeg's: the same picture within a few levels, and on the GPU."""
+    y, x = np.mgrid[0:480, 0:640]
+    image = np.stack([x * 255 // 640, y * 255 // 480, (x + y) % 256], axis=-1).astype(np.uint8)
+    data = _jpeg(image)
+    gpu = to_rgb_uint8(data, torch.device("cuda"))
+    assert gpu.is_cuda and gpu.shape == (480, 640, 3)
+    assert np.abs(gpu.cpu().numpy().astype(int) - to_rgb_uint8(data).numpy().astype(int)).max() <= 4

@@ -178,8 +178,10 @@ class StreamHandler:
     Gradio's stream event runs the control ticks and the fallback frames, and channels run the frames
     that come over their socket."""
 
-    def __init__(self, fn: Callable, viewer_output: int, num_outputs: int, sizes: Sequence[int]):
+    def __init__(self, fn: Callable, viewer_output: int, num_outputs: int, sizes: Sequence[int],
+                 camera_jpeg: bool = False):
         self.fn, self.viewer_output, self.num_outputs, self.sizes = fn, viewer_output, num_outputs, tuple(sizes)
+        self.camera_jpeg = camera_jpeg  # frames reach fn as their JPEG bytes instead of decoded
 
     def __call__(self, request: Request, payload, *settings):
         """The function Gradio's stream event runs (Gradio passes ``request`` first: see ``tick``)."""
@@ -420,7 +422,8 @@ class _Session:
         the others are kept for the next settings tick."""
         channel = self.channel
         handler = channel.handler
-        outputs = handler.call(decode_jpeg(frame.jpeg), channel.settings, channel.request)
+        outputs = handler.call(decode_jpeg(frame.jpeg, decode=not handler.camera_jpeg), channel.settings,
+                               channel.request)
         outputs = list(outputs) if handler.num_outputs > 1 else [outputs]
         viewer = outputs[handler.viewer_output]
         channel.keep_outputs({i: value for i, value in enumerate(outputs)
@@ -490,14 +493,15 @@ def _join(header: dict, payload: bytes) -> bytes:
     return struct.pack("<I", len(encoded)) + encoded + payload
 
 
-def decode_jpeg(data: bytes) -> np.ndarray:
-    """A camera JPEG as (H, W, 3) uint8 RGB, or a ValueError saying what is wrong with it."""
+def decode_jpeg(data: bytes, decode: bool = True) -> np.ndarray | bytes:
+    """A camera JPEG as (H, W, 3) uint8 RGB (or with ``decode=False`` the bytes themselves, once the
+    header says they are a JPEG of an accepted size), or a ValueError saying what is wrong with it."""
     try:
         with Image.open(io.BytesIO(data)) as picture:
             if picture.format != "JPEG":
                 raise ValueError(f"expected a JPEG camera frame, got {picture.format}")
             if picture.width * picture.height > MAX_CAMERA_PIXELS:
                 raise ValueError(f"camera frame of {picture.width}×{picture.height} is too large")
-            return np.asarray(picture.convert("RGB"))
+            return np.asarray(picture.convert("RGB")) if decode else data
     except (OSError, Image.DecompressionBombError) as err:
         raise ValueError(f"unreadable camera frame: {err}") from err

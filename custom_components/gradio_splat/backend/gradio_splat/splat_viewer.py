@@ -51,10 +51,10 @@ class SplatData(GradioModel):
     connect to) and, while its camera streams, what it sends (docs/live-channel.md)."""
 
     file: FileData | None = None
-    kind: Literal["frame", "ply", "spz", "splat", "channel", "camera"]
+    kind: Literal["frame", "ply", "spz", "splat", "channel", "camera", "clip"]
     """"frame" is a wire frame (docs/wire-format.md); "ply", "spz", "splat" are splat files Spark loads;
     "channel" opens (server → browser) or ticks (browser → server) a live channel; "camera" is a camera
-    frame on the fallback path."""
+    frame on the fallback path; "clip" is a clip file the browser replays (docs/clip-format.md)."""
     num_splats: int | None = None
     """Splat slots in a frame: its grid's W × H pixels, read from its header; None for files."""
     frame_id: int | None = None
@@ -160,6 +160,7 @@ class SplatViewer(Component):
         show_stats: bool = False,
         webcam: bool = False,
         capture_sizes: Sequence[int] = (640, 392, 308, 252, 168),
+        camera_jpeg: bool = False,
         frame_ttl: float = 10.0,
         label: str | I18nData | None = None,
         show_label: bool | None = None,
@@ -182,6 +183,7 @@ class SplatViewer(Component):
             show_stats: whether the stats overlay (render FPS, frames per second, splats, KB per frame, latency) starts shown; the user can toggle it.
             webcam: whether the viewer has its own camera: a button starts it, and its frames stream through the live channel to the handler of `.stream()` (docs/live-channel.md).
             capture_sizes: the long sides (px, finest first) the live channel may scale camera frames to before sending them, chosen by the link's speed.
+            camera_jpeg: whether the handler of `.stream()` gets each camera frame as its JPEG's bytes (checked from the header: a JPEG of an accepted size), to decode where it runs (e.g. on a GPU), instead of an (H, W, 3) uint8 RGB array.
             frame_ttl: seconds a frame file stays in Gradio's cache for the browser to fetch it; older frames are deleted.
             label: the label for this component.
             show_label: if True, will display label.
@@ -205,6 +207,7 @@ class SplatViewer(Component):
         self.show_stats = show_stats
         self.webcam = webcam
         self.capture_sizes = sorted(capture_sizes, reverse=True)
+        self.camera_jpeg = camera_jpeg
         # Set before super().__init__, which postprocesses an initial value; the folder is the
         # one Gradio's GRADIO_CACHE will be, so Gradio serves frames as they are (no hash, no copy).
         self._frames = FrameCache(
@@ -241,7 +244,7 @@ class SplatViewer(Component):
         if payload.kind == "channel":
             return live.LivePayload(token=payload.token)
         if payload.kind == "camera":
-            return live.LivePayload(image=_camera_image(payload.jpeg))
+            return live.LivePayload(image=_camera_image(payload.jpeg, decode=not self.camera_jpeg))
         if payload.kind == "frame":
             return Path(payload.file.path).read_bytes()
         return payload.file.path
@@ -249,7 +252,7 @@ class SplatViewer(Component):
     def postprocess(self, value: bytes | str | Path | None) -> SplatData | None:
         """
         Parameters:
-            value: a wire frame's bytes, or a path or URL of a .ply, .spz or .splat file.
+            value: a wire frame's bytes, or a path or URL of a .ply, .spz or .splat file, or the path of a .splatclip clip.
         Returns:
             The file the browser fetches, with what it holds.
         """
@@ -270,9 +273,12 @@ class SplatViewer(Component):
             )
         name = urlparse(str(value)).path if "://" in str(value) else str(value)
         kind = Path(name).suffix.lower().lstrip(".")
+        if kind == "splatclip":  # read by range requests: the browser needs its size
+            return SplatData(file=FileData(path=str(value), orig_name=Path(name).name, size=Path(value).stat().st_size),
+                             kind="clip")
         if kind not in SPLAT_FILE_TYPES:
             raise ValueError(
-                f"SplatViewer shows .ply, .spz and .splat files, not {Path(name).name!r}; "
+                f"SplatViewer shows .ply, .spz, .splat and .splatclip files, not {Path(name).name!r}; "
                 "pass bytes for a wire frame."
             )
         return SplatData(file=FileData(path=str(value), orig_name=Path(name).name), kind=kind)
@@ -296,7 +302,7 @@ class SplatViewer(Component):
             if not any(getattr(event, "gradio_splat_live", False) for event in root.extra_startup_events):
                 install_route.gradio_splat_live = True
                 root.extra_startup_events.append(install_route)
-        return live.StreamHandler(fn, outputs.index(self), len(outputs), self.capture_sizes)
+        return live.StreamHandler(fn, outputs.index(self), len(outputs), self.capture_sizes, self.camera_jpeg)
 
     def example_payload(self) -> Any:
         return None
@@ -305,8 +311,8 @@ class SplatViewer(Component):
         return None
 
 
-def _camera_image(data_url: str | None):
-    """A fallback-path camera frame (a JPEG data URL) as an RGB array."""
+def _camera_image(data_url: str | None, decode: bool = True):
+    """A fallback-path camera frame (a JPEG data URL) as an RGB array, or its JPEG bytes (``decode=False``)."""
     import base64
 
     if not isinstance(data_url, str) or not data_url.startswith("data:image/jpeg;base64,"):
@@ -317,7 +323,7 @@ def _camera_image(data_url: str | None):
         raise ValueError(f"SplatViewer got a camera frame whose base64 is broken: {e}") from e
     if len(jpeg) > live.MAX_UPLOAD:
         raise ValueError(f"SplatViewer got a camera frame of {len(jpeg):,} bytes; the limit is {live.MAX_UPLOAD:,}.")
-    return live.decode_jpeg(jpeg)
+    return live.decode_jpeg(jpeg, decode)
 
 
 _gradio_stream = SplatViewer.stream
