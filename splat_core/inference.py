@@ -91,16 +91,16 @@ def _join(stream, *results: torch.Tensor) -> None:
         tensor.record_stream(torch.cuda.current_stream())
 
 
-def output_of(net, out, frame: int = 0, metric_scale: float = 1.0) -> NetworkOutput:
-    """Frame ``frame`` of a ``branch_forward`` result, its camera clamped to a plausible one: the one
-    place every path (live, HQ, export) reads the network's camera from."""
+def output_of(net, out, frame: int = 0, metric_scale: float = 1.0, view: int = 0) -> NetworkOutput:
+    """View ``view`` of frame ``frame`` of a ``branch_forward`` result, its camera clamped to a plausible
+    one: the one place every path (live, HQ, export, scan windows) reads the network's camera from."""
     height, width = out.depth.shape[-2:]
-    predicted = out.intrinsics[frame, 0]
-    result = NetworkOutput(out.depth[frame, 0], out.depth_conf[frame, 0],
+    predicted = out.intrinsics[frame, view]
+    result = NetworkOutput(out.depth[frame, view], out.depth_conf[frame, view],
                            plausible_intrinsics(predicted, width, height), predicted)
     if "raw_gs" in out:
-        result.adapter, result.raw_gs = net.gs_adapter, out.raw_gs[frame, 0]
-        result.gs_opacity, result.gs_depth = out.raw_gs_conf[frame, 0], out.depth[frame, 0]
+        result.adapter, result.raw_gs = net.gs_adapter, out.raw_gs[frame, view]
+        result.gs_opacity, result.gs_depth = out.raw_gs_conf[frame, view], out.depth[frame, view]
         result.metric_scale = metric_scale
     return result
 
@@ -133,6 +133,25 @@ def _nested_forward(model: LoadedModel, x: torch.Tensor, want_gaussians: bool) -
     if want_gaussians:
         result.gs_depth = gs_depth[0, 0]
     return result
+
+
+@torch.inference_mode()
+def run_window(model: LoadedModel, x: torch.Tensor, want_gaussians: bool = False
+               ) -> tuple[list[NetworkOutput], torch.Tensor]:
+    """Several views of one scene, x (1, V, 3, h, w), in one multi-view pass (the scan's registration
+    window, splat_core/scan): each view's output and the predicted extrinsics (V, 4, 4), world → camera
+    in OpenCV axes, in the frame of view 0 (DA3's reference view with ``ref_view_strategy="first"``).
+
+    Eager, never the fast path (its graphs are captured for single views). The nested model's metric
+    branch is skipped: the scan keeps its own scale (splat_core/scan/registration.py)."""
+    if want_gaussians and not model.spec.has_gaussians:
+        raise ValueError(f"Model '{model.spec.name}' has no Gaussian head.")
+    net = model.net.da3 if model.is_nested else model.net
+    out = branch_forward(net, x, want_gaussians)
+    views = x.shape[1]
+    bottom = torch.tensor([0.0, 0.0, 0.0, 1.0], device=x.device).expand(views, 1, 4)
+    extrinsics = torch.cat([out.extrinsics[0, :, :3, :4].float(), bottom], dim=1)
+    return [output_of(net, out, 0, view=view) for view in range(views)], extrinsics
 
 
 def run_network(model: LoadedModel, x: torch.Tensor, want_gaussians: bool) -> NetworkOutput:

@@ -92,6 +92,8 @@ class Frame:
     quant: dict = field(default_factory=dict)
     timings_ms: dict[str, float] = field(default_factory=dict)
     server_time: float = 0.0
+    pose: list[float] | None = None  # scan deltas: camera → world, 4 × 4 row-major (docs/wire-format.md)
+    scan: dict | None = None  # scan deltas: the scene's changes ("Scan deltas" in docs/wire-format.md)
 
     @property
     def num_pixels(self) -> int:
@@ -120,6 +122,10 @@ def encode_frame(frame: Frame) -> bytes:
         "timings_ms": {k: round(float(v), 3) for k, v in frame.timings_ms.items()},
         "server_time": time.time(),
     }
+    if frame.pose is not None:
+        envelope["pose"] = [float(v) for v in frame.pose]
+    if frame.scan is not None:
+        envelope["scan"] = frame.scan
     return msgpack.packb(envelope, use_bin_type=True)
 
 
@@ -147,6 +153,8 @@ def decode_frame(data: bytes) -> Frame:
             quant=envelope.get("quant", {}),
             timings_ms=envelope.get("timings_ms", {}),
             server_time=envelope.get("server_time", 0.0),
+            pose=envelope.get("pose"),
+            scan=envelope.get("scan"),
         )
     except (KeyError, TypeError, AttributeError) as err:
         raise ValueError(f"malformed splat frame: {err}") from err
@@ -183,6 +191,8 @@ def _check(frame: Frame) -> None:
                 or len(streams) != (spec.byte_planes if plane.codec == "delta2d" else 1)):
             raise ValueError(f"plane {spec.name!r} must hold {spec.byte_planes if plane.codec == 'delta2d' else 1} "
                              "binary stream(s)")
+    if frame.pose is not None and (not isinstance(frame.pose, list) or len(frame.pose) != 16):
+        raise ValueError("pose must be 16 numbers: a 4 × 4 camera → world matrix, row-major")
     near, far = frame.depth_range
     if not 0 < near <= far:
         raise ValueError(f"depth_range must satisfy 0 < near <= far, got {frame.depth_range}")

@@ -1,0 +1,155 @@
+"""Fusing keyframes into one scene: a voxel grid over the world decides which splats stay, so that
+revisiting a place does not double it, and a budget bounds the scene.
+
+Rules (all on the splats' device, no per-splat Python):
+
+- A voxel is VOXEL_FOOTPRINTS pixel footprints wide at the first keyframe's median depth: revisiting
+  a surface from about the same distance lands in the voxels its first visit filled.
+- A keyframe's splats land in the voxels they fall into. Where no earlier keyframe has splats, they
+  are kept (all of them: a keyframe keeps its full resolution where it is first). Where one has, the
+  voxel keeps the more confident keyframe: the new splats replace the old ones only if their best
+  confidence beats the old best by REPLACE_MARGIN (hysteresis, so that noise does not flip voxels
+  between keyframes and send removals for nothing); otherwise the new splats are dropped.
+- A keyframe's delta is the bounding box of its kept splats (a crop of its grid, which the wire
+  format carries as a grid of its own: intrinsics shifted by the crop's corner).
+- Budget: every keyframe in the scene costs its crop's slots in the viewer (one Spark splat a pixel,
+  kept or not), so the budget counts slots. While the scene is over budget, the
+  oldest keyframe leaves it whole; so does a keyframe that has no splat left.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import torch
+
+VOXEL_FOOTPRINTS = 2.0
+REPLACE_MARGIN = 1.25
+DEFAULT_BUDGET = 2_000_000  # splat slots: about ten full-detail keyframes' worth, or a room's sweep of crops
+MIN_NEW_SHARE = 0.03  # a keyframe whose new splats are fewer than this share of its own sends none
+_BITS = 21  # per axis of a voxel key: ±2^20 voxels
+_OFFSET = 1 << (_BITS - 1)
+
+
+def voxel_keys(points: torch.Tensor, voxel: float) -> torch.Tensor:
+    """One int64 key per point (N, 3): its voxel's integer coordinates, 21 bits each."""
+    cells = torch.floor(points / voxel).long().clamp(-_OFFSET, _OFFSET - 1) + _OFFSET
+    return (cells[:, 0] << (2 * _BITS)) | (cells[:, 1] << _BITS) | cells[:, 2]
+
+
+@dataclass
+class Added:
+    """What one keyframe changed: its kept splats and the crop of its grid that holds them, and what
+    left the scene for it. ``kept`` all False: the keyframe brought too little and changed nothing."""
+
+    kept: torch.Tensor  # (N,) bool over the keyframe's candidate splats
+    crop: tuple[int, int, int, int] = (0, 0, 1, 1)  # x0, y0, width, height: the kept splats' bounding box
+    removed: dict[int, torch.Tensor] = field(default_factory=dict)  # keyframe → its (crop) pixels replaced
+    evicted: list[int] = field(default_factory=list)  # keyframes that left the scene whole
+
+
+class VoxelFusion:
+    """The scene's splats, sorted by voxel key: their keyframe, pixel (in that keyframe's crop), confidence
+    and attributes (world-frame tensors the caller gives, e.g. centres and colours, for export)."""
+
+    def __init__(self, budget: int = DEFAULT_BUDGET, min_new: float = MIN_NEW_SHARE):
+        if budget <= 0:
+            raise ValueError("the splat budget must be positive")
+        self.budget, self.min_new = budget, min_new
+        self.voxel: float | None = None
+        self.keys = self.keyframe = self.pixel = self.confidence = None
+        self.attributes: dict[str, torch.Tensor] = {}
+        self.slots: dict[int, int] = {}  # keyframe → its crop's pixel count, oldest first
+
+    def __len__(self) -> int:
+        return 0 if self.keys is None else len(self.keys)
+
+    @property
+    def total_slots(self) -> int:
+        return sum(self.slots.values())
+
+    def set_voxel(self, median_depth: float, focal: float) -> None:
+        self.voxel = VOXEL_FOOTPRINTS * median_depth / focal
+
+    def add(self, keyframe: int, width: int, points: torch.Tensor, pixel: torch.Tensor, confidence: torch.Tensor,
+            attributes: dict[str, torch.Tensor]) -> Added:
+        """Fuses one keyframe's candidate splats: world ``points`` (N, 3), their ``pixel`` in its grid
+        (``width`` pixels a row), ``confidence`` (N,) and ``attributes`` (name → (N, ...)). A keyframe
+        whose new splats are fewer than ``min_new`` of its candidates changes nothing (the first one
+        is always taken)."""
+        if self.voxel is None:
+            raise RuntimeError("set_voxel first: the voxel size comes from the first keyframe")
+        keys = voxel_keys(points, self.voxel)
+        unique, inverse = torch.unique(keys, return_inverse=True)
+        best = torch.full((len(unique),), -torch.inf, device=keys.device).scatter_reduce(
+            0, inverse, confidence.float(), "amax")
+        kept = torch.ones(len(keys), dtype=torch.bool, device=keys.device)
+        replaced = None
+        if len(self):
+            old_keys, old_best = torch.unique_consecutive(self.keys), self._voxel_best()
+            slot = torch.searchsorted(old_keys, unique).clamp(max=len(old_keys) - 1)
+            found = old_keys[slot] == unique
+            take = ~found | (best > old_best[slot] * REPLACE_MARGIN)
+            kept = take[inverse]
+            if int(kept.sum()) < self.min_new * len(keys):
+                return Added(kept=torch.zeros_like(kept))
+            replaced = torch.isin(self.keys, unique[found & take])
+        if not kept.any():
+            return Added(kept=kept)
+        row, col = pixel[kept] // width, pixel[kept] % width
+        x0, y0 = int(col.min()), int(row.min())
+        crop = (x0, y0, int(col.max()) - x0 + 1, int(row.max()) - y0 + 1)
+        added = Added(kept=kept, crop=crop)
+        if replaced is not None:
+            added.removed = self._split_by_keyframe(replaced)
+            self._keep(~replaced)
+        self._append(keys[kept], torch.full((len(row),), keyframe, dtype=torch.int32, device=keys.device),
+                     ((row - y0) * crop[2] + col - x0).int(), confidence[kept].float(),
+                     {k: v[kept] for k, v in attributes.items()})
+        self.slots[keyframe] = crop[2] * crop[3]
+        added.evicted = self._evict(protect=keyframe)
+        for evicted in added.evicted:
+            added.removed.pop(evicted, None)
+        return added
+
+    def _voxel_best(self) -> torch.Tensor:
+        """The best confidence in each occupied voxel, in key order."""
+        _, inverse = torch.unique_consecutive(self.keys, return_inverse=True)
+        return torch.full((int(inverse.max()) + 1,), -torch.inf, device=self.keys.device).scatter_reduce(
+            0, inverse, self.confidence, "amax")
+
+    def _split_by_keyframe(self, mask: torch.Tensor) -> dict[int, torch.Tensor]:
+        """The pixels under ``mask``, by keyframe (one host sync for the keyframe ids)."""
+        keyframes, pixels = self.keyframe[mask], self.pixel[mask]
+        return {int(k): pixels[keyframes == k] for k in torch.unique(keyframes).tolist()}
+
+    def _evict(self, protect: int) -> list[int]:
+        """Oldest first while over budget, and any keyframe left without splats (never ``protect``, the
+        keyframe just added, unless it alone is over the budget)."""
+        present = set(torch.unique(self.keyframe).tolist()) if len(self) else set()
+        evicted = [k for k in self.slots if k not in present and k != protect]
+        for k in evicted:
+            del self.slots[k]
+        while self.total_slots > self.budget and len(self.slots) > 1:
+            oldest = next(iter(self.slots))
+            del self.slots[oldest]
+            evicted.append(oldest)
+            self._keep(self.keyframe != oldest)
+        return evicted
+
+    def _keep(self, mask: torch.Tensor) -> None:
+        self.keys, self.keyframe, self.pixel, self.confidence = (
+            self.keys[mask], self.keyframe[mask], self.pixel[mask], self.confidence[mask])
+        self.attributes = {k: v[mask] for k, v in self.attributes.items()}
+
+    def _append(self, keys, keyframe, pixel, confidence, attributes) -> None:
+        if self.keys is None:
+            self.keys, self.keyframe, self.pixel, self.confidence, self.attributes = (
+                keys, keyframe, pixel, confidence, attributes)
+        else:
+            self.keys, self.keyframe, self.pixel, self.confidence = (
+                torch.cat([self.keys, keys]), torch.cat([self.keyframe, keyframe]), torch.cat([self.pixel, pixel]),
+                torch.cat([self.confidence, confidence]))
+            self.attributes = {k: torch.cat([v, attributes[k]]) for k, v in self.attributes.items()}
+        order = torch.argsort(self.keys, stable=True)
+        self._keep(order)

@@ -1,0 +1,119 @@
+"""Depth sources for the scan: what turns a window of views into depths, confidences, intrinsics and
+relative poses.
+
+- ``NetworkSource``: Depth Anything 3, all views of the window in one multi-view pass
+  (``inference.run_window``; research/da3.md §7: DA3 predicts every view's depth and camera in one
+  frame, ``extrinsics`` world → camera, OpenCV axes, view 0 the reference).
+- ``TruthSource``: the synthetic room's ground truth (``synthetic.py``), for tests and the benchmark.
+  It is an input, not a stand-in for our code: registration, fusion, deltas, export and the viewer
+  run as they do on DA3's output. Each window gets its own arbitrary scale, as DA3's relative depth
+  does, so the scan's scale keeping is exercised too.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+import torch
+
+from .. import frames
+from ..inference import run_window
+from ..models import LoadedModel
+from . import synthetic
+
+TRUTH_ENV = "SPLAT_SCAN_TRUTH"  # "room": the app's scans read the synthetic room's truth (tests, benchmark)
+
+
+@dataclass
+class View:
+    """One frame, prepared for windows: the network input and its colours at the processing size."""
+
+    x: torch.Tensor  # (1, 1, 3, h, w) network input
+    rgb: torch.Tensor  # (h, w, 3) colours in [0, 1]
+    truth: int | None = None  # the synthetic frame it shows (TruthSource only)
+
+
+@dataclass
+class Window:
+    """A window's prediction, every view in the frame of view 0, at the window's own scale."""
+
+    depth: torch.Tensor  # (V, h, w) z-depth
+    confidence: torch.Tensor  # (V, h, w), higher is better
+    intrinsics: torch.Tensor  # (V, 3, 3), pixels of the processing grid
+    extrinsics: torch.Tensor  # (V, 4, 4) world → camera (OpenCV axes)
+
+
+class DepthSource(Protocol):
+    def prepare(self, image) -> View: ...
+
+    def window(self, views: list[View]) -> Window: ...
+
+
+class NetworkSource:
+    """DA3 on a window of views (the new frame and its anchors) at ``process_res``."""
+
+    def __init__(self, model: LoadedModel, process_res: int):
+        self.model, self.process_res = model, process_res
+
+    def prepare(self, image) -> View:
+        x, rgb = frames.prepare(image, self.process_res, self.model.device)
+        return View(x, rgb)
+
+    def window(self, views: list[View]) -> Window:
+        outputs, extrinsics = run_window(self.model, torch.cat([view.x for view in views], dim=1))
+        return Window(torch.stack([out.depth.float() for out in outputs]),
+                      torch.stack([out.confidence.float() for out in outputs]),
+                      torch.stack([out.intrinsics.float() for out in outputs]), extrinsics)
+
+
+class TruthSource:
+    """The synthetic room's true depths and poses for frames of ``synthetic.render`` along ``poses``.
+
+    A frame is recognised by its picture (the nearest of the sequence's thumbnails), so frames that
+    went through a browser's camera and JPEG still find their ground truth."""
+
+    THUMB = (32, 24)
+
+    def __init__(self, poses: np.ndarray, process_res: int, device: torch.device | str = "cpu", seed: int = 0):
+        self.poses, self.process_res, self.device = poses, process_res, torch.device(device)
+        self._rng = np.random.default_rng(seed)
+        self._thumbs = np.stack([self._thumb(synthetic.render(pose, 128, 96).rgb) for pose in poses])
+
+    def _thumb(self, rgb: np.ndarray) -> np.ndarray:
+        image = torch.from_numpy(np.ascontiguousarray(rgb)).permute(2, 0, 1)[None].float()
+        small = torch.nn.functional.interpolate(image, size=self.THUMB[::-1], mode="area")
+        return small.flatten().numpy()
+
+    def prepare(self, image) -> View:
+        x, rgb = frames.prepare(image, self.process_res, self.device)
+        picture = frames.to_rgb_uint8(image).numpy()
+        truth = int(np.argmin(((self._thumbs - self._thumb(picture)) ** 2).sum(axis=1)))
+        return View(x, rgb, truth)
+
+    def window(self, views: list[View]) -> Window:
+        height, width = views[0].rgb.shape[:2]
+        rendered = [synthetic.render(self.poses[view.truth], width, height) for view in views]
+        reference = np.linalg.inv(rendered[0].pose)  # the window's frame is view 0's camera
+        scale = float(self._rng.uniform(0.5, 2.0))  # relative depth: each window its own unit
+        extrinsics = []
+        for view in rendered:
+            w2c = np.linalg.inv(reference @ view.pose)
+            w2c[:3, 3] *= scale
+            extrinsics.append(w2c)
+        tensor = lambda a: torch.as_tensor(np.stack(a), dtype=torch.float32, device=self.device)  # noqa: E731
+        return Window(tensor([view.depth * scale for view in rendered]), tensor([np.ones_like(view.depth) for view in rendered]),
+                      tensor([view.intrinsics for view in rendered]), tensor(extrinsics))
+
+
+def truth_from_env(process_res: int, device) -> TruthSource | None:
+    """The synthetic room's truth when ``SPLAT_SCAN_TRUTH=room`` (browser tests and benchmarks feed the
+    app the room's frames and check what the scan builds of them); None otherwise."""
+    if os.environ.get(TRUTH_ENV) != "room":
+        return None
+    return TruthSource(synthetic.path(ROOM_FRAMES), process_res, device)
+
+
+ROOM_FRAMES = 120  # frames of one sweep round the synthetic room (tests/test_scan_browser.py's webcam)
