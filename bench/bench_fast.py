@@ -99,6 +99,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reps", type=int, default=30)
     parser.add_argument("--models", default="giant,base")
+    parser.add_argument("--static-too", action="store_true", help="also time blocks compiled for static shapes")
     args = parser.parse_args()
     buffer = io.BytesIO()
     Image.fromarray(webcam_like_frame()).save(buffer, format="JPEG", quality=90)
@@ -140,6 +141,18 @@ def main():
                   + ", ".join(f"{k} {v:.1f}" for k, v in stages.items())
                   + f"; first call {first_s:.0f} s, peak {torch.cuda.max_memory_allocated() / 2**30:.1f} GB |", flush=True)
         print(f"| {name}, {mode} | accuracy of the tuned path | | {check(reference, model, jpeg, mode)} |", flush=True)
+        if args.static_too:  # the blocks compiled for static shapes instead: one graph per frame and batch size
+            import splat_core.fast as fast_module
+
+            fast_module._compiled_block_math = torch.compile(fast_module._block_math, dynamic=False)
+            del model
+            model = fast_model(reference, tuned=True)
+            run_live(model, jpeg, mode, True)
+            ms = time_ms(lambda: run_live(model, jpeg, mode, True), args.reps)
+            stages = decode_frame(run_live(model, jpeg, mode, True)).timings_ms
+            print(f"| {name}, {mode} | (blocks compiled for static shapes) | {ms:.1f} | "
+                  + ", ".join(f"{k} {v:.1f}" for k, v in stages.items()) + " |", flush=True)
+            fast_module._compiled_block_math = torch.compile(fast_module._block_math, dynamic=True)
         del model, reference, api
         torch.cuda.empty_cache()
     most, share = decoder_difference(jpeg)

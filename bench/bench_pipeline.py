@@ -78,13 +78,15 @@ def bench_da3_reference(api, frame, reps, warmup):
 
 def da3_api():
     """DA3's API object for giant. Its module imports video/COLMAP exporters that inference never
-    calls; where moviepy 1.x is not installed (the GPU machine), a placeholder stands in for it."""
-    try:
-        import moviepy.editor  # noqa: F401
-    except ImportError:
-        import types
-        sys.modules["moviepy"] = types.ModuleType("moviepy")
-        sys.modules["moviepy.editor"] = types.ModuleType("moviepy.editor")
+    calls; where moviepy 1.x or pycolmap is not installed (the GPU machine), a placeholder stands in."""
+    import importlib
+    import types
+
+    for name in ("moviepy", "moviepy.editor", "pycolmap"):
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            sys.modules[name] = types.ModuleType(name)
     from depth_anything_3.api import DepthAnything3
 
     return DepthAnything3(model_name="da3-giant").to("cuda").eval()
