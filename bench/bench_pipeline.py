@@ -78,11 +78,11 @@ def bench_da3_reference(api, frame, reps, warmup):
 
 def da3_api():
     """DA3's API object for giant. Its module imports video/COLMAP exporters that inference never
-    calls; where moviepy 1.x or pycolmap is not installed (the GPU machine), a placeholder stands in."""
+    calls; where moviepy 1.x, pycolmap or trimesh is not installed (the GPU machine), a placeholder stands in."""
     import importlib
     import types
 
-    for name in ("moviepy", "moviepy.editor", "pycolmap"):
+    for name in ("moviepy", "moviepy.editor", "pycolmap", "trimesh"):
         try:
             importlib.import_module(name)
         except ImportError:
