@@ -34,6 +34,8 @@ from splat_core.models import MODELS, ModelLoadError  # noqa: E402
 from splat_core.store import ExportStore  # noqa: E402
 from splat_core.video import sample_frames  # noqa: E402
 
+import scan_ui  # noqa: E402
+
 log = logging.getLogger("app")
 
 MODES = {"Points (fast)": "points", "Gaussians": "gaussians"}
@@ -97,6 +99,9 @@ def on_frame(image, mode_label: str, detail: str, request: gr.Request = None):
     its JPEG's bytes: the pipeline decodes it on the GPU (nvJPEG), where there is one."""
     if _is_frozen(request) or image is None:
         return gr.skip(), image, gr.skip()
+    if mode_label == scan_ui.LABEL:  # scan mode: the scene's new deltas instead of this frame's splats
+        deltas, note = scan_ui.SCANS.frame(image, DETAIL_LEVELS[detail], request)
+        return deltas, image, _status(note)
     try:
         data = _live_frame(image, MODES[mode_label], DETAIL_LEVELS[detail])
     except (ValueError, ModelLoadError, RuntimeError) as err:
@@ -220,7 +225,7 @@ def build_app(engine: Engine, detail: str = "full", exports: ExportStore | None 
                     photo = gr.Image(sources=["upload", "clipboard"], type="numpy", label="Photo")
                 with gr.Tab("Video"):
                     video = gr.Video(sources=["upload"], label="Video")
-                mode = gr.Radio(list(MODES), value="Points (fast)", label="Live mode")
+                mode = gr.Radio([*MODES, scan_ui.LABEL], value="Points (fast)", label="Live mode")
                 detail = gr.Radio(list(DETAIL_LEVELS), value=next(k for k, v in DETAIL_LEVELS.items() if v == detail),
                                   label="Detail (the 3D grid, one splat per pixel: the finest; a slow link lowers it)")
                 with gr.Row():
@@ -229,6 +234,7 @@ def build_app(engine: Engine, detail: str = "full", exports: ExportStore | None 
                 with gr.Row():
                     ply_file = gr.DownloadButton("Download .ply", visible=False)
                     spz_file = gr.DownloadButton("Download .spz", visible=False)
+                scan_parts = scan_ui.controls(engine, EXPORTS)
                 status = gr.Markdown(engine.status, elem_id="status")
             with gr.Column(scale=2):
                 viewer = SplatViewer(label="3D view", height=560, show_stats=True, elem_id="viewer", webcam=True,
@@ -245,6 +251,7 @@ def build_app(engine: Engine, detail: str = "full", exports: ExportStore | None 
         video.upload(play_video, [video, mode, detail], [viewer, last_frame, status],
                      show_progress="hidden", api_visibility="private")
         demo.unload(forget_session)
+        scan_ui.wire(scan_parts, viewer, status, detail, DETAIL_LEVELS, demo)
         # gradio_client cannot call stream endpoints: /reconstruct is the non-stream API twin.
         api_image = gr.Image(type="filepath", visible=False)
         api_ply = gr.File(visible=False)

@@ -95,6 +95,11 @@ class Engine:
                 raise Stopping("The server is stopping.")
             yield
 
+    def gpu_turn(self):
+        """One GPU turn for work outside the engine's own (a scan's keyframe, splat_core/scan), taken in
+        order with live batches and capture stages."""
+        return self._gpu_turn()
+
     def warm_up(self) -> None:
         """Load the live model and run one frame, so the first webcam frame is not the slow one."""
         with self._gpu_turn():

@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import secrets
 import socket
 import sys
@@ -26,7 +27,7 @@ sys.path.insert(0, str(ROOT / "custom_components" / "gradio_splat" / "backend"))
 
 from bench.live_client import LiveClient, camera_message, jpeg_of, split_message  # noqa: E402
 from gradio_splat import SplatViewer  # noqa: E402
-from gradio_splat.live import MAX_UPLOAD, LinkAdapter  # noqa: E402
+from gradio_splat.live import MAX_UPLOAD, LinkAdapter, current_connection  # noqa: E402
 from splat_core.planes import frame_from_arrays  # noqa: E402
 from splat_core.wire import Camera, decode_frame, decode_planes  # noqa: E402
 
@@ -48,14 +49,19 @@ def server(tmp_path_factory):
         rgb = image[::4, ::4]
         height, width = rgb.shape[:2]
         camera = Camera(width, height, width, width, width / 2, height / 2)
-        return frame_from_arrays(np.full((height, width), 2.0), rgb, camera), f"{mode}: {image.shape[1]}×{image.shape[0]}"
+        frame = frame_from_arrays(np.full((height, width), 2.0), rgb, camera)
+        if mode == "deltas":  # a list: three frames to deliver in order, as scan mode's deltas
+            connection = current_connection()
+            frame = [frame_from_arrays(np.full((height, width), 1.0 + k), rgb, camera) for k in range(3)]
+            return frame, f"deltas from connection {connection}"
+        return frame, f"{mode}: {image.shape[1]}×{image.shape[0]}"
 
     cache = tmp_path_factory.mktemp("gradio-cache")
     previous = os.environ.get("GRADIO_TEMP_DIR")
     os.environ["GRADIO_TEMP_DIR"] = str(cache)
     with gr.Blocks() as demo:
         viewer = SplatViewer(webcam=True, capture_sizes=SIZES)
-        mode = gr.Radio(["points", "gaussians"], value="points")
+        mode = gr.Radio(["points", "gaussians", "deltas"], value="points")
         status = gr.Markdown()
         viewer.stream(handler, [viewer, mode], [viewer, status], concurrency_limit=None)
     with socket.socket() as s:
@@ -209,6 +215,42 @@ def test_results_wait_for_the_ack_and_the_latest_wins(server):
             pass
         latest = split_message(message)[0]
         assert latest["id"] > results[0]["id"] + 1 and latest["dropped_down"] >= 1
+    client.close()
+
+
+def test_a_list_of_frames_is_delivered_whole_and_in_order(server):
+    """Scan mode's deltas: every frame of a list the handler returns arrives, in order, one after each
+    ack, marked "queued", though camera frames keep coming; a new socket is a new connection."""
+    url, _, _ = server
+    client = started(url, settings=["deltas"])
+
+    def connections():  # named in the statuses that reached the page on ticks
+        return set(re.findall(r"deltas from connection (\w+)", json.dumps(client.messages)))
+
+    for sockets in (1, 2):
+        with connect(client.socket_url()) as ws:
+            ws.send(json.dumps({"type": "hello", "token": client.channel["token"]}))
+            json.loads(ws.recv(timeout=10))
+            results, sent = [], 0
+            ws.send(camera_message(sent, jpeg_of(solid((40, 0, 0))), 320))
+            while len(results) < 9:
+                message = ws.recv(timeout=10)
+                if isinstance(message, bytes):
+                    header, frame = split_message(message)
+                    results.append((header, decode_frame(frame).depth_range))
+                    ws.send(json.dumps({"type": "ack", "id": header["id"]}))
+                elif json.loads(message)["type"] == "taken" and sent < 2:
+                    sent += 1
+                    ws.send(camera_message(sent, jpeg_of(solid((40, 0, 0))), 320))
+            assert all(header["queued"] for header, _ in results)
+            ids = [header["id"] for header, _ in results]  # two frames are processed at once: in either order
+            assert sorted(ids) == [0, 0, 0, 1, 1, 1, 2, 2, 2] and all(len(set(ids[i:i + 3])) == 1 for i in (0, 3, 6))
+            assert [depth_range[0] for _, depth_range in results] == pytest.approx([1, 2, 3] * 3)
+            deadline = time.monotonic() + 5
+            while len(connections()) < sockets:  # each socket is a connection of its own
+                assert time.monotonic() < deadline, connections()
+                time.sleep(0.1)
+    assert "None" not in connections()
     client.close()
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import torch
 
-from .. import wire
+from .. import frames, wire
 from ..budget import POINTS_BUDGET, prune_mask
 from ..pipeline import DETAILS, Detail, Reconstruction, reconstruction_planes
 from ..points import splats_from_depth
@@ -79,6 +79,7 @@ class ScanScene:
     def add_frame(self, image) -> list[bytes]:
         """A camera frame: nothing if it is not a keyframe, else its delta (one wire frame)."""
         with self._lock:
+            image = frames.to_rgb_uint8(image, self.source.device)  # a webcam JPEG is decoded here, once
             if not self.selector.consider(image):
                 return []
             with self.gpu_turn():
@@ -137,10 +138,11 @@ class ScanScene:
 
     def full(self) -> list[bytes]:
         """The whole scene as deltas, for a viewer that joins mid-scan: the first one says to drop what
-        it had (``full``) and carries the camera path so far."""
+        it had (``full``) and carries the camera path so far (an empty scene: one delta without splats)."""
         with self._lock:
             messages = []
-            for i, keyframe in enumerate(self.keyframes.values()):
+            keyframes = list(self.keyframes.values()) or [Keyframe(-1, self._empty_frame())]
+            for i, keyframe in enumerate(keyframes):
                 removed = torch.cat(keyframe.removed) if keyframe.removed else torch.zeros(0, dtype=torch.int32)
                 scan = {**keyframe.frame.scan, "removed": [[keyframe.id, _index_bytes(removed)]] if len(removed) else [],
                         "evicted": [], "splats": len(self.fusion), "keyframes": len(self.keyframes),
@@ -149,6 +151,19 @@ class ScanScene:
                     scan |= {"full": True, "path": [value for point in self.path for value in point.pose]}
                 messages.append(wire.encode_frame(replace(keyframe.frame, scan=scan)))
             return messages
+
+    def _empty_frame(self) -> wire.Frame:
+        """A delta without splats: a 1 × 1 grid whose pixel has none."""
+        device = self.source.device
+        grid = splats_from_depth(torch.ones(1, 1, device=device), torch.eye(3, device=device),
+                                 torch.zeros(1, 1, 3, device=device))
+        camera = wire.Camera(1, 1, 1.0, 1.0, 0.5, 0.5)
+        pending = reconstruction_planes(Reconstruction(grid, torch.zeros(1, dtype=torch.bool, device=device),
+                                                       "points", camera), 0, self.detail)
+        frame = wire.decode_frame(pending.encode())
+        frame.pose = _pose_list(torch.eye(4))
+        frame.scan = {"scene": self.id, "keyframe": -1, "kept": 0, "removed": [], "evicted": []}
+        return frame
 
     def splats(self) -> SplatSet:
         """Every splat of the scene in the world frame (for export)."""

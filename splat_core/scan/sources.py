@@ -47,6 +47,8 @@ class Window:
 
 
 class DepthSource(Protocol):
+    device: torch.device  # where views and windows live
+
     def prepare(self, image) -> View: ...
 
     def window(self, views: list[View]) -> Window: ...
@@ -56,7 +58,7 @@ class NetworkSource:
     """DA3 on a window of views (the new frame and its anchors) at ``process_res``."""
 
     def __init__(self, model: LoadedModel, process_res: int):
-        self.model, self.process_res = model, process_res
+        self.model, self.process_res, self.device = model, process_res, model.device
 
     def prepare(self, image) -> View:
         x, rgb = frames.prepare(image, self.process_res, self.model.device)
@@ -89,7 +91,7 @@ class TruthSource:
 
     def prepare(self, image) -> View:
         x, rgb = frames.prepare(image, self.process_res, self.device)
-        picture = frames.to_rgb_uint8(image).numpy()
+        picture = frames.to_rgb_uint8(image).cpu().numpy()
         truth = int(np.argmin(((self._thumbs - self._thumb(picture)) ** 2).sum(axis=1)))
         return View(x, rgb, truth)
 

@@ -46,6 +46,17 @@ MISSES_TO_GO_DOWN = 3
 SECONDS_BETWEEN_STEPS_UP = 1.0
 PING_EVERY_S = 1.0
 
+# Which socket the frame in this thread came through (``current_connection``).
+_handling = threading.local()
+_connections = itertools.count(1)
+
+
+def current_connection() -> int | None:
+    """For an app's handler: an id of the socket that delivered the frame being handled (a new one after
+    every reconnection, so a handler that sends deltas knows when to send its whole state again), or
+    None on Gradio's own stream (the fallback), where lists of frames are not delivered."""
+    return getattr(_handling, "connection", None)
+
 
 @dataclass(frozen=True)
 class LiveChannel:
@@ -306,6 +317,8 @@ class _Session:
         self.newest_result = -1
         self.unacked: tuple[int, float, int, int] | None = None  # id, sent at, bytes, size
         self.held: tuple[_CameraFrame, bytes] | None = None  # a result waiting for the ack
+        self.queued: deque[tuple[_CameraFrame, bytes]] = deque()  # results of a list: all go, in order
+        self.connection = next(_connections)
         self.dropped_up = self.dropped_down = 0
         self.pings: dict[int, float] = {}  # ping id → when it was sent
         self.owed_taken: int | None = None  # the frame whose "taken" waits for room
@@ -330,6 +343,7 @@ class _Session:
             pass
         finally:
             self.pending = self.held = None
+            self.queued.clear()
             for task in self.tasks:
                 task.cancel()
             self.pool.shutdown(wait=False, cancel_futures=True)
@@ -377,7 +391,9 @@ class _Session:
             _, sent, nbytes, size = self.unacked
             self.unacked = None
             self.adapter.observe("down", nbytes, time.monotonic() - sent, size)
-            if self.held is not None:
+            if self.queued:
+                self._spawn(self._send_result(*self.queued.popleft(), queued=True))
+            elif self.held is not None:
                 frame, data = self.held
                 self.held = None
                 self._spawn(self._send_result(frame, data))
@@ -417,40 +433,54 @@ class _Session:
             await self._deliver(frame, data)
         self._start_work()
 
-    def _run_handler(self, frame: _CameraFrame) -> bytes | None:
+    def _run_handler(self, frame: _CameraFrame) -> bytes | list[bytes] | None:
         """The app's handler on one camera frame (in a worker thread): the viewer's output is returned,
-        the others are kept for the next settings tick."""
+        the others are kept for the next settings tick. A list of wire frames (deltas of a scene that
+        the browser accumulates) is returned as a list: all of them are delivered, in order."""
         channel = self.channel
         handler = channel.handler
-        outputs = handler.call(decode_jpeg(frame.jpeg, decode=not handler.camera_jpeg), channel.settings,
-                               channel.request)
+        _handling.connection = self.connection
+        try:
+            outputs = handler.call(decode_jpeg(frame.jpeg, decode=not handler.camera_jpeg), channel.settings,
+                                   channel.request)
+        finally:
+            _handling.connection = None
         outputs = list(outputs) if handler.num_outputs > 1 else [outputs]
         viewer = outputs[handler.viewer_output]
         channel.keep_outputs({i: value for i, value in enumerate(outputs)
                               if i != handler.viewer_output and not _is_skip(value)})
-        if isinstance(viewer, (bytes, bytearray, memoryview)):
-            from .splat_viewer import read_frame_header
+        from .splat_viewer import read_frame_header
 
+        if isinstance(viewer, list):
+            for data in viewer:
+                read_frame_header(bytes(data))
+            return [bytes(data) for data in viewer] or None
+        if isinstance(viewer, (bytes, bytearray, memoryview)):
             read_frame_header(bytes(viewer))  # the same check as the Gradio path's postprocess
             return bytes(viewer)
         return None
 
-    async def _deliver(self, frame: _CameraFrame, data: bytes) -> None:
+    async def _deliver(self, frame: _CameraFrame, data: bytes | list[bytes]) -> None:
+        if isinstance(data, list):  # never dropped: each goes after the previous one's ack
+            self.queued.extend((frame, item) for item in data)
+            if self.unacked is None:
+                await self._send_result(*self.queued.popleft(), queued=True)
+            return
         if frame.id < self.newest_result:  # a newer frame overtook it (two are processed at once)
             self.dropped_down += 1
             return
         self.newest_result = frame.id
-        if self.unacked is not None:  # the browser has not taken the previous one: latest wins
+        if self.unacked is not None or self.queued:  # the browser has not taken the previous one: latest wins
             if self.held is not None:
                 self.dropped_down += 1
             self.held = (frame, data)
             return
         await self._send_result(frame, data)
 
-    async def _send_result(self, frame: _CameraFrame, data: bytes) -> None:
+    async def _send_result(self, frame: _CameraFrame, data: bytes, queued: bool = False) -> None:
         header = {"id": frame.id, "t": frame.captured, "size": self.adapter.size, "level": self.adapter.level,
                   "dropped_up": self.dropped_up, "dropped_down": self.dropped_down,
-                  "server_ms": round((time.monotonic() - frame.received) * 1e3, 2)}
+                  "server_ms": round((time.monotonic() - frame.received) * 1e3, 2), "queued": queued}
         self.unacked = (frame.id, time.monotonic(), len(data), frame.size)
         await self._send(_join(header, data))
 
