@@ -88,10 +88,16 @@ def check(reference: LoadedModel, tuned: LoadedModel, jpeg: bytes, mode: str) ->
     every = accuracy.within_one_step(encode_reconstruction(got, detail=LIVE), encode_reconstruction(ref, detail=LIVE))
     live = accuracy.within_one_step(run_live(tuned, jpeg, mode), run_reference(reference, jpeg, mode))
     failures = accuracy.failures(errors, every) + accuracy.failures(errors, live)
-    worst = min(every, key=every.get), min(live, key=live.get)
+    depth_steps = accuracy.step_differences(encode_reconstruction(got, detail=LIVE),
+                                            encode_reconstruction(ref, detail=LIVE))["depth"]
+    near, far = decode_frame(encode_reconstruction(ref, detail=LIVE)).depth_range
     return (f"depth {errors['depth']:.1e}, centres {errors['centres']:.1e}, scales {errors['scales']:.1e}, "
             f"opacities {errors['opacities'] * 255:.2f}/255, colours {errors['colours'] * 255:.2f}/255; "
-            f"within one step: {every[worst[0]]:.2%} ({worst[0]}) / {live[worst[1]]:.2%} ({worst[1]}) live; "
+            "within one step (all pixels / live): "
+            + ", ".join(f"{name} {every[name]:.2%} / {live[name]:.2%}" for name in every)
+            + f"; depth codes apart: median {np.median(depth_steps):.0f}, p99 {np.percentile(depth_steps, 99):.0f} "
+            f"steps (depth range {near:.4g}–{far:.4g}: one step at the near end is "
+            f"{(1 / near - 1 / far) / 65534 * near:.1e} of the depth); "
             + ("**within the bar**" if not failures else "OUTSIDE: " + "; ".join(failures)))
 
 

@@ -92,12 +92,14 @@ def main():
     parser.add_argument("--gaussian-model", default="giant")
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--warmup", type=float, default=8.0, help="seconds streamed before measuring")
+    parser.add_argument("--tuned", action="store_true", help="run the app with --tuned")
     parser.add_argument("--scenarios", default="points:1,gaussians:1,gaussians:4", help="mode:sessions, …")
     parser.add_argument("--port", type=int, default=7899)
     parser.add_argument("--log", default="/tmp/bench_live_server.log")
     args = parser.parse_args()
     server = start_app(["--model", args.points_model, "--gaussian-model", args.gaussian_model,
-                        *(["--device", args.device] if args.device else [])], args.port, Path(args.log))
+                        *(["--device", args.device] if args.device else []), *(["--tuned"] if args.tuned else [])],
+                       args.port, Path(args.log))
     url = f"http://127.0.0.1:{args.port}/"
     image = webcam_like_frame()
     try:

@@ -34,19 +34,23 @@ def splat_errors(got: SplatSet, ref: SplatSet) -> dict[str, float]:
             "colours": (got.rgb - ref.rgb).abs().max().item()}
 
 
-def within_one_step(got: bytes, ref: bytes) -> dict[str, float]:
-    """For each plane of two wire frames of one grid, the share of its values (codes, or colour levels
-    of a JPEG plane) that differ by at most one step."""
+def step_differences(got: bytes, ref: bytes) -> dict[str, np.ndarray]:
+    """For each plane of two wire frames of one grid, how many steps apart each value is (codes, or
+    colour levels of a JPEG plane)."""
     planes_got, planes_ref = decode_planes(decode_frame(got)), decode_planes(decode_frame(ref))
     if planes_got.keys() != planes_ref.keys():
         raise ValueError(f"planes differ: {sorted(planes_got)} against {sorted(planes_ref)}")
-    shares = {}
+    steps = {}
     for name, values in planes_ref.items():
         if planes_got[name].shape != values.shape:
             raise ValueError(f"plane {name!r} is {planes_got[name].shape}, the reference's {values.shape}")
-        steps = np.abs(planes_got[name].astype(np.int64) - values.astype(np.int64))
-        shares[name] = float((steps <= 1).mean())
-    return shares
+        steps[name] = np.abs(planes_got[name].astype(np.int64) - values.astype(np.int64))
+    return steps
+
+
+def within_one_step(got: bytes, ref: bytes) -> dict[str, float]:
+    """For each plane, the share of its values at most one step from the reference's."""
+    return {name: float((steps <= 1).mean()) for name, steps in step_differences(got, ref).items()}
 
 
 def failures(errors: dict[str, float], shares: dict[str, float]) -> list[str]:

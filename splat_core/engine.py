@@ -44,9 +44,9 @@ class Engine:
     capture delays a live frame by at most one stage, not the whole capture."""
 
     def __init__(self, points_model: str = "base", gaussians_model: str = "giant",
-                 weights: str = "auto", device: str | None = None, max_batch: int = 4):
+                 weights: str = "auto", device: str | None = None, max_batch: int = 4, tuned: bool = False):
         self.names = {"points": points_model, "gaussians": gaussians_model}
-        self.weights, self.device = weights, device
+        self.weights, self.device, self.tuned = weights, device, tuned
         self.status = "Starting…"
         self.notices: list[str] = []  # model fallbacks, random weights, out-of-memory fallbacks
         self._models: dict[str, LoadedModel] = {}
@@ -72,7 +72,8 @@ class Engine:
                 f"{spec.hub_repo if spec else name} (the first run downloads it)")
             previous, self.status = self.status, f"Loading DA3 '{name}' with {source}…"
             try:
-                loaded = load_model(name, self.weights, self.device, need_gaussians=mode == "gaussians")
+                loaded = load_model(name, self.weights, self.device, need_gaussians=mode == "gaussians",
+                                    tuned=self.tuned)
             except Exception:
                 self.status = previous
                 raise

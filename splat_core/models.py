@@ -192,10 +192,11 @@ def free_memory(device: torch.device) -> int | None:
 
 
 def load_model(name: str = "giant", weights: str = "auto", device: str | None = None,
-               need_gaussians: bool = False, fast: bool = True) -> LoadedModel:
+               need_gaussians: bool = False, fast: bool = True, tuned: bool = False) -> LoadedModel:
     """Build model ``name`` with ``weights`` ("auto" = hub, "random", or a local path) on ``device``.
 
-    With ``fast``, frames run through ``splat_core.fast`` (CUDA graphs on CUDA)."""
+    With ``fast``, frames run through ``splat_core.fast`` (CUDA graphs on CUDA), ``tuned`` with its
+    compiled kernels (``fast.FastNetwork``)."""
     if name not in MODELS:
         raise ModelLoadError(f"Unknown model '{name}'; choose one of {', '.join(MODELS)}.")
     dev = pick_device(device)
@@ -215,7 +216,7 @@ def load_model(name: str = "giant", weights: str = "auto", device: str | None = 
     if fast and spec.name != "nested":
         from .fast import FastNetwork
 
-        loaded.fast = FastNetwork(net)
+        loaded.fast = FastNetwork(net, tuned=tuned)
     if notice:
         loaded.notices.append(notice)
         log.warning(notice)

@@ -209,7 +209,7 @@ def live_planes(model: LoadedModel, images: list, mode: str, frame_ids: list[int
     if mode not in wire.MODES:
         raise ValueError(f"mode must be one of {wire.MODES}, got {mode!r}")
     details = details or [LIVE] * len(images)
-    rgb = [frames.to_rgb_uint8(image) for image in images]
+    rgb = [frames.to_rgb_uint8(image, model.device) for image in images]  # JPEGs decode on the model's GPU
     results: list[PendingFrame | None] = [None] * len(images)
     network = model.fast.forward if model.fast is not None else functools.partial(run_networks, model)
     planes = sum(spec.byte_planes for spec in wire.lossless_planes(mode))
