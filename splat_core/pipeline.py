@@ -241,8 +241,8 @@ def _upload(tensors: list[torch.Tensor], device: torch.device) -> torch.Tensor:
     """Stacked on the host and copied to ``device``; to a GPU through pinned memory (torch's caching host
     allocator), an asynchronous copy instead of a staged, blocking one. Tensors on ``device`` already
     (frames decoded there) are stacked there."""
-    if tensors[0].device == device:
-        return torch.stack(tensors)
+    if tensors[0].device.type != "cpu":
+        return torch.stack(tensors).to(device)
     pinned = device.type == "cuda"
     stacked = torch.empty((len(tensors), *tensors[0].shape), dtype=tensors[0].dtype, pin_memory=pinned)
     return torch.stack(tensors, out=stacked).to(device, non_blocking=pinned)
