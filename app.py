@@ -26,13 +26,16 @@ import gradio as gr  # noqa: E402
 import spaces  # noqa: E402  (spaces.GPU is a no-op outside ZeroGPU)
 from gradio.utils import get_upload_folder  # noqa: E402
 from gradio_splat import SplatViewer  # noqa: E402
+from gradio_splat.clip import EXTENSION as CLIP_EXTENSION, ClipError, ClipWriter, check_clip  # noqa: E402
 
 from splat_core.engine import Engine  # noqa: E402
 from splat_core.export import write_ply, write_spz  # noqa: E402
+from splat_core.frame_splats import frame_splats  # noqa: E402
 from splat_core.frames import read_image  # noqa: E402
 from splat_core.models import MODELS, ModelLoadError  # noqa: E402
 from splat_core.store import ExportStore  # noqa: E402
 from splat_core.video import sample_frames  # noqa: E402
+from splat_core.wire import decode_frame  # noqa: E402
 
 import scan_ui  # noqa: E402
 
@@ -195,6 +198,87 @@ def play_video(path, mode_label: str, detail: str, request: gr.Request = None):
         raise gr.Error(str(err)) from err
 
 
+# A video becomes a clip of this many frames a second (of the video's time), for its first 30 s.
+CLIP_FPS = 10
+# The most PLY bytes one export of a clip writes (a full-detail frame is about 11 MB of PLY): a longer
+# clip gives every k-th frame.
+PLY_ZIP_MAX_BYTES = 2**30
+PLY_BYTES_PER_SPLAT = 4 * (3 + 3 + 4 + 1 + 3)  # float32 centre, log scales, quaternion, opacity logit, DC
+
+
+def make_clip(path, mode: str, detail: str, progress=gr.Progress()) -> Path:
+    """A video's frames through the live pipeline into a clip file, timed as in the video (docs/clip-format.md)."""
+    if not path:
+        raise gr.Error("No video given.")
+
+    def write(target: Path):
+        with open(target, "wb") as file:
+            clip, seconds = ClipWriter(file, source="video"), 0.0
+            for seconds, frame in sample_frames(path, fps=CLIP_FPS, max_frames=30 * CLIP_FPS):
+                progress(None, desc=f"Video → 3D clip: {seconds:.1f} s")
+                clip.add(_live_frame(frame, mode, detail), seconds * 1000)
+            clip.close(duration_ms=(seconds + 1 / CLIP_FPS) * 1000)
+
+    try:
+        return EXPORTS.save(f"{Path(path).stem}{CLIP_EXTENSION}", write)
+    except (ValueError, ModelLoadError, RuntimeError) as err:
+        raise gr.Error(str(err)) from err
+
+
+def video_clip(path, mode_label: str, detail: str, progress=gr.Progress()):
+    """The Video tab's "Make a 3D clip": the clip replays in the viewer and can be downloaded."""
+    clip = make_clip(path, _option(MODES, mode_label), _option(DETAIL_LEVELS, detail), progress)
+    return str(clip), gr.update(value=str(clip), visible=True), _status(f"3D clip made; its link lasts {_minutes(EXPORTS.ttl)}.")
+
+
+def clip_api(path, mode: str, detail: str, progress=gr.Progress()) -> str:
+    """API: a video file in, its clip file out (``/clip``)."""
+    return str(make_clip(path, mode, detail, progress))
+
+
+def open_clip(payload):
+    """An uploaded clip, checked (its layout, and its first frame), to replay in the viewer."""
+    path = payload.get("path") if isinstance(payload, dict) else payload
+    if not path:
+        return gr.skip(), gr.skip()
+    try:
+        with check_clip(path) as clip:
+            about = f"Clip: {len(clip)} frames, {clip.duration_ms / 1000:.1f} s."
+    except ClipError as err:
+        raise gr.Error(str(err)) from err
+    return path, _status(about)
+
+
+def clip_plys(payload, progress=gr.Progress()):
+    """The uploaded clip's frames as PLY files in one zip (every k-th frame if they would pass PLY_ZIP_MAX_BYTES)."""
+    import zipfile
+
+    path = payload.get("path") if isinstance(payload, dict) else payload
+    if not path:
+        raise gr.Error("Upload a clip first.")
+    frames = step = 0
+
+    def write(target: Path):
+        nonlocal frames, step
+        with check_clip(path) as clip, zipfile.ZipFile(target, "w", zipfile.ZIP_STORED) as archive:  # floats barely deflate
+            frames, camera = len(clip), decode_frame(clip.frame(0)).camera
+            step = max(1, -(-frames * camera.width * camera.height * PLY_BYTES_PER_SPLAT // PLY_ZIP_MAX_BYTES))
+            ply = target.with_suffix(".ply")  # one frame's PLY at a time
+            for i in range(0, frames, step):
+                progress(i / frames, desc=f"Frame {i + 1} of {frames} as PLY")
+                write_ply(frame_splats(decode_frame(clip.frame(i))), ply)
+                archive.write(ply, f"frame-{i:05d}-{clip.times_ms[i]:06d}ms.ply")
+            ply.unlink(missing_ok=True)
+
+    try:
+        archive = EXPORTS.save(f"{Path(path).stem}-ply.zip", write)
+    except (ValueError, RuntimeError) as err:
+        raise gr.Error(str(err)) from err
+    which = f"one frame in {step} of {frames}, to stay under {PLY_ZIP_MAX_BYTES >> 30} GB" if step > 1 else "every frame"
+    return (gr.update(value=str(archive), visible=True),
+            _status(f"PLY zip: {which}; its link lasts {_minutes(EXPORTS.ttl)}."))
+
+
 def reconstruct_api(payload):
     """API: an image file in, a PLY file and a wire frame out (``/reconstruct``)."""
     picture = _decode_upload(payload)
@@ -225,6 +309,14 @@ def build_app(engine: Engine, detail: str = "full", exports: ExportStore | None 
                     photo = gr.Image(sources=["upload", "clipboard"], type="numpy", label="Photo")
                 with gr.Tab("Video"):
                     video = gr.Video(sources=["upload"], label="Video")
+                    with gr.Row():
+                        make_video_clip = gr.Button("Make a 3D clip")
+                        video_clip_file = gr.DownloadButton("Download clip", visible=False)
+                with gr.Tab("Clip"):  # docs/clip-format.md; the viewer's own clips can be dropped on it too
+                    clip_file = gr.File(label="Clip (.splatclip)", file_types=[CLIP_EXTENSION], elem_id="clip-file")
+                    with gr.Row():
+                        export_plys = gr.Button("Export frames as PLY (.zip)")
+                        ply_zip = gr.DownloadButton("Download PLY zip", visible=False)
                 mode = gr.Radio([*MODES, scan_ui.LABEL], value="Points (fast)", label="Live mode")
                 detail = gr.Radio(list(DETAIL_LEVELS), value=next(k for k, v in DETAIL_LEVELS.items() if v == detail),
                                   label="Detail (the 3D grid, one splat per pixel: the finest; a slow link lowers it)")
@@ -250,6 +342,10 @@ def build_app(engine: Engine, detail: str = "full", exports: ExportStore | None 
                      preprocess=False)
         video.upload(play_video, [video, mode, detail], [viewer, last_frame, status],
                      show_progress="hidden", api_visibility="private")
+        make_video_clip.click(video_clip, [video, mode, detail], [viewer, video_clip_file, status],
+                              api_visibility="private")
+        clip_file.upload(open_clip, clip_file, [viewer, status], api_visibility="private", preprocess=False)
+        export_plys.click(clip_plys, clip_file, [ply_zip, status], api_visibility="private", preprocess=False)
         demo.unload(forget_session)
         scan_ui.wire(scan_parts, viewer, status, detail, DETAIL_LEVELS, demo)
         # gradio_client cannot call stream endpoints: /reconstruct is the non-stream API twin.
@@ -257,6 +353,11 @@ def build_app(engine: Engine, detail: str = "full", exports: ExportStore | None 
         api_ply = gr.File(visible=False)
         gr.Button(visible=False).click(reconstruct_api, api_image, [api_ply, viewer], api_name="reconstruct",
                                        preprocess=False)
+        # /clip: a video in, its clip file out (the modes and detail levels by their values: "points", "lowest").
+        api_video, api_clip = gr.File(visible=False), gr.File(visible=False)
+        api_mode = gr.Radio(list(MODES.values()), value="points", visible=False)
+        api_detail = gr.Radio(list(DETAIL_LEVELS.values()), value="full", visible=False)
+        gr.Button(visible=False).click(clip_api, [api_video, api_mode, api_detail], api_clip, api_name="clip")
         # Model download and warm-up progress until the live model is ready.
         timer = gr.Timer(1.0)
         timer.tick(lambda: (_status(), gr.Timer(active=ENGINE.status.endswith("…"))), None,

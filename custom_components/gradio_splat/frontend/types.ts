@@ -18,8 +18,9 @@ export interface SplatData {
 	file?: SplatFile | null;
 	/** "frame": a wire frame file; "ply", "spz", "splat": splat files; "channel": the live channel's
 	 * control (server → browser: `channel`; browser → server: `token`); "camera": a webcam frame
-	 * sent through Gradio's stream when the channel is unavailable. */
-	kind: "frame" | "ply" | "spz" | "splat" | "channel" | "camera";
+	 * sent through Gradio's stream when the channel is unavailable; "clip": a clip file to replay
+	 * (docs/clip-format.md). */
+	kind: "frame" | "ply" | "spz" | "splat" | "channel" | "camera" | "clip";
 	num_splats?: number | null;
 	frame_id?: number | null;
 	channel?: ChannelInfo | null;

@@ -1,4 +1,4 @@
-import { aG as d, aH as r } from "./render-Ch9A44FZ.js";
+import { aL as d, aM as r } from "./render-BwOxnhz1.js";
 const e = "5";
 typeof window < "u" && ((window.__svelte ??= {}).v ??= /* @__PURE__ */ new Set()).add(e);
 const o = /* @__PURE__ */ Object.freeze(/* @__PURE__ */ Object.defineProperty({

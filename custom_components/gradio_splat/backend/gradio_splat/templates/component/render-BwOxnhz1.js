@@ -1,87 +1,87 @@
-const cr = 1, hr = 2, _r = 16, dr = 1, vr = 2, pr = 4, gr = 8, wr = 16, yr = 1, mr = 2, wt = {}, m = /* @__PURE__ */ Symbol("uninitialized"), Jt = "http://www.w3.org/1999/xhtml", Er = "http://www.w3.org/2000/svg", br = "@attach", yt = !1;
-var Qt = Array.isArray, en = Array.prototype.indexOf, be = Array.prototype.includes, tn = Array.from, mt = Object.defineProperty, ge = Object.getOwnPropertyDescriptor, Tr = Object.getOwnPropertyDescriptors, nn = Object.prototype, rn = Array.prototype, sn = Object.getPrototypeOf, ot = Object.isExtensible;
-function Sr(e) {
+const vr = 1, pr = 2, gr = 4, yr = 8, wr = 16, Er = 1, mr = 2, br = 4, Tr = 8, Sr = 16, kr = 1, Ar = 2, Et = {}, E = /* @__PURE__ */ Symbol("uninitialized"), tn = "http://www.w3.org/1999/xhtml", xr = "http://www.w3.org/2000/svg", Rr = "@attach", mt = !1;
+var nn = Array.isArray, rn = Array.prototype.indexOf, Te = Array.prototype.includes, sn = Array.from, bt = Object.defineProperty, ye = Object.getOwnPropertyDescriptor, Cr = Object.getOwnPropertyDescriptors, ln = Object.prototype, an = Array.prototype, fn = Object.getPrototypeOf, ct = Object.isExtensible;
+function Or(e) {
   return typeof e == "function";
 }
-const ln = () => {
+const un = () => {
 };
-function an(e) {
+function on(e) {
   for (var t = 0; t < e.length; t++)
     e[t]();
 }
-function Et() {
+function Tt() {
   var e, t, n = new Promise((r, s) => {
     e = r, t = s;
   });
   return { promise: n, resolve: e, reject: t };
 }
-const S = 2, ue = 4, Be = 8, et = 1 << 24, N = 16, V = 32, W = 64, $e = 128, tt = 256, D = 512, E = 1024, w = 2048, R = 4096, O = 8192, k = 16384, he = 32768, Ie = 1 << 25, Te = 65536, Me = 1 << 17, fn = 1 << 18, _e = 1 << 19, un = 1 << 20, kr = 1 << 25, De = 1 << 21, ae = 1 << 22, K = 1 << 23, we = /* @__PURE__ */ Symbol("$state"), bt = /* @__PURE__ */ Symbol("component"), xr = /* @__PURE__ */ Symbol("legacy props"), Ar = /* @__PURE__ */ Symbol(""), on = /* @__PURE__ */ Symbol("attributes"), cn = /* @__PURE__ */ Symbol("class"), hn = /* @__PURE__ */ Symbol("style"), Ke = /* @__PURE__ */ Symbol("text"), ke = new class extends Error {
+const S = 2, ue = 4, Be = 8, tt = 1 << 24, N = 16, B = 32, W = 64, Ke = 128, nt = 256, D = 512, m = 1024, y = 2048, R = 4096, O = 8192, k = 16384, he = 32768, Me = 1 << 25, Se = 65536, De = 1 << 17, cn = 1 << 18, _e = 1 << 19, hn = 1 << 20, Pr = 1 << 25, Le = 1 << 21, ae = 1 << 22, K = 1 << 23, we = /* @__PURE__ */ Symbol("$state"), St = /* @__PURE__ */ Symbol("component"), Nr = /* @__PURE__ */ Symbol("legacy props"), Ir = /* @__PURE__ */ Symbol(""), _n = /* @__PURE__ */ Symbol("attributes"), dn = /* @__PURE__ */ Symbol("class"), vn = /* @__PURE__ */ Symbol("style"), We = /* @__PURE__ */ Symbol("text"), Pe = /* @__PURE__ */ Symbol("form reset"), Ae = new class extends Error {
   name = "StaleReactionError";
   message = "The reaction that called `getAbortSignal()` was re-run or destroyed";
-}(), Cr = (
+}(), Dr = (
   // We gotta write it like this because after downleveling the pure comment may end up in the wrong location
   !!globalThis.document?.contentType && /* @__PURE__ */ globalThis.document.contentType.includes("xml")
 );
-function _n() {
+function pn() {
   console.warn("https://svelte.dev/e/derived_inert");
 }
-function Or() {
+function Lr() {
   console.warn("https://svelte.dev/e/select_multiple_invalid_value");
 }
-function dn() {
+function gn() {
   console.warn("https://svelte.dev/e/svelte_boundary_reset_noop");
 }
-function Tt(e) {
+function kt(e) {
   return e === this.v;
 }
-function vn(e, t) {
+function yn(e, t) {
   return e != e ? t == t : e !== t || e !== null && typeof e == "object" || typeof e == "function";
 }
-function St(e) {
-  return !vn(e, this.v);
-}
-function pn() {
-  throw new Error("https://svelte.dev/e/async_derived_orphan");
-}
-function Pr(e, t, n) {
-  throw new Error("https://svelte.dev/e/each_key_duplicate");
-}
-function gn(e) {
-  throw new Error("https://svelte.dev/e/effect_in_teardown");
+function At(e) {
+  return !yn(e, this.v);
 }
 function wn() {
-  throw new Error("https://svelte.dev/e/effect_in_unowned_derived");
+  throw new Error("https://svelte.dev/e/async_derived_orphan");
 }
-function yn(e) {
-  throw new Error("https://svelte.dev/e/effect_orphan");
+function Fr(e, t, n) {
+  throw new Error("https://svelte.dev/e/each_key_duplicate");
+}
+function En(e) {
+  throw new Error("https://svelte.dev/e/effect_in_teardown");
 }
 function mn() {
-  throw new Error("https://svelte.dev/e/effect_update_depth_exceeded");
+  throw new Error("https://svelte.dev/e/effect_in_unowned_derived");
 }
-function Nr(e) {
-  throw new Error("https://svelte.dev/e/props_invalid_value");
-}
-function En() {
-  throw new Error("https://svelte.dev/e/state_descriptors_fixed");
-}
-function bn() {
-  throw new Error("https://svelte.dev/e/state_prototype_fixed");
+function bn(e) {
+  throw new Error("https://svelte.dev/e/effect_orphan");
 }
 function Tn() {
-  throw new Error("https://svelte.dev/e/state_unsafe_mutation");
+  throw new Error("https://svelte.dev/e/effect_update_depth_exceeded");
+}
+function jr(e) {
+  throw new Error("https://svelte.dev/e/props_invalid_value");
 }
 function Sn() {
+  throw new Error("https://svelte.dev/e/state_descriptors_fixed");
+}
+function kn() {
+  throw new Error("https://svelte.dev/e/state_prototype_fixed");
+}
+function An() {
+  throw new Error("https://svelte.dev/e/state_unsafe_mutation");
+}
+function xn() {
   throw new Error("https://svelte.dev/e/svelte_boundary_reset_onerror");
 }
-let Ve = !1, kn = !1;
-function Ir() {
+let Ve = !1, Rn = !1;
+function Hr() {
   Ve = !0;
 }
 let b = null;
 function oe(e) {
   b = e;
 }
-function xn(e, t = !1, n) {
+function Cn(e, t = !1, n) {
   b = {
     p: b,
     i: !1,
@@ -96,7 +96,7 @@ function xn(e, t = !1, n) {
     l: Ve && !t ? { s: null, u: null, $: [] } : null
   };
 }
-function An(e) {
+function On(e) {
   var t = (
     /** @type {ComponentContext} */
     b
@@ -104,92 +104,129 @@ function An(e) {
   if (n !== null) {
     t.e = null;
     for (var r of n)
-      Bt(r);
+      Yt(r);
   }
-  return t.i = !0, b = t.p, kt(e);
+  return t.i = !0, b = t.p, xt(e);
 }
-function kt(e = {}) {
-  return mt(e, bt, { value: !0 }), e;
+function xt(e = {}) {
+  return bt(e, St, { value: !0 }), e;
 }
 function xe() {
   return !Ve || b !== null && b.l === null;
 }
 let te = [];
-function xt() {
+function Rt() {
   var e = te;
-  te = [], an(e);
+  te = [], on(e);
 }
-function $(e) {
-  if (te.length === 0 && !ye) {
+function G(e) {
+  if (te.length === 0 && !Ee) {
     var t = te;
     queueMicrotask(() => {
-      t === te && xt();
+      t === te && Rt();
     });
   }
   te.push(e);
 }
-function Rn() {
+function Pn() {
   for (; te.length > 0; )
-    xt();
+    Rt();
 }
-const Cn = -7169;
-function y(e, t) {
-  e.f = e.f & Cn | t;
+const Nn = -7169;
+function w(e, t) {
+  e.f = e.f & Nn | t;
 }
-function nt(e) {
-  (e.f & D) !== 0 || e.deps === null ? y(e, E) : y(e, R);
+function rt(e) {
+  (e.f & D) !== 0 || e.deps === null ? w(e, m) : w(e, R);
 }
-function At(e, t) {
-  (e.f & w) !== 0 ? t.set(e, w) : (e.f & R) !== 0 && t.get(e) !== w && t.set(e, R), y(e, E);
+function Ct(e, t) {
+  (e.f & y) !== 0 ? t.set(e, y) : (e.f & R) !== 0 && t.get(e) !== y && t.set(e, R), w(e, m);
 }
-function Ae(e) {
+function Br(e, t) {
+  if (t) {
+    const n = document.body;
+    e.autofocus = !0, G(() => {
+      document.activeElement === n && e.focus();
+    });
+  }
+}
+let ht = !1;
+function In() {
+  ht || (ht = !0, document.addEventListener(
+    "reset",
+    (e) => {
+      Promise.resolve().then(() => {
+        if (!e.defaultPrevented)
+          for (
+            const t of
+            /**@type {HTMLFormElement} */
+            e.target.elements
+          )
+            t[Pe]?.();
+      });
+    },
+    // In the capture phase to guarantee we get noticed of it (no possibility of stopPropagation)
+    { capture: !0 }
+  ));
+}
+function de(e) {
   var t = v, n = g;
-  P(null), Y(null);
+  P(null), V(null);
   try {
     return e();
   } finally {
-    P(t), Y(n);
+    P(t), V(n);
   }
 }
-function On(e, t, n, r) {
-  const s = xe() ? rt : In;
-  var i = e.filter((c) => !c.settled), f = t.map(s);
+function Vr(e, t, n, r = n) {
+  e.addEventListener(t, () => de(n));
+  const s = (
+    /** @type {any} */
+    e[Pe]
+  );
+  s ? e[Pe] = () => {
+    s(), r(!0);
+  } : e[Pe] = () => r(!0), In();
+}
+function Mn(e, t, n, r) {
+  const s = xe() ? st : Fn;
+  var i = e.filter((c) => !c.settled), a = t.map(s);
   if (n.length === 0 && i.length === 0) {
-    r(f);
+    r(a);
     return;
   }
   var l = (
     /** @type {Effect} */
     g
-  ), a = Pn(), u = i.length === 1 ? i[0].promise : i.length > 1 ? Promise.all(i.map((c) => c.promise)) : null;
+  ), f = Dn(), u = i.length === 1 ? i[0].promise : i.length > 1 ? Promise.all(i.map((c) => c.promise)) : null;
   function _(c) {
     if ((l.f & k) === 0) {
-      a();
+      f();
       try {
-        r([...f, ...c]);
+        r([...a, ...c]);
       } catch (d) {
-        F(d, l);
+        L(d, l);
       }
       Fe();
     }
   }
-  var o = Rt();
+  var o = Ot();
   if (n.length === 0) {
     u.then(() => _([])).finally(o);
     return;
   }
   function h() {
-    Promise.all(n.map((c) => /* @__PURE__ */ Nn(c))).then(_).catch((c) => F(c, l)).finally(o);
+    Promise.all(n.map((c) => /* @__PURE__ */ Ln(c))).then(_).catch((c) => L(c, l)).finally(o);
   }
   u ? u.then(() => {
     if ((l.f & k) !== 0) {
       o();
       return;
     }
-    a(), h(), Fe();
+    f(), h(), Fe();
   }) : h();
 }
-function Pn() {
+function Dn() {
   var e = (
     /** @type {Effect} */
     g
@@ -198,13 +235,13 @@ function Pn() {
     p
   );
   return function(i = !0) {
-    Y(e), P(t), oe(n), i && (e.f & k) === 0 && (r?.activate(), r?.apply());
+    V(e), P(t), oe(n), i && (e.f & k) === 0 && (r?.activate(), r?.apply());
   };
 }
 function Fe(e = !0) {
-  Y(null), P(null), oe(null), e && p?.deactivate();
+  V(null), P(null), oe(null), e && p?.deactivate();
 }
-function Rt() {
+function Ot() {
   var e = (
     /** @type {Effect} */
     g
@@ -217,51 +254,51 @@ function Rt() {
   };
 }
 // @__NO_SIDE_EFFECTS__
-function rt(e) {
-  var t = S | w;
+function st(e) {
+  var t = S | y;
   return g !== null && (g.f |= _e), {
     ctx: b,
     deps: null,
     effects: null,
-    equals: Tt,
+    equals: kt,
     f: t,
     fn: e,
     reactions: null,
     rv: 0,
     v: (
       /** @type {V} */
-      m
+      E
     ),
     wv: 0,
     parent: g,
     ac: null
   };
 }
-const de = /* @__PURE__ */ Symbol("obsolete");
+const ve = /* @__PURE__ */ Symbol("obsolete");
 // @__NO_SIDE_EFFECTS__
-function Nn(e, t, n) {
+function Ln(e, t, n) {
   let r = (
     /** @type {Effect | null} */
     g
   );
-  r === null && pn();
+  r === null && wn();
   var s = (
     /** @type {Promise<V>} */
     /** @type {unknown} */
     void 0
   ), i = Re(
     /** @type {V} */
-    m
-  ), f = !v, l = /* @__PURE__ */ new Set();
-  return $n(() => {
-    var a = (
+    E
+  ), a = !v, l = /* @__PURE__ */ new Set();
+  return Xn(() => {
+    var f = (
       /** @type {Effect} */
       g
-    ), u = Et();
+    ), u = Tt();
     s = u.promise;
     try {
       Promise.resolve(e()).then(u.resolve, (c) => {
-        c !== ke && u.reject(c);
+        c !== Ae && u.reject(c);
       }).finally(Fe);
     } catch (c) {
       u.reject(c), Fe();
@@ -270,30 +307,30 @@ function Nn(e, t, n) {
       /** @type {Batch} */
       p
     );
-    if (f) {
-      if ((a.f & he) !== 0)
-        var o = Rt();
+    if (a) {
+      if ((f.f & he) !== 0)
+        var o = Ot();
       if (
         // boundary can be null if the async derived is inside an $effect.root not connected to the component render tree
         r.b?.is_rendered()
       )
-        _.async_deriveds.get(a)?.reject(de);
+        _.async_deriveds.get(f)?.reject(ve);
       else
         for (const c of l.values())
-          c.reject(de);
-      l.add(u), _.async_deriveds.set(a, u);
+          c.reject(ve);
+      l.add(u), _.async_deriveds.set(f, u);
     }
     const h = (c, d = void 0) => {
-      o?.(), l.delete(u), d !== de && (_.activate(), d ? (i.f |= K, je(i, d)) : ((i.f & K) !== 0 && (i.f ^= K), je(i, c)), _.deactivate());
+      o?.(), l.delete(u), d !== ve && (_.activate(), d ? (i.f |= K, He(i, d)) : ((i.f & K) !== 0 && (i.f ^= K), He(i, c)), _.deactivate());
     };
     u.promise.then(h, (c) => h(null, c || "unknown"));
-  }), Gn(() => {
-    for (const a of l)
-      a.reject(de);
-  }), new Promise((a) => {
+  }), Vt(() => {
+    for (const f of l)
+      f.reject(ve);
+  }), new Promise((f) => {
     function u(_) {
       function o() {
-        _ === s ? a(i) : u(s);
+        _ === s ? f(i) : u(s);
       }
       _.then(o, o);
     }
@@ -301,16 +338,16 @@ function Nn(e, t, n) {
   });
 }
 // @__NO_SIDE_EFFECTS__
-function Mr(e) {
-  const t = /* @__PURE__ */ rt(e);
-  return Ut(t), t;
+function Yr(e) {
+  const t = /* @__PURE__ */ st(e);
+  return $t(t), t;
 }
 // @__NO_SIDE_EFFECTS__
-function In(e) {
-  const t = /* @__PURE__ */ rt(e);
-  return t.equals = St, t;
+function Fn(e) {
+  const t = /* @__PURE__ */ st(e);
+  return t.equals = At, t;
 }
-function Mn(e) {
+function jn(e) {
   var t = e.effects;
   if (t !== null) {
     e.effects = null;
@@ -321,44 +358,44 @@ function Mn(e) {
       );
   }
 }
-function st(e) {
+function it(e) {
   var t, n = g, r = e.parent;
-  if (!Z && r !== null && e.v !== m && // if it was never evaluated before, it's guaranteed to fail downstream, so we try to execute instead
+  if (!Z && r !== null && e.v !== E && // if it was never evaluated before, it's guaranteed to fail downstream, so we try to execute instead
   (r.f & (k | O)) !== 0)
-    return _n(), e.v;
-  Y(r);
+    return pn(), e.v;
+  V(r);
   try {
-    Mn(e), t = Kt(e);
+    jn(e), t = Zt(e);
   } finally {
-    Y(n);
+    V(n);
   }
   return t;
 }
-function Ct(e) {
-  var t = st(e);
-  if (!e.equals(t) && (e.wv = zt(), (!p?.is_fork || e.deps === null) && (p !== null ? (p.capture(e, t, !0), fe?.capture(e, t, !0)) : e.v = t, e.deps === null))) {
-    y(e, E);
+function Pt(e) {
+  var t = it(e);
+  if (!e.equals(t) && (e.wv = Wt(), (!p?.is_fork || e.deps === null) && (p !== null ? (p.capture(e, t, !0), fe?.capture(e, t, !0)) : e.v = t, e.deps === null))) {
+    w(e, m);
     return;
   }
-  Z || (I !== null ? (ft() || p?.is_fork) && I.set(e, t) : nt(e));
+  Z || (I !== null ? (ut() || p?.is_fork) && I.set(e, t) : rt(e));
 }
-function Dn(e) {
+function Hn(e) {
   if (e.effects !== null)
     for (const t of e.effects)
-      (t.teardown || t.ac) && (t.teardown?.(), t.ac !== null && Ae(() => {
-        t.ac.abort(ke), t.ac = null;
-      }), t.fn !== null && (t.teardown = ln), Se(t, 0), ut(t));
+      (t.teardown || t.ac) && (t.teardown?.(), t.ac !== null && de(() => {
+        t.ac.abort(Ae), t.ac = null;
+      }), t.fn !== null && (t.teardown = un), ke(t, 0), ot(t));
 }
-function Ot(e) {
+function Nt(e) {
   if (e.effects !== null)
     for (const t of e.effects)
       t.teardown && t.fn !== null && ce(t);
 }
-let He = null, le = null, p = null, fe = null, I = null, We = null, ye = !1, Ue = !1, me = null, Pe = null;
-var ct = 0;
-let Fn = 1;
+let Ue = null, le = null, p = null, fe = null, I = null, Xe = null, Ee = !1, Ge = !1, me = null, Ne = null;
+var _t = 0;
+let Bn = 1;
 class X {
-  id = Fn++;
+  id = Bn++;
   /** True as soon as `#process` was called */
   started = !1;
   linked = !0;
@@ -445,7 +482,7 @@ class X {
   is_fork = !1;
   #f = !1;
   constructor() {
-    le === null ? He = le = this : (le.next = this, this.prev = le), le = this;
+    le === null ? Ue = le = this : (le.next = this, this.prev = le), le = this;
   }
   #_() {
     if (this.is_fork) return !0;
@@ -484,9 +521,9 @@ class X {
     if (r) {
       this.#s.delete(t);
       for (var s of r.d)
-        y(s, w), n(s);
+        w(s, y), n(s);
       for (s of r.m)
-        y(s, R), n(s);
+        w(s, R), n(s);
     }
     this.#h.add(t);
   }
@@ -502,16 +539,16 @@ class X {
   #u() {
     var t = [];
     for (const i of this.#n)
-      if (!((i.f & k) !== 0 || (i.f & (w | R)) === 0)) {
+      if (!((i.f & k) !== 0 || (i.f & (y | R)) === 0)) {
         for (var n = i, r = !1; n.parent !== null; ) {
           n = n.parent;
           var s = n.f;
-          if ((s & (W | V)) !== 0) {
-            if ((s & E) === 0) {
+          if ((s & (W | B)) !== 0) {
+            if ((s & m) === 0) {
               r = !0;
               break;
             }
-            n.f ^= E;
+            n.f ^= m;
           }
         }
         r || t.push(n);
@@ -520,16 +557,16 @@ class X {
   }
   #d() {
     this.started = !0;
-    for (const [l, a] of this.#e)
-      y(l, a), this.schedule(l);
+    for (const [l, f] of this.#e)
+      w(l, f), this.schedule(l);
     this.apply();
-    for (var t = me = [], n = [], r = Pe = []; this.#n.length > 0; ) {
-      ct++ > 1e3 && (this.#c(), jn());
+    for (var t = me = [], n = [], r = Ne = []; this.#n.length > 0; ) {
+      _t++ > 1e3 && (this.#c(), Yn());
       for (const l of this.#u())
         try {
-          this.#y(l, t, n);
-        } catch (a) {
-          throw It(l), this.#_() || this.discard(), a;
+          this.#w(l, t, n);
+        } catch (f) {
+          throw Dt(l), this.#_() || this.discard(), f;
         }
     }
     if (p = null, r.length > 0) {
@@ -537,10 +574,10 @@ class X {
       for (const l of r)
         s.schedule(l);
     }
-    if (me = null, Pe = null, this.#_()) {
+    if (me = null, Ne = null, this.#_()) {
       this.#v(n), this.#v(t);
-      for (const [l, a] of this.#s)
-        Nt(l, a);
+      for (const [l, f] of this.#s)
+        Mt(l, f);
       r.length > 0 && /** @type {unknown} */
       p.#d();
       return;
@@ -552,13 +589,13 @@ class X {
     }
     this.#e.clear();
     for (const l of this.#i) l(this);
-    this.#i.clear(), fe = this, ht(n), ht(t), fe = null, this.#t?.resolve();
-    var f = (
+    this.#i.clear(), fe = this, dt(n), dt(t), fe = null, this.#t?.resolve();
+    var a = (
       /** @type {Batch | null} */
       /** @type {unknown} */
       p
     );
-    this.#l === 0 && (this.#n.length === 0 || f !== null) && this.#c(), f !== null && (L.clear(), f.#d());
+    this.#l === 0 && (this.#n.length === 0 || a !== null) && this.#c(), a !== null && (F.clear(), a.#d());
   }
   /**
    * Traverse the effect tree, executing effects or stashing
@@ -567,12 +604,12 @@ class X {
    * @param {Effect[]} effects
    * @param {Effect[]} render_effects
    */
-  #y(t, n, r) {
-    t.f ^= E;
+  #w(t, n, r) {
+    t.f ^= m;
     for (var s = t.first; s !== null; ) {
-      var i = s.f, f = (i & (V | W)) !== 0, l = f && (i & E) !== 0, a = l || (i & O) !== 0 || this.#s.has(s);
-      if (!a && s.fn !== null) {
-        f ? s.f ^= E : (i & ue) !== 0 ? n.push(s) : Ce(s) && ((i & N) !== 0 && this.add_dirty_reaction(s, R), ce(s));
+      var i = s.f, a = (i & (B | W)) !== 0, l = a && (i & m) !== 0, f = l || (i & O) !== 0 || this.#s.has(s);
+      if (!f && s.fn !== null) {
+        a ? s.f ^= m : (i & ue) !== 0 ? n.push(s) : Ce(s) && ((i & N) !== 0 && this.add_dirty_reaction(s, R), ce(s));
         var u = s.first;
         if (u !== null) {
           s = u;
@@ -591,11 +628,11 @@ class X {
   }
   #b() {
     for (var t = this.prev; t !== null; t = t.prev)
-      if (!t.is_fork && this.#w(t)) return t;
+      if (!t.is_fork && this.#y(t)) return t;
     return null;
   }
   /** @param {Batch} batch */
-  #w(t) {
+  #y(t) {
     for (const [n, [, r]] of this.current)
       if (!r && t.current.has(n))
         return !0;
@@ -614,7 +651,7 @@ class X {
     t.async_deriveds.clear(), this.transfer_reactions(t.#e);
     const n = (r) => {
       var s = r.reactions;
-      if (s !== null && !((r.f & S) !== 0 && (r.f & (w | R)) === 0))
+      if (s !== null && !((r.f & S) !== 0 && (r.f & (y | R)) === 0))
         for (const l of s) {
           var i = l.f;
           if ((i & S) !== 0)
@@ -623,11 +660,11 @@ class X {
               l
             );
           else {
-            var f = (
+            var a = (
               /** @type {Effect} */
               l
             );
-            i & (ae | N) && !this.async_deriveds.has(f) && (this.#e.delete(f), y(f, w), this.schedule(f));
+            i & (ae | N) && !this.async_deriveds.has(a) && (this.#e.delete(a), w(a, y), this.schedule(a));
           }
         }
     };
@@ -640,7 +677,7 @@ class X {
    */
   #v(t) {
     for (var n = 0; n < t.length; n += 1)
-      At(t[n], this.#e);
+      Ct(t[n], this.#e);
   }
   /**
    * Associate a change to a given source with the current
@@ -650,7 +687,7 @@ class X {
    * @param {boolean} [is_derived]
    */
   capture(t, n, r = !1) {
-    t.v !== m && !this.previous.has(t) && this.previous.set(t, t.v), (t.f & K) === 0 && (this.current.set(t, [n, r]), I?.set(t, n)), this.is_fork || (t.v = n);
+    t.v !== E && !this.previous.has(t) && this.previous.set(t, t.v), (t.f & K) === 0 && (this.current.set(t, [n, r]), I?.set(t, n)), this.is_fork || (t.v = n);
   }
   activate() {
     p = this;
@@ -660,16 +697,16 @@ class X {
   }
   flush() {
     try {
-      Ue = !0, p = this, this.#d();
+      Ge = !0, p = this, this.#d();
     } finally {
-      ct = 0, We = null, me = null, Pe = null, Ue = !1, p = null, I = null, L.clear();
+      _t = 0, Xe = null, me = null, Ne = null, Ge = !1, p = null, I = null, F.clear();
     }
   }
   discard() {
     for (const t of this.#p) t(this);
     this.#p.clear();
     for (const t of this.async_deriveds.values())
-      t.reject(de);
+      t.reject(ve);
     this.#c(), this.#t?.resolve();
   }
   /**
@@ -678,8 +715,8 @@ class X {
   register_created_effect(t) {
     this.#r.push(t);
   }
-  #m() {
-    for (let o = He; o !== null; o = o.next) {
+  #E() {
+    for (let o = Ue; o !== null; o = o.next) {
       var t = o.id < this.id, n = [];
       for (const [h, [c, d]] of this.current) {
         if (o.current.has(h)) {
@@ -714,9 +751,9 @@ class X {
                 (c.f & (N | ae)) !== 0 ? o.schedule(c) : o.#v([c]);
               });
           o.activate();
-          var f = /* @__PURE__ */ new Set(), l = /* @__PURE__ */ new Map();
-          for (var a of n)
-            Pt(a, i, f, l);
+          var a = /* @__PURE__ */ new Set(), l = /* @__PURE__ */ new Map();
+          for (var f of n)
+            It(f, i, a, l);
           l = /* @__PURE__ */ new Map();
           var u = [...o.current].filter(([h, c]) => {
             const d = this.current.get(h);
@@ -724,11 +761,11 @@ class X {
           }).map(([h]) => h);
           if (u.length > 0)
             for (const h of this.#r)
-              (h.f & (k | O | Me)) === 0 && it(h, u, l) && ((h.f & (ae | N)) !== 0 ? (y(h, w), o.schedule(h)) : o.add_dirty_reaction(h, w));
+              (h.f & (k | O | De)) === 0 && lt(h, u, l) && ((h.f & (ae | N)) !== 0 ? (w(h, y), o.schedule(h)) : o.add_dirty_reaction(h, y));
           if (o.#n.length > 0 && !o.#f) {
             o.apply();
             for (var _ of o.#u())
-              o.#y(_, [], []);
+              o.#w(_, [], []);
           }
           o.deactivate();
         }
@@ -754,7 +791,7 @@ class X {
       let r = this.#a.get(n) ?? 0;
       r === 1 ? this.#a.delete(n) : this.#a.set(n, r - 1);
     }
-    this.#f || (this.#f = !0, $(() => {
+    this.#f || (this.#f = !0, G(() => {
       this.#f = !1, this.linked && this.flush();
     }));
   }
@@ -771,7 +808,7 @@ class X {
    * @param {number} status
    */
   add_dirty_reaction(t, n) {
-    (n === w || this.#e.get(t) !== w) && this.#e.set(t, n);
+    (n === y || this.#e.get(t) !== y) && this.#e.set(t, n);
   }
   /** @param {(batch: Batch) => void} fn */
   oncommit(t) {
@@ -782,12 +819,12 @@ class X {
     this.#p.add(t);
   }
   settled() {
-    return (this.#t ??= Et()).promise;
+    return (this.#t ??= Tt()).promise;
   }
   static ensure() {
     if (p === null) {
       const t = p = new X();
-      !Ue && !ye && $(() => {
+      !Ge && !Ee && G(() => {
         t.started || t.flush();
       });
     }
@@ -804,7 +841,7 @@ class X {
    * @param {Effect} effect
    */
   schedule(t) {
-    if (We = t, t.b?.is_pending && (t.f & (ue | Be | et)) !== 0 && (t.f & he) === 0) {
+    if (Xe = t, t.b?.is_pending && (t.f & (ue | Be | tt)) !== 0 && (t.f & he) === 0) {
       t.b.defer_effect(t);
       return;
     }
@@ -813,16 +850,16 @@ class X {
   #c() {
     if (this.linked) {
       var t = this.prev, n = this.next;
-      t === null ? He = n : t.next = n, n === null ? le = t : n.prev = t, this.linked = !1;
+      t === null ? Ue = n : t.next = n, n === null ? le = t : n.prev = t, this.linked = !1;
     }
   }
 }
-function Ln(e) {
-  var t = ye, n = fe;
-  fe = null, ye = !0;
+function Vn(e) {
+  var t = Ee, n = fe;
+  fe = null, Ee = !0;
   try {
     for (var r; ; ) {
-      if (Rn(), p === null)
+      if (Pn(), p === null)
         return (
           /** @type {T} */
           r
@@ -830,33 +867,33 @@ function Ln(e) {
       p.flush();
     }
   } finally {
-    ye = t, fe = n;
+    Ee = t, fe = n;
   }
 }
-function jn() {
+function Yn() {
   try {
-    mn();
+    Tn();
   } catch (e) {
-    F(e, We);
+    L(e, Xe);
   }
 }
 let U = null;
-function ht(e) {
+function dt(e) {
   var t = e.length;
   if (t !== 0) {
     for (var n = 0; n < t; ) {
       var r = e[n++];
-      if ((r.f & (k | O)) === 0 && Ce(r) && (U = /* @__PURE__ */ new Set(), ce(r), r.deps === null && r.first === null && r.nodes === null && r.teardown === null && r.ac === null && Yt(r), U?.size > 0)) {
-        L.clear();
+      if ((r.f & (k | O)) === 0 && Ce(r) && (U = /* @__PURE__ */ new Set(), ce(r), r.deps === null && r.first === null && r.nodes === null && r.teardown === null && r.ac === null && Ut(r), U?.size > 0)) {
+        F.clear();
         for (const s of U) {
           if ((s.f & (k | O)) !== 0) continue;
           const i = [s];
-          let f = s.parent;
-          for (; f !== null; )
-            U.has(f) && (U.delete(f), i.push(f)), f = f.parent;
+          let a = s.parent;
+          for (; a !== null; )
+            U.has(a) && (U.delete(a), i.push(a)), a = a.parent;
           for (let l = i.length - 1; l >= 0; l--) {
-            const a = i[l];
-            (a.f & (k | O)) === 0 && ce(a);
+            const f = i[l];
+            (f.f & (k | O)) === 0 && ce(f);
           }
         }
         U.clear();
@@ -865,30 +902,30 @@ function ht(e) {
     U = null;
   }
 }
-function Pt(e, t, n, r) {
+function It(e, t, n, r) {
   if (!n.has(e) && (n.add(e), e.reactions !== null))
     for (const s of e.reactions) {
       const i = s.f;
-      (i & S) !== 0 ? Pt(
+      (i & S) !== 0 ? It(
         /** @type {Derived} */
         s,
         t,
         n,
         r
-      ) : (i & (ae | N)) !== 0 && (i & w) === 0 && it(s, t, r) && (y(s, w), lt(
+      ) : (i & (ae | N)) !== 0 && (i & y) === 0 && lt(s, t, r) && (w(s, y), at(
         /** @type {Effect} */
         s
       ));
     }
 }
-function it(e, t, n) {
+function lt(e, t, n) {
   const r = n.get(e);
   if (r !== void 0) return r;
   if (e.deps !== null)
     for (const s of e.deps) {
-      if (be.call(t, s))
+      if (Te.call(t, s))
         return !0;
-      if ((s.f & S) !== 0 && it(
+      if ((s.f & S) !== 0 && lt(
         /** @type {Derived} */
         s,
         t,
@@ -902,72 +939,72 @@ function it(e, t, n) {
     }
   return n.set(e, !1), !1;
 }
-function lt(e) {
+function at(e) {
   p.schedule(e);
 }
-function Nt(e, t) {
-  if (!((e.f & V) !== 0 && (e.f & E) !== 0)) {
-    (e.f & w) !== 0 ? t.d.push(e) : (e.f & R) !== 0 && t.m.push(e), y(e, E);
+function Mt(e, t) {
+  if (!((e.f & B) !== 0 && (e.f & m) !== 0)) {
+    (e.f & y) !== 0 ? t.d.push(e) : (e.f & R) !== 0 && t.m.push(e), w(e, m);
     for (var n = e.first; n !== null; )
-      Nt(n, t), n = n.next;
+      Mt(n, t), n = n.next;
   }
 }
-function It(e) {
-  y(e, E);
+function Dt(e) {
+  w(e, m);
   for (var t = e.first; t !== null; )
-    It(t), t = t.next;
+    Dt(t), t = t.next;
 }
-let Le = /* @__PURE__ */ new Set();
-const L = /* @__PURE__ */ new Map();
-let Mt = !1;
+let je = /* @__PURE__ */ new Set();
+const F = /* @__PURE__ */ new Map();
+let Lt = !1;
 function Re(e, t) {
   var n = {
     f: 0,
     v: e,
     reactions: null,
-    equals: Tt,
+    equals: kt,
     rv: 0,
     wv: 0
   };
   return n;
 }
 // @__NO_SIDE_EFFECTS__
-function z(e, t) {
+function $(e, t) {
   const n = Re(e);
-  return Ut(n), n;
+  return $t(n), n;
 }
 // @__NO_SIDE_EFFECTS__
-function Dr(e, t = !1, n = !0) {
+function qr(e, t = !1, n = !0) {
   const r = Re(e);
-  return t || (r.equals = St), Ve && n && b !== null && b.l !== null && (b.l.s ??= []).push(r), r;
+  return t || (r.equals = At), Ve && n && b !== null && b.l !== null && (b.l.s ??= []).push(r), r;
 }
 function Q(e, t, n = !1) {
   v !== null && // since we are untracking the function inside `$inspect.with` we need to add this check
   // to ensure we error if state is set inside an inspect effect
-  (!M || (v.f & Me) !== 0) && xe() && (v.f & (S | N | ae | Me)) !== 0 && (B === null || !B.has(e)) && Tn();
-  let r = n ? ve(t) : t;
-  return je(e, r, Pe);
+  (!M || (v.f & De) !== 0) && xe() && (v.f & (S | N | ae | De)) !== 0 && (H === null || !H.has(e)) && An();
+  let r = n ? pe(t) : t;
+  return He(e, r, Ne);
 }
-var ee = null, Xe = 0;
-function je(e, t, n = null) {
+var ee = null, Ze = 0;
+function He(e, t, n = null) {
   if (!e.equals(t)) {
-    Z ? L.set(e, t) : L.has(e) || L.set(e, e.v);
+    Z ? F.set(e, t) : F.has(e) || F.set(e, e.v);
     var r = X.ensure();
     if (r.capture(e, t), (e.f & S) !== 0) {
       const s = (
         /** @type {Derived} */
         e
       );
-      (e.f & w) !== 0 && st(s), I === null && nt(s);
+      (e.f & y) !== 0 && it(s), I === null && rt(s);
     }
-    e.wv = zt(), ee = null, Xe = 0, Dt(e, w, n), ee = null, xe() && g !== null && (g.f & E) !== 0 && (g.f & (V | W)) === 0 && (C === null ? Qn([e]) : C.push(e)), !r.is_fork && Le.size > 0 && !Mt && Bn();
+    e.wv = Wt(), ee = null, Ze = 0, Ft(e, y, n), ee = null, xe() && g !== null && (g.f & m) !== 0 && (g.f & (B | W)) === 0 && (C === null ? nr([e]) : C.push(e)), !r.is_fork && je.size > 0 && !Lt && qn();
   }
   return t;
 }
-function Bn() {
-  Mt = !1;
-  for (const e of Le) {
-    (e.f & E) !== 0 && y(e, R);
+function qn() {
+  Lt = !1;
+  for (const e of je) {
+    (e.f & m) !== 0 && w(e, R);
     let t;
     try {
       t = Ce(e);
@@ -976,104 +1013,104 @@ function Bn() {
     }
     t && ce(e);
   }
-  Le.clear();
+  je.clear();
 }
-function Ee(e) {
+function be(e) {
   Q(e, e.v + 1);
 }
-function Dt(e, t, n) {
+function Ft(e, t, n) {
   var r = e.reactions;
   if (r !== null) {
     var s = xe(), i = r.length;
-    if (Xe += i, Xe > 1e5 && ee === null && (ee = /* @__PURE__ */ new Set()), ee !== null) {
+    if (Ze += i, Ze > 1e5 && ee === null && (ee = /* @__PURE__ */ new Set()), ee !== null) {
       if (ee.has(e)) return;
       ee.add(e);
     }
-    for (var f = 0; f < i; f++) {
-      var l = r[f], a = l.f;
+    for (var a = 0; a < i; a++) {
+      var l = r[a], f = l.f;
       if (!(!s && l === g)) {
-        var u = (a & w) === 0;
-        if (u && y(l, t), (a & Me) !== 0)
-          Le.add(
+        var u = (f & y) === 0;
+        if (u && w(l, t), (f & De) !== 0)
+          je.add(
             /** @type {Effect} */
             l
           );
-        else if ((a & S) !== 0) {
+        else if ((f & S) !== 0) {
           var _ = (
             /** @type {Derived} */
             l
           );
-          I?.delete(_), Dt(_, R, n);
+          I?.delete(_), Ft(_, R, n);
         } else if (u) {
           var o = (
             /** @type {Effect} */
             l
           );
-          (a & N) !== 0 && U !== null && U.add(o), n !== null ? n.push(o) : lt(o);
+          (f & N) !== 0 && U !== null && U.add(o), n !== null ? n.push(o) : at(o);
         }
       }
     }
   }
 }
-function ve(e) {
-  if (typeof e != "object" || e === null || we in e || bt in e)
+function pe(e) {
+  if (typeof e != "object" || e === null || we in e || St in e)
     return e;
-  const t = sn(e);
-  if (t !== nn && t !== rn)
+  const t = fn(e);
+  if (t !== ln && t !== an)
     return e;
-  var n = /* @__PURE__ */ new Map(), r = Qt(e), s = /* @__PURE__ */ z(0), i = se, f = (l) => {
+  var n = /* @__PURE__ */ new Map(), r = nn(e), s = /* @__PURE__ */ $(0), i = se, a = (l) => {
     if (se === i)
       return l();
-    var a = v, u = se;
-    P(null), pt(i);
+    var f = v, u = se;
+    P(null), yt(i);
     var _ = l();
-    return P(a), pt(u), _;
+    return P(f), yt(u), _;
   };
-  return r && n.set("length", /* @__PURE__ */ z(
+  return r && n.set("length", /* @__PURE__ */ $(
     /** @type {any[]} */
     e.length
   )), new Proxy(
     /** @type {any} */
     e,
     {
-      defineProperty(l, a, u) {
-        (!("value" in u) || u.configurable === !1 || u.enumerable === !1 || u.writable === !1) && En();
-        var _ = n.get(a);
-        return _ === void 0 ? f(() => {
-          var o = /* @__PURE__ */ z(u.value);
-          return n.set(a, o), o;
+      defineProperty(l, f, u) {
+        (!("value" in u) || u.configurable === !1 || u.enumerable === !1 || u.writable === !1) && Sn();
+        var _ = n.get(f);
+        return _ === void 0 ? a(() => {
+          var o = /* @__PURE__ */ $(u.value);
+          return n.set(f, o), o;
         }) : Q(_, u.value, !0), !0;
       },
-      deleteProperty(l, a) {
-        var u = n.get(a);
+      deleteProperty(l, f) {
+        var u = n.get(f);
         if (u === void 0) {
-          if (a in l) {
-            const _ = f(() => /* @__PURE__ */ z(m));
-            n.set(a, _), Ee(s);
+          if (f in l) {
+            const _ = a(() => /* @__PURE__ */ $(E));
+            n.set(f, _), be(s);
           }
         } else
-          Q(u, m), Ee(s);
+          Q(u, E), be(s);
         return !0;
       },
-      get(l, a, u) {
-        if (a === we)
+      get(l, f, u) {
+        if (f === we)
           return e;
-        var _ = n.get(a), o = a in l;
-        if (_ === void 0 && (!o || ge(l, a)?.writable) && (_ = f(() => {
-          var c = ve(o ? l[a] : m), d = /* @__PURE__ */ z(c);
+        var _ = n.get(f), o = f in l;
+        if (_ === void 0 && (!o || ye(l, f)?.writable) && (_ = a(() => {
+          var c = pe(o ? l[f] : E), d = /* @__PURE__ */ $(c);
           return d;
-        }), n.set(a, _)), _ !== void 0) {
+        }), n.set(f, _)), _ !== void 0) {
           var h = re(_);
-          return h === m ? void 0 : h;
+          return h === E ? void 0 : h;
         }
-        return Reflect.get(l, a, u);
+        return Reflect.get(l, f, u);
       },
-      getOwnPropertyDescriptor(l, a) {
-        this.has?.(l, a);
-        var u = Reflect.getOwnPropertyDescriptor(l, a), _ = n.get(a);
+      getOwnPropertyDescriptor(l, f) {
+        this.has?.(l, f);
+        var u = Reflect.getOwnPropertyDescriptor(l, f), _ = n.get(f);
         if (_ !== void 0) {
           var o = re(_);
-          if (o === m)
+          if (o === E)
             return;
           if (u && "value" in u)
             u.value = o;
@@ -1087,66 +1124,66 @@ function ve(e) {
         }
         return u;
       },
-      has(l, a) {
-        if (a === we)
+      has(l, f) {
+        if (f === we)
           return !0;
-        var u = n.get(a), _ = u !== void 0 && u.v !== m || Reflect.has(l, a);
-        if (u !== void 0 || (g !== null || v !== null) && (!_ || ge(l, a)?.writable)) {
-          u === void 0 && (u = f(() => {
-            var h = _ ? ve(l[a]) : m, c = /* @__PURE__ */ z(h);
+        var u = n.get(f), _ = u !== void 0 && u.v !== E || Reflect.has(l, f);
+        if (u !== void 0 || (g !== null || v !== null) && (!_ || ye(l, f)?.writable)) {
+          u === void 0 && (u = a(() => {
+            var h = _ ? pe(l[f]) : E, c = /* @__PURE__ */ $(h);
             return c;
-          }), n.set(a, u));
+          }), n.set(f, u));
           var o = re(u);
-          if (o === m)
+          if (o === E)
             return !1;
         }
         return _;
       },
-      set(l, a, u, _) {
-        var o = n.get(a), h = a in l;
-        if (r && a === "length")
+      set(l, f, u, _) {
+        var o = n.get(f), h = f in l;
+        if (r && f === "length")
           for (var c = u; c < /** @type {Source<number>} */
           o.v; c += 1) {
             var d = n.get(c + "");
-            d !== void 0 ? Q(d, m) : c in l && (d = f(() => /* @__PURE__ */ z(m)), n.set(c + "", d));
+            d !== void 0 ? Q(d, E) : c in l && (d = a(() => /* @__PURE__ */ $(E)), n.set(c + "", d));
           }
         if (o === void 0)
-          (!h || ge(l, a)?.writable) && (o = f(() => /* @__PURE__ */ z(void 0)), Q(o, ve(u)), n.set(a, o));
+          (!h || ye(l, f)?.writable) && (o = a(() => /* @__PURE__ */ $(void 0)), Q(o, pe(u)), n.set(f, o));
         else {
-          h = o.v !== m;
-          var T = f(() => ve(u));
+          h = o.v !== E;
+          var T = a(() => pe(u));
           Q(o, T);
         }
-        var G = Reflect.getOwnPropertyDescriptor(l, a);
-        if (G?.set && G.set.call(_, u), !h) {
-          if (r && typeof a == "string") {
-            var H = (
+        var z = Reflect.getOwnPropertyDescriptor(l, f);
+        if (z?.set && z.set.call(_, u), !h) {
+          if (r && typeof f == "string") {
+            var q = (
               /** @type {Source<number>} */
               n.get("length")
-            ), ie = Number(a);
-            Number.isInteger(ie) && ie >= H.v && Q(H, ie + 1);
+            ), ie = Number(f);
+            Number.isInteger(ie) && ie >= q.v && Q(q, ie + 1);
           }
-          Ee(s);
+          be(s);
         }
         return !0;
       },
       ownKeys(l) {
         re(s);
-        var a = Reflect.ownKeys(l).filter((o) => {
+        var f = Reflect.ownKeys(l).filter((o) => {
           var h = n.get(o);
-          return h === void 0 || h.v !== m;
+          return h === void 0 || h.v !== E;
         });
         for (var [u, _] of n)
-          _.v !== m && !(u in l) && a.push(u);
-        return a;
+          _.v !== E && !(u in l) && f.push(u);
+        return f;
       },
       setPrototypeOf() {
-        bn();
+        kn();
       }
     }
   );
 }
-function _t(e) {
+function vt(e) {
   try {
     if (e !== null && typeof e == "object" && we in e)
       return e[we];
@@ -1154,61 +1191,61 @@ function _t(e) {
   }
   return e;
 }
-function Fr(e, t) {
-  return Object.is(_t(e), _t(t));
+function Ur(e, t) {
+  return Object.is(vt(e), vt(t));
 }
-var dt, Vn, Ft, Lt;
-function Yn() {
-  if (dt === void 0) {
-    dt = window, Vn = /Firefox/.test(navigator.userAgent);
+var pt, Un, jt, Ht;
+function Gn() {
+  if (pt === void 0) {
+    pt = window, Un = /Firefox/.test(navigator.userAgent);
     var e = Element.prototype, t = Node.prototype, n = Text.prototype;
-    Ft = ge(t, "firstChild").get, Lt = ge(t, "nextSibling").get, ot(e) && (e[cn] = void 0, e[on] = null, e[hn] = void 0, e.__e = void 0), ot(n) && (n[Ke] = void 0);
+    jt = ye(t, "firstChild").get, Ht = ye(t, "nextSibling").get, ct(e) && (e[dn] = void 0, e[_n] = null, e[vn] = void 0, e.__e = void 0), ct(n) && (n[We] = void 0);
   }
 }
-function jt(e = "") {
+function Bt(e = "") {
   return document.createTextNode(e);
 }
 // @__NO_SIDE_EFFECTS__
-function at(e) {
+function ft(e) {
   return (
     /** @type {TemplateNode | null} */
-    Ft.call(e)
+    jt.call(e)
   );
 }
 // @__NO_SIDE_EFFECTS__
 function Ye(e) {
   return (
     /** @type {TemplateNode | null} */
-    Lt.call(e)
+    Ht.call(e)
   );
 }
-function Lr(e, t) {
-  return /* @__PURE__ */ at(e);
+function Gr(e, t) {
+  return /* @__PURE__ */ ft(e);
 }
-function jr(e, t = !1) {
+function zr(e, t = !1) {
   {
-    var n = /* @__PURE__ */ at(e);
+    var n = /* @__PURE__ */ ft(e);
     return n instanceof Comment && n.data === "" ? /* @__PURE__ */ Ye(n) : n;
   }
 }
-function Br(e, t = !1) {
-  return /* @__PURE__ */ at(e);
+function $r(e, t = !1) {
+  return /* @__PURE__ */ ft(e);
 }
-function Vr(e, t = 1, n = !1) {
+function Kr(e, t = 1, n = !1) {
   let r = e;
   for (; t--; )
     r = /** @type {TemplateNode} */
     /* @__PURE__ */ Ye(r);
   return r;
 }
-function Yr(e) {
+function Wr(e) {
   e.textContent = "";
 }
-function qr() {
+function Xr() {
   return !1;
 }
-function Hr(e, t, n) {
-  return t == null || t === Jt ? (
+function Zr(e, t, n) {
+  return t == null || t === tn ? (
     /** @type {T extends keyof HTMLElementTagNameMap ? HTMLElementTagNameMap[T] : Element} */
     n ? document.createElement(e, { is: n }) : document.createElement(e)
   ) : (
@@ -1216,20 +1253,20 @@ function Hr(e, t, n) {
     n ? document.createElementNS(t, e, { is: n }) : document.createElementNS(t, e)
   );
 }
-function qn(e) {
+function zn(e) {
   var t = g;
   if (t === null)
     return v.f |= K, e;
   if ((t.f & he) === 0 && (t.f & ue) === 0)
     throw e;
-  F(e, t);
+  L(e, t);
 }
-function F(e, t) {
-  if (e === wt)
+function L(e, t) {
+  if (e === Et)
     throw e;
   if (!(t !== null && (t.f & k) !== 0)) {
     for (; t !== null; ) {
-      if ((t.f & $e) !== 0 && (t.f & (k | Ie)) === 0) {
+      if ((t.f & Ke) !== 0 && (t.f & (k | Me)) === 0) {
         if ((t.f & he) === 0)
           throw e;
         try {
@@ -1244,21 +1281,21 @@ function F(e, t) {
     throw e;
   }
 }
-function Hn(e) {
-  g === null && (v === null && yn(), wn()), Z && gn();
+function $n(e) {
+  g === null && (v === null && bn(), mn()), Z && En();
 }
-function Un(e, t) {
+function Kn(e, t) {
   var n = t.last;
   n === null ? t.last = t.first = e : (n.next = e, e.prev = n, t.last = e);
 }
-function q(e, t) {
+function Y(e, t) {
   var n = g;
   n !== null && (n.f & O) !== 0 && (e |= O);
   var r = {
     ctx: b,
     deps: null,
     nodes: null,
-    f: e | w | D,
+    f: e | y | D,
     first: null,
     fn: t,
     last: null,
@@ -1277,13 +1314,13 @@ function q(e, t) {
   else if (t !== null) {
     try {
       ce(r);
-    } catch (f) {
-      throw j(r), f;
+    } catch (a) {
+      throw j(r), a;
     }
     s.deps === null && s.teardown === null && s.nodes === null && s.first === s.last && // either `null`, or a singular child
-    (s.f & _e) === 0 && (s = s.first, (e & N) !== 0 && (e & Te) !== 0 && s !== null && (s.f |= Te));
+    (s.f & _e) === 0 && (s = s.first, (e & N) !== 0 && (e & Se) !== 0 && s !== null && (s.f |= Se));
   }
-  if (s !== null && (s.parent = n, n !== null && Un(s, n), v !== null && (v.f & S) !== 0 && (e & W) === 0)) {
+  if (s !== null && (s.parent = n, n !== null && Kn(s, n), v !== null && (v.f & S) !== 0 && (e & W) === 0)) {
     var i = (
       /** @type {Derived} */
       v
@@ -1292,19 +1329,19 @@ function q(e, t) {
   }
   return r;
 }
-function ft() {
+function ut() {
   return v !== null && !M;
 }
-function Gn(e) {
-  const t = q(Be, null);
-  return y(t, E), t.teardown = e, t;
+function Vt(e) {
+  const t = Y(Be, null);
+  return w(t, m), t.teardown = e, t;
 }
-function Ur(e) {
-  Hn();
+function Jr(e) {
+  $n();
   var t = (
     /** @type {Effect} */
     g.f
-  ), n = !v && (t & V) !== 0 && b !== null && !b.i;
+  ), n = !v && (t & B) !== 0 && b !== null && !b.i;
   if (n) {
     var r = (
       /** @type {ComponentContext} */
@@ -1312,117 +1349,117 @@ function Ur(e) {
     );
     (r.e ??= []).push(e);
   } else
-    return Bt(e);
+    return Yt(e);
 }
-function Bt(e) {
-  return q(ue | un, e);
+function Yt(e) {
+  return Y(ue | hn, e);
 }
-function zn(e) {
+function Wn(e) {
   X.ensure();
-  const t = q(W | _e, e);
+  const t = Y(W | _e, e);
   return (n = {}) => new Promise((r) => {
-    n.outro ? Ne(t, () => {
+    n.outro ? Ie(t, () => {
       j(t), r(void 0);
     }) : (j(t), r(void 0));
   });
 }
-function Gr(e) {
-  return q(ue, e);
+function Qr(e) {
+  return Y(ue, e);
 }
-function $n(e) {
-  return q(ae | _e, e);
+function Xn(e) {
+  return Y(ae | _e, e);
 }
-function Kn(e, t = 0) {
-  return q(Be | t, e);
+function Zn(e, t = 0) {
+  return Y(Be | t, e);
 }
-function zr(e, t = [], n = [], r = []) {
-  On(r, t, n, (s) => {
-    q(Be, () => {
+function es(e, t = [], n = [], r = []) {
+  Mn(r, t, n, (s) => {
+    Y(Be, () => {
       e(...s.map(re));
     });
   });
 }
-function Wn(e, t = 0) {
-  var n = q(N | t, e);
+function Jn(e, t = 0) {
+  var n = Y(N | t, e);
   return n;
 }
-function $r(e, t = 0) {
-  var n = q(et | t, e);
+function ts(e, t = 0) {
+  var n = Y(tt | t, e);
   return n;
 }
 function J(e) {
-  return q(V | _e, e);
+  return Y(B | _e, e);
 }
-function Vt(e) {
+function qt(e) {
   var t = e.teardown;
   if (t !== null) {
     const n = Z, r = v;
-    vt(!0), P(null);
+    gt(!0), P(null);
     try {
       t.call(null);
     } catch (s) {
-      F(s, e.parent);
+      L(s, e.parent);
     } finally {
-      vt(n), P(r);
+      gt(n), P(r);
     }
   }
 }
-function ut(e, t = !1) {
+function ot(e, t = !1) {
   var n = e.first;
   for (e.first = e.last = null; n !== null; ) {
     const s = n.ac;
-    s !== null && Ae(() => {
-      s.abort(ke);
+    s !== null && de(() => {
+      s.abort(Ae);
     });
     var r = n.next;
     (n.f & W) !== 0 ? n.parent = null : j(n, t), n = r;
   }
 }
-function Xn(e) {
+function Qn(e) {
   for (var t = e.first; t !== null; ) {
     var n = t.next;
-    (t.f & V) === 0 && j(t), t = n;
+    (t.f & B) === 0 && j(t), t = n;
   }
 }
 function j(e, t = !0) {
   var n = !1;
-  (t || (e.f & fn) !== 0) && e.nodes !== null && e.nodes.end !== null && (Zn(
+  (t || (e.f & cn) !== 0) && e.nodes !== null && e.nodes.end !== null && (er(
     e.nodes.start,
     /** @type {TemplateNode} */
     e.nodes.end
-  ), n = !0), e.f |= Ie, ut(e, t && !n), Se(e, 0);
+  ), n = !0), e.f |= Me, ot(e, t && !n), ke(e, 0);
   var r = e.nodes && e.nodes.t;
   if (r !== null)
     for (const i of r)
       i.stop();
-  Vt(e), e.f ^= Ie, e.f |= k;
+  qt(e), e.f ^= Me, e.f |= k;
   var s = e.parent;
-  s !== null && s.first !== null && Yt(e), e.next = e.prev = e.teardown = e.ctx = e.deps = e.fn = e.nodes = e.ac = e.b = null;
+  s !== null && s.first !== null && Ut(e), e.next = e.prev = e.teardown = e.ctx = e.deps = e.fn = e.nodes = e.ac = e.b = null;
 }
-function Zn(e, t) {
+function er(e, t) {
   for (; e !== null; ) {
     var n = e === t ? null : /* @__PURE__ */ Ye(e);
     e.remove(), e = n;
   }
 }
-function Yt(e) {
+function Ut(e) {
   var t = e.parent, n = e.prev, r = e.next;
   n !== null && (n.next = r), r !== null && (r.prev = n), t !== null && (t.first === e && (t.first = r), t.last === e && (t.last = n));
 }
-function Ne(e, t, n = !0) {
+function Ie(e, t, n = !0) {
   var r = [];
-  e.f |= tt, qt(e, r, !0);
+  e.f |= nt, Gt(e, r, !0);
   var s = () => {
     n && j(e), t && t();
   }, i = r.length;
   if (i > 0) {
-    var f = () => --i || s();
+    var a = () => --i || s();
     for (var l of r)
-      l.out(f);
+      l.out(a);
   } else
     s();
 }
-function qt(e, t, n) {
+function Gt(e, t, n) {
   if ((e.f & O) === 0) {
     e.f ^= O;
     var r = e.nodes && e.nodes.t;
@@ -1432,33 +1469,33 @@ function qt(e, t, n) {
     for (var s = e.first; s !== null; ) {
       var i = s.next;
       if ((s.f & W) === 0) {
-        var f = (s.f & Te) !== 0 || // If this is a branch effect without a block effect parent,
+        var a = (s.f & Se) !== 0 || // If this is a branch effect without a block effect parent,
         // it means the parent block effect was pruned. In that case,
         // transparency information was transferred to the branch effect.
-        (s.f & V) !== 0 && (e.f & N) !== 0;
-        qt(s, t, f ? n : !1);
+        (s.f & B) !== 0 && (e.f & N) !== 0;
+        Gt(s, t, a ? n : !1);
       }
       s = i;
     }
   }
 }
-function Kr(e) {
-  e.f &= ~tt, Ht(e, !0);
+function ns(e) {
+  e.f &= ~nt, zt(e, !0);
 }
-function Ht(e, t) {
-  if ((e.f & tt) === 0 && (e.f & O) !== 0) {
-    e.f ^= O, (e.f & E) === 0 && (y(e, w), X.ensure().schedule(e));
+function zt(e, t) {
+  if ((e.f & nt) === 0 && (e.f & O) !== 0) {
+    e.f ^= O, (e.f & m) === 0 && (w(e, y), X.ensure().schedule(e));
     for (var n = e.first; n !== null; ) {
-      var r = n.next, s = (n.f & Te) !== 0 || (n.f & V) !== 0;
-      Ht(n, s ? t : !1), n = r;
+      var r = n.next, s = (n.f & Se) !== 0 || (n.f & B) !== 0;
+      zt(n, s ? t : !1), n = r;
     }
     var i = e.nodes && e.nodes.t;
     if (i !== null)
-      for (const f of i)
-        (f.is_global || t) && f.in();
+      for (const a of i)
+        (a.is_global || t) && a.in();
   }
 }
-function Jn(e, t) {
+function tr(e, t) {
   if (e.nodes)
     for (var n = e.nodes.start, r = e.nodes.end; n !== null; ) {
       var s = n === r ? null : /* @__PURE__ */ Ye(n);
@@ -1466,7 +1503,7 @@ function Jn(e, t) {
     }
 }
 let Z = !1;
-function vt(e) {
+function gt(e) {
   Z = e;
 }
 let v = null, M = !1;
@@ -1474,27 +1511,27 @@ function P(e) {
   v = e;
 }
 let g = null;
-function Y(e) {
+function V(e) {
   g = e;
 }
-let B = null;
-function Ut(e) {
-  v !== null && ((v.f & De) !== 0 || (v.f & S) !== 0) && (B ??= /* @__PURE__ */ new Set()).add(e);
+let H = null;
+function $t(e) {
+  v !== null && ((v.f & Le) !== 0 || (v.f & S) !== 0) && (H ??= /* @__PURE__ */ new Set()).add(e);
 }
-let x = null, A = 0, C = null;
-function Qn(e) {
+let A = null, x = 0, C = null;
+function nr(e) {
   C = e;
 }
-let Gt = 1, ne = 0, se = ne;
-function pt(e) {
+let Kt = 1, ne = 0, se = ne;
+function yt(e) {
   se = e;
 }
-function zt() {
-  return ++Gt;
+function Wt() {
+  return ++Kt;
 }
 function Ce(e) {
   var t = e.f;
-  if ((t & w) !== 0)
+  if ((t & y) !== 0)
     return !0;
   if ((t & R) !== 0) {
     for (var n = (
@@ -1505,7 +1542,7 @@ function Ce(e) {
       if (Ce(
         /** @type {Derived} */
         i
-      ) && Ct(
+      ) && Pt(
         /** @type {Derived} */
         i
       ), i.wv > e.wv)
@@ -1513,44 +1550,44 @@ function Ce(e) {
     }
     (t & D) !== 0 && // During time traveling we don't want to reset the status so that
     // traversal of the graph in the other batches still happens
-    I === null && y(e, E);
+    I === null && w(e, m);
   }
   return !1;
 }
-function $t(e, t, n = !0) {
+function Xt(e, t, n = !0) {
   var r = e.reactions;
-  if (r !== null && !(B !== null && B.has(e)))
+  if (r !== null && !(H !== null && H.has(e)))
     for (var s = 0; s < r.length; s++) {
       var i = r[s];
-      (i.f & S) !== 0 ? $t(
+      (i.f & S) !== 0 ? Xt(
         /** @type {Derived} */
         i,
         t,
         !1
-      ) : t === i && (n ? y(i, w) : (i.f & E) !== 0 && y(i, R), lt(
+      ) : t === i && (n ? w(i, y) : (i.f & m) !== 0 && w(i, R), at(
         /** @type {Effect} */
         i
       ));
     }
 }
-function Kt(e) {
-  var t = x, n = A, r = C, s = v, i = B, f = b, l = M, a = se, u = e.f;
-  x = /** @type {null | Value[]} */
-  null, A = 0, C = null, v = (u & (V | W)) === 0 ? e : null, B = null, oe(e.ctx), M = !1, se = ++ne, e.ac !== null && (Ae(() => {
-    e.ac.abort(ke);
+function Zt(e) {
+  var t = A, n = x, r = C, s = v, i = H, a = b, l = M, f = se, u = e.f;
+  A = /** @type {null | Value[]} */
+  null, x = 0, C = null, v = (u & (B | W)) === 0 ? e : null, H = null, oe(e.ctx), M = !1, se = ++ne, e.ac !== null && (de(() => {
+    e.ac.abort(Ae);
   }), e.ac = null);
   try {
-    e.f |= De;
+    e.f |= Le;
     var _ = (
       /** @type {Function} */
       e.fn
     ), o = _();
     e.f |= he;
-    var h = gt(e);
-    if (xe() && C !== null && !M && h !== null && (e.f & (S | R | w)) === 0)
+    var h = wt(e);
+    if (xe() && C !== null && !M && h !== null && (e.f & (S | R | y)) === 0)
       for (var c = 0; c < /** @type {Source[]} */
       C.length; c++)
-        $t(
+        Xt(
           C[c],
           /** @type {Effect} */
           e
@@ -1567,30 +1604,30 @@ function Kt(e) {
     }
     return (e.f & K) !== 0 && (e.f ^= K), o;
   } catch (d) {
-    return gt(e), qn(d);
+    return wt(e), zn(d);
   } finally {
-    e.f ^= De, x = t, A = n, C = r, v = s, B = i, oe(f), M = l, se = a;
+    e.f ^= Le, A = t, x = n, C = r, v = s, H = i, oe(a), M = l, se = f;
   }
 }
-function gt(e) {
+function wt(e) {
   var t = e.deps, n = p?.is_fork;
-  if (x !== null) {
+  if (A !== null) {
     var r;
-    if (n || Se(e, A), t !== null && A > 0)
-      for (t.length = A + x.length, r = 0; r < x.length; r++)
-        t[A + r] = x[r];
+    if (n || ke(e, x), t !== null && x > 0)
+      for (t.length = x + A.length, r = 0; r < A.length; r++)
+        t[x + r] = A[r];
     else
-      e.deps = t = x;
-    if (ft() && (e.f & D) !== 0)
-      for (r = A; r < t.length; r++)
+      e.deps = t = A;
+    if (ut() && (e.f & D) !== 0)
+      for (r = x; r < t.length; r++)
         (t[r].reactions ??= []).push(e);
-  } else !n && t !== null && A < t.length && (Se(e, A), t.length = A);
+  } else !n && t !== null && x < t.length && (ke(e, x), t.length = x);
   return t;
 }
-function er(e, t) {
+function rr(e, t) {
   let n = t.reactions;
   if (n !== null) {
-    var r = en.call(n, e);
+    var r = rn.call(n, e);
     if (r !== -1) {
       var s = n.length - 1;
       s === 0 ? n = t.reactions = null : (n[r] = n[s], n.pop());
@@ -1599,70 +1636,70 @@ function er(e, t) {
   if (n === null && (t.f & S) !== 0 && // Destroying a child effect while updating a parent effect can cause a dependency to appear
   // to be unused, when in fact it is used by the currently-updating parent. Checking `new_deps`
   // allows us to skip the expensive work of disconnecting and immediately reconnecting it
-  (x === null || !be.call(x, t))) {
+  (A === null || !Te.call(A, t))) {
     var i = (
       /** @type {Derived} */
       t
     );
-    (i.f & D) !== 0 && (i.f ^= D), i.v !== m && nt(i), i.ac !== null && Ae(() => {
-      i.ac.abort(ke), i.ac = null, y(i, w);
-    }), Dn(i), Se(i, 0);
+    (i.f & D) !== 0 && (i.f ^= D), i.v !== E && rt(i), i.ac !== null && de(() => {
+      i.ac.abort(Ae), i.ac = null, w(i, y);
+    }), Hn(i), ke(i, 0);
   }
 }
-function Se(e, t) {
+function ke(e, t) {
   var n = e.deps;
   if (n !== null)
     for (var r = t; r < n.length; r++)
-      er(e, n[r]);
+      rr(e, n[r]);
 }
 function ce(e) {
   var t = e.f;
   if ((t & k) === 0) {
-    y(e, E);
+    w(e, m);
     var n = g;
     g = e;
     try {
-      (t & (N | et)) !== 0 ? Xn(e) : ut(e), Vt(e);
-      var r = Kt(e);
-      e.teardown = typeof r == "function" ? r : null, e.wv = Gt;
+      (t & (N | tt)) !== 0 ? Qn(e) : ot(e), qt(e);
+      var r = Zt(e);
+      e.teardown = typeof r == "function" ? r : null, e.wv = Kt;
       var s;
-      yt && kn && (e.f & w) !== 0 && e.deps;
+      mt && Rn && (e.f & y) !== 0 && e.deps;
     } finally {
       g = n;
     }
   }
 }
-async function Wr() {
-  await Promise.resolve(), Ln();
+async function rs() {
+  await Promise.resolve(), Vn();
 }
 function re(e) {
   var t = e.f, n = (t & S) !== 0;
   if (v !== null && !M) {
     var r = g !== null && (g.f & k) !== 0;
-    if (!r && (B === null || !B.has(e))) {
+    if (!r && (H === null || !H.has(e))) {
       var s = v.deps;
-      if ((v.f & De) !== 0)
-        e.rv < ne && (e.rv = ne, x === null && s !== null && s[A] === e ? A++ : x === null ? x = [e] : x.push(e));
+      if ((v.f & Le) !== 0)
+        e.rv < ne && (e.rv = ne, A === null && s !== null && s[x] === e ? x++ : A === null ? A = [e] : A.push(e));
       else {
-        v.deps ??= [], be.call(v.deps, e) || v.deps.push(e);
+        v.deps ??= [], Te.call(v.deps, e) || v.deps.push(e);
         var i = e.reactions;
-        i === null ? e.reactions = [v] : be.call(i, v) || i.push(v);
+        i === null ? e.reactions = [v] : Te.call(i, v) || i.push(v);
       }
     }
   }
-  if (Z && L.has(e))
-    return L.get(e);
+  if (Z && F.has(e))
+    return F.get(e);
   if (n) {
-    var f = (
+    var a = (
       /** @type {Derived} */
       e
     );
     if (Z) {
-      var l = f.v;
-      return ((f.f & E) === 0 && f.reactions !== null || Xt(f)) && (l = st(f)), L.set(f, l), l;
+      var l = a.v;
+      return ((a.f & m) === 0 && a.reactions !== null || Qt(a)) && (l = it(a)), F.set(a, l), l;
     }
-    var a = (f.f & D) === 0 && !M && v !== null && (v.f & D) !== 0, u = (f.f & he) === 0;
-    Ce(f) && (a && (f.f |= D), Ct(f)), a && !u && (Ot(f), Wt(f));
+    var f = (a.f & D) === 0 && !M && v !== null && (v.f & D) !== 0, u = (a.f & he) === 0;
+    Ce(a) && (f && (a.f |= D), Pt(a)), f && !u && (Nt(a), Jt(a));
   }
   if (I?.has(e))
     return I.get(e);
@@ -1670,31 +1707,31 @@ function re(e) {
     throw e.v;
   return e.v;
 }
-function Wt(e) {
+function Jt(e) {
   if (e.f |= D, e.deps !== null)
     for (const n of e.deps) {
       var t = n.reactions;
-      t === null ? n.reactions = [e] : be.call(t, e) || t.push(e), (n.f & S) !== 0 && (n.f & D) === 0 && (Ot(
+      t === null ? n.reactions = [e] : Te.call(t, e) || t.push(e), (n.f & S) !== 0 && (n.f & D) === 0 && (Nt(
         /** @type {Derived} */
         n
-      ), Wt(
+      ), Jt(
         /** @type {Derived} */
         n
       ));
     }
 }
-function Xt(e) {
-  if (e.v === m) return !0;
+function Qt(e) {
+  if (e.v === E) return !0;
   if (e.deps === null) return !1;
   for (const t of e.deps)
-    if (L.has(t) || (t.f & S) !== 0 && Xt(
+    if (F.has(t) || (t.f & S) !== 0 && Qt(
       /** @type {Derived} */
       t
     ))
       return !0;
   return !1;
 }
-function tr(e) {
+function sr(e) {
   var t = M;
   try {
     return M = !0, e();
@@ -1702,27 +1739,36 @@ function tr(e) {
     M = t;
   }
 }
-const pe = /* @__PURE__ */ Symbol("events"), Zt = /* @__PURE__ */ new Set(), Ze = /* @__PURE__ */ new Set();
-function Xr(e, t, n, r = {}) {
+const ge = /* @__PURE__ */ Symbol("events"), en = /* @__PURE__ */ new Set(), Je = /* @__PURE__ */ new Set();
+function ir(e, t, n, r = {}) {
   function s(i) {
-    if (r.capture || Je.call(t, i), !i.cancelBubble)
-      return Ae(() => n?.call(this, i));
+    if (r.capture || Qe.call(t, i), !i.cancelBubble)
+      return de(() => n?.call(this, i));
   }
-  return e.startsWith("pointer") || e.startsWith("touch") || e === "wheel" ? (s.__removed = !1, $(() => {
+  return e.startsWith("pointer") || e.startsWith("touch") || e === "wheel" ? (s.__removed = !1, G(() => {
     s.__removed || t.addEventListener(e, s, r);
   })) : t.addEventListener(e, s, r), s;
 }
-function Zr(e, t, n) {
-  (t[pe] ??= {})[e] = n;
+function ss(e, t, n, r, s) {
+  var i = { capture: r, passive: s }, a = ir(e, t, n, i);
+  (t === document.body || // @ts-ignore
+  t === window || // @ts-ignore
+  t === document || // Firefox has quirky behavior, it can happen that we still get "canplay" events when the element is already removed
+  t instanceof HTMLMediaElement) && Vt(() => {
+    a.__removed = !0, t.removeEventListener(e, a, i);
+  });
 }
-function Jr(e) {
+function is(e, t, n) {
+  (t[ge] ??= {})[e] = n;
+}
+function ls(e) {
   for (var t = 0; t < e.length; t++)
-    Zt.add(e[t]);
-  for (var n of Ze)
+    en.add(e[t]);
+  for (var n of Je)
     n(e);
 }
-let Ge = null, ze = !1;
-function Je(e) {
+let ze = null, $e = !1;
+function Qe(e) {
   var t = this, n = (
     /** @type {Node} */
     t.ownerDocument
@@ -1730,36 +1776,36 @@ function Je(e) {
     /** @type {null | Element} */
     s[0] || e.target
   );
-  Ge = e, ze || (ze = !0, setTimeout(() => {
-    ze = !1, Ge = null;
+  ze = e, $e || ($e = !0, setTimeout(() => {
+    $e = !1, ze = null;
   }));
-  var f = 0, l = Ge === e && e[pe];
+  var a = 0, l = ze === e && e[ge];
   if (l) {
-    var a = s.indexOf(l);
-    if (a !== -1 && (t === document || t === /** @type {any} */
+    var f = s.indexOf(l);
+    if (f !== -1 && (t === document || t === /** @type {any} */
     window)) {
-      e[pe] = t;
+      e[ge] = t;
       return;
     }
     var u = s.indexOf(t);
     if (u === -1)
       return;
-    a <= u && (f = a);
+    f <= u && (a = f);
   }
   if (i = /** @type {Element} */
-  s[f] || e.target, i !== t) {
-    mt(e, "currentTarget", {
+  s[a] || e.target, i !== t) {
+    bt(e, "currentTarget", {
       configurable: !0,
       get() {
         return i || n;
       }
     });
     var _ = v, o = g;
-    P(null), Y(null);
+    P(null), V(null);
     try {
       for (var h, c = []; i !== null && i !== t; ) {
         try {
-          var d = i[pe]?.[r];
+          var d = i[ge]?.[r];
           d != null && (!/** @type {any} */
           i.disabled || // DOM could've been updated already by the time this is reached, so we check this as well
           // -> the target could not have been disabled because it emits the event in the first place
@@ -1768,9 +1814,9 @@ function Je(e) {
           h ? c.push(T) : h = T;
         }
         if (e.cancelBubble) break;
-        f++, i = f < s.length ? (
+        a++, i = a < s.length ? (
           /** @type {Element} */
-          s[f]
+          s[a]
         ) : null;
       }
       if (h) {
@@ -1781,14 +1827,14 @@ function Je(e) {
         throw h;
       }
     } finally {
-      e[pe] = t, delete e.currentTarget, P(_), Y(o);
+      e[ge] = t, delete e.currentTarget, P(_), V(o);
     }
   }
 }
-function Qr(e) {
+function as(e) {
   return e.endsWith("capture") && e !== "gotpointercapture" && e !== "lostpointercapture";
 }
-const nr = [
+const lr = [
   "beforeinput",
   "click",
   "change",
@@ -1813,10 +1859,10 @@ const nr = [
   "touchmove",
   "touchstart"
 ];
-function es(e) {
-  return nr.includes(e);
+function fs(e) {
+  return lr.includes(e);
 }
-const rr = {
+const ar = {
   // no `class: 'className'` because we handle that separately
   formnovalidate: "formNoValidate",
   ismap: "isMap",
@@ -1831,28 +1877,28 @@ const rr = {
   disablepictureinpicture: "disablePictureInPicture",
   disableremoteplayback: "disableRemotePlayback"
 };
-function ts(e) {
-  return e = e.toLowerCase(), rr[e] ?? e;
+function us(e) {
+  return e = e.toLowerCase(), ar[e] ?? e;
 }
-const sr = ["touchstart", "touchmove"];
-function ir(e) {
-  return sr.includes(e);
+const fr = ["touchstart", "touchmove"];
+function ur(e) {
+  return fr.includes(e);
 }
-function lr(e) {
+function or(e) {
   let t = 0, n = Re(0), r;
   return () => {
-    ft() && (re(n), Kn(() => (t === 0 && (r = tr(() => e(() => Ee(n)))), t += 1, () => {
-      $(() => {
-        t -= 1, t === 0 && (r?.(), r = void 0, Ee(n));
+    ut() && (re(n), Zn(() => (t === 0 && (r = sr(() => e(() => be(n)))), t += 1, () => {
+      G(() => {
+        t -= 1, t === 0 && (r?.(), r = void 0, be(n));
       });
     })));
   };
 }
-var ar = Te | _e;
-function fr(e, t, n, r) {
-  new ur(e, t, n, r);
+var cr = Se | _e;
+function hr(e, t, n, r) {
+  new _r(e, t, n, r);
 }
-class ur {
+class _r {
   /** @type {Boundary | null} */
   parent;
   is_pending = !1;
@@ -1893,7 +1939,7 @@ class ur {
    * @type {Source<number> | null}
    */
   #u = null;
-  #d = lr(() => (this.#u = Re(this.#h), () => {
+  #d = or(() => (this.#u = Re(this.#h), () => {
     this.#u = null;
   }));
   /**
@@ -1904,17 +1950,17 @@ class ur {
    */
   constructor(t, n, r, s) {
     this.#i = t, this.#l = n, this.#a = (i) => {
-      var f = (
+      var a = (
         /** @type {Effect} */
         g
       );
-      f.b = this, f.f |= $e, r(i);
+      a.b = this, a.f |= Ke, r(i);
     }, this.parent = /** @type {Effect} */
-    g.b, this.transform_error = s ?? this.parent?.transform_error ?? ((i) => i), this.#t = Wn(() => {
-      this.#m();
-    }, ar);
+    g.b, this.transform_error = s ?? this.parent?.transform_error ?? ((i) => i), this.#t = Jn(() => {
+      this.#E();
+    }, cr);
   }
-  #y() {
+  #w() {
     try {
       this.#n = J(() => this.#a(this.#i));
     } catch (t) {
@@ -1925,8 +1971,8 @@ class ur {
    * @param {unknown} error The deserialized error from the server's hydration comment
    */
   #b(t) {
-    const n = this.#l.failed, { reset: r, invoke_onerror: s } = this.#w(t);
-    $(s), n && (this.#e = J(() => {
+    const n = this.#l.failed, { reset: r, invoke_onerror: s } = this.#y(t);
+    G(s), n && (this.#e = J(() => {
       n(
         this.#i,
         () => t,
@@ -1940,18 +1986,18 @@ class ur {
    * @param {unknown} error
    * @returns {{ reset: () => void, invoke_onerror: () => void }}
    */
-  #w(t) {
+  #y(t) {
     var n = !1, r = !1;
     const s = () => {
       if (!this.#o()) {
         if (n) {
-          dn();
+          gn();
           return;
         }
-        n = !0, r && Sn(), this.#e !== null && Ne(this.#e, () => {
+        n = !0, r && xn(), this.#e !== null && Ie(this.#e, () => {
           this.#e = null;
-        }), this.#E(() => {
-          this.#m();
+        }), this.#m(() => {
+          this.#E();
         });
       }
     };
@@ -1959,27 +2005,27 @@ class ur {
       if (!this.#o())
         try {
           r = !0, this.#l.onerror?.(t, s), r = !1;
-        } catch (f) {
-          F(f, this.#t && this.#t.parent);
+        } catch (a) {
+          L(a, this.#t && this.#t.parent);
         }
     } };
   }
   #o() {
-    return (this.#t.f & (k | Ie)) !== 0;
+    return (this.#t.f & (k | Me)) !== 0;
   }
   #v() {
     const t = this.#l.pending;
-    t && (this.is_pending = !0, this.#r = J(() => t(this.#i)), $(() => {
+    t && (this.is_pending = !0, this.#r = J(() => t(this.#i)), G(() => {
       if (!this.#o()) {
-        var n = this.#s = document.createDocumentFragment(), r = jt(), s = !1;
-        if (n.append(r), this.#n = this.#E(() => {
+        var n = this.#s = document.createDocumentFragment(), r = Bt(), s = !1;
+        if (n.append(r), this.#n = this.#m(() => {
           try {
             return J(() => this.#a(r));
           } catch (i) {
             try {
               this.error(i), s = !0;
-            } catch (f) {
-              F(f, this.#t.parent);
+            } catch (a) {
+              L(a, this.#t.parent);
             }
             return null;
           }
@@ -1990,7 +2036,7 @@ class ur {
           );
           return;
         }
-        this.#f === 0 && (this.#i.before(n), this.#s = null, Ne(
+        this.#f === 0 && (this.#i.before(n), this.#s = null, Ie(
           /** @type {Effect} */
           this.#r,
           () => {
@@ -2003,13 +2049,13 @@ class ur {
       }
     }));
   }
-  #m() {
+  #E() {
     try {
       if (this.is_pending = this.has_pending_snippet(), this.#f = 0, this.#h = 0, this.#n = J(() => {
         this.#a(this.#i);
       }), this.#f > 0) {
         var t = this.#s = document.createDocumentFragment();
-        Jn(this.#n, t);
+        tr(this.#n, t);
         const n = (
           /** @type {(anchor: Node) => void} */
           this.#l.pending
@@ -2035,7 +2081,7 @@ class ur {
    * @param {Effect} effect
    */
   defer_effect(t) {
-    At(t, this.#g);
+    Ct(t, this.#g);
   }
   /**
    * Returns `false` if the effect exists inside a boundary whose pending snippet is shown
@@ -2051,13 +2097,13 @@ class ur {
    * @template T
    * @param {() => T} fn
    */
-  #E(t) {
+  #m(t) {
     var n = g, r = v, s = b;
-    Y(this.#t), P(this.#t), oe(this.#t.ctx);
+    V(this.#t), P(this.#t), oe(this.#t.ctx);
     try {
       return X.ensure(), t();
     } finally {
-      Y(n), P(r), oe(s);
+      V(n), P(r), oe(s);
     }
   }
   /**
@@ -2071,7 +2117,7 @@ class ur {
       this.parent && this.parent.#T(t, n);
       return;
     }
-    this.#f += t, this.#f === 0 && (this.#c(n), this.#r && Ne(this.#r, () => {
+    this.#f += t, this.#f === 0 && (this.#c(n), this.#r && Ie(this.#r, () => {
       this.#r = null;
     }), this.#s && (this.#i.before(this.#s), this.#s = null));
   }
@@ -2083,8 +2129,8 @@ class ur {
    * @param {Batch} batch
    */
   update_pending_count(t, n) {
-    this.#T(t, n), this.#h += t, !(!this.#u || this.#_) && (this.#_ = !0, $(() => {
-      this.#_ = !1, this.#u && je(this.#u, this.#h);
+    this.#T(t, n), this.#h += t, !(!this.#u || this.#_) && (this.#_ = !0, G(() => {
+      this.#_ = !1, this.#u && He(this.#u, this.#h);
     }));
   }
   get_effect_pending() {
@@ -2095,7 +2141,7 @@ class ur {
   }
   /** @param {unknown} error */
   error(t) {
-    if (t === wt || !this.#l.onerror && !this.#l.failed)
+    if (t === Et || !this.#l.onerror && !this.#l.failed)
       throw t;
     p?.is_fork ? (this.#n && p.skip_effect(this.#n), this.#r && p.skip_effect(this.#r), this.#e && p.skip_effect(this.#e), p.oncommit(() => {
       this.#o() || this.#S(t);
@@ -2109,22 +2155,22 @@ class ur {
     let n = this.#l.failed;
     const r = (s) => {
       if (this.#o()) return;
-      const { reset: i, invoke_onerror: f } = this.#w(s);
-      f(), n && !this.#o() && (this.#e = this.#E(() => {
+      const { reset: i, invoke_onerror: a } = this.#y(s);
+      a(), n && !this.#o() && (this.#e = this.#m(() => {
         try {
           return J(() => {
             var l = (
               /** @type {Effect} */
               g
             );
-            l.b = this, l.f |= $e, n(
+            l.b = this, l.f |= Ke, n(
               this.#i,
               () => s,
               () => i
             );
           });
         } catch (l) {
-          return F(
+          return L(
             l,
             /** @type {Effect} */
             this.#t.parent
@@ -2132,39 +2178,39 @@ class ur {
         }
       }));
     };
-    $(() => {
+    G(() => {
       if (!this.#o()) {
         var s;
         try {
           s = this.transform_error(t);
         } catch (i) {
-          F(i, this.#t && this.#t.parent);
+          L(i, this.#t && this.#t.parent);
           return;
         }
         s !== null && typeof s == "object" && typeof /** @type {any} */
         s.then == "function" ? s.then(
           r,
           /** @param {unknown} e */
-          (i) => F(i, this.#t && this.#t.parent)
+          (i) => L(i, this.#t && this.#t.parent)
         ) : r(s);
       }
     });
   }
 }
-function ns(e, t) {
+function os(e, t) {
   var n = t == null ? "" : typeof t == "object" ? `${t}` : t;
   n !== /** @type {any} */
-  (e[Ke] ??= e.nodeValue) && (e[Ke] = n, e.nodeValue = `${n}`);
+  (e[We] ??= e.nodeValue) && (e[We] = n, e.nodeValue = `${n}`);
 }
-function rs(e, t) {
-  return or(e, t);
+function cs(e, t) {
+  return dr(e, t);
 }
 const Oe = /* @__PURE__ */ new Map();
-function or(e, { target: t, anchor: n, props: r = {}, events: s, context: i, intro: f = !0, transformError: l }) {
-  Yn();
-  var a = void 0, u = zn(() => {
-    var _ = n ?? t.appendChild(jt());
-    fr(
+function dr(e, { target: t, anchor: n, props: r = {}, events: s, context: i, intro: a = !0, transformError: l }) {
+  Gn();
+  var f = void 0, u = Wn(() => {
+    var _ = n ?? t.appendChild(Bt());
+    hr(
       /** @type {TemplateNode} */
       _,
       {
@@ -2172,12 +2218,12 @@ function or(e, { target: t, anchor: n, props: r = {}, events: s, context: i, int
         }
       },
       (c) => {
-        xn({});
+        Cn({});
         var d = (
           /** @type {ComponentContext} */
           b
         );
-        i && (d.c = i), s && (r.$$events = s), a = e(c, r) || kt(), An();
+        i && (d.c = i), s && (r.$$events = s), f = e(c, r) || xt(), On();
       },
       l
     );
@@ -2186,135 +2232,140 @@ function or(e, { target: t, anchor: n, props: r = {}, events: s, context: i, int
         var T = c[d];
         if (!o.has(T)) {
           o.add(T);
-          var G = ir(T);
+          var z = ur(T);
           for (const qe of [t, document]) {
-            var H = Oe.get(qe);
-            H === void 0 && (H = /* @__PURE__ */ new Map(), Oe.set(qe, H));
-            var ie = H.get(T);
-            ie === void 0 ? (qe.addEventListener(T, Je, { passive: G }), H.set(T, 1)) : H.set(T, ie + 1);
+            var q = Oe.get(qe);
+            q === void 0 && (q = /* @__PURE__ */ new Map(), Oe.set(qe, q));
+            var ie = q.get(T);
+            ie === void 0 ? (qe.addEventListener(T, Qe, { passive: z }), q.set(T, 1)) : q.set(T, ie + 1);
           }
         }
       }
     };
-    return h(tn(Zt)), Ze.add(h), () => {
+    return h(sn(en)), Je.add(h), () => {
       for (var c of o)
-        for (const G of [t, document]) {
+        for (const z of [t, document]) {
           var d = (
             /** @type {Map<string, number>} */
-            Oe.get(G)
+            Oe.get(z)
           ), T = (
             /** @type {number} */
             d.get(c)
           );
-          --T == 0 ? (G.removeEventListener(c, Je), d.delete(c), d.size === 0 && Oe.delete(G)) : d.set(c, T);
+          --T == 0 ? (z.removeEventListener(c, Qe), d.delete(c), d.size === 0 && Oe.delete(z)) : d.set(c, T);
         }
-      Ze.delete(h), _ !== n && _.parentNode?.removeChild(_);
+      Je.delete(h), _ !== n && _.parentNode?.removeChild(_);
     };
   });
-  return Qe.set(a, u), a;
+  return et.set(f, u), f;
 }
-let Qe = /* @__PURE__ */ new WeakMap();
-function ss(e, t) {
-  const n = Qe.get(e);
-  return n ? (Qe.delete(e), n(t)) : Promise.resolve();
+let et = /* @__PURE__ */ new WeakMap();
+function hs(e, t) {
+  const n = et.get(e);
+  return n ? (et.delete(e), n(t)) : Promise.resolve();
 }
 export {
-  br as $,
-  tn as A,
-  hr as B,
+  Cr as $,
+  sn as A,
+  pr as B,
   Re as C,
-  cr as D,
-  Te as E,
-  _r as F,
-  Dr as G,
-  kr as H,
+  vr as D,
+  Se as E,
+  wr as F,
+  qr as G,
+  Pr as H,
   k as I,
   O as J,
-  V as K,
-  Yr as L,
-  Ye as M,
-  Gn as N,
-  Er as O,
-  $r as P,
-  Gr as Q,
-  cn as R,
-  hn as S,
-  yr as T,
-  Or as U,
-  Fr as V,
-  on as W,
-  Jt as X,
-  Ar as Y,
-  Tr as Z,
-  On as _,
-  jt as a,
-  Cr as a0,
-  es as a1,
-  Qr as a2,
-  Zr as a3,
-  Jr as a4,
-  Xr as a5,
-  ts as a6,
-  m as a7,
-  kt as a8,
-  Kn as a9,
-  Mr as aA,
-  ns as aB,
-  Lr as aC,
-  Br as aD,
-  Ir as aE,
-  Wr as aF,
-  rs as aG,
-  ss as aH,
-  Ie as aa,
-  we as ab,
-  ln as ac,
-  vn as ad,
-  Q as ae,
-  mt as af,
-  ge as ag,
-  Nr as ah,
-  pr as ai,
-  ve as aj,
-  gr as ak,
-  vr as al,
-  dr as am,
-  rt as an,
-  wr as ao,
-  Z as ap,
-  xr as aq,
-  Sr as ar,
-  ft as as,
-  lr as at,
-  z as au,
-  jr as av,
-  An as aw,
-  xn as ax,
-  Vr as ay,
+  G as K,
+  B as L,
+  yr as M,
+  Wr as N,
+  Ye as O,
+  Vt as P,
+  xr as Q,
+  ts as R,
+  Qr as S,
+  kr as T,
+  dn as U,
+  vn as V,
+  Lr as W,
+  Ur as X,
+  _n as Y,
+  tn as Z,
+  Dr as _,
+  Bt as a,
+  Ir as a0,
+  Mn as a1,
+  Rr as a2,
+  fs as a3,
+  as as a4,
+  is as a5,
+  ls as a6,
+  ir as a7,
+  Br as a8,
+  us as a9,
+  On as aA,
+  Cn as aB,
+  Kr as aC,
+  es as aD,
+  Yr as aE,
+  os as aF,
+  Gr as aG,
+  $r as aH,
+  Hr as aI,
+  rs as aJ,
+  ss as aK,
+  cs as aL,
+  hs as aM,
+  E as aa,
+  Vr as ab,
+  Zn as ac,
+  xt as ad,
+  Me as ae,
+  we as af,
+  un as ag,
+  yn as ah,
+  Q as ai,
+  bt as aj,
+  ye as ak,
+  jr as al,
+  br as am,
+  pe as an,
+  Tr as ao,
+  mr as ap,
+  Er as aq,
+  st as ar,
+  Sr as as,
+  Z as at,
+  Nr as au,
+  Or as av,
+  ut as aw,
+  or as ax,
+  $ as ay,
   zr as az,
   g as b,
-  Hr as c,
-  at as d,
-  Vn as e,
-  mr as f,
-  sn as g,
+  Zr as c,
+  ft as d,
+  Un as e,
+  Ar as f,
+  fn as g,
   j as h,
-  Qt as i,
+  nn as i,
   J as j,
   p as k,
-  Wn as l,
-  Jn as m,
+  Jn as l,
+  tr as m,
   b as n,
-  nn as o,
-  Ne as p,
-  $ as q,
-  Kr as r,
-  qr as s,
-  Ve as t,
-  Ur as u,
-  tr as v,
-  re as w,
-  je as x,
-  Pr as y,
-  In as z
+  ln as o,
+  Ie as p,
+  Ve as q,
+  ns as r,
+  Xr as s,
+  sr as t,
+  Jr as u,
+  re as v,
+  He as w,
+  Fr as x,
+  gr as y,
+  Fn as z
 };
