@@ -30,6 +30,13 @@ IRLS_ITERATIONS = 3
 HUBER_K = 1.345  # the Huber weight's threshold in robust standard deviations (95 % efficiency)
 
 
+MAX_SCALE_STEP = 100.0  # a window whose unit is this far from the world's did not match its anchors
+
+
+class RegistrationError(ValueError):
+    """The window could not be placed in the world (its anchors' points gave no usable fit)."""
+
+
 @dataclass
 class Sim3:
     """x ↦ scale · rotation · x + translation."""
@@ -118,6 +125,9 @@ class Registrar:
                                     window.depth[0], window.confidence[0], window.intrinsics[0], 1.0)
         else:
             to_world = self._window_to_world(window, camera_to_window)
+            if not (1 / MAX_SCALE_STEP < to_world.scale < MAX_SCALE_STEP) or not torch.isfinite(to_world.rotation).all():
+                raise RegistrationError(f"the frame could not be placed (window scale {to_world.scale:.3g}): "
+                                        "move more slowly, or back to where the scan was")
             new = camera_to_window[-1]
             pose = torch.eye(4, dtype=torch.float64, device=new.device)
             pose[:3, :3] = to_world.rotation @ new[:3, :3]
@@ -141,6 +151,8 @@ class Registrar:
                             * anchor.confidence[::SAMPLE_STRIDE, ::SAMPLE_STRIDE]).reshape(-1))
         source, target, weights = torch.cat(source), torch.cat(target), torch.cat(weights).double()
         usable = torch.isfinite(source).all(dim=1) & torch.isfinite(target).all(dim=1) & (weights > 0)
+        if int(usable.sum()) < 3:
+            raise RegistrationError("the frame could not be placed: its window has no valid depth where the anchors are")
         return robust_sim3(source[usable], target[usable], weights[usable])
 
     def reset(self) -> None:

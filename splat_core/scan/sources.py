@@ -12,6 +12,7 @@ relative poses.
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass
 from typing import Protocol
@@ -59,6 +60,10 @@ class NetworkSource:
 
     def __init__(self, model: LoadedModel, process_res: int):
         self.model, self.process_res, self.device = model, process_res, model.device
+        from depth_anything_3.utils.logger import LOG_LEVELS, logger
+
+        # DA3 logs its reference-view choice on every multi-view pass: ten lines a second in a scan.
+        logger.level = min(logger.level, LOG_LEVELS["WARN"])
 
     def prepare(self, image) -> View:
         x, rgb = frames.prepare(image, self.process_res, self.model.device)
@@ -84,6 +89,10 @@ class TruthSource:
         self._rng = np.random.default_rng(seed)
         self._thumbs = np.stack([self._thumb(synthetic.render(pose, 128, 96).rgb) for pose in poses])
 
+    @functools.lru_cache(maxsize=512)  # a view is in several windows; a benchmark walks the path again and again
+    def _render(self, index: int, width: int, height: int) -> synthetic.View:
+        return synthetic.render(self.poses[index], width, height)
+
     def _thumb(self, rgb: np.ndarray) -> np.ndarray:
         image = torch.from_numpy(np.ascontiguousarray(rgb)).permute(2, 0, 1)[None].float()
         small = torch.nn.functional.interpolate(image, size=self.THUMB[::-1], mode="area")
@@ -97,7 +106,7 @@ class TruthSource:
 
     def window(self, views: list[View]) -> Window:
         height, width = views[0].rgb.shape[:2]
-        rendered = [synthetic.render(self.poses[view.truth], width, height) for view in views]
+        rendered = [self._render(view.truth, width, height) for view in views]
         reference = np.linalg.inv(rendered[0].pose)  # the window's frame is view 0's camera
         scale = float(self._rng.uniform(0.5, 2.0))  # relative depth: each window its own unit
         extrinsics = []

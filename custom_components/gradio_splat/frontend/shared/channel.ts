@@ -19,6 +19,7 @@ export interface ResultHeader {
 	dropped_up: number;
 	dropped_down: number;
 	server_ms: number;
+	queued?: boolean; // one of a list of deltas (scan mode): to be applied in order, none dropped
 }
 
 export interface ChannelHandlers {

@@ -35,6 +35,8 @@ export interface LiveStreamHost {
 	close(): void;
 	/** A result's wire frame for the viewer's decoder; `t` is its camera frame's capture time. */
 	show(frame: Uint8Array, t: number): void;
+	/** A scan delta (a queued result): to be applied after the previous one, never dropped. */
+	delta(frame: Uint8Array): void;
 	/** Sets test hooks (data attributes of the canvas). */
 	hooks(values: Record<string, string | number>): void;
 }
@@ -163,7 +165,8 @@ export class LiveStream {
 			void this.pump();
 		},
 		result: (header, frame) => {
-			this.host.show(frame, header.t); // acknowledged by the channel on receipt
+			if (header.queued) this.host.delta(frame);
+			else this.host.show(frame, header.t); // acknowledged by the channel on receipt
 			this.delivered += 1;
 			this.size = header.size;
 			this.level = header.level;

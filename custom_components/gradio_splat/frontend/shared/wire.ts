@@ -50,6 +50,22 @@ export interface WireFrame {
 	target_depth: number;
 	timings_ms: Record<string, number>;
 	server_time: number; // Unix seconds
+	pose?: number[]; // scan deltas: camera → world, 4 × 4 row-major, OpenCV axes
+	scan?: ScanDelta; // scan deltas: what else changed in the scene
+}
+
+/** A scan delta's `scan` map (docs/wire-format.md, "Scan deltas"). */
+export interface ScanDelta {
+	scene: number; // a new id: the scene was reset, drop what is shown
+	keyframe: number; // this delta's keyframe (-1: none, an empty scene)
+	kept: number; // splats this delta brings (0: a registered keyframe that adds nothing)
+	removed: [number, Uint8Array][]; // earlier keyframes' pixels (uint32 LE) that no longer carry a splat
+	evicted: number[]; // keyframes that left the scene whole
+	splats?: number;
+	keyframes?: number;
+	slots?: number;
+	full?: boolean; // the first delta of the whole scene: drop what is shown first
+	path?: number[]; // with `full`: the camera path so far, 16 numbers per keyframe
 }
 
 /**
@@ -163,6 +179,27 @@ function check_quant(q: unknown, mode: Mode, sh_degree: number): Quant {
 	return quant;
 }
 
+function check_pose(pose: unknown): number[] {
+	if (!Array.isArray(pose) || pose.length !== 16 || !pose.every(is_number)) fail("'pose' must be 16 finite numbers");
+	return pose as number[];
+}
+
+function check_scan(scan: unknown): ScanDelta {
+	if (!is_map(scan)) return fail("'scan' must be a map");
+	const { scene, keyframe, kept, removed, evicted, path } = scan;
+	if (!Number.isInteger(scene) || !Number.isInteger(keyframe) || !Number.isInteger(kept)) {
+		fail("'scan' needs integer 'scene', 'keyframe' and 'kept'");
+	}
+	const pairs = Array.isArray(removed) && removed.every((r) => Array.isArray(r) && Number.isInteger(r[0]) && r[1] instanceof Uint8Array);
+	if (!pairs || !Array.isArray(evicted) || !evicted.every(Number.isInteger)) {
+		fail("'scan.removed' must be [keyframe, bytes] pairs and 'scan.evicted' keyframe ids");
+	}
+	if (path !== undefined && (!Array.isArray(path) || path.length % 16 !== 0 || !path.every(is_number))) {
+		fail("'scan.path' must be 16 numbers per keyframe");
+	}
+	return scan as unknown as ScanDelta;
+}
+
 /** Decodes and checks a frame's envelope without touching its planes' bytes (views into `bytes`). */
 export function parse_frame(bytes: Uint8Array): WireFrame {
 	let f: unknown;
@@ -204,7 +241,9 @@ export function parse_frame(bytes: Uint8Array): WireFrame {
 		quant: check_quant(f.quant, mode, sh_degree),
 		target_depth: f.target_depth as number,
 		timings_ms: is_map(f.timings_ms) ? (f.timings_ms as Record<string, number>) : {},
-		server_time: is_number(f.server_time) ? f.server_time : NaN
+		server_time: is_number(f.server_time) ? f.server_time : NaN,
+		...(f.pose === undefined ? {} : { pose: check_pose(f.pose) }),
+		...(f.scan === undefined ? {} : { scan: check_scan(f.scan) })
 	};
 }
 

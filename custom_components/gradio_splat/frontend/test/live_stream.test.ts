@@ -35,6 +35,7 @@ function make_stream() {
 		dispatch: vi.fn(),
 		close: vi.fn(),
 		show: vi.fn(),
+		delta: vi.fn(),
 		hooks: vi.fn()
 	};
 	const stream = new LiveStream({} as HTMLVideoElement, host);
@@ -145,6 +146,17 @@ describe("LiveStream", () => {
 		stream.on_channel({ ...CHANNEL, token: "n3w" });
 		FakeSocket.last.open();
 		expect(FakeSocket.last.texts()).toEqual([{ type: "hello", token: "n3w" }]);
+	});
+
+	test("hands queued results (scan deltas) to the scan scene, in order, never to the latest-wins decoder", async () => {
+		const { socket, host } = await streaming(640);
+		const header = { id: 0, t: 1001, size: 640, level: 0, dropped_up: 0, dropped_down: 0, server_ms: 9 };
+		socket.result({ ...header, queued: true }, new Uint8Array([1]));
+		socket.result({ ...header, queued: true }, new Uint8Array([2]));
+		socket.result({ ...header, id: 1 }, new Uint8Array([3]));
+		expect(host.delta.mock.calls.map(([frame]) => [...frame])).toEqual([[1], [2]]);
+		expect(host.show).toHaveBeenCalledTimes(1);
+		expect(socket.texts().filter((m) => m.type === "ack")).toHaveLength(3); // each acknowledged on receipt
 	});
 
 	test("falls back to Gradio's stream when the socket does not open, one frame per result", async () => {

@@ -1,0 +1,185 @@
+"""Scan mode's keyframe cost and memory (issue 10's targets: a keyframe, a 3-view window on giant plus
+fusion, in ≤ 60 ms; memory flat over a 5-minute scan at the splat budget).
+
+    python bench/bench_scan.py --device cuda --weights random --model giant          # the H200 run
+    python bench/bench_scan.py --device cpu --weights random --model tiny --detail lowest --minutes 0.2
+
+Two parts, on the synthetic room (splat_core/scan/synthetic.py), whose truth gives the scan real
+geometry (random weights predict noise: their poses would make a scene of nothing):
+
+1. Keyframe time: ``--keyframes`` keyframes (default 60), each a DA3 window on the model (the new
+   frame and two anchors, at the detail's grid) timed as the app runs it; the window's depths and
+   poses are then replaced by the truth's, so that registration, fusion and the delta work on a real
+   scene. Stages: window (DA3), register (Sim(3) and chaining), fuse (voxels, budget, planes on the
+   device), encode (compression and the wire frame, on the host), and the whole keyframe.
+2. Memory: ``--minutes`` of scanning at ``--rate`` keyframes a second (3000 for 5 minutes at 10/s),
+   every frame a keyframe and every keyframe allowed to add splats (the room is walked again and
+   again on shifted circles), with the truth as the depth source, so the scene fills the budget and
+   keyframes are evicted. Every 30 s of scan: GPU memory (allocated, and the peak since the last
+   sample), the process's resident memory, the scene's splats and slots, and the mean keyframe time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from splat_core.models import load_model  # noqa: E402
+from splat_core.pipeline import DETAILS  # noqa: E402
+from splat_core.scan import synthetic  # noqa: E402
+from splat_core.scan.fusion import DEFAULT_BUDGET  # noqa: E402
+from splat_core.scan.scene import ScanScene  # noqa: E402
+from splat_core.scan.sources import NetworkSource, TruthSource  # noqa: E402
+
+FRAMES_PER_SWEEP = 120  # 3° a frame
+
+
+class TimedWindow:
+    """The depth source of part 1: DA3's window runs (and is timed) on every window, then the truth's
+    window takes its place, so the scene is the room's."""
+
+    def __init__(self, network: NetworkSource, truth: TruthSource):
+        self.network, self.truth, self.device = network, truth, network.device
+        self.window_ms: list[float] = []
+
+    def prepare(self, image):
+        view = self.truth.prepare(image)
+        view.x = view.x.to(self.device)
+        return view
+
+    def window(self, views):
+        sync(self.device)
+        started = time.perf_counter()
+        self.network.window(views)
+        sync(self.device)
+        self.window_ms.append((time.perf_counter() - started) * 1e3)
+        return self.truth.window(views)
+
+
+def sync(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+def room_walk(count: int, width: int, height: int):
+    """``count`` frames round the room, each sweep on another circle, a third of a step out of phase."""
+    poses = np.concatenate([synthetic.path(FRAMES_PER_SWEEP, phase=k / (3 * FRAMES_PER_SWEEP), radius=0.2 + 0.1 * k)
+                            for k in range(3)])
+    pictures = [synthetic.render(pose, width, height).rgb for pose in poses]
+    return poses, [pictures[i % len(pictures)] for i in range(count)]
+
+
+def median(values) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def percentile(values, q: float) -> float:
+    return float(np.percentile(values, q)) if values else float("nan")
+
+
+def rss_mb() -> float:
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS")) / 1024
+
+
+def part1(args, device, width, height) -> None:
+    model = load_model(args.model, args.weights, str(device), need_gaussians=False, fast=False)
+    detail = DETAILS[args.detail]
+    poses, pictures = room_walk(args.keyframes + 5, width, height)
+    source = TimedWindow(NetworkSource(model, detail.process_res), TruthSource(poses, detail.process_res, device))
+    scene = ScanScene(source, budget=args.budget, detail=detail, motion=0.0, min_new=0.0)
+    totals, stages, sizes = [], {"register": [], "fuse": []}, []
+    for i, picture in enumerate(pictures):
+        started = time.perf_counter()
+        deltas = scene.add_frame(picture)
+        elapsed = (time.perf_counter() - started) * 1e3
+        if i < 5:  # warm-up: allocator, cuDNN and kernel selection
+            continue
+        totals.append(elapsed)
+        for stage in stages:
+            stages[stage].append(scene.timings_ms[stage])
+        sizes += [len(d) for d in deltas]
+    window = source.window_ms[5:]
+    print(f"\n1. Keyframe time: {args.model} ({args.weights} weights) on {device}, 3-view windows at "
+          f"{width}×{height} ({args.keyframes} keyframes after 5 warm-up)")
+    print("| stage | median ms | p90 ms |\n|---|---|---|")
+    print(f"| DA3 window (3 views, eager) | {median(window):.1f} | {percentile(window, 90):.1f} |")
+    print(f"| registration incl. the window | {median(stages['register']):.1f} | {percentile(stages['register'], 90):.1f} |")
+    print(f"| fusion + delta planes | {median(stages['fuse']):.1f} | {percentile(stages['fuse'], 90):.1f} |")
+    print(f"| whole keyframe (incl. compression) | {median(totals):.1f} | {percentile(totals, 90):.1f} |")
+    print(f"delta bytes: median {median(sizes) / 1e3:.1f} KB, p90 {percentile(sizes, 90) / 1e3:.1f} KB; "
+          f"scene {scene.num_splats:,} splats in {len(scene.keyframes)} keyframes")
+    if device.type == "cuda":
+        print(f"GPU memory peak {torch.cuda.max_memory_allocated(device) / 2**30:.2f} GiB")
+    del model, source, scene
+    if device.type == "cuda":
+        torch.cuda.empty_cache()
+
+
+def part2(args, device, width, height) -> None:
+    keyframes = int(args.minutes * 60 * args.rate)
+    detail = DETAILS[args.detail]
+    poses, _ = room_walk(1, width, height)
+    pictures = [synthetic.render(pose, width, height).rgb for pose in poses]
+    scene = ScanScene(TruthSource(poses, detail.process_res, device), budget=args.budget, detail=detail,
+                      motion=0.0, min_new=0.0)
+    every = max(1, int(30 * args.rate))  # a sample each 30 s of scan
+    print(f"\n2. Memory over a {args.minutes:g}-minute scan at {args.rate:g} keyframes/s ({keyframes} keyframes, "
+          f"budget {args.budget:,} slots), truth as the depth source, on {device}")
+    print("| scan time | keyframes | splats | slots | evicted so far | GPU allocated MiB | GPU peak MiB | RSS MiB | ms/keyframe |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    evicted, window, started_all = 0, [], time.perf_counter()
+    for i in range(keyframes):
+        started = time.perf_counter()
+        for delta in scene.add_frame(pictures[i % len(pictures)]):
+            evicted += len(_scan_of(delta)["evicted"])
+        window.append((time.perf_counter() - started) * 1e3)
+        if (i + 1) % every == 0 or i + 1 == keyframes:
+            gpu = (torch.cuda.memory_allocated(device) / 2**20, torch.cuda.max_memory_allocated(device) / 2**20) \
+                if device.type == "cuda" else (float("nan"), float("nan"))
+            if device.type == "cuda":
+                torch.cuda.reset_peak_memory_stats(device)
+            print(f"| {(i + 1) / args.rate:.0f} s | {len(scene.keyframes)} | {scene.num_splats:,} | "
+                  f"{scene.fusion.total_slots:,} | {evicted} | {gpu[0]:.0f} | {gpu[1]:.0f} | {rss_mb():.0f} | "
+                  f"{statistics.mean(window):.1f} |", flush=True)
+            window = []
+    print(f"part 2 took {time.perf_counter() - started_all:.0f} s; peak RSS "
+          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+
+
+def _scan_of(delta: bytes) -> dict:
+    import msgpack
+
+    return msgpack.unpackb(delta, raw=False)["scan"]
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--device", default="cuda")
+    parser.add_argument("--weights", default="random")
+    parser.add_argument("--model", default="giant")
+    parser.add_argument("--detail", default="full", choices=list(DETAILS))
+    parser.add_argument("--keyframes", type=int, default=60, help="keyframes timed in part 1")
+    parser.add_argument("--minutes", type=float, default=5.0, help="scan length of part 2")
+    parser.add_argument("--rate", type=float, default=10.0, help="keyframes a second of scan (part 2)")
+    parser.add_argument("--budget", type=int, default=DEFAULT_BUDGET)
+    args = parser.parse_args(argv)
+    device = torch.device(args.device)
+    process = DETAILS[args.detail].process_res
+    width, height = process, process * 3 // 4 // 14 * 14  # a 4:3 webcam frame at the grid's own size
+    torch.manual_seed(0)
+    part1(args, device, width, height)
+    part2(args, device, width, height)
+
+
+if __name__ == "__main__":
+    main()
