@@ -187,11 +187,12 @@ def play_video(path, mode_label: str, detail: str, request: gr.Request = None):
     """An uploaded video: its frames through the same pipeline, played back at about 5 frames a second."""
     if not path:
         return
+    mode = _option(MODES, mode_label)  # "Scan" is no mode for a video: /scan scans one
     _freeze(request)
     started = time.monotonic()
     try:
         for seconds, frame in sample_frames(path, fps=5):
-            data = _live_frame(frame, MODES[mode_label], DETAIL_LEVELS[detail])
+            data = _live_frame(frame, mode, DETAIL_LEVELS[detail])
             time.sleep(max(0.0, started + seconds - time.monotonic()))  # keep the video's pace
             yield data, frame, _status(f"Video: {seconds:.1f} s")
     except (ValueError, ModelLoadError, RuntimeError) as err:
