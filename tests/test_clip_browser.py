@@ -280,3 +280,36 @@ def test_a_bad_clip_says_what_is_wrong_and_the_viewer_goes_on(page, workdir, cas
     button(page, "Start camera").click()
     shown = int(hooks(page).get("shown") or 0)
     wait_hooks(page, f"Number(d.shown) > {shown}")
+
+
+def test_a_2_gb_file_is_refused_without_being_read(page, workdir):
+    path = workdir / "huge.splatclip"
+    with open(path, "wb") as file:  # sparse: 2 GB that take no disk
+        file.truncate(2 * 2**30)
+    drop(page, path)
+    wait_hooks(page, "d.clipError && d.clipError.includes('huge.splatclip is not a clip')", timeout=20_000)
+    assert hooks(page).get("clip", "") == ""
+    # The Clip tab's upload stops at the app's limit (100 MB, Gradio's max_file_size).
+    page.get_by_role("tab", name="Clip").click()
+    page.locator("#clip-file input[type=file]").set_input_files(str(path))
+    refusal = page.get_by_text("exceed the maximum allowed size of 100.0 Mb").first
+    refusal.wait_for(timeout=30_000)
+    print(f"\n2 GB upload: {refusal.inner_text()!r}")
+
+
+def test_the_clip_api_turns_a_video_into_a_clip(app_url, workdir):
+    import cv2
+    from gradio_client import Client, handle_file
+
+    video = workdir / "pan.avi"
+    writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"MJPG"), 10.0, (320, 240))
+    for picture in webcam_frames(3):
+        writer.write(cv2.cvtColor(cv2.resize(picture, (320, 240)), cv2.COLOR_RGB2BGR))
+    writer.release()
+    path = Client(app_url, verbose=False, download_files=str(workdir)).predict(
+        handle_file(str(video)), "points", "lowest", api_name="/clip")
+    with Clip(path) as clip:
+        assert clip.times_ms == [0, 100, 200] and clip.duration_ms == 300  # the video's own times
+        frames = [decode_frame(frame) for _, frame in clip]
+        assert [f.frame_id for f in frames] == clip.frame_ids and all(f.mode == "points" for f in frames)
+        assert clip.header["source"] == "video"
