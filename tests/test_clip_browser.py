@@ -263,16 +263,16 @@ BAD = {
 }
 
 
-@pytest.mark.parametrize("case", BAD)
-def test_a_bad_clip_says_what_is_wrong_and_the_viewer_goes_on(page, workdir, case):
-    change, message = BAD[case]
-    path = workdir / f"bad-{case.replace(' ', '-')}.splatclip"
-    path.write_bytes(change(long_clip(workdir / "short.splatclip", seconds=1).read_bytes()))
-    drop(page, path)
-    wait_hooks(page, f"d.clipError && d.clipError.includes({message!r})")
-    assert page.locator(VIEWER).get_by_role("alert").filter(has_text=message).is_visible()
-    assert hooks(page).get("clip", "") == ""  # still live
-    # The Clip tab says so too, from the server's reader.
+def test_bad_clips_say_what_is_wrong_and_the_viewer_goes_on(page, workdir):
+    good = long_clip(workdir / "short.splatclip", seconds=1).read_bytes()
+    for case, (change, message) in BAD.items():
+        path = workdir / f"bad-{case.replace(' ', '-')}.splatclip"
+        path.write_bytes(change(good))
+        drop(page, path)
+        wait_hooks(page, f"d.clipError && d.clipError.includes({message!r})", timeout=20_000)
+        assert page.locator(VIEWER).get_by_role("alert").filter(has_text=message).is_visible(), case
+        assert hooks(page).get("clip", "") == "", f"{case}: the viewer left live"
+    # The Clip tab says so too, from the server's reader (tests/test_clip.py has its every case).
     page.get_by_role("tab", name="Clip").click()
     page.locator("#clip-file input[type=file]").set_input_files(str(path))
     page.get_by_text(message.replace("1073741824", "1,073,741,824")).first.wait_for(timeout=30_000)
@@ -297,15 +297,31 @@ def test_a_2_gb_file_is_refused_without_being_read(page, workdir):
     print(f"\n2 GB upload: {refusal.inner_text()!r}")
 
 
-def test_the_clip_api_turns_a_video_into_a_clip(app_url, workdir):
+@pytest.fixture(scope="module")
+def video(workdir) -> Path:
+    """A 0.3 s video of 3 frames at 10 frames/s."""
     import cv2
-    from gradio_client import Client, handle_file
 
-    video = workdir / "pan.avi"
-    writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"MJPG"), 10.0, (320, 240))
+    path = workdir / "pan.avi"
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 10.0, (320, 240))
     for picture in webcam_frames(3):
         writer.write(cv2.cvtColor(cv2.resize(picture, (320, 240)), cv2.COLOR_RGB2BGR))
     writer.release()
+    return path
+
+
+def test_the_video_tab_makes_a_clip_that_replays(page, video):
+    page.get_by_role("tab", name="Video").click()
+    page.get_by_role("tabpanel").locator("input[type=file]").set_input_files(str(video))
+    page.get_by_role("button", name="Make a 3D clip").click()
+    d = wait_hooks(page, "d.clip === 'replay' && Number(d.clipFrames) === 3 && Number(d.clipIndex) >= 0")
+    assert int(d["clipDurationMs"]) == 300
+    assert page.get_by_role("button", name="Download clip").first.is_visible()
+
+
+def test_the_clip_api_turns_a_video_into_a_clip(app_url, workdir, video):
+    from gradio_client import Client, handle_file
+
     path = Client(app_url, verbose=False, download_files=str(workdir)).predict(
         handle_file(str(video)), "points", "lowest", api_name="/clip")
     with Clip(path) as clip:
