@@ -40,9 +40,9 @@ def random_rotation(rng) -> np.ndarray:
     return q if np.linalg.det(q) > 0 else -q
 
 
-def scan(poses: np.ndarray, scene: ScanScene | None = None, truth_poses: np.ndarray | None = None):
-    """The scene after the frames of ``poses``, and every delta it sent."""
-    scene = scene or ScanScene(TruthSource(truth_poses if truth_poses is not None else poses, WIDTH), detail=DETAIL)
+def scan(poses: np.ndarray, scene: ScanScene | None = None):
+    """The scene after the frames of ``poses`` (by default a new scene with their truth), and every delta it sent."""
+    scene = scene or ScanScene(TruthSource(poses, WIDTH), detail=DETAIL)
     deltas = [delta for pose in poses for delta in scene.add_frame(synthetic.render(pose, WIDTH, HEIGHT).rgb)]
     return scene, deltas
 

@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import json
 import os
-import time
-import urllib.request
 from pathlib import Path
 
 import gsply
@@ -79,11 +77,11 @@ def test_a_scan_grows_in_the_viewer_and_exports_what_it_shows(server, browser, w
         step = "the scene grows"
         first = wait_hooks(page, "Number(d.scanKeyframes) >= 3 && Number(d.scanPath) >= 3")
         grown = wait_hooks(page, f"Number(d.scanSplats) > {int(first['scanSplats'])} && "
-                                 f"Number(d.scanPath) > {int(first['scanPath']) + 3}")
+                                 f"Number(d.scanPath) > {int(first['scanPath'])}")
         assert int(grown["scanKeyframes"]) > int(first["scanKeyframes"])
         # Every delta is kept: the viewer holds more splats than one keyframe's grid (168 × 126).
         assert int(grown["scanSplats"]) > 168 * 126
-        wait_hooks(page, f"Number(d.renders) >= {int(grown['renders']) + 3} && Number(d.activeSplats) > 0")
+        wait_hooks(page, f"Number(d.renders) >= {int(grown['renders']) + 2} && Number(d.activeSplats) > 0")
 
         step = "screenshot"
         page.locator(CANVAS).scroll_into_view_if_needed()
@@ -97,8 +95,8 @@ def test_a_scan_grows_in_the_viewer_and_exports_what_it_shows(server, browser, w
         page.mouse.down()
         page.mouse.move(centre[0] + 40, centre[1] + 120, steps=8)
         page.mouse.up()
-        drawn = hooks(page)  # the orbit glides (damping): a tenth of a second's worth of renders
-        wait_hooks(page, f"Number(d.renders) >= {int(drawn['renders']) + 10}")
+        drawn = hooks(page)  # the orbit glides (damping) over the next renders
+        wait_hooks(page, f"Number(d.renders) >= {int(drawn['renders']) + 8}")
         shot = SCREENSHOT if os.environ.get("UPDATE_SCREENSHOT") == "1" else workdir / "scan.png"
         page.screenshot(path=str(shot))
         # The path is drawn: the magenta line through the cameras' centres (test/scan_scene.test.ts checks
