@@ -28,6 +28,7 @@ from gradio.utils import get_upload_folder  # noqa: E402
 from gradio_splat import SplatViewer  # noqa: E402
 from gradio_splat.clip import EXTENSION as CLIP_EXTENSION, ClipError, ClipWriter, check_clip  # noqa: E402
 
+from splat_core import host_memory  # noqa: E402
 from splat_core.engine import Engine  # noqa: E402
 from splat_core.export import write_ply, write_spz  # noqa: E402
 from splat_core.frame_splats import frame_splats  # noqa: E402
@@ -391,30 +392,10 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
-def return_freed_buffers_to_the_system() -> bool:
-    """Fix glibc malloc's mmap threshold at 1 MB (mallopt(3), M_MMAP_THRESHOLD), so that every buffer of
-    1 MB or more is its own mapping, given back to the system when freed. By default the threshold rises
-    to the size of each such buffer freed (up to 32 MB), after which HQ captures' 5–30 MB arrays come
-    from the heap arenas of the server's many threads and fragment them: server memory grew about 70 MB a
-    minute in the GPU soak, and 1.6 → 2.2 GB in 5 minutes of the CPU one; fixed at 1 MB it stays flat
-    (docs/benchmarks.md, "Soak"). False where the C library has no mallopt (not glibc)."""
-    import ctypes
-    import ctypes.util
-
-    try:
-        mallopt = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").mallopt
-    except (OSError, AttributeError):
-        return False
-    return mallopt(M_MMAP_THRESHOLD, 2**20) == 1
-
-
-M_MMAP_THRESHOLD = -3  # glibc's malloc.h
-
-
 def main(argv=None):
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     args = parse_args(argv)
-    return_freed_buffers_to_the_system()
+    host_memory.fix_mmap_threshold()  # large buffers go back to the system when freed
     gaussian_model = args.gaussian_model or (args.model if MODELS[args.model].has_gaussians else "giant")
     engine = Engine(args.model, gaussian_model, args.weights, args.device, tuned=args.tuned)
 

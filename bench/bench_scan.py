@@ -70,12 +70,13 @@ def sync(device: torch.device) -> None:
         torch.cuda.synchronize(device)
 
 
-def room_walk(count: int, width: int, height: int):
-    """``count`` frames round the room, each sweep on another circle, a third of a step out of phase."""
+def room_walk(process_res: int, device, width: int, height: int) -> tuple[TruthSource, list[np.ndarray]]:
+    """Three sweeps round the room, each on another circle a third of a step out of phase: the truth of
+    their frames and the frames, each rendered once (the truth keeps its renders)."""
     poses = np.concatenate([synthetic.path(FRAMES_PER_SWEEP, phase=k / (3 * FRAMES_PER_SWEEP), radius=0.2 + 0.1 * k)
                             for k in range(3)])
-    pictures = [synthetic.render(pose, width, height).rgb for pose in poses]
-    return poses, [pictures[i % len(pictures)] for i in range(count)]
+    truth = TruthSource(poses, process_res, device)
+    return truth, [truth._render(i, width, height).rgb for i in range(len(poses))]
 
 
 def median(values) -> float:
@@ -91,11 +92,11 @@ def rss_mb() -> float:
         return next(int(line.split()[1]) for line in status if line.startswith("VmRSS")) / 1024
 
 
-def part1(args, device, width, height) -> None:
+def part1(args, device, truth: TruthSource, pictures: list[np.ndarray], width: int, height: int) -> None:
     model = load_model(args.model, args.weights, str(device), need_gaussians=False, fast=False)
     detail = DETAILS[args.detail]
-    poses, pictures = room_walk(args.keyframes + 5, width, height)
-    source = TimedWindow(NetworkSource(model, detail.process_res), TruthSource(poses, detail.process_res, device))
+    pictures = [pictures[i % len(pictures)] for i in range(args.keyframes + 5)]
+    source = TimedWindow(NetworkSource(model, detail.process_res), truth)
     scene = ScanScene(source, budget=args.budget, detail=detail, motion=0.0, min_new=0.0)
     totals, stages, sizes = [], {"register": [], "fuse": []}, []
     for i, picture in enumerate(pictures):
@@ -125,13 +126,10 @@ def part1(args, device, width, height) -> None:
         torch.cuda.empty_cache()
 
 
-def part2(args, device, width, height) -> None:
+def part2(args, device, truth: TruthSource, pictures: list[np.ndarray]) -> None:
     keyframes = int(args.minutes * 60 * args.rate)
     detail = DETAILS[args.detail]
-    poses, _ = room_walk(1, width, height)
-    pictures = [synthetic.render(pose, width, height).rgb for pose in poses]
-    scene = ScanScene(TruthSource(poses, detail.process_res, device), budget=args.budget, detail=detail,
-                      motion=0.0, min_new=0.0)
+    scene = ScanScene(truth, budget=args.budget, detail=detail, motion=0.0, min_new=0.0)
     every = max(1, int(30 * args.rate))  # a sample each 30 s of scan
     print(f"\n2. Memory over a {args.minutes:g}-minute scan at {args.rate:g} keyframes/s ({keyframes} keyframes, "
           f"budget {args.budget:,} slots), truth as the depth source, on {device}")
@@ -177,8 +175,11 @@ def main(argv=None) -> None:
     process = DETAILS[args.detail].process_res
     width, height = process, process * 3 // 4 // 14 * 14  # a 4:3 webcam frame at the grid's own size
     torch.manual_seed(0)
-    part1(args, device, width, height)
-    part2(args, device, width, height)
+    started = time.perf_counter()
+    truth, pictures = room_walk(process, device, width, height)
+    print(f"the room's {len(pictures)} frames rendered in {time.perf_counter() - started:.0f} s")
+    part1(args, device, truth, pictures, width, height)
+    part2(args, device, truth, pictures)
 
 
 if __name__ == "__main__":
