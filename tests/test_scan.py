@@ -227,3 +227,20 @@ def test_window_on_the_real_network_matches_da3s_own_multi_view_forward(tiny_mod
         pose = registered.pose
         assert pose.shape == (4, 4) and torch.isfinite(pose).all() and registered.scale > 0
         torch.testing.assert_close(pose[:3, :3] @ pose[:3, :3].T, torch.eye(4, dtype=pose.dtype)[:3, :3], atol=1e-6, rtol=0)
+
+
+def test_a_scan_on_the_real_network_sends_deltas_or_says_why_not(tiny_model):
+    # Random weights: the poses are noise, so a window may not fit its anchors (a RegistrationError, a
+    # ValueError the app shows as "Frame skipped"); whatever is sent is a valid delta.
+    scene = ScanScene(NetworkSource(tiny_model, WIDTH), detail=DETAIL, motion=0.0)
+    sent, skipped = [], []
+    for pose in SWEEP[:4]:
+        try:
+            sent += scene.add_frame(synthetic.render(pose, WIDTH, HEIGHT).rgb)
+        except ValueError as err:
+            skipped.append(str(err))
+    assert sent, skipped
+    for delta in sent:
+        frame = wire.decode_frame(delta)
+        assert len(frame.pose) == 16 and np.isfinite(frame.pose).all() and frame.scan["scene"] == scene.id
+    assert all("could not be placed" in reason for reason in skipped)
