@@ -104,8 +104,15 @@ export class ClipSession {
 	seek(time_ms: number): void {
 		if (!this.player) return;
 		const index = this.player.clip.frame_at(time_ms);
-		if (index === this.player.index) this.host.hooks({ seekMs: 0, seekRenders: 0 }); // on screen already
-		else this.seek_started = { index, t0: performance.now(), renders: this.host.renders() };
+		if (index === this.player.index) {
+			this.seek_started = null;
+			this.host.hooks({ seekMs: 0, seekRenders: 0 }); // on screen already
+		} else {
+			// While a drag outruns the decoder, time runs from its first unanswered scrub: the viewer is
+			// held SEEK_HOLD_MS at most, then draws the frames that land on the way.
+			const { t0, renders } = this.seek_started ?? { t0: performance.now(), renders: this.host.renders() };
+			this.seek_started = { index, t0, renders };
+		}
 		this.player.seek(time_ms);
 	}
 

@@ -3,8 +3,7 @@
 // forgotten recording stops with a notice instead of filling the browser's memory.
 import { ClipWriter } from "./clip";
 
-export const MAX_RECORD_MS = 60_000;
-export const MAX_RECORD_BYTES = 300 * 1024 * 1024;
+export const LIMITS = { ms: 60_000, bytes: 300 * 1024 * 1024 };
 const COUNTER_MS = 250;
 
 export class Recorder {
@@ -20,7 +19,10 @@ export class Recorder {
 	private first = NaN; // arrival time of the first frame: the clip's time 0
 	private ticks: ReturnType<typeof setInterval> | undefined;
 
-	constructor(private readonly on_stop: (clip: Blob | null) => void) {}
+	constructor(
+		private readonly on_stop: (clip: Blob | null) => void,
+		private readonly limits = LIMITS
+	) {}
 
 	start(): void {
 		if (this.recording) return;
@@ -36,7 +38,9 @@ export class Recorder {
 	/** Keeps a frame that arrived at `arrived` (performance.now()): `frame` holds a copy of its bytes. */
 	add(frame: Blob, arrived: number, frame_id: number): void {
 		if (!this.writer) return;
-		if (this.writer.bytes + frame.size > MAX_RECORD_BYTES) return this.stop(`Recording stopped at the ${MAX_RECORD_BYTES / 2 ** 20} MB limit.`);
+		if (this.writer.bytes + frame.size > this.limits.bytes) {
+			return this.stop(`Recording stopped at the ${this.limits.bytes / 2 ** 20} MB limit.`);
+		}
 		if (Number.isNaN(this.first)) this.first = arrived;
 		this.writer.add(frame, arrived - this.first, frame_id);
 		this.bytes = this.writer.bytes;
@@ -53,6 +57,7 @@ export class Recorder {
 		this.notice = notice;
 		const end = performance.now();
 		this.clip = writer.frames ? writer.finish(end - this.first) : null;
+		if (!this.clip) this.notice ||= "Nothing recorded: no frame arrived.";
 		this.on_stop(this.clip);
 	}
 
@@ -64,6 +69,6 @@ export class Recorder {
 
 	private tick(): void {
 		this.elapsed_ms = performance.now() - this.started;
-		if (this.elapsed_ms >= MAX_RECORD_MS) this.stop(`Recording stopped at the ${MAX_RECORD_MS / 1000} s limit.`);
+		if (this.elapsed_ms >= this.limits.ms) this.stop(`Recording stopped at the ${this.limits.ms / 1000} s limit.`);
 	}
 }
