@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from . import frames
+from . import frames, host_memory
 from .batching import Batcher, FairLock
 from .models import MODELS, LoadedModel, load_model
 from .pipeline import (DETAILS, HQ, LIVE, default_budget, detail_for, finish, infer, live_frames, live_planes,
@@ -157,7 +157,10 @@ class Engine:
                         pending = reconstruction_planes(recon, next(self._frame_ids), HQ)
                         splats = recon.splats  # a copy: the network's outputs are reused by the next capture
                     self._camera_notice(recon.camera_notice)
-                    return Capture(splats, pending.encode())  # compression needs no GPU turn
+                    capture = Capture(splats, pending.encode())  # compression needs no GPU turn
+                    del inferred, recon, pending
+                    host_memory.release_freed()  # the capture's host buffers leave free memory behind
+                    return capture
                 except torch.OutOfMemoryError:
                     torch.cuda.empty_cache()
                     self._notify(f"Out of GPU memory for an HQ capture at {res} px; trying a lower resolution.")

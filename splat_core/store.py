@@ -18,6 +18,8 @@ from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 
+from . import host_memory
+
 log = logging.getLogger(__name__)
 
 
@@ -54,6 +56,8 @@ class ExportStore:
         except BaseException:
             shutil.rmtree(folder, ignore_errors=True)
             raise
+        finally:
+            host_memory.release_freed()  # an export's buffers (tens of MB) leave free memory behind
         with self._lock:
             if self._closed.is_set():  # closed while writing: the folder is already gone or going
                 shutil.rmtree(folder, ignore_errors=True)
