@@ -13,9 +13,9 @@ geometry (random weights predict noise: their poses would make a scene of nothin
    scene. Stages: window (DA3), register (Sim(3) and chaining), fuse (voxels, budget, planes on the
    device), encode (compression and the wire frame, on the host), and the whole keyframe.
 2. Memory: ``--minutes`` of scanning at ``--rate`` keyframes a second (3000 for 5 minutes at 10/s),
-   every frame a keyframe and every keyframe allowed to add splats (the room is walked again and
-   again on shifted circles), with the truth as the depth source, so the scene fills the budget and
-   keyframes are evicted. Every 30 s of scan: GPU memory (allocated, and the peak since the last
+   every frame a keyframe, walking through a row of copies of the room (``WalkingTruth``: every sweep
+   a new place), with the truth as the depth source, so the scene fills the budget and keyframes are
+   evicted. Every 30 s of scan: GPU memory (allocated, and the peak since the last
    sample), the process's resident memory, the scene's splats and slots, and the mean keyframe time.
 """
 
@@ -70,13 +70,34 @@ def sync(device: torch.device) -> None:
         torch.cuda.synchronize(device)
 
 
-def room_walk(process_res: int, device, width: int, height: int) -> tuple[TruthSource, list[np.ndarray]]:
-    """Three sweeps round the room, each on another circle a third of a step out of phase: the truth of
-    their frames and the frames, each rendered once (the truth keeps its renders)."""
-    poses = np.concatenate([synthetic.path(FRAMES_PER_SWEEP, phase=k / (3 * FRAMES_PER_SWEEP), radius=0.2 + 0.1 * k)
-                            for k in range(3)])
-    truth = TruthSource(poses, process_res, device)
-    return truth, [truth._render(i, width, height).rgb for i in range(len(poses))]
+class WalkingTruth(TruthSource):
+    """The room's truth for a walk through a row of copies of it: frame i of the walk is frame
+    i % FRAMES_PER_SWEEP of a sweep, in room i // FRAMES_PER_SWEEP, ROOM_STEP further along x. Each
+    sweep is a new place to the scan (its pictures repeat, so frames are told apart by their place in
+    the walk, not by their picture), so the scene keeps growing into the budget and evicting."""
+
+    ROOM_STEP = 6.0  # metres between the rooms' centres
+
+    def __init__(self, process_res: int, device):
+        super().__init__(synthetic.path(FRAMES_PER_SWEEP), process_res, device)
+        self.walked = 0
+
+    def prepare(self, image):
+        view = super().prepare(image)
+        view.truth, self.walked = self.walked, self.walked + 1
+        return view
+
+    def _render(self, index: int, width: int, height: int) -> synthetic.View:
+        view = super()._render(index % FRAMES_PER_SWEEP, width, height)
+        pose = view.pose.copy()
+        pose[0, 3] += self.ROOM_STEP * (index // FRAMES_PER_SWEEP)
+        return synthetic.View(view.rgb, view.depth, view.intrinsics, pose)
+
+
+def room_walk(process_res: int, device, width: int, height: int) -> tuple[WalkingTruth, list[np.ndarray]]:
+    """The walk's truth and one sweep's frames, each rendered once (the truth keeps its renders)."""
+    truth = WalkingTruth(process_res, device)
+    return truth, [truth._render(i, width, height).rgb for i in range(FRAMES_PER_SWEEP)]
 
 
 def median(values) -> float:
@@ -97,7 +118,7 @@ def part1(args, device, truth: TruthSource, pictures: list[np.ndarray], width: i
     detail = DETAILS[args.detail]
     pictures = [pictures[i % len(pictures)] for i in range(args.keyframes + 5)]
     source = TimedWindow(NetworkSource(model, detail.process_res), truth)
-    scene = ScanScene(source, budget=args.budget, detail=detail, motion=0.0, min_new=0.0)
+    scene = ScanScene(source, budget=args.budget, detail=detail, motion=0.0)
     totals, stages, sizes = [], {"register": [], "fuse": []}, []
     for i, picture in enumerate(pictures):
         started = time.perf_counter()
@@ -129,7 +150,8 @@ def part1(args, device, truth: TruthSource, pictures: list[np.ndarray], width: i
 def part2(args, device, truth: TruthSource, pictures: list[np.ndarray]) -> None:
     keyframes = int(args.minutes * 60 * args.rate)
     detail = DETAILS[args.detail]
-    scene = ScanScene(truth, budget=args.budget, detail=detail, motion=0.0, min_new=0.0)
+    truth.walked = 0
+    scene = ScanScene(truth, budget=args.budget, detail=detail, motion=0.0)
     every = max(1, int(30 * args.rate))  # a sample each 30 s of scan
     print(f"\n2. Memory over a {args.minutes:g}-minute scan at {args.rate:g} keyframes/s ({keyframes} keyframes, "
           f"budget {args.budget:,} slots), truth as the depth source, on {device}")

@@ -11,7 +11,9 @@ Rules (all on the splats' device, no per-splat Python):
   confidence beats the old best by REPLACE_MARGIN (hysteresis, so that noise does not flip voxels
   between keyframes and send removals for nothing); otherwise the new splats are dropped.
 - A keyframe's delta is the bounding box of its kept splats (a crop of its grid, which the wire
-  format carries as a grid of its own: intrinsics shifted by the crop's corner).
+  format carries as a grid of its own: intrinsics shifted by the crop's corner); a box less than a
+  quarter full shrinks to the central 90 % of its splats' rows and columns, and a keyframe whose new
+  splats are still sparser than that (a sprinkle over surfaces already there) sends none.
 - Budget: every keyframe in the scene costs its crop's slots in the viewer (one Spark splat a pixel,
   kept or not), so the budget counts slots. While the scene is over budget, the
   oldest keyframe leaves it whole; so does a keyframe that has no splat left.
@@ -27,6 +29,7 @@ VOXEL_FOOTPRINTS = 2.0
 REPLACE_MARGIN = 1.25
 DEFAULT_BUDGET = 2_000_000  # splat slots: about ten full-detail keyframes' worth, or a room's sweep of crops
 MIN_NEW_SHARE = 0.03  # a keyframe whose new splats are fewer than this share of its own sends none
+CROP_FILL, CROP_CORE = 0.25, 0.9  # a delta's crop under a quarter full keeps the central 90 % (``_crop``)
 _BITS = 21  # per axis of a voxel key: ±2^20 voxels
 _OFFSET = 1 << (_BITS - 1)
 
@@ -96,9 +99,11 @@ class VoxelFusion:
             replaced = torch.isin(self.keys, unique[found & take])
         if not kept.any():
             return Added(kept=kept)
+        kept, crop = _crop(kept, pixel, width)
+        if not kept.any():
+            return Added(kept=kept)
         row, col = pixel[kept] // width, pixel[kept] % width
-        x0, y0 = int(col.min()), int(row.min())
-        crop = (x0, y0, int(col.max()) - x0 + 1, int(row.max()) - y0 + 1)
+        x0, y0 = crop[:2]
         added = Added(kept=kept, crop=crop)
         if replaced is not None:
             added.removed = self._split_by_keyframe(replaced)
@@ -153,3 +158,34 @@ class VoxelFusion:
             self.attributes = {k: torch.cat([v, attributes[k]]) for k, v in self.attributes.items()}
         order = torch.argsort(self.keys, stable=True)
         self._keep(order)
+
+
+def _crop(kept: torch.Tensor, pixel: torch.Tensor, width: int) -> tuple[torch.Tensor, tuple[int, int, int, int]]:
+    """The box of the kept splats' pixels, and the kept splats in it. A box less than CROP_FILL full
+    (new splats scattered, e.g. along both edges of a turn) shrinks to the central share CROP_CORE
+    of their rows and columns; if that is still less than CROP_FILL full, the new splats are a
+    sprinkle over surfaces already there and none is kept. Splats left out wait for a later keyframe
+    (their voxels stay free), and the viewer's slots go to splats instead of empty pixels."""
+    index = torch.nonzero(kept).squeeze(1)
+    row, col = pixel[index] // width, pixel[index] % width
+
+    def box(lo: float, hi: float) -> tuple[int, int, int, int]:
+        (r0, r1), (c0, c1) = (_quantiles(values, lo, hi) for values in (row, col))
+        return c0, r0, c1 - c0 + 1, r1 - r0 + 1
+
+    x0, y0, w, h = box(0.0, 1.0)
+    if len(index) < CROP_FILL * w * h:
+        x0, y0, w, h = box((1 - CROP_CORE) / 2, (1 + CROP_CORE) / 2)
+        outside = (col < x0) | (col >= x0 + w) | (row < y0) | (row >= y0 + h)
+        kept = kept.clone()
+        kept[index[outside]] = False
+        if len(index) - int(outside.sum()) < CROP_FILL * w * h:
+            kept[:] = False
+    return kept, (x0, y0, w, h)
+
+
+def _quantiles(values: torch.Tensor, lo: float, hi: float) -> tuple[int, int]:
+    """The ``lo`` and ``hi`` quantiles of integer ``values`` (by rank, as kthvalue: exact and cheap)."""
+    n = len(values)
+    rank = lambda q: min(max(int(q * (n - 1)) + 1, 1), n)  # noqa: E731
+    return int(values.kthvalue(rank(lo)).values), int(values.kthvalue(rank(hi)).values)
