@@ -15,6 +15,7 @@ from splat_core import wire
 from splat_core.export import write_ply, write_spz
 from splat_core.pipeline import Detail
 from splat_core.scan import synthetic
+from splat_core.scan import fusion
 from splat_core.scan.fusion import VoxelFusion
 from splat_core.scan.registration import Registrar, robust_sim3, umeyama
 from splat_core.scan.scene import ScanScene
@@ -100,9 +101,11 @@ def test_registration_chains_windows_to_the_true_poses_at_one_scale():
         np.testing.assert_allclose(registered.depth.numpy() / unit, truth, rtol=1e-5)
 
 
-def test_fused_sweep_lies_on_the_true_surfaces_and_a_revisit_adds_little():
+def test_fused_sweep_lies_on_the_true_surfaces_and_a_revisit_adds_little(monkeypatch):
     # Round the room, then round again on another circle half a step out of phase: the same walls from
-    # new viewpoints. Every keyframe may send splats (min_new=0): the voxels alone stop the doubling.
+    # new viewpoints. Every keyframe may send splats (min_new=0, and no crop rule): the voxels alone
+    # stop the doubling.
+    monkeypatch.setattr(fusion, "CROP_FILL", 0.0)
     revisit = synthetic.path(48, phase=0.5 / 48, radius=0.3)
     scene = ScanScene(TruthSource(np.concatenate([SWEEP, revisit]), WIDTH), detail=DETAIL, min_new=0.0)
     _, deltas = scan(SWEEP, scene)
@@ -244,3 +247,19 @@ def test_a_scan_on_the_real_network_sends_deltas_or_says_why_not(tiny_model):
         frame = wire.decode_frame(delta)
         assert len(frame.pose) == 16 and np.isfinite(frame.pose).all() and frame.scan["scene"] == scene.id
     assert all("could not be placed" in reason for reason in skipped)
+
+
+def test_a_delta_is_the_crop_of_its_new_splats_and_a_sprinkle_is_not_sent():
+    width, height = 100, 80
+    v, u = torch.meshgrid(torch.arange(height), torch.arange(width), indexing="ij")
+    points = torch.stack([u.flatten() * 0.01, v.flatten() * 0.01, torch.ones(width * height)], 1)  # a wall at z = 1
+    pixel = torch.arange(width * height)
+    fusion = VoxelFusion(min_new=0.0)
+    fusion.set_voxel(1.0, 200.0)  # 1 cm voxels: one pixel each
+    strip = u.flatten() >= 90  # the wall's right edge: a strip 10 px wide
+    added = fusion.add(0, width, points[strip], pixel[strip], torch.ones(int(strip.sum())), {})
+    assert added.kept.all() and added.crop == (90, 0, 10, height)
+    sprinkle = (u.flatten() + v.flatten()) % 40 == 0  # one pixel in 40, all over the picture
+    new = sprinkle & ~strip
+    added = fusion.add(1, width, points[new], pixel[new], torch.ones(int(new.sum())), {})
+    assert not added.kept.any() and len(fusion) == int(strip.sum())  # not worth a full-size crop
