@@ -186,6 +186,6 @@ def _crop(kept: torch.Tensor, pixel: torch.Tensor, width: int) -> tuple[torch.Te
 
 def _quantiles(values: torch.Tensor, lo: float, hi: float) -> tuple[int, int]:
     """The ``lo`` and ``hi`` quantiles of integer ``values`` (by rank, as kthvalue: exact and cheap)."""
-    n = len(values)
+    n, values = len(values), values.float()  # rows and columns < 4096: exact in float32, on every device
     rank = lambda q: min(max(int(q * (n - 1)) + 1, 1), n)  # noqa: E731
     return int(values.kthvalue(rank(lo)).values), int(values.kthvalue(rank(hi)).values)
