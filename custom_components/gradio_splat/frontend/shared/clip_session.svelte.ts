@@ -82,7 +82,7 @@ export class ClipSession {
 		this.player?.dispose();
 		this.file = file;
 		this.player = new ClipPlayer(reader, (bytes, index) => this.host.show(bytes, index), (e) => this.fail(e));
-		this.host.hooks({ clip: "replay", clipFrames: reader.count, clipDurationMs: reader.duration_ms, clipFirstMs: "", clipIndex: -1 });
+		this.host.hooks({ clip: "replay", clipFrames: reader.count, clipDurationMs: reader.duration_ms, clipFirstMs: "", clipIndex: -1, clipError: "" });
 		this.player.seek(0);
 	}
 
@@ -95,7 +95,8 @@ export class ClipSession {
 		this.generation++;
 		this.player?.dispose();
 		this.player = null;
-		this.applied = null;
+		this.applied = this.seek_started = null;
+		this.opened_at = NaN;
 		this.hooks();
 		this.host.live();
 	}

@@ -38936,7 +38936,8 @@ class bu {
       clipFrames: B.count,
       clipDurationMs: B.duration_ms,
       clipFirstMs: "",
-      clipIndex: -1
+      clipIndex: -1,
+      clipError: ""
     }), this.player.seek(0));
   }
   /** Opens a file dropped on the viewer. */
@@ -38944,7 +38945,7 @@ class bu {
     this.open(Da(A, A.name), { name: A.name, blob: A, url: null });
   }
   back_to_live() {
-    this.generation++, this.player?.dispose(), this.player = null, this.applied = null, this.hooks(), this.host.live();
+    this.generation++, this.player?.dispose(), this.player = null, this.applied = this.seek_started = null, this.opened_at = NaN, this.hooks(), this.host.live();
   }
   /** Scrubbing: shows the frame at `time_ms`; its time to screen is measured. */
   seek(A) {
