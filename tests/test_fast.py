@@ -2,8 +2,11 @@
 
 On CUDA the fast path replays the same forward from CUDA graphs (bench/bench_fast.py checks the same
 figures there); here it runs eagerly with its cached per-size constants and without the unused ray
-branch, and must give exactly DA3's results.
+branch, and must give exactly DA3's results. The tuned path (compiled blocks) is held to the accuracy
+bar instead (splat_core.accuracy).
 """
+
+import shutil
 
 import numpy as np
 import pytest
@@ -113,6 +116,7 @@ def reference_and_tuned(reference_and_fast):
     return reference, tuned
 
 
+@pytest.mark.skipif(shutil.which("c++") is None, reason="Inductor's CPU code is compiled by a C++ compiler")
 @pytest.mark.parametrize("mode", ["gaussians", "points"])
 def test_tuned_path_is_within_the_accuracy_bar(reference_and_tuned, webcam_frame, mode):
     """Against DA3's reference forward: splats within the bar, and the wire frames' planes within one
