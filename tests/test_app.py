@@ -130,7 +130,7 @@ def test_the_stream_is_wired_to_the_handlers(demo):
     assert [type(b).__name__ for b in stream.inputs] == ["SplatViewer", "Radio", "Radio"]
     assert [type(b).__name__ for b in stream.outputs] == ["SplatViewer", "State", "Markdown"]
     mode, detail = stream.inputs[1:]
-    assert {*app.MODES, app.scan_ui.LABEL} == {label for label, _ in mode.choices}  # live modes and scan mode
+    assert {*app.MODES, app.SCAN_LABEL} == {label for label, _ in mode.choices}  # live modes and scan mode
     assert set(app.DETAIL_LEVELS) == {label for label, _ in detail.choices}
     assert set(app.DETAIL_LEVELS.values()) == set(DETAILS) == set(GRIDS)
     assert fns["capture_hq"].inputs[0] is stream.outputs[1], "Capture HQ must read the stream's last frame"
@@ -233,13 +233,13 @@ def test_closing_the_tab_forgets_its_frozen_view(demo, photo_file, session):
     unload = [fn for fn in demo.fns.values() if (None, "unload") in fn.targets]
     assert [fn.fn.__name__ for fn in unload] == ["forget_session", "forget"]  # the frozen view, the scan
     app.show_image(upload(photo_file), POINTS, LIVE_DETAIL, request=session)
-    app.scan_ui.SCANS.stop(request=session)  # the session's scan state exists from its first use
+    app.SCANS.stop(request=session)  # the session's scan state exists from its first use
     assert session.session_hash in app._frozen_sessions  # noqa: SLF001
-    assert session.session_hash in app.scan_ui.SCANS._sessions  # noqa: SLF001
+    assert session.session_hash in app.SCANS._sessions  # noqa: SLF001
     for fn in unload:
         fn.fn(*special_args(fn.fn, [], request=session)[0])
     assert session.session_hash not in app._frozen_sessions, "a closed tab's entry stayed"  # noqa: SLF001
-    assert session.session_hash not in app.scan_ui.SCANS._sessions, "a closed tab's scan stayed"  # noqa: SLF001
+    assert session.session_hash not in app.SCANS._sessions, "a closed tab's scan stayed"  # noqa: SLF001
 
 
 def wait_until(condition, what: str, timeout: float = 60.0) -> None:
