@@ -11,7 +11,10 @@ Stages, one module each:
   compresses them (zlib, JPEG); ``pack`` gives it Spark's rotation bytes;
 - ``wire``      the format: plane layouts, the msgpack envelope, decoding;
 - ``export``    writes PLY and SPZ files;
-- ``pipeline``  chains the stages for the app.
+- ``pipeline``  chains the stages for the app; ``fast`` replays them from CUDA graphs (exact, or
+  ``tuned`` with compiled kernels, held to ``accuracy``'s bar); ``engine`` shares the GPU between
+  sessions; ``scan`` fuses keyframes into one scene; ``host_memory`` keeps freed memory going back to
+  the system.
 
 Importing this package is cheap: torch and DA3 load only when a stage module is imported.
 """
