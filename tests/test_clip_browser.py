@@ -111,14 +111,29 @@ def replay_once(page, count: int, since: int) -> list[tuple[int, float]]:
     return shown[first:]
 
 
-def check_pace(shown: list[tuple[int, float]], clip: Clip, what: str) -> None:
+def render_interval_ms(page) -> float:
+    """The page's time between two animation frames now (software WebGL draws only a few a second)."""
+    return page.evaluate("""() => new Promise(done => {
+        let count = 0;
+        const start = performance.now();
+        const tick = () => (++count, performance.now() - start < 1000 ? requestAnimationFrame(tick)
+                                                                        : done((performance.now() - start) / count));
+        requestAnimationFrame(tick);
+    })""")
+
+
+def check_pace(page, shown: list[tuple[int, float]], clip: Clip, what: str) -> None:
+    """The recorded pace ± 10 %. A frame is seen applied at the render after its time, so each end of
+    the measured span may be one render late: that much is allowed on top (a few ms on a GPU, up to
+    half a second with software WebGL on a loaded machine)."""
     ids = [frame_id for frame_id, _ in shown][:len(clip)]
     assert ids == clip.frame_ids, f"{what}: replayed {ids}, recorded {clip.frame_ids}"
     replayed_ms = shown[len(clip) - 1][1] - shown[0][1]
     recorded_ms = clip.times_ms[-1] - clip.times_ms[0]
+    render_ms = render_interval_ms(page)
     print(f"{what}: {len(clip)} frames in {replayed_ms:.0f} ms, recorded in {recorded_ms} ms "
-          f"({100 * (replayed_ms / recorded_ms - 1):+.1f} %)")
-    assert abs(replayed_ms / recorded_ms - 1) <= 0.10
+          f"({100 * (replayed_ms / recorded_ms - 1):+.1f} %), {render_ms:.0f} ms between renders")
+    assert abs(replayed_ms - recorded_ms) <= 0.10 * recorded_ms + 2 * render_ms
 
 
 def scrub_to(page, time_ms: int) -> dict:
@@ -169,7 +184,7 @@ def test_record_replay_download_reload_export(page, workdir):
 
         since = len(applied(page))
         button(page, "▶ Replay clip").click()
-        check_pace(replay_once(page, len(clip), since), clip, "replay")
+        check_pace(page, replay_once(page, len(clip), since), clip, "replay")
         d = scrub_to(page, clip.times_ms[-1])
         assert int(d["clipIndex"]) == len(clip) - 1 and int(d["frameId"]) == clip.frame_ids[-1]
         replayed_picture = canvas_picture(page)
@@ -182,7 +197,7 @@ def test_record_replay_download_reload_export(page, workdir):
         page.get_by_role("tab", name="Clip").click()
         since = len(applied(page))
         page.locator("#clip-file input[type=file]").set_input_files(str(path))
-        check_pace(replay_once(page, len(clip), since), clip, "replay of the uploaded file")
+        check_pace(page, replay_once(page, len(clip), since), clip, "replay of the uploaded file")
         scrub_to(page, clip.times_ms[-1])
         assert psnr(canvas_picture(page), replayed_picture) > 40
 
