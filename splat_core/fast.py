@@ -18,7 +18,7 @@ CUDA, RoPE (with attention's bf16 cast) and each layer-scale residual as single 
 round exactly as PyTorch's separate ops (``kernels``). Every change keeps DA3's arithmetic: outputs are
 bit-identical (tests/test_fast.py).
 
-Graphs are captured lazily, one per input shape and mode. Their outputs are static tensors that the next
+Graphs are captured lazily, one per input shape and mode (and one per scan window shape). Their outputs are static tensors that the next
 replay overwrites, so a caller must be done with one frame before starting the next (the engine's lock
 guarantees that).
 """
@@ -38,7 +38,7 @@ from depth_anything_3.model.dualdpt import DualDPT
 from depth_anything_3.model.utils.head_utils import create_uv_grid, custom_interpolate, position_grid_to_embed
 
 from . import kernels
-from .inference import NetworkOutput, branch_forward, output_of
+from .inference import NetworkOutput, branch_forward, output_of, window_outputs
 
 
 # Positions along one image axis that the RoPE tables cover: more patches than any accepted frame has
@@ -326,9 +326,7 @@ class FastNetwork:
     def forward(self, x: torch.Tensor, want_gaussians: bool) -> list[NetworkOutput]:
         """The eager forward that the graphs hold: outputs for the frames of x (B, 1, 3, h, w), with the
         per-pixel Gaussians (no SH) already made, as fixed-size work belongs in the graph."""
-        if x.is_cuda and self._side_stream is None:
-            self._side_stream = torch.cuda.Stream(x.device)
-        out = branch_forward(self.net, x, want_gaussians, gaussian_stream=self._side_stream if x.is_cuda else None)
+        out = branch_forward(self.net, x, want_gaussians, gaussian_stream=self._gaussian_stream(x))
         outputs = [output_of(self.net, out, frame) for frame in range(x.shape[0])]
         if want_gaussians:
             for output in outputs:
@@ -338,6 +336,19 @@ class FastNetwork:
     def __call__(self, x: torch.Tensor, want_gaussians: bool) -> list[NetworkOutput]:
         """``forward``, replayed from a graph per batch size, size and mode on CUDA."""
         return self.replay(("network", want_gaussians), functools.partial(self.forward, want_gaussians=want_gaussians), x)
+
+    def window(self, x: torch.Tensor, want_gaussians: bool = False) -> tuple[list[NetworkOutput], torch.Tensor]:
+        """A multi-view window x (1, V, 3, h, w) as ``inference.run_window`` returns it, replayed from a
+        graph per window shape on CUDA (a scan's keyframe: eager giant spends most of its time launching)."""
+        return self.replay(("window", want_gaussians), functools.partial(self._window_forward, want_gaussians=want_gaussians), x)
+
+    def _window_forward(self, x: torch.Tensor, want_gaussians: bool):
+        return window_outputs(self.net, branch_forward(self.net, x, want_gaussians, gaussian_stream=self._gaussian_stream(x)))
+
+    def _gaussian_stream(self, x: torch.Tensor):
+        if x.is_cuda and self._side_stream is None:
+            self._side_stream = torch.cuda.Stream(x.device)
+        return self._side_stream if x.is_cuda else None
 
     @torch.inference_mode()
     def replay(self, key, fn, *inputs: torch.Tensor):

@@ -142,14 +142,21 @@ def run_window(model: LoadedModel, x: torch.Tensor, want_gaussians: bool = False
     window, splat_core/scan): each view's output and the predicted extrinsics (V, 4, 4), world → camera
     in OpenCV axes, in the frame of view 0 (DA3's reference view with ``ref_view_strategy="first"``).
 
-    Eager, never the fast path (its graphs are captured for single views). The nested model's metric
-    branch is skipped: the scan keeps its own scale (splat_core/scan/registration.py)."""
+    Through the fast path where the model has one (on CUDA a graph per window shape: its outputs are
+    static tensors that the next window overwrites). The nested model's metric branch is skipped: the
+    scan keeps its own scale (splat_core/scan/registration.py)."""
     if want_gaussians and not model.spec.has_gaussians:
         raise ValueError(f"Model '{model.spec.name}' has no Gaussian head.")
+    if model.fast is not None:
+        return model.fast.window(x, want_gaussians)
     net = model.net.da3 if model.is_nested else model.net
-    out = branch_forward(net, x, want_gaussians)
-    views = x.shape[1]
-    bottom = torch.tensor([0.0, 0.0, 0.0, 1.0], device=x.device).expand(views, 1, 4)
+    return window_outputs(net, branch_forward(net, x, want_gaussians))
+
+
+def window_outputs(net, out) -> tuple[list[NetworkOutput], torch.Tensor]:
+    """A multi-view ``branch_forward`` result as ``run_window`` returns it."""
+    views = out.depth.shape[1]
+    bottom = torch.tensor([0.0, 0.0, 0.0, 1.0], device=out.depth.device).expand(views, 1, 4)
     extrinsics = torch.cat([out.extrinsics[0, :, :3, :4].float(), bottom], dim=1)
     return [output_of(net, out, 0, view=view) for view in range(views)], extrinsics
 

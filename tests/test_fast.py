@@ -16,7 +16,7 @@ from splat_core import accuracy, kernels
 from splat_core.budget import Budget
 from depth_anything_3.model.dinov2.layers.rope import RotaryPositionEmbedding2D
 from splat_core.fast import FastNetwork, _FixedTableRope
-from splat_core.inference import branch_forward
+from splat_core.inference import branch_forward, run_window
 from splat_core.models import MODELS, LoadedModel, build_network, load_model
 from splat_core.pipeline import DETAILS, LIVE, encode_reconstruction, live_frames, reconstruct, reconstruct_many
 from splat_core.wire import decode_frame, decode_planes
@@ -139,13 +139,7 @@ def test_tuned_path_is_within_the_accuracy_bar(reference_and_tuned, webcam_frame
 def test_live_graphs_on_cuda_equal_the_eager_reference(mode):
     """On a GPU: the live path (one CUDA graph per batch shape, replayed) against the eager reference
     chain with the same weights, for single and batched frames, at two detail levels."""
-    spec = MODELS["tiny"]
-    torch.manual_seed(0)
-    reference = LoadedModel(net=build_network(spec).eval().requires_grad_(False).cuda(), spec=spec,
-                            device=torch.device("cuda"))
-    fast_net = build_network(spec).eval().requires_grad_(False).cuda()
-    fast_net.load_state_dict(reference.net.state_dict())
-    fast = LoadedModel(net=fast_net, spec=spec, device=torch.device("cuda"), fast=FastNetwork(fast_net, tuned=False))
+    reference, fast = cuda_reference_and_fast()
     rng = np.random.default_rng(6)
     images = [rng.integers(0, 255, (480, 640, 3), np.uint8) for _ in range(2)]
     for detail in (LIVE, DETAILS["low"]):
@@ -158,6 +152,41 @@ def test_live_graphs_on_cuda_equal_the_eager_reference(mode):
                 frame, expected = decode_frame(frame), decode_frame(expected)
                 assert (frame.camera, frame.depth_range, frame.quant, frame.target_depth) == (
                     expected.camera, expected.depth_range, expected.quant, expected.target_depth)
+
+
+def assert_same_windows(reference: LoadedModel, fast: LoadedModel, device: str) -> None:
+    """A scan's 3-view window through the fast path equals DA3's multi-view forward, bit for bit, on two
+    windows in a row (on CUDA the second replays the first one's graph with new inputs)."""
+    generator = torch.Generator().manual_seed(5)
+    for _ in range(2):
+        x = torch.randn(1, 3, 3, 196, 252, generator=generator).to(device)
+        (want, want_extrinsics), (got, got_extrinsics) = run_window(reference, x), run_window(fast, x)
+        assert torch.equal(got_extrinsics, want_extrinsics) and got_extrinsics.shape == (3, 4, 4)
+        for view_got, view_want in zip(got, want, strict=True):
+            for name in ("depth", "confidence", "intrinsics"):
+                assert torch.equal(getattr(view_got, name), getattr(view_want, name)), name
+
+
+def test_scan_windows_are_bit_identical(reference_and_fast):
+    assert_same_windows(*reference_and_fast, "cpu")
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_scan_window_graphs_on_cuda_equal_the_eager_reference():
+    reference, fast = cuda_reference_and_fast()
+    assert_same_windows(reference, fast, "cuda")
+
+
+def cuda_reference_and_fast() -> tuple[LoadedModel, LoadedModel]:
+    """The tiny model on CUDA twice, with the same random weights: eager, and through the fast path."""
+    spec = MODELS["tiny"]
+    torch.manual_seed(0)
+    reference = LoadedModel(net=build_network(spec).eval().requires_grad_(False).cuda(), spec=spec,
+                            device=torch.device("cuda"))
+    fast_net = build_network(spec).eval().requires_grad_(False).cuda()
+    fast_net.load_state_dict(reference.net.state_dict())
+    return reference, LoadedModel(net=fast_net, spec=spec, device=torch.device("cuda"),
+                                  fast=FastNetwork(fast_net, tuned=False))
 
 
 @pytest.mark.skipif(not (torch.cuda.is_available() and kernels.triton is not None), reason="needs CUDA and Triton")

@@ -70,10 +70,11 @@ class NetworkSource:
         return View(x, rgb)
 
     def window(self, views: list[View]) -> Window:
+        # Copies: on CUDA the window's outputs are a graph's, overwritten by the next window.
         outputs, extrinsics = run_window(self.model, torch.cat([view.x for view in views], dim=1))
         return Window(torch.stack([out.depth.float() for out in outputs]),
                       torch.stack([out.confidence.float() for out in outputs]),
-                      torch.stack([out.intrinsics.float() for out in outputs]), extrinsics)
+                      torch.stack([out.intrinsics.float() for out in outputs]), extrinsics.clone())
 
 
 class TruthSource:
