@@ -16,7 +16,7 @@ from splat_core.export import write_ply, write_spz
 from splat_core.pipeline import Detail
 from splat_core.scan import synthetic
 from splat_core.scan import fusion
-from splat_core.scan.fusion import VoxelFusion
+from splat_core.scan.fusion import VoxelFusion, merged_order
 from splat_core.scan.registration import Registrar, robust_sim3, umeyama
 from splat_core.scan.scene import ScanScene
 from splat_core.scan.sources import NetworkSource, TruthSource
@@ -185,6 +185,14 @@ def test_the_more_confident_keyframe_keeps_a_voxel():
                       {"centers": points[~half]})
     assert rest.evicted == [0] and not rest.removed  # nothing left of keyframe 0: it leaves whole
     assert list(fusion.slots) == [2, 3] and len(fusion) == 1000
+
+
+def test_a_keyframe_merges_into_the_sorted_scene_as_a_stable_sort_would():
+    generator = torch.Generator().manual_seed(2)
+    old = torch.randint(0, 50, (1000,), generator=generator).sort().values  # many equal keys
+    for new in (torch.randint(0, 60, (300,), generator=generator), torch.tensor([], dtype=torch.long),
+                torch.full((5,), 7)):
+        assert torch.equal(merged_order(old, new), torch.argsort(torch.cat([old, new]), stable=True))
 
 
 def test_budget_evicts_the_oldest_keyframes():

@@ -89,7 +89,7 @@ class VoxelFusion:
         kept = torch.ones(len(keys), dtype=torch.bool, device=keys.device)
         replaced = None
         if len(self):
-            old_keys, old_best = torch.unique_consecutive(self.keys), self._voxel_best()
+            old_keys, old_best = self._voxel_best()
             slot = torch.searchsorted(old_keys, unique).clamp(max=len(old_keys) - 1)
             found = old_keys[slot] == unique
             take = ~found | (best > old_best[slot] * REPLACE_MARGIN)
@@ -117,10 +117,10 @@ class VoxelFusion:
             added.removed.pop(evicted, None)
         return added
 
-    def _voxel_best(self) -> torch.Tensor:
-        """The best confidence in each occupied voxel, in key order."""
-        _, inverse = torch.unique_consecutive(self.keys, return_inverse=True)
-        return torch.full((int(inverse.max()) + 1,), -torch.inf, device=self.keys.device).scatter_reduce(
+    def _voxel_best(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """The occupied voxels' keys, in order, and the best confidence in each (one pass over the scene)."""
+        keys, inverse = torch.unique_consecutive(self.keys, return_inverse=True)
+        return keys, torch.full((len(keys),), -torch.inf, device=self.keys.device).scatter_reduce(
             0, inverse, self.confidence, "amax")
 
     def _split_by_keyframe(self, mask: torch.Tensor) -> dict[int, torch.Tensor]:
@@ -151,13 +151,28 @@ class VoxelFusion:
         if self.keys is None:
             self.keys, self.keyframe, self.pixel, self.confidence, self.attributes = (
                 keys, keyframe, pixel, confidence, attributes)
-        else:
-            self.keys, self.keyframe, self.pixel, self.confidence = (
-                torch.cat([self.keys, keys]), torch.cat([self.keyframe, keyframe]), torch.cat([self.pixel, pixel]),
-                torch.cat([self.confidence, confidence]))
-            self.attributes = {k: torch.cat([v, attributes[k]]) for k, v in self.attributes.items()}
-        order = torch.argsort(self.keys, stable=True)
+            self._keep(torch.argsort(self.keys, stable=True))
+            return
+        order = merged_order(self.keys, keys)
+        self.keys, self.keyframe, self.pixel, self.confidence = (
+            torch.cat([self.keys, keys]), torch.cat([self.keyframe, keyframe]), torch.cat([self.pixel, pixel]),
+            torch.cat([self.confidence, confidence]))
+        self.attributes = {k: torch.cat([v, attributes[k]]) for k, v in self.attributes.items()}
         self._keep(order)
+
+
+def merged_order(old: torch.Tensor, new: torch.Tensor) -> torch.Tensor:
+    """``argsort(cat([old, new]), stable=True)`` for sorted ``old`` keys: only the (small) new part is
+    sorted, and each key's place in the merge is found by binary search, instead of sorting the whole
+    scene again for every keyframe. Among equal keys the old come first, as in a stable sort."""
+    new_order = torch.argsort(new, stable=True)
+    new_sorted = new[new_order]
+    order = torch.empty(len(old) + len(new), dtype=torch.long, device=old.device)
+    order[torch.arange(len(old), device=old.device) + torch.searchsorted(new_sorted, old)] = torch.arange(
+        len(old), device=old.device)
+    order[torch.arange(len(new), device=old.device) + torch.searchsorted(old, new_sorted, right=True)] = (
+        len(old) + new_order)
+    return order
 
 
 def _crop(kept: torch.Tensor, pixel: torch.Tensor, width: int) -> tuple[torch.Tensor, tuple[int, int, int, int]]:
