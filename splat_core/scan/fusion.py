@@ -163,15 +163,17 @@ class VoxelFusion:
 
 def merged_order(old: torch.Tensor, new: torch.Tensor) -> torch.Tensor:
     """``argsort(cat([old, new]), stable=True)`` for sorted ``old`` keys: only the (small) new part is
-    sorted, and each key's place in the merge is found by binary search, instead of sorting the whole
-    scene again for every keyframe. Among equal keys the old come first, as in a stable sort."""
+    sorted and binary-searched into the old, and the old fill the other places in their order, instead
+    of the whole scene being sorted again for every keyframe. Among equal keys the old come first, as
+    in a stable sort."""
     new_order = torch.argsort(new, stable=True)
     new_sorted = new[new_order]
+    places = torch.arange(len(new), device=new.device) + torch.searchsorted(old, new_sorted, right=True)
     order = torch.empty(len(old) + len(new), dtype=torch.long, device=old.device)
-    order[torch.arange(len(old), device=old.device) + torch.searchsorted(new_sorted, old)] = torch.arange(
-        len(old), device=old.device)
-    order[torch.arange(len(new), device=old.device) + torch.searchsorted(old, new_sorted, right=True)] = (
-        len(old) + new_order)
+    order[places] = len(old) + new_order
+    for_old = torch.ones(len(order), dtype=torch.bool, device=old.device)
+    for_old[places] = False
+    order[for_old] = torch.arange(len(old), device=old.device)
     return order
 
 
