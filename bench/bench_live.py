@@ -31,7 +31,7 @@ from bench.live_client import LiveClient, start_app  # noqa: E402
 from bench.soak import gpu_mb  # noqa: E402
 
 MODES = {"points": "Points (fast)", "gaussians": "Gaussians"}
-FULL = "Full (504×378)"
+DETAILS = {"full": "Full (504×378)", "lowest": "Lowest (168×126)"}  # the app's Detail labels
 
 
 def stage_medians(results) -> str:
@@ -41,10 +41,10 @@ def stage_medians(results) -> str:
                     for stage in (timings[0] if timings else {}))
 
 
-def warm_up(url: str, mode: str, image, deadline_s: float = 900) -> None:
+def warm_up(url: str, mode: str, detail: str, image, deadline_s: float = 900) -> None:
     """Streams until the frame rate settles (the first frame loads the model and captures its graphs):
     until a 5 s stretch is no more than 10 % faster than the one before."""
-    client = LiveClient(url, settings=[MODES[mode], FULL])
+    client = LiveClient(url, settings=[MODES[mode], detail])
     client.start()
     deadline = time.monotonic() + deadline_s
     client.stream(image=image, seconds=deadline_s, until=1)
@@ -57,9 +57,9 @@ def warm_up(url: str, mode: str, image, deadline_s: float = 900) -> None:
     client.close()
 
 
-def run_sessions(url: str, mode: str, sessions: int, seconds: float, warmup: float, image) -> list[dict]:
+def run_sessions(url: str, mode: str, detail: str, sessions: int, seconds: float, warmup: float, image) -> list[dict]:
     """``sessions`` clients streaming at once; each one's figures over the last ``seconds``."""
-    clients = [LiveClient(url, settings=[MODES[mode], FULL]) for _ in range(sessions)]
+    clients = [LiveClient(url, settings=[MODES[mode], detail]) for _ in range(sessions)]
     for client in clients:
         client.start()
     figures: list[dict | None] = [None] * sessions
@@ -99,6 +99,8 @@ def main():
     parser.add_argument("--warmup", type=float, default=8.0, help="seconds streamed before measuring")
     parser.add_argument("--tuned", action="store_true", help="run the app with --tuned")
     parser.add_argument("--scenarios", default="points:1,gaussians:1,gaussians:4", help="mode:sessions, …")
+    parser.add_argument("--detail", default="full", choices=list(DETAILS),
+                        help="live detail (lowest: enough frames for per-session rates on a CPU)")
     parser.add_argument("--port", type=int, default=7899)
     parser.add_argument("--log", default="/tmp/bench_live_server.log")
     args = parser.parse_args()
@@ -114,8 +116,8 @@ def main():
             mode, sessions = scenario.split(":")
             sessions = int(sessions)
             name = f"{'giant Gaussians' if mode == 'gaussians' else 'points'}, {sessions} session{'s' * (sessions > 1)}"
-            warm_up(url, mode, image)
-            figures = run_sessions(url, mode, sessions, args.seconds, args.warmup, image)
+            warm_up(url, mode, DETAILS[args.detail], image)
+            figures = run_sessions(url, mode, DETAILS[args.detail], sessions, args.seconds, args.warmup, image)
             for i, f in enumerate(figures):
                 print(f"| {name} | {i + 1} | {f['frames_per_s']:.1f} | {f['latency_ms']:.1f} ({f['latency_p90_ms']:.1f}) "
                       f"| {f['server_ms']:.1f} | {f['kb']:.0f} |" + (f" errors: {f['errors']}" if f["errors"] else ""),

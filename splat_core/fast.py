@@ -26,6 +26,7 @@ guarantees that).
 from __future__ import annotations
 
 import functools
+import logging
 
 import torch
 import torch.nn.functional as F
@@ -40,6 +41,8 @@ from depth_anything_3.model.utils.head_utils import create_uv_grid, custom_inter
 from . import kernels
 from .inference import NetworkOutput, branch_forward, output_of, window_outputs
 
+
+log = logging.getLogger(__name__)
 
 # Positions along one image axis that the RoPE tables cover: more patches than any accepted frame has
 # (frames.MAX_SIDE / 14). Table rows do not depend on the table's length, so results are unchanged.
@@ -319,6 +322,7 @@ class FastNetwork:
         if on_cuda:
             _store_autocast_weights(net.backbone)
         self._captured: dict[tuple, _Captured] = {}
+        self._uncapturable: set[tuple] = set()  # keys whose capture failed: run eagerly
         # Made on first use, not here: on ZeroGPU, CUDA must not be touched before the worker forks.
         self._side_stream = None  # the Gaussian head's (inference.branch_forward)
         self._pool = None  # graphs never replay concurrently (one caller at a time): they share one pool
@@ -358,12 +362,19 @@ class FastNetwork:
         if inputs[0].device.type != "cuda":
             return fn(*inputs)
         key = (key, *((tuple(tensor.shape), tensor.dtype) for tensor in inputs))
+        if key in self._uncapturable:
+            return fn(*inputs)
         captured = self._captured.pop(key, None)  # re-inserted below: the dict's order is recency of use
         if captured is None:
             if len(self._captured) >= MAX_GRAPHS:  # photos of ever new sizes must not pile up graphs
                 del self._captured[next(iter(self._captured))]
             self._pool = self._pool or torch.cuda.graph_pool_handle()
-            captured = _Captured(fn, inputs, self._pool)
+            try:
+                captured = _Captured(fn, inputs, self._pool)
+            except RuntimeError as err:  # an operation a graph cannot hold: slower, but the frame goes on
+                log.warning("CUDA graph capture failed for %s (%s); running it eagerly", key[0], err)
+                self._uncapturable.add(key)
+                return fn(*inputs)
         self._captured[key] = captured
         for static, tensor in zip(captured.inputs, inputs):
             static.copy_(tensor)

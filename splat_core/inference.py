@@ -156,7 +156,8 @@ def run_window(model: LoadedModel, x: torch.Tensor, want_gaussians: bool = False
 def window_outputs(net, out) -> tuple[list[NetworkOutput], torch.Tensor]:
     """A multi-view ``branch_forward`` result as ``run_window`` returns it."""
     views = out.depth.shape[1]
-    bottom = torch.tensor([0.0, 0.0, 0.0, 1.0], device=out.depth.device).expand(views, 1, 4)
+    bottom = torch.zeros(views, 1, 4, device=out.depth.device)  # made on the device: a graph holds no copies
+    bottom[..., 3] = 1.0
     extrinsics = torch.cat([out.extrinsics[0, :, :3, :4].float(), bottom], dim=1)
     return [output_of(net, out, 0, view=view) for view in range(views)], extrinsics
 

@@ -175,6 +175,7 @@ def test_scan_windows_are_bit_identical(reference_and_fast):
 def test_scan_window_graphs_on_cuda_equal_the_eager_reference():
     reference, fast = cuda_reference_and_fast()
     assert_same_windows(reference, fast, "cuda")
+    assert [key[0] for key in fast.fast._captured] == [("window", False)] and not fast.fast._uncapturable
 
 
 def cuda_reference_and_fast() -> tuple[LoadedModel, LoadedModel]:
