@@ -304,6 +304,7 @@ def reconstruct_api(payload):
 # socket that the scene has not been sent to yet (a reconnection, a page that joins) gets all of it.
 
 SCAN_LABEL = "Scan"  # the Live mode radio's choice
+SCAN_SPLATS = {"Points": "points", "Gaussians": "gaussians"}  # the scan's splats: label → the /scan API's name
 SCAN_VIDEO_SUFFIXES = {".mp4", ".webm", ".mov", ".avi", ".mkv", ".m4v"}
 SCAN_API_FPS, SCAN_API_MAX_FRAMES = 5, 600  # /scan samples a video at 5 frames a second, two minutes at most
 
@@ -333,15 +334,15 @@ class Scans:
         with self._lock:
             self._sessions.pop(getattr(request, "session_hash", None) or "", None)
 
-    def new_scene(self, detail: str, motion: float | None = None) -> ScanScene:
-        """A scene whose keyframes are processed at ``detail``'s grid: DA3 (the Gaussian model, giant by
-        default) on windows, or the synthetic room's truth where the environment asks for it
-        (sources.TRUTH_ENV: tests and benchmarks)."""
-        level = DETAILS[detail]
-        source = truth_from_env(level.process_res, pick_device(self.engine.device))
+    def new_scene(self, detail: str, splats: str = "points", motion: float | None = None) -> ScanScene:
+        """A scene of ``splats`` ("points" or "gaussians") whose keyframes are processed at ``detail``'s
+        grid: DA3 (the Gaussian model, giant by default) on windows, or the synthetic room's truth where
+        the environment asks for it (sources.TRUTH_ENV: tests and benchmarks)."""
+        level, gaussians = DETAILS[detail], splats == "gaussians"
+        source = truth_from_env(level.process_res, pick_device(self.engine.device), gaussians)
         if source is None:
             with self.engine.gpu_turn():
-                source = NetworkSource(self.engine.model("gaussians"), level.process_res)
+                source = NetworkSource(self.engine.model("gaussians"), level.process_res, gaussians)
         extra = {} if motion is None else {"motion": motion}
         return ScanScene(source, detail=level, gpu_turn=self.engine.gpu_turn, **extra)
 
@@ -368,16 +369,23 @@ class Scans:
         if scene is None:
             return ""
         state = "scanning" if session.running else "stopped"
+        kind = "Gaussians" if scene.source.gaussians else "points"
         timing = (f"; last keyframe {sum(scene.timings_ms.values()):.0f} ms" if scene.timings_ms else "")
         return (f"Scan ({state}): {len(scene.keyframes)} keyframes in the scene, {len(scene.path)} on the path, "
-                f"{scene.num_splats:,} splats, {scene.fusion.total_slots / scene.budget:.0%} of the budget{timing}.")
+                f"{scene.num_splats:,} {kind}, {scene.fusion.total_slots / scene.budget:.0%} of the budget{timing}.")
 
-    def start(self, detail_label: str, details: dict[str, str], request: gr.Request = None) -> str:
+    def start(self, detail_label: str, splats_label: str, details: dict[str, str], request: gr.Request = None) -> str:
+        """Starts scanning: the scene so far goes on, unless the detail or the splats asked for differ
+        from its own, which starts a new scene (the viewer drops the old one when the new one's first
+        delta arrives)."""
         session = self._session(request)
+        wanted = (details[detail_label], SCAN_SPLATS[splats_label])
         with session.lock:
+            scene = session.scene
             try:
-                session.scene = session.scene or self.new_scene(details[detail_label])
-            except ModelLoadError as err:
+                if scene is None or (scene.detail.name, "gaussians" if scene.source.gaussians else "points") != wanted:
+                    session.scene = self.new_scene(*wanted)
+            except (ModelLoadError, ValueError) as err:
                 raise gr.Error(str(err)) from err
             session.running = True
         return self.summary(session) + " Choose “Scan” as the live mode and start the camera (the button in the 3D view)."
@@ -413,18 +421,21 @@ class Scans:
         return (*(gr.update(value=str(f), visible=True) for f in files),
                 f"Scan exported: {len(splats):,} splats, {len(path['keyframes'])} cameras on the path.")
 
-    def scan_files(self, payload, detail: str = "full") -> str:
-        """API: a video (or several images) in, the fused scene as a PLY file out (``/scan``)."""
+    def scan_files(self, payload, detail: str = "full", splats: str = "points") -> str:
+        """API: a video (or several images) in, the fused scene of ``splats`` ("points" or "gaussians")
+        as a PLY file out (``/scan``)."""
         paths = [item.get("path") if isinstance(item, dict) else item for item in (payload or [])]
         paths = [p for p in paths if p]
         if not paths:
             raise gr.Error("No files given: pass one video, or several images of the scene.")
         if detail not in DETAILS:
             raise gr.Error(f"detail must be one of {', '.join(DETAILS)}, got {detail!r}")
+        if splats not in SCAN_SPLATS.values():
+            raise gr.Error(f"splats must be one of {', '.join(SCAN_SPLATS.values())}, got {splats!r}")
         video = len(paths) == 1 and Path(paths[0]).suffix.lower() in SCAN_VIDEO_SUFFIXES
         try:
             # Every image given is meant as a view (motion 0); a video's frames are picked by motion.
-            scene = self.new_scene(detail, motion=None if video else 0.0)
+            scene = self.new_scene(detail, splats, motion=None if video else 0.0)
             pictures = ((frame for _, frame in sample_frames(paths[0], SCAN_API_FPS, SCAN_API_MAX_FRAMES)) if video
                         else (read_image(path).rgb for path in paths))
             for picture in pictures:
@@ -443,27 +454,30 @@ def scan_controls(engine: Engine, exports: ExportStore) -> dict:
     global SCANS
     SCANS = Scans(engine, exports)
     with gr.Row():
+        splats = gr.Radio(list(SCAN_SPLATS), value="Points", label="Scan splats", scale=2, elem_id="scan-splats",
+                          info="Gaussians come from DA3's Gaussian head: finer surfaces, a slower keyframe")
         start, stop, reset = gr.Button("Start scan"), gr.Button("Stop scan"), gr.Button("Reset scan")
         export = gr.Button("Export scan")
     with gr.Row():
         downloads = [gr.DownloadButton(label, visible=False, elem_id=elem) for label, elem in
                      (("Scan .ply", "scan-ply"), ("Scan .spz", "scan-spz"), ("Camera path .json", "scan-path"))]
-    return {"start": start, "stop": stop, "reset": reset, "export": export, "downloads": downloads}
+    return {"splats": splats, "start": start, "stop": stop, "reset": reset, "export": export, "downloads": downloads}
 
 
 def wire_scan(parts: dict, viewer, status, detail, details: dict[str, str], demo) -> None:
     """Connects ``scan_controls``' parts, the /scan API and the session's end."""
-    def start(label: str, request: gr.Request):
-        return SCANS.start(label, details, request)
+    def start(detail_label: str, splats_label: str, request: gr.Request):
+        return SCANS.start(detail_label, splats_label, details, request)
 
-    parts["start"].click(start, detail, status, api_visibility="private")
+    parts["start"].click(start, [detail, parts["splats"]], status, api_visibility="private")
     parts["stop"].click(SCANS.stop, None, status, api_visibility="private")
     parts["reset"].click(SCANS.reset, None, [viewer, status], api_visibility="private")
     parts["export"].click(SCANS.export, None, [*parts["downloads"], status], api_visibility="private")
     api_files = gr.File(file_count="multiple", visible=False)
     api_detail = gr.Radio(list(DETAILS), value="full", visible=False)
+    api_splats = gr.Radio(list(SCAN_SPLATS.values()), value="points", visible=False)
     api_ply = gr.File(visible=False)
-    gr.Button(visible=False).click(SCANS.scan_files, [api_files, api_detail], api_ply, api_name="scan",
+    gr.Button(visible=False).click(SCANS.scan_files, [api_files, api_detail, api_splats], api_ply, api_name="scan",
                                    preprocess=False)
     demo.unload(SCANS.forget)
 

@@ -341,13 +341,15 @@ class FastNetwork:
         """``forward``, replayed from a graph per batch size, size and mode on CUDA."""
         return self.replay(("network", want_gaussians), functools.partial(self.forward, want_gaussians=want_gaussians), x)
 
-    def window(self, x: torch.Tensor, want_gaussians: bool = False) -> tuple[list[NetworkOutput], torch.Tensor]:
+    def window(self, x: torch.Tensor, last_view_gaussians: bool = False) -> tuple[list[NetworkOutput], torch.Tensor]:
         """A multi-view window x (1, V, 3, h, w) as ``inference.run_window`` returns it, replayed from a
         graph per window shape on CUDA (a scan's keyframe: eager giant spends most of its time launching)."""
-        return self.replay(("window", want_gaussians), functools.partial(self._window_forward, want_gaussians=want_gaussians), x)
+        return self.replay(("window", last_view_gaussians),
+                           functools.partial(self._window_forward, last_view_gaussians=last_view_gaussians), x)
 
-    def _window_forward(self, x: torch.Tensor, want_gaussians: bool):
-        return window_outputs(self.net, branch_forward(self.net, x, want_gaussians, gaussian_stream=self._gaussian_stream(x)))
+    def _window_forward(self, x: torch.Tensor, last_view_gaussians: bool):
+        return window_outputs(self.net, branch_forward(self.net, x, last_view_gaussians,
+                                                       gaussian_stream=self._gaussian_stream(x), gaussian_views=1))
 
     def _gaussian_stream(self, x: torch.Tensor):
         if x.is_cuda and self._side_stream is None:

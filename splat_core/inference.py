@@ -49,9 +49,10 @@ def autocast(device: torch.device):
     return contextlib.nullcontext()
 
 
-def branch_forward(net, x: torch.Tensor, want_gaussians: bool, gaussian_stream=None):
-    """One DepthAnything3Net on x (1, 1, 3, h, w): backbone, depth head, camera decoder and optionally
-    the raw Gaussian head outputs. The heads run in fp32, as in DA3.
+def branch_forward(net, x: torch.Tensor, want_gaussians: bool, gaussian_stream=None, gaussian_views: int | None = None):
+    """One DepthAnything3Net on x (B, V, 3, h, w): backbone, depth head, camera decoder and optionally
+    the raw Gaussian head outputs, for every view or only the last ``gaussian_views`` (the head works
+    on each view apart; a scan's window needs the new view's alone). The heads run in fp32, as in DA3.
 
     ``gaussian_stream`` (a CUDA stream) runs the Gaussian head beside the depth head and camera decoder:
     they only share the backbone's features, and the same kernels on another stream give the same results.
@@ -61,8 +62,10 @@ def branch_forward(net, x: torch.Tensor, want_gaussians: bool, gaussian_stream=N
         feats, _ = net.backbone(x, cam_token=None, export_feat_layers=[], ref_view_strategy="first")
     with torch.autocast(x.device.type, enabled=False):
         if want_gaussians:
+            views = slice(-gaussian_views if gaussian_views else None, None)
             with _forked(gaussian_stream):
-                raw = net.gs_head(feats=feats, H=height, W=width, patch_start_idx=0, images=x)
+                raw = net.gs_head(feats=[(feat[0][:, views], *feat[1:]) for feat in feats], H=height, W=width,
+                                  patch_start_idx=0, images=x[:, views])
         out = net._process_depth_head(feats, height, width)
         out = net._process_camera_estimation(feats, height, width, out)
         if want_gaussians:
@@ -98,9 +101,10 @@ def output_of(net, out, frame: int = 0, metric_scale: float = 1.0, view: int = 0
     predicted = out.intrinsics[frame, view]
     result = NetworkOutput(out.depth[frame, view], out.depth_conf[frame, view],
                            plausible_intrinsics(predicted, width, height), predicted)
-    if "raw_gs" in out:
-        result.adapter, result.raw_gs = net.gs_adapter, out.raw_gs[frame, view]
-        result.gs_opacity, result.gs_depth = out.raw_gs_conf[frame, view], out.depth[frame, view]
+    gaussian_view = view - (out.depth.shape[1] - out.raw_gs.shape[1]) if "raw_gs" in out else -1  # the last views have them
+    if gaussian_view >= 0:
+        result.adapter, result.raw_gs = net.gs_adapter, out.raw_gs[frame, gaussian_view]
+        result.gs_opacity, result.gs_depth = out.raw_gs_conf[frame, gaussian_view], out.depth[frame, view]
         result.metric_scale = metric_scale
     return result
 
@@ -136,21 +140,22 @@ def _nested_forward(model: LoadedModel, x: torch.Tensor, want_gaussians: bool) -
 
 
 @torch.inference_mode()
-def run_window(model: LoadedModel, x: torch.Tensor, want_gaussians: bool = False
+def run_window(model: LoadedModel, x: torch.Tensor, last_view_gaussians: bool = False
                ) -> tuple[list[NetworkOutput], torch.Tensor]:
     """Several views of one scene, x (1, V, 3, h, w), in one multi-view pass (the scan's registration
     window, splat_core/scan): each view's output and the predicted extrinsics (V, 4, 4), world → camera
-    in OpenCV axes, in the frame of view 0 (DA3's reference view with ``ref_view_strategy="first"``).
+    in OpenCV axes, in the frame of view 0 (DA3's reference view with ``ref_view_strategy="first"``);
+    with ``last_view_gaussians`` the last view's output has its raw Gaussians too.
 
     Through the fast path where the model has one (on CUDA a graph per window shape: its outputs are
     static tensors that the next window overwrites). The nested model's metric branch is skipped: the
     scan keeps its own scale (splat_core/scan/registration.py)."""
-    if want_gaussians and not model.spec.has_gaussians:
+    if last_view_gaussians and not model.spec.has_gaussians:
         raise ValueError(f"Model '{model.spec.name}' has no Gaussian head.")
     if model.fast is not None:
-        return model.fast.window(x, want_gaussians)
+        return model.fast.window(x, last_view_gaussians)
     net = model.net.da3 if model.is_nested else model.net
-    return window_outputs(net, branch_forward(net, x, want_gaussians))
+    return window_outputs(net, branch_forward(net, x, last_view_gaussians, gaussian_views=1))
 
 
 def window_outputs(net, out) -> tuple[list[NetworkOutput], torch.Tensor]:

@@ -156,15 +156,24 @@ def test_live_graphs_on_cuda_equal_the_eager_reference(mode):
 
 def assert_same_windows(reference: LoadedModel, fast: LoadedModel, device: str) -> None:
     """A scan's 3-view window through the fast path equals DA3's multi-view forward, bit for bit, on two
-    windows in a row (on CUDA the second replays the first one's graph with new inputs)."""
+    windows in a row (on CUDA the second replays the first one's graph with new inputs), with and without
+    the new view's Gaussians; those equal the Gaussian head's for that view in a pass over every view."""
     generator = torch.Generator().manual_seed(5)
-    for _ in range(2):
+    for gaussians in (False, True, True):
         x = torch.randn(1, 3, 3, 196, 252, generator=generator).to(device)
-        (want, want_extrinsics), (got, got_extrinsics) = run_window(reference, x), run_window(fast, x)
+        (want, want_extrinsics), (got, got_extrinsics) = run_window(reference, x, gaussians), run_window(fast, x, gaussians)
         assert torch.equal(got_extrinsics, want_extrinsics) and got_extrinsics.shape == (3, 4, 4)
         for view_got, view_want in zip(got, want, strict=True):
-            for name in ("depth", "confidence", "intrinsics"):
-                assert torch.equal(getattr(view_got, name), getattr(view_want, name)), name
+            for name in ("depth", "confidence", "intrinsics", "raw_gs", "gs_opacity"):
+                assert (getattr(view_got, name) is None) == (getattr(view_want, name) is None), name
+                if getattr(view_want, name) is not None:
+                    assert torch.equal(getattr(view_got, name), getattr(view_want, name)), name
+        assert [view.raw_gs is not None for view in got] == [False, False, gaussians]
+        if gaussians:
+            with torch.inference_mode():
+                every_view = branch_forward(reference.net, x, want_gaussians=True)
+            torch.testing.assert_close(got[-1].raw_gs, every_view.raw_gs[0, -1], rtol=1e-4, atol=1e-5)
+            torch.testing.assert_close(got[-1].gaussians().centers, want[-1].gaussians().centers, rtol=0, atol=0)
 
 
 def test_scan_windows_are_bit_identical(reference_and_fast):
@@ -175,7 +184,8 @@ def test_scan_windows_are_bit_identical(reference_and_fast):
 def test_scan_window_graphs_on_cuda_equal_the_eager_reference():
     reference, fast = cuda_reference_and_fast()
     assert_same_windows(reference, fast, "cuda")
-    assert [key[0] for key in fast.fast._captured] == [("window", False)] and not fast.fast._uncapturable
+    assert [key[0] for key in fast.fast._captured] == [("window", False), ("window", True)]
+    assert not fast.fast._uncapturable
 
 
 def cuda_reference_and_fast() -> tuple[LoadedModel, LoadedModel]:

@@ -19,7 +19,8 @@ from splat_core.scan import fusion
 from splat_core.scan.fusion import VoxelFusion, merged_order
 from splat_core.scan.registration import Registrar, robust_sim3, umeyama
 from splat_core.scan.scene import ScanScene
-from splat_core.scan.sources import NetworkSource, TruthSource
+from splat_core.frame_splats import frame_splats
+from splat_core.scan.sources import TRUTH_GAUSSIAN, NetworkSource, TruthSource
 
 WIDTH, HEIGHT = 168, 126  # multiples of 14: processed at their own size
 DETAIL = Detail("scan-test", WIDTH, 90)
@@ -168,6 +169,43 @@ def assert_same_points(rebuilt: np.ndarray, expected: np.ndarray) -> None:
     assert cKDTree(rebuilt).query(expected)[0].max() <= tolerance
 
 
+def covariances(scales: np.ndarray, quats_xyzw: np.ndarray) -> np.ndarray:
+    """Each Gaussian's covariance (N, 3, 3), R diag(σ²) Rᵀ, from its standard deviations and quaternion."""
+    x, y, z, w = (quats_xyzw / np.linalg.norm(quats_xyzw, axis=1, keepdims=True)).T
+    rotation = np.stack([1 - 2 * (y * y + z * z), 2 * (x * y - w * z), 2 * (x * z + w * y),
+                         2 * (x * y + w * z), 1 - 2 * (x * x + z * z), 2 * (y * z - w * x),
+                         2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y)], axis=1).reshape(-1, 3, 3)
+    return rotation @ (scales[:, :, None] ** 2 * rotation.transpose(0, 2, 1))
+
+
+def test_a_scan_of_gaussians_keeps_their_shape_in_the_room():
+    # Every truth Gaussian has one shape in the room, and each keyframe sees it turned by its own camera
+    # and sized by its own window's scale: fused into the scene (whose axes are the first camera's, the
+    # room's here) all of them must have that shape again, at the scene's unit, and so must the deltas'
+    # Gaussians as the viewer decodes them, each turned by its pose.
+    scene = ScanScene(TruthSource(SWEEP, WIDTH, gaussians=True), detail=DETAIL)
+    _, deltas = scan(SWEEP[:24], scene)
+    unit = unit_of(deltas)
+    sigmas, quat = (np.array([values]) for values in TRUTH_GAUSSIAN)
+    expected = covariances(sigmas, quat)[0]
+    splats = scene.splats()
+    assert len(splats) > 3 * WIDTH * HEIGHT and {wire.decode_frame(d).mode for d in deltas} == {"gaussians"}
+    fused = covariances(splats.scales.double().numpy() / unit, splats.quats_xyzw.double().numpy())
+    np.testing.assert_allclose(fused, np.broadcast_to(expected, fused.shape), rtol=0, atol=1e-3 * expected.max())
+
+    largest = 0.0
+    for delta in deltas:
+        frame = wire.decode_frame(delta)
+        if not frame.scan["kept"]:
+            continue
+        sent = frame_splats(frame)
+        turn = np.array(frame.pose).reshape(4, 4)[:3, :3]
+        world = turn @ covariances(sent.scales.double().numpy() / unit, sent.quats_xyzw.double().numpy()) @ turn.T
+        largest = max(largest, np.abs(world - expected).max() / expected.max())
+    assert 0 < largest < 0.05  # 8-bit log scales and Spark's rotation bytes: a few per cent at most
+    assert_same_points(apply_deltas(deltas), splats.centers.numpy())
+
+
 def test_the_more_confident_keyframe_keeps_a_voxel():
     fusion = VoxelFusion()
     fusion.set_voxel(1.0, 100.0)  # voxels of 2 cm
@@ -240,10 +278,11 @@ def test_window_on_the_real_network_matches_da3s_own_multi_view_forward(tiny_mod
         torch.testing.assert_close(pose[:3, :3] @ pose[:3, :3].T, torch.eye(4, dtype=pose.dtype)[:3, :3], atol=1e-6, rtol=0)
 
 
-def test_a_scan_on_the_real_network_sends_deltas_or_says_why_not(tiny_model):
+@pytest.mark.parametrize("gaussians", [False, True])
+def test_a_scan_on_the_real_network_sends_deltas_or_says_why_not(tiny_model, gaussians):
     # Random weights: the poses are noise, so a window may not fit its anchors (a RegistrationError, a
-    # ValueError the app shows as "Frame skipped"); whatever is sent is a valid delta.
-    scene = ScanScene(NetworkSource(tiny_model, WIDTH), detail=DETAIL, motion=0.0)
+    # ValueError the app shows as "Frame skipped"); whatever is sent is a valid delta of the scan's kind.
+    scene = ScanScene(NetworkSource(tiny_model, WIDTH, gaussians=gaussians), detail=DETAIL, motion=0.0)
     sent, skipped = [], []
     for pose in SWEEP[:4]:
         try:
@@ -254,6 +293,7 @@ def test_a_scan_on_the_real_network_sends_deltas_or_says_why_not(tiny_model):
     for delta in sent:
         frame = wire.decode_frame(delta)
         assert len(frame.pose) == 16 and np.isfinite(frame.pose).all() and frame.scan["scene"] == scene.id
+        assert frame.mode == ("gaussians" if gaussians else "points")
     assert all("could not be placed" in reason for reason in skipped)
 
 

@@ -6,9 +6,11 @@ come from it, everything else is the app's own path).
 
 The test starts a scan, starts the camera, and checks that the scene grows in the viewer (keyframe
 deltas arrive over the live channel and are kept), that the camera path is drawn, that Stop keeps the
-scene, and that the exported PLY and SPZ reload with the viewer's splat count. With UPDATE_SCREENSHOT=1
+scene, and that the exported PLY and SPZ reload with the viewer's splat count; then a scan of Gaussians
+replaces the scene, and its export has the room's Gaussians. With UPDATE_SCREENSHOT=1
 it writes the README's picture of scan mode, docs/scan.png. The ``/scan`` API is called with
-gradio_client on the same server, with a video and with a list of images of the room.
+gradio_client on the same server, with a video and with a list of images of the room, for points and
+for Gaussians.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from conftest import VIEWER_CANVAS as CANVAS
 from conftest import hooks, wait_hooks, write_y4m
 
 from splat_core.scan import synthetic
-from splat_core.scan.sources import ROOM_FRAMES, TRUTH_ENV
+from splat_core.scan.sources import ROOM_FRAMES, TRUTH_ENV, TRUTH_GAUSSIAN
 
 ROOT = Path(__file__).resolve().parents[1]
 SCREENSHOT = ROOT / "docs" / "scan.png"
@@ -126,6 +128,25 @@ def test_a_scan_grows_in_the_viewer_and_exports_what_it_shows(server, browser, w
         assert len(path["keyframes"]) == int(kept["scanPath"])
         # The scan's world is the first keyframe's camera: the room's first view, at the scan's unit.
         assert np.allclose(path["keyframes"][0]["pose"], np.eye(4))
+        np.testing.assert_allclose(ply.scales.max(axis=1), ply.scales.min(axis=1))  # points: round splats
+
+        step = "a scan of Gaussians"
+        page.locator("#scan-splats").get_by_role("radio", name="Gaussians").check()
+        page.get_by_role("button", name="Start scan").dispatch_event("click")  # other splats: a new scene
+        regrown = wait_hooks(page, f"d.scanScene !== '{kept['scanScene']}' && Number(d.scanKeyframes) >= 3")
+        page.get_by_role("button", name="Stop scan").dispatch_event("click")
+        page.wait_for_timeout(1500)
+        stopped = hooks(page)
+        page.get_by_role("button", name="Export scan").dispatch_event("click")
+        for _ in range(20):  # until the download button holds this scene's file, not the first one's
+            page.wait_for_timeout(500)
+            ply = gsply.plyread(download(page, "scan-ply", workdir / "gaussians.ply"))
+            if len(ply.means) != int(kept["scanSplats"]):
+                break
+        assert len(ply.means) == int(stopped["scanSplats"]) >= int(regrown["scanSplats"]) > 0
+        sigmas = np.sort(np.exp(ply.scales), axis=1)  # the room's one Gaussian shape (sources.TRUTH_GAUSSIAN)
+        np.testing.assert_allclose(sigmas / sigmas[:, 2:], np.broadcast_to(
+            np.sort(TRUTH_GAUSSIAN[0]) / max(TRUTH_GAUSSIAN[0]), sigmas.shape), rtol=1e-3)
         assert not errors, errors
     except Exception as err:
         page.screenshot(path=str(workdir / "failure.png"))
@@ -168,3 +189,13 @@ def test_the_scan_api_fuses_a_video_or_images_into_a_ply(server, workdir):
     for ply in (from_video, from_images):
         assert len(ply.means) > 168 * 112  # more than one keyframe's grid
         assert on_the_room(ply.means) <= 0.01  # within 1 % of the room's size of its walls
+        np.testing.assert_allclose(ply.scales.max(axis=1), ply.scales.min(axis=1))  # points: round splats
+
+    # Gaussians: every truth Gaussian has the room's one shape (sources.TRUTH_GAUSSIAN), so each splat
+    # of the PLY must have its proportions, whatever the scan's unit.
+    gaussians = gsply.plyread(client.predict([handle_file(str(p)) for p in images], "lowest", "gaussians",
+                                             api_name="/scan"))
+    assert len(gaussians.means) > 168 * 112 and on_the_room(gaussians.means) <= 0.01
+    sigmas = np.sort(np.exp(gaussians.scales), axis=1)
+    np.testing.assert_allclose(sigmas / sigmas[:, 2:], np.broadcast_to(np.sort(TRUTH_GAUSSIAN[0]) / max(TRUTH_GAUSSIAN[0]), sigmas.shape),
+                               rtol=1e-3)

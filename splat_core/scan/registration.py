@@ -18,10 +18,12 @@ IEEE TPAMI 13(4), 1991.
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import torch
 
+from .geometry import transform
+from ..splats import SplatSet
 from .sources import DepthSource, View
 
 ANCHORS = 2  # keyframes in a window besides the new frame: a 3-view window
@@ -93,11 +95,6 @@ def unproject(depth: torch.Tensor, intrinsics: torch.Tensor, stride: int = 1) ->
     return torch.stack(((u - cx) / fx * z, (v - cy) / fy * z, z), dim=-1)
 
 
-def transform(pose: torch.Tensor, points: torch.Tensor) -> torch.Tensor:
-    """Points (..., 3) through a 4 × 4 pose."""
-    return points @ pose[:3, :3].T.to(points.dtype) + pose[:3, 3].to(points.dtype)
-
-
 @dataclass
 class Registered:
     """A keyframe placed in the world."""
@@ -108,6 +105,14 @@ class Registered:
     confidence: torch.Tensor  # (h, w)
     intrinsics: torch.Tensor  # (3, 3)
     scale: float  # the window's unit in the world's (1 for the first keyframe)
+    gaussians: SplatSet | None = None  # a scan of Gaussians: the keyframe's, in its camera frame, world's unit
+
+
+def _scaled(gaussians: SplatSet | None, scale: float) -> SplatSet | None:
+    """Gaussians of a window's unit in the world's: centres and sizes scale, orientations do not."""
+    if gaussians is None:
+        return None
+    return replace(gaussians, centers=gaussians.centers * scale, scales=gaussians.scales * scale)
 
 
 class Registrar:
@@ -122,7 +127,8 @@ class Registrar:
         camera_to_window = torch.linalg.inv(window.extrinsics.double())
         if not self.anchors:
             registered = Registered(view, torch.eye(4, dtype=torch.float64, device=window.depth.device),
-                                    window.depth[0], window.confidence[0], window.intrinsics[0], 1.0)
+                                    window.depth[0], window.confidence[0], window.intrinsics[0], 1.0,
+                                    window.gaussians)
         else:
             to_world = self._window_to_world(window, camera_to_window)
             if not (1 / MAX_SCALE_STEP < to_world.scale < MAX_SCALE_STEP) or not torch.isfinite(to_world.rotation).all():
@@ -133,7 +139,7 @@ class Registrar:
             pose[:3, :3] = to_world.rotation @ new[:3, :3]
             pose[:3, 3] = to_world.scale * to_world.rotation @ new[:3, 3] + to_world.translation
             registered = Registered(view, pose, window.depth[-1] * to_world.scale, window.confidence[-1],
-                                    window.intrinsics[-1], to_world.scale)
+                                    window.intrinsics[-1], to_world.scale, _scaled(window.gaussians, to_world.scale))
         self.anchors.appendleft(registered)
         return registered
 

@@ -5,7 +5,8 @@ splats, on the crop of its grid that holds them, in its own camera frame, with t
 that readers of plain frames ignore: ``pose`` (camera → world) and ``scan`` (what else changed:
 splats of earlier keyframes replaced, keyframes evicted, the scene's totals). docs/wire-format.md,
 "Scan deltas", specifies them; the viewer (frontend/shared/scan_scene.ts) places each delta by its
-pose and keeps them all.
+pose and keeps them all. A scene is of points or, when its source gives Gaussians
+(``sources.NetworkSource(gaussians=True)``), of DA3's Gaussians: a delta is then a Gaussians frame.
 """
 
 from __future__ import annotations
@@ -21,13 +22,14 @@ import numpy as np
 import torch
 
 from .. import frames, wire
-from ..budget import POINTS_BUDGET, prune_mask
-from ..pipeline import DETAILS, Detail, Reconstruction, reconstruction_planes
+from ..budget import prune_mask
+from ..pipeline import DETAILS, Detail, Reconstruction, default_budget, reconstruction_planes
 from ..points import splats_from_depth
 from ..splats import SplatSet
 from .fusion import DEFAULT_BUDGET, MIN_NEW_SHARE, VoxelFusion
 from .keyframes import MOTION, KeyframeSelector
-from .registration import Registered, Registrar, transform
+from .geometry import rotate_quats, transform
+from .registration import Registered, Registrar
 from .sources import DepthSource
 
 PATH_CONVENTION = ("camera → world 4 × 4 matrices, row-major, OpenCV axes (x right, y down, z forward) in "
@@ -101,19 +103,21 @@ class ScanScene:
     def _fuse(self, registered: Registered):
         """The keyframe's splats into the scene; its delta's planes (on the host) and its ``scan`` map."""
         keyframe = next(self._ids)
-        grid = splats_from_depth(registered.depth, registered.intrinsics, registered.view.rgb, registered.confidence)
+        mode = "points" if registered.gaussians is None else "gaussians"
+        grid = registered.gaussians if mode == "gaussians" else splats_from_depth(
+            registered.depth, registered.intrinsics, registered.view.rgb, registered.confidence)
         height, width = grid.height, grid.width
         fx, fy, cx, cy = registered.intrinsics[0, 0], registered.intrinsics[1, 1], registered.intrinsics[0, 2], \
             registered.intrinsics[1, 2]
         self.path.append(PathPoint(keyframe, _pose_list(registered.pose),
                                    wire.Camera(width, height, float(fx), float(fy), float(cx), float(cy))))
-        candidates = torch.nonzero(prune_mask(grid, POINTS_BUDGET)).squeeze(1)
+        candidates = torch.nonzero(prune_mask(grid, default_budget(mode))).squeeze(1)
         if self.fusion.voxel is None:
             self.fusion.set_voxel(float(registered.depth.median()), float(fx))
         splats = grid.select(candidates)
         rotation = registered.pose[:3, :3].float()
         attributes = {"centers": transform(registered.pose, splats.centers.double()).float(),
-                      "scales": splats.scales, "quats_xyzw": _rotate_quats(rotation, splats.quats_xyzw),
+                      "scales": splats.scales, "quats_xyzw": rotate_quats(rotation, splats.quats_xyzw),
                       "opacities": splats.opacities, "rgb": splats.rgb}
         added = self.fusion.add(keyframe, width, attributes["centers"], candidates, splats.confidence, attributes)
         for old, pixels in added.removed.items():
@@ -130,7 +134,7 @@ class ScanScene:
         cropped = replace(grid.select(inside), pixel=torch.arange(len(inside), device=inside.device),
                           height=crop_h, width=crop_w)
         camera = wire.Camera(crop_w, crop_h, float(fx), float(fy), float(cx) - x0, float(cy) - y0)
-        recon = Reconstruction(cropped, keep[inside], "points", camera)
+        recon = Reconstruction(cropped, keep[inside], mode, camera)
         scan = {"scene": self.id, "keyframe": keyframe, "kept": int(added.kept.sum()),
                 "removed": [[old, _index_bytes(pixels)] for old, pixels in added.removed.items()],
                 "evicted": added.evicted, "splats": len(self.fusion), "slots": self.fusion.total_slots}
@@ -193,18 +197,3 @@ def _index_bytes(pixels: torch.Tensor) -> bytes:
 def _sync(tensor: torch.Tensor) -> None:
     if tensor.device.type == "cuda":
         torch.cuda.synchronize(tensor.device)
-
-
-def _rotate_quats(rotation: torch.Tensor, quats_xyzw: torch.Tensor) -> torch.Tensor:
-    """Unit quaternions (N, 4, x y z w) turned by a rotation matrix: q_R ⊗ q."""
-    r = rotation
-    w = torch.sqrt((1 + r[0, 0] + r[1, 1] + r[2, 2]).clamp(min=1e-12)) / 2
-    # The rotation's own quaternion: magnitudes from the diagonal, signs from the antisymmetric part.
-    x = torch.copysign(torch.sqrt((1 + r[0, 0] - r[1, 1] - r[2, 2]).clamp(min=0)) / 2, r[2, 1] - r[1, 2])
-    y = torch.copysign(torch.sqrt((1 - r[0, 0] + r[1, 1] - r[2, 2]).clamp(min=0)) / 2, r[0, 2] - r[2, 0])
-    z = torch.copysign(torch.sqrt((1 - r[0, 0] - r[1, 1] + r[2, 2]).clamp(min=0)) / 2, r[1, 0] - r[0, 1])
-    qx, qy, qz, qw = quats_xyzw.unbind(-1)
-    return torch.stack([w * qx + x * qw + y * qz - z * qy,
-                        w * qy - x * qz + y * qw + z * qx,
-                        w * qz + x * qy - y * qx + z * qw,
-                        w * qw - x * qx - y * qy - z * qz], dim=-1)
