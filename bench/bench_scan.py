@@ -8,7 +8,7 @@ Two parts, on the synthetic room (splat_core/scan/synthetic.py), whose truth giv
 geometry (random weights predict noise: their poses would make a scene of nothing):
 
 1. Keyframe time: ``--keyframes`` keyframes (default 60) on each of ``--paths`` (DA3's eager forward,
-   the fast path's CUDA graph, the tuned path), each a DA3 window on the model (the new frame and two
+   the fast path's CUDA graph, the tuned path), for scans of points and of Gaussians (``--splats``), each a DA3 window on the model (the new frame and two
    anchors, at the detail's grid) timed as the app runs it; the window's depths and
    poses are then replaced by the truth's, so that registration, fusion and the delta work on a real
    scene. Stages: window (DA3), register (Sim(3) and chaining), fuse (voxels, budget, planes on the
@@ -51,6 +51,7 @@ class TimedWindow:
 
     def __init__(self, network: NetworkSource, truth: TruthSource):
         self.network, self.truth, self.device = network, truth, network.device
+        self.gaussians = truth.gaussians = network.gaussians
         self.window_ms: list[float] = []
         self.truth_ms = 0.0  # since the last reset
 
@@ -128,18 +129,20 @@ def part1(args, device, truth: TruthSource, pictures: list[np.ndarray], width: i
     print(f"\n1. Keyframe time: {args.model} ({args.weights} weights) on {device}, 3-view windows at "
           f"{width}×{height} ({args.keyframes} keyframes after 5 warm-up each). The app's keyframe is the "
           "whole keyframe less the truth's own lookups (the benchmark's, not the app's).")
-    print("| path | DA3 window | registration, less the window | fusion + delta planes | compression | "
+    print("| path, splats | DA3 window | registration, less the window | fusion + delta planes | compression | "
           "**keyframe as the app runs it** (p90) | delta KB median / p90 |")
     print("|---|---|---|---|---|---|---|")
-    for path in args.paths.split(","):
-        keyframe_timing(args, device, truth, pictures, path)
+    for splats in args.splats.split(","):
+        for path in args.paths.split(","):
+            keyframe_timing(args, device, truth, pictures, path, splats == "gaussians")
+    truth.gaussians = False
 
 
-def keyframe_timing(args, device, truth: TruthSource, pictures: list[np.ndarray], path: str) -> None:
+def keyframe_timing(args, device, truth: TruthSource, pictures: list[np.ndarray], path: str, gaussians: bool) -> None:
     """One row of part 1: the median of each stage of ``args.keyframes`` keyframes on one path."""
-    model = load_model(args.model, args.weights, str(device), need_gaussians=False, **PATHS[path])
+    model = load_model(args.model, args.weights, str(device), need_gaussians=gaussians, **PATHS[path])
     detail = DETAILS[args.detail]
-    source = TimedWindow(NetworkSource(model, detail.process_res), truth)
+    source = TimedWindow(NetworkSource(model, detail.process_res, gaussians), truth)
     scene = ScanScene(source, budget=args.budget, detail=detail, motion=0.0)
     stages = {"window": [], "register": [], "fuse": [], "compress": [], "keyframe": []}
     sizes = []
@@ -158,7 +161,7 @@ def keyframe_timing(args, device, truth: TruthSource, pictures: list[np.ndarray]
         stages["keyframe"].append(total - source.truth_ms)
         sizes += [len(d) for d in deltas]
     cells = [f"{median(stages[name]):.1f}" for name in ("window", "register", "fuse", "compress")]
-    print(f"| {path} | {' | '.join(cells)} | **{median(stages['keyframe']):.1f}** ({percentile(stages['keyframe'], 90):.1f}) "
+    print(f"| {path}, {'Gaussians' if gaussians else 'points'} | {' | '.join(cells)} | **{median(stages['keyframe']):.1f}** ({percentile(stages['keyframe'], 90):.1f}) "
           f"| {median(sizes) / 1e3:.1f} / {percentile(sizes, 90) / 1e3:.1f} |", flush=True)
     if device.type == "cuda":
         print(f"GPU memory peak {torch.cuda.max_memory_allocated(device) / 2**30:.2f} GiB")
@@ -212,6 +215,7 @@ def main(argv=None) -> None:
     parser.add_argument("--keyframes", type=int, default=60, help="keyframes timed in part 1")
     parser.add_argument("--paths", default="eager,graph,tuned",
                         help="part 1's network paths: eager (DA3's forward), graph (the fast path), tuned")
+    parser.add_argument("--splats", default="points,gaussians", help="part 1's scans: of points, of Gaussians")
     parser.add_argument("--minutes", type=float, default=5.0, help="scan length of part 2")
     parser.add_argument("--rate", type=float, default=10.0, help="keyframes a second of scan (part 2)")
     parser.add_argument("--budget", type=int, default=DEFAULT_BUDGET)

@@ -392,11 +392,11 @@ class _Session:
             self.unacked = None
             self.adapter.observe("down", nbytes, time.monotonic() - sent, size)
             if self.queued:
-                self._spawn(self._send_result(*self.queued.popleft(), queued=True))
+                self._send_result(*self.queued.popleft(), queued=True)
             elif self.held is not None:
                 frame, data = self.held
                 self.held = None
-                self._spawn(self._send_result(frame, data))
+                self._send_result(frame, data)
 
     def _start_work(self) -> None:
         while self.pending is not None and self.in_process < FRAMES_IN_PROCESS:
@@ -430,7 +430,7 @@ class _Session:
             self.in_process -= 1
             self._send_taken()
         if data is not None:
-            await self._deliver(frame, data)
+            self._deliver(frame, data)
         self._start_work()
 
     def _run_handler(self, frame: _CameraFrame) -> bytes | list[bytes] | None:
@@ -460,11 +460,11 @@ class _Session:
             return bytes(viewer)
         return None
 
-    async def _deliver(self, frame: _CameraFrame, data: bytes | list[bytes]) -> None:
+    def _deliver(self, frame: _CameraFrame, data: bytes | list[bytes]) -> None:
         if isinstance(data, list):  # never dropped: each goes after the previous one's ack
             self.queued.extend((frame, item) for item in data)
             if self.unacked is None:
-                await self._send_result(*self.queued.popleft(), queued=True)
+                self._send_result(*self.queued.popleft(), queued=True)
             return
         if frame.id < self.newest_result:  # a newer frame overtook it (two are processed at once)
             self.dropped_down += 1
@@ -475,14 +475,17 @@ class _Session:
                 self.dropped_down += 1
             self.held = (frame, data)
             return
-        await self._send_result(frame, data)
+        self._send_result(frame, data)
 
-    async def _send_result(self, frame: _CameraFrame, data: bytes, queued: bool = False) -> None:
+    def _send_result(self, frame: _CameraFrame, data: bytes, queued: bool = False) -> None:
+        """Sends one result: it is the unacknowledged one from now on, before any other code runs (an ack
+        or another result arriving while the bytes go out must see it), and sends go out in call order
+        (tasks start in the order made, and the send lock serves them in turn)."""
         header = {"id": frame.id, "t": frame.captured, "size": self.adapter.size, "level": self.adapter.level,
                   "dropped_up": self.dropped_up, "dropped_down": self.dropped_down,
                   "server_ms": round((time.monotonic() - frame.received) * 1e3, 2), "queued": queued}
         self.unacked = (frame.id, time.monotonic(), len(data), frame.size)
-        await self._send(_join(header, data))
+        self._spawn(self._send(_join(header, data)))
 
     async def _send_json(self, message: dict) -> None:
         await self._send(json.dumps(message))
