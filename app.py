@@ -453,9 +453,9 @@ def scan_controls(engine: Engine, exports: ExportStore) -> dict:
     """The scan's buttons and downloads, made in the current layout; ``wire_scan`` connects them."""
     global SCANS
     SCANS = Scans(engine, exports)
+    splats = gr.Radio(list(SCAN_SPLATS), value="Points", label="Scan splats", elem_id="scan-splats",
+                      info="Gaussians come from DA3's Gaussian head: finer surfaces, slower keyframes")
     with gr.Row():
-        splats = gr.Radio(list(SCAN_SPLATS), value="Points", label="Scan splats", scale=2, elem_id="scan-splats",
-                          info="Gaussians come from DA3's Gaussian head: finer surfaces, a slower keyframe")
         start, stop, reset = gr.Button("Start scan"), gr.Button("Stop scan"), gr.Button("Reset scan")
         export = gr.Button("Export scan")
     with gr.Row():
