@@ -51,8 +51,8 @@ class Engine:
         self.notices: list[str] = []  # model fallbacks, random weights, out-of-memory fallbacks
         self._models: dict[str, LoadedModel] = {}
         self._lock = FairLock()  # one GPU turn at a time, in the order asked for
-        # Captures take turns among themselves for their whole length: between its stages a capture's
-        # network outputs (a CUDA graph's static tensors) must not be overwritten by another capture.
+        # Captures take turns among themselves for their whole length, so that one capture's HQ buffers
+        # (its network outputs, copied; its splats with SH: a few hundred MB) are in memory at a time.
         self._capture_lock = threading.Lock()
         self._stopping = threading.Event()
         self._last_turn = threading.Event()  # set once close() holds the GPU turn for good
@@ -150,12 +150,12 @@ class Engine:
         with self._capture_lock:
             for res in (HQ.process_res, LIVE.process_res):
                 try:
-                    with self._gpu_turn():
-                        inferred = infer(self.model("gaussians"), [image], "gaussians", res)
+                    with self._gpu_turn():  # owned: live batches replay their graphs before the next turn
+                        inferred = infer(self.model("gaussians"), [image], "gaussians", res).owned()
                     with self._gpu_turn():
                         recon = finish(inferred, [default_budget("gaussians")], keep_sh=True)[0]
                         pending = reconstruction_planes(recon, next(self._frame_ids), HQ)
-                        splats = recon.splats  # a copy: the network's outputs are reused by the next capture
+                        splats = recon.splats  # a copy, for export after the turn
                     self._camera_notice(recon.camera_notice)
                     capture = Capture(splats, pending.encode())  # compression needs no GPU turn
                     del inferred, recon, pending

@@ -10,7 +10,7 @@ quaternion composition quirk for other poses (research/da3.md §2) and leaves th
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 
 import torch
 
@@ -32,6 +32,19 @@ class NetworkOutput:
     gs_depth: torch.Tensor | None = None  # (h, w) the depth the Gaussians are built on (before metric scaling)
     metric_scale: float = 1.0
     live_gaussians: SplatSet | None = None  # precomputed without SH (the fast path's CUDA graph)
+
+    def owned(self) -> NetworkOutput:
+        """A copy that owns its tensors. The fast path's outputs are a CUDA graph's static tensors, and
+        graphs share one memory pool: replaying another graph (a live batch) may overwrite them, so an
+        output kept past its GPU turn (an HQ capture's, between its stages) must be copied."""
+        def own(value):
+            if isinstance(value, torch.Tensor):
+                return value.clone()
+            if isinstance(value, SplatSet):
+                return replace(value, **{f.name: own(getattr(value, f.name)) for f in fields(value)})
+            return value
+
+        return replace(self, **{f.name: own(getattr(self, f.name)) for f in fields(self)})
 
     def gaussians(self, keep_sh: bool = False) -> SplatSet:
         """One Gaussian per pixel, in the camera frame."""

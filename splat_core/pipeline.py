@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import torch
 
@@ -107,6 +107,10 @@ class Inferred:
     rgb: list[torch.Tensor]  # each image's resized colours (h, w, 3) in [0, 1]
     mode: str
     timings_ms: dict[str, float]
+
+    def owned(self) -> Inferred:
+        """Outputs that stay valid past the GPU turn that made them (``NetworkOutput.owned``)."""
+        return replace(self, outputs=[out.owned() for out in self.outputs])
 
 
 def infer(model: LoadedModel, images: list, mode: str = "points", process_res: int = LIVE_RES) -> Inferred:

@@ -87,3 +87,28 @@ def test_engine_serves_concurrent_sessions_and_reports_bad_frames_alone(tiny_mod
     low = frames.processing_size(640, 480, DETAILS["low"].process_res)  # 320×240 has the same grid
     assert [(results[i].camera.width, results[i].camera.height) for i in (0, 2)] == [low, low]
     assert results[0].frame_id != results[2].frame_id
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA (graphs)")
+def test_a_live_batch_between_a_captures_turns_leaves_the_capture_alone(webcam_frame, monkeypatch):
+    """An HQ capture takes two GPU turns and live batches run in between. On CUDA they replay graphs of
+    the same memory pool as the capture's, which may overwrite the capture's network outputs: the
+    capture must own them. The live graph is captured first, so the HQ graph may reuse its memory."""
+    from splat_core import engine as engine_module
+    from splat_core.pipeline import live_frames
+
+    torch.manual_seed(0)
+    engine = Engine("tiny", "tiny", "random", "cuda")
+    other = np.ascontiguousarray(webcam_frame[::-1])
+    engine.live(other, "gaussians")
+    alone = engine.capture(webcam_frame)
+    real_finish = engine_module.finish
+
+    def finish_after_a_live_batch(*args, **kwargs):
+        live_frames(engine.model("gaussians"), [other], "gaussians", [0])  # a live graph replays
+        return real_finish(*args, **kwargs)
+
+    monkeypatch.setattr(engine_module, "finish", finish_after_a_live_batch)
+    interleaved = engine.capture(webcam_frame)
+    for name in ("centers", "scales", "quats_xyzw", "opacities", "rgb", "sh_rest"):
+        assert torch.equal(getattr(interleaved.splats, name), getattr(alone.splats, name)), name

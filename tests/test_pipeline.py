@@ -11,7 +11,7 @@ from splat_core.budget import Budget
 from splat_core.frames import prepare
 from splat_core.gaussians import SH_C0
 from splat_core.inference import run_network
-from splat_core.pipeline import DETAILS, HQ, LIVE, encode_reconstruction, live_frames, reconstruct, reconstruct_many
+from splat_core.pipeline import DETAILS, HQ, LIVE, encode_reconstruction, infer, live_frames, reconstruct, reconstruct_many
 from splat_core.points import splats_from_depth
 from splat_core.wire import decode_frame, decode_planes
 
@@ -142,3 +142,14 @@ def test_live_frames_equal_the_reference_chain(tiny_model, webcam_frame, mode):
             height, width = images[i].shape[:2]
             assert (got.camera.width, got.camera.height) == frames.processing_size(width, height, detail.process_res)
             assert max(got.camera.width, got.camera.height) == min(detail.process_res, max(width, height) // 14 * 14)
+
+
+def test_owned_outputs_share_no_memory_with_the_networks(tiny_model, webcam_frame):
+    """``Inferred.owned`` (what an HQ capture keeps between its GPU turns): equal values, own storage."""
+    inferred = infer(tiny_model, [webcam_frame], "gaussians", 196)
+    owned = inferred.owned()
+    out, copy = inferred.outputs[0], owned.outputs[0]
+    for name in ("depth", "confidence", "intrinsics", "raw_gs", "gs_opacity", "gs_depth"):
+        original, kept = getattr(out, name), getattr(copy, name)
+        assert torch.equal(kept, original) and kept.untyped_storage().data_ptr() != original.untyped_storage().data_ptr()
+    assert copy.adapter is out.adapter and owned.rgb is inferred.rgb
