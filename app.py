@@ -507,7 +507,7 @@ def build_app(engine: Engine, detail: str = "full", exports: ExportStore | None 
                     with gr.Row():
                         export_plys = gr.Button("Export frames as PLY (.zip)")
                         ply_zip = gr.DownloadButton("Download PLY zip", visible=False)
-                mode = gr.Radio([*MODES, SCAN_LABEL], value="Points (fast)", label="Live mode")
+                mode = gr.Radio([*MODES, SCAN_LABEL], value="Points (fast)", label="Live mode", elem_id="live-mode")
                 detail = gr.Radio(list(DETAIL_LEVELS), value=next(k for k, v in DETAIL_LEVELS.items() if v == detail),
                                   label="Detail (the 3D grid, one splat per pixel: the finest; a slow link lowers it)")
                 with gr.Row():

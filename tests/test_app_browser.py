@@ -250,7 +250,7 @@ def test_webcam_to_splats_in_the_browser(server, browser, workdir):
 
         # 4. Switch to Gaussians: the frames drawn are Gaussian frames, and the picture changes.
         step = "switch to Gaussians"
-        page.get_by_role("radio", name="Gaussians").check()
+        page.locator("#live-mode").get_by_role("radio", name="Gaussians").check()
         applied = wait_applied_where(page, frames, int(last["frameId"]), lambda f: f.mode == "gaussians",
                                      "a Gaussian frame")
         log(f"Gaussian frame applied: {applied}")
