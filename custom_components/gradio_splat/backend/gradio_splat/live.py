@@ -314,6 +314,8 @@ class _Session:
         self.adapter = channel.adapter
         self.pending: _CameraFrame | None = None  # the newest frame not yet started
         self.in_process = 0
+        self.processing: set[int] = set()  # ids of the frames in process
+        self.parked: dict[int, tuple[_CameraFrame, list[bytes]]] = {}  # lists waiting for an earlier frame
         self.newest_result = -1
         self.unacked: tuple[int, float, int, int] | None = None  # id, sent at, bytes, size
         self.held: tuple[_CameraFrame, bytes] | None = None  # a result waiting for the ack
@@ -344,6 +346,7 @@ class _Session:
         finally:
             self.pending = self.held = None
             self.queued.clear()
+            self.parked.clear()
             for task in self.tasks:
                 task.cancel()
             self.pool.shutdown(wait=False, cancel_futures=True)
@@ -402,6 +405,7 @@ class _Session:
         while self.pending is not None and self.in_process < FRAMES_IN_PROCESS:
             frame, self.pending = self.pending, None
             self.in_process += 1
+            self.processing.add(frame.id)
             self._spawn(self._process(frame))
             # The browser may send the next frame once there is room to start it at once: a frame that
             # waited here would only add its wait to the latency.
@@ -428,10 +432,19 @@ class _Session:
             await self._send_json({"type": "error", "message": str(err), "id": frame.id})
         finally:
             self.in_process -= 1
+            self.processing.discard(frame.id)
             self._send_taken()
         if data is not None:
             self._deliver(frame, data)
+        self._unpark()
         self._start_work()
+
+    def _unpark(self) -> None:
+        """Delivers the parked lists that no earlier frame in process holds back any more, in order."""
+        for frame_id in sorted(self.parked):
+            if any(earlier < frame_id for earlier in self.processing):
+                break
+            self._deliver(*self.parked.pop(frame_id))
 
     def _run_handler(self, frame: _CameraFrame) -> bytes | list[bytes] | None:
         """The app's handler on one camera frame (in a worker thread): the viewer's output is returned,
@@ -462,6 +475,9 @@ class _Session:
 
     def _deliver(self, frame: _CameraFrame, data: bytes | list[bytes]) -> None:
         if isinstance(data, list):  # never dropped: each goes after the previous one's ack
+            if any(earlier < frame.id for earlier in self.processing):  # lists go in camera-frame order
+                self.parked[frame.id] = (frame, data)
+                return
             self.queued.extend((frame, item) for item in data)
             if self.unacked is None:
                 self._send_result(*self.queued.popleft(), queued=True)
