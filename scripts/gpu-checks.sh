@@ -4,8 +4,8 @@
 #
 #   bash scripts/gpu-checks.sh [OUT_DIR [STEP...]]   # one log per step in OUT_DIR (default: gpu-checks/)
 #
-# With STEPs only those run (e.g. `scan fast` in one call and the rest in another, where a command may
-# run for 10 minutes at most). A step that fails is logged and the next one runs. Steps, in order of
+# With STEPs only those run: where a command may run for 10 minutes at most, three calls
+# (`cuda-tests scan`, `fast`, `live-exact live-tuned profile`). A step that fails is logged and the next one runs. Steps, in order of
 # what the open issues need:
 #   cuda-tests  the files holding the CUDA-only tests: graphs (live and scan windows), fused kernels,
 #               nvJPEG, each against the eager reference
