@@ -369,7 +369,7 @@ class Scans:
         if scene is None:
             return ""
         state = "scanning" if session.running else "stopped"
-        kind = "Gaussians" if scene.source.gaussians else "points"
+        kind = "Gaussians" if scene.mode == "gaussians" else "points"
         timing = (f"; last keyframe {sum(scene.timings_ms.values()):.0f} ms" if scene.timings_ms else "")
         return (f"Scan ({state}): {len(scene.keyframes)} keyframes in the scene, {len(scene.path)} on the path, "
                 f"{scene.num_splats:,} {kind}, {scene.fusion.total_slots / scene.budget:.0%} of the budget{timing}.")
@@ -383,7 +383,7 @@ class Scans:
         with session.lock:
             scene = session.scene
             try:
-                if scene is None or (scene.detail.name, "gaussians" if scene.source.gaussians else "points") != wanted:
+                if scene is None or (scene.detail.name, scene.mode) != wanted:
                     session.scene = self.new_scene(*wanted)
             except (ModelLoadError, ValueError) as err:
                 raise gr.Error(str(err)) from err

@@ -18,9 +18,9 @@ CUDA, RoPE (with attention's bf16 cast) and each layer-scale residual as single 
 round exactly as PyTorch's separate ops (``kernels``). Every change keeps DA3's arithmetic: outputs are
 bit-identical (tests/test_fast.py).
 
-Graphs are captured lazily, one per input shape and mode (and one per scan window shape). Their outputs are static tensors that the next
-replay overwrites, so a caller must be done with one frame before starting the next (the engine's lock
-guarantees that).
+Graphs are captured lazily, one per input shape and mode (and one per scan window shape). Their outputs
+are static tensors that the next replay overwrites, so a caller must be done with one frame before
+starting the next (the engine's lock guarantees that).
 """
 
 from __future__ import annotations

@@ -22,8 +22,8 @@ from dataclasses import dataclass, replace
 
 import torch
 
-from .geometry import transform
 from ..splats import SplatSet
+from .geometry import transform
 from .sources import DepthSource, View
 
 ANCHORS = 2  # keyframes in a window besides the new frame: a 3-view window

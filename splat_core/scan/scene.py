@@ -75,6 +75,11 @@ class ScanScene:
         self.timings_ms: dict[str, float] = {}
 
     @property
+    def mode(self) -> str:
+        """The scene's splats: "gaussians" when its source gives them, else "points" (a wire mode)."""
+        return "gaussians" if self.source.gaussians else "points"
+
+    @property
     def num_splats(self) -> int:
         return len(self.fusion)
 
@@ -103,7 +108,7 @@ class ScanScene:
     def _fuse(self, registered: Registered):
         """The keyframe's splats into the scene; its delta's planes (on the host) and its ``scan`` map."""
         keyframe = next(self._ids)
-        mode = "points" if registered.gaussians is None else "gaussians"
+        mode = self.mode
         grid = registered.gaussians if mode == "gaussians" else splats_from_depth(
             registered.depth, registered.intrinsics, registered.view.rgb, registered.confidence)
         height, width = grid.height, grid.width

@@ -440,10 +440,8 @@ class _Session:
         self._start_work()
 
     def _unpark(self) -> None:
-        """Delivers the parked lists that no earlier frame in process holds back any more, in order."""
+        """Parked lists, in frame order, through ``_deliver`` again: those still held back park again."""
         for frame_id in sorted(self.parked):
-            if any(earlier < frame_id for earlier in self.processing):
-                break
             self._deliver(*self.parked.pop(frame_id))
 
     def _run_handler(self, frame: _CameraFrame) -> bytes | list[bytes] | None:
