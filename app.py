@@ -489,7 +489,7 @@ def build_app(engine: Engine, detail: str = "full", exports: ExportStore | None 
     # Gradio's cache (uploads; exports live in it too, so Gradio serves them without a copy) is swept
     # on the exports' schedule: one stated lifetime for everything a visitor leaves on the server.
     ttl = max(1, int(EXPORTS.ttl))
-    with gr.Blocks(title="Live 3D camera", delete_cache=(min(60, ttl), ttl)) as demo:
+    with gr.Blocks(title="Live 3D camera", delete_cache=(max(1, int(EXPORTS.sweep_every)), ttl)) as demo:
         gr.Markdown("## Live 3D camera\nDepth Anything 3 turns every webcam frame into 3D splats. "
                     "Drag to orbit, right-drag to pan, scroll to zoom.")
         last_frame = gr.State(None)

@@ -26,7 +26,8 @@ log = logging.getLogger(__name__)
 class ExportStore:
     """Files under one fresh folder inside ``parent`` (for the app, Gradio's cache folder, so that
     Gradio serves them where they are instead of copying them). Thread-safe; a daemon thread sweeps
-    expired files every ``sweep_every`` seconds, so an idle server clears them too."""
+    expired files every ``sweep_every`` seconds (by default a tenth of the TTL, at most a minute, so that
+    a file outlives its TTL by little), so an idle server clears them too."""
 
     def __init__(self, parent: str | Path, ttl: float = 600.0, max_bytes: int = 2 * 2**30,
                  sweep_every: float | None = None, clock: Callable[[], float] = time.monotonic):
@@ -38,7 +39,8 @@ class ExportStore:
         self._files: OrderedDict[Path, tuple[float, int]] = OrderedDict()  # oldest first: (written, bytes)
         self._lock = threading.Lock()
         self._closed = threading.Event()
-        self._sweeper = threading.Thread(target=self._sweep_until_closed, args=(sweep_every or min(60.0, ttl / 2),),
+        self.sweep_every = sweep_every or min(60.0, ttl / 10)
+        self._sweeper = threading.Thread(target=self._sweep_until_closed, args=(self.sweep_every,),
                                          name="export-sweeper", daemon=True)
         self._sweeper.start()
 
@@ -63,7 +65,7 @@ class ExportStore:
                 shutil.rmtree(folder, ignore_errors=True)
                 raise RuntimeError("The server is stopping: no more exports.")
             self._files[path] = (self._clock(), path.stat().st_size)
-            self._sweep(keep=path)
+            self._sweep()
         return path
 
     @property
@@ -87,18 +89,20 @@ class ExportStore:
             self._files.clear()
             shutil.rmtree(self.root, ignore_errors=True)
 
-    def _sweep(self, keep: Path | None = None) -> None:
+    def _sweep(self) -> None:
         now = self._clock()
         total = sum(size for _, size in self._files.values())
+        newest = next(reversed(self._files), None)
         for path, (written, size) in list(self._files.items()):  # oldest first
-            if now - written <= self.ttl and total <= self.max_bytes:
+            expired = now - written > self.ttl
+            # The newest file is always served until it expires, even if it alone passes the cap (the
+            # sweeper thread once removed a lone 45 MB PLY before its caller could download it).
+            if not expired and (total <= self.max_bytes or path == newest):
                 break
-            if path == keep:  # the file just written is always served, even if it alone passes the cap
-                continue
             del self._files[path]
             total -= size
             shutil.rmtree(path.parent, ignore_errors=True)
-            log.info("export %s removed (%s)", path.name, "expired" if now - written > self.ttl else "size cap")
+            log.info("export %s removed (%s)", path.name, "expired" if expired else "size cap")
 
     def _sweep_until_closed(self, every: float) -> None:
         while not self._closed.wait(every):

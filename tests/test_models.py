@@ -135,11 +135,16 @@ def test_hub_weights_download_when_the_hub_answers_and_load_from_the_cache_offli
 
     expected = float(trained.head.scratch.output_conv1.weight.double().sum())
     with fake_hub({"model.safetensors": (tmp_path / "model.safetensors").read_bytes()}) as (url, asked):
-        assert load(url)[1] == expected
+        answered_seconds, checksum = load(url)
+    assert checksum == expected
     assert "/depth-anything/DA3-SMALL/resolve/main/model.safetensors" in asked
     with silent_hub() as url:
         seconds, checksum = load(url)
-    assert checksum == expected and seconds <= 10
+    # Building the network dominates both loads and depends on the machine's load, so the silent hub is
+    # timed against the answering one (which even downloads): at most the probe's timeout more, not
+    # huggingface_hub's 30 s of retries.
+    assert checksum == expected
+    assert seconds <= answered_seconds + models.HUB_TIMEOUT_S + 2, (seconds, answered_seconds)
 
 
 def test_local_checkpoint_folder_and_mismatch(tmp_path):

@@ -48,6 +48,11 @@ def test_the_size_cap_removes_the_oldest_first_but_never_the_newest(tmp_path, cl
     huge = store.save("huge.ply", write(1000))  # alone over the cap: still served
     assert huge.exists() and not any(p.exists() for p in paths) and store.total_bytes == 1000
     assert sum(f.stat().st_size for f in store.root.rglob("*") if f.is_file()) == 1000, "disk = accounting"
+    store.sweep()  # what the sweeper thread does: the newest stays until it expires
+    assert huge.exists() and huge in store
+    clock.now += 601
+    store.sweep()
+    assert not huge.exists() and store.total_bytes == 0
     store.close()
 
 
