@@ -4,7 +4,7 @@
 #
 #   bash scripts/gpu-checks.sh [OUT_DIR [STEP...]]   # one log per step in OUT_DIR (default: gpu-checks/)
 #
-# With STEPs only those run: where a command may run for 10 minutes at most, three calls
+# With STEPs only those run: where a command may run for 10 minutes at most, four calls
 # (`cuda-tests scan`, `fast`, `live-exact live-tuned profile`, `soak`). A step that fails is logged and the next one runs. Steps, in order of
 # what the open issues need:
 #   cuda-tests  the files holding the CUDA-only tests: graphs (live and scan windows), fused kernels,

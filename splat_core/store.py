@@ -40,8 +40,7 @@ class ExportStore:
         self._lock = threading.Lock()
         self._closed = threading.Event()
         self.sweep_every = sweep_every or min(60.0, ttl / 10)
-        self._sweeper = threading.Thread(target=self._sweep_until_closed, args=(self.sweep_every,),
-                                         name="export-sweeper", daemon=True)
+        self._sweeper = threading.Thread(target=self._sweep_until_closed, name="export-sweeper", daemon=True)
         self._sweeper.start()
 
     def save(self, name: str, write: Callable[[Path], object]) -> Path:
@@ -104,6 +103,6 @@ class ExportStore:
             shutil.rmtree(path.parent, ignore_errors=True)
             log.info("export %s removed (%s)", path.name, "expired" if expired else "size cap")
 
-    def _sweep_until_closed(self, every: float) -> None:
-        while not self._closed.wait(every):
+    def _sweep_until_closed(self) -> None:
+        while not self._closed.wait(self.sweep_every):
             self.sweep()
