@@ -154,6 +154,10 @@ def test_record_replay_download_reload_export(page, workdir):
     button(page, "Start camera").click()
     wait_hooks(page, "d.transport === 'channel' && Number(d.shown) >= 2")
 
+    # The block's floating label is drawn above the viewer, and lets clicks through: Playwright's click
+    # would reach a Record button hidden under it, so its box is checked against the label's.
+    record, label = button(page, "● Record").bounding_box(), page.locator(f"{VIEWER} [data-testid=block-label]").bounding_box()
+    assert record["y"] >= label["y"] + label["height"] or record["x"] >= label["x"] + label["width"], (record, label)
     before = len(applied(page))
     button(page, "● Record").click()
     wait_hooks(page, "d.clip === 'recording'")
